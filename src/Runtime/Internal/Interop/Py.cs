@@ -1,0 +1,243 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace PyHosting.Internal.Interop;
+
+/// <summary>Small helpers over <see cref="LibPython"/>. Every method requires the GIL.</summary>
+internal static unsafe class Py
+{
+    private const int ObTypeOffset = 8;
+    private const int TpFlagsOffset = 168;
+    private const int TpNameOffset = 24;
+
+    public const ulong TpFlagsLongSubclass = 1UL << 24;
+    public const ulong TpFlagsListSubclass = 1UL << 25;
+    public const ulong TpFlagsTupleSubclass = 1UL << 26;
+    public const ulong TpFlagsBytesSubclass = 1UL << 27;
+    public const ulong TpFlagsUnicodeSubclass = 1UL << 28;
+    public const ulong TpFlagsDictSubclass = 1UL << 29;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint TypeOf(nint o) => *(nint*)(o + ObTypeOffset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong TypeFlags(nint type) => *(ulong*)(type + TpFlagsOffset);
+
+    public static string TypeName(nint o) => new((sbyte*)*(nint*)(TypeOf(o) + TpNameOffset));
+
+    public static bool IsInstanceOfFlag(nint o, ulong flag) => (TypeFlags(TypeOf(o)) & flag) != 0;
+
+    public static bool IsNone(nint o) => o == LibPython.None;
+
+    public static nint NewNone()
+    {
+        LibPython.Py_IncRef(LibPython.None);
+        return LibPython.None;
+    }
+
+    public static nint NewBool(bool value)
+    {
+        var o = value ? LibPython.True : LibPython.False;
+        LibPython.Py_IncRef(o);
+        return o;
+    }
+
+    public static nint NewInt(long value) => LibPython.PyLong_FromLongLong(value);
+
+    public static nint NewString(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            byte empty = 0;
+            return LibPython.PyUnicode_DecodeUTF8(&empty, 0, null);
+        }
+
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var buffer = max <= 512 ? stackalloc byte[max] : new byte[max];
+        var n = Encoding.UTF8.GetBytes(value, buffer);
+        fixed (byte* p = buffer)
+        fixed (byte* errors = "surrogatepass\0"u8)
+        {
+            return LibPython.PyUnicode_DecodeUTF8(p, n, errors);
+        }
+    }
+
+    public static nint NewBytes(ReadOnlySpan<byte> value)
+    {
+        fixed (byte* p = value)
+        {
+            return LibPython.PyBytes_FromStringAndSize(p, value.Length);
+        }
+    }
+
+    /// <summary>Reads the characters of a <c>str</c> (or subclass) without calling any Python method.</summary>
+    public static string? ReadString(nint o)
+    {
+        nint size;
+        var p = LibPython.PyUnicode_AsUTF8AndSize(o, &size);
+        if (p == null)
+        {
+            // Lone surrogates (from surrogateescape) cannot be encoded strictly: go through the codec.
+            LibPython.PyErr_Clear();
+            fixed (byte* enc = "utf-8\0"u8)
+            fixed (byte* err = "surrogatepass\0"u8)
+            {
+                var bytes = LibPython.PyUnicode_AsEncodedString(o, enc, err);
+                if (bytes == 0)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    return ReadBytesAsString(bytes);
+                }
+                finally
+                {
+                    LibPython.Py_DecRef(bytes);
+                }
+            }
+        }
+
+        return Encoding.UTF8.GetString(p, (int)size);
+    }
+
+    private static string? ReadBytesAsString(nint bytes)
+    {
+        byte* data;
+        nint size;
+        return LibPython.PyBytes_AsStringAndSize(bytes, &data, &size) < 0 ? null : Encoding.UTF8.GetString(data, (int)size);
+    }
+
+    /// <summary>Reads the contents of a <c>bytes</c> (or subclass) without calling any Python method.</summary>
+    public static ReadOnlySpan<byte> ReadBytes(nint o)
+    {
+        byte* data;
+        nint size;
+        return LibPython.PyBytes_AsStringAndSize(o, &data, &size) < 0 ? default : new ReadOnlySpan<byte>(data, (int)size);
+    }
+
+    public static nint GetAttr(nint o, string name)
+    {
+        Span<byte> n = stackalloc byte[Encoding.UTF8.GetByteCount(name) + 1];
+        Encoding.UTF8.GetBytes(name, n);
+        n[^1] = 0;
+        fixed (byte* p = n)
+        {
+            return LibPython.PyObject_GetAttrString(o, p);
+        }
+    }
+
+    public static int SetAttr(nint o, string name, nint value)
+    {
+        Span<byte> n = stackalloc byte[Encoding.UTF8.GetByteCount(name) + 1];
+        Encoding.UTF8.GetBytes(name, n);
+        n[^1] = 0;
+        fixed (byte* p = n)
+        {
+            return LibPython.PyObject_SetAttrString(o, p, value);
+        }
+    }
+
+    public static nint Import(string name)
+    {
+        Span<byte> n = stackalloc byte[Encoding.UTF8.GetByteCount(name) + 1];
+        Encoding.UTF8.GetBytes(name, n);
+        n[^1] = 0;
+        fixed (byte* p = n)
+        {
+            return LibPython.PyImport_ImportModule(p);
+        }
+    }
+
+    /// <summary>Builds a tuple, stealing the references of <paramref name="items"/>.</summary>
+    public static nint Tuple(params ReadOnlySpan<nint> items)
+    {
+        var t = LibPython.PyTuple_New(items.Length);
+        for (var i = 0; i < items.Length; i++)
+        {
+            LibPython.PyTuple_SetItem(t, i, items[i]);
+        }
+
+        return t;
+    }
+
+    /// <summary>Sets a Python exception of the given class with a message; returns 0 for convenient <c>return</c>.</summary>
+    public static nint SetError(nint exceptionClass, string message)
+    {
+        var bytes = Encoding.UTF8.GetBytes(message + "\0");
+        fixed (byte* p = bytes)
+        {
+            LibPython.PyErr_SetString(exceptionClass, p);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Raises <c>OSError(errno, strerror[, filename[, winerror, filename2]])</c>; Python picks the subclass from the errno.</summary>
+    public static nint SetOSError(int errno, string message, string? filename = null, string? filename2 = null)
+    {
+        nint args = filename is null
+            ? Tuple(NewInt(errno), NewString(message))
+            : filename2 is null
+                ? Tuple(NewInt(errno), NewString(message), NewString(filename))
+                : Tuple(NewInt(errno), NewString(message), NewString(filename), NewNone(), NewString(filename2));
+        var exc = LibPython.PyObject_Call(LibPython.ExcOSError, args, 0);
+        LibPython.Py_DecRef(args);
+        if (exc != 0)
+        {
+            LibPython.PyErr_SetObject(TypeOf(exc), exc);
+            LibPython.Py_DecRef(exc);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Fetches and clears the current error, returning the normalised exception object (new reference) or 0.</summary>
+    public static nint FetchError()
+    {
+        nint type, value, tb;
+        LibPython.PyErr_Fetch(&type, &value, &tb);
+        if (type == 0)
+        {
+            return 0;
+        }
+
+        LibPython.PyErr_NormalizeException(&type, &value, &tb);
+        if (tb != 0 && value != 0)
+        {
+            SetAttr(value, "__traceback__", tb);
+        }
+
+        if (type != 0)
+        {
+            LibPython.Py_DecRef(type);
+        }
+
+        if (tb != 0)
+        {
+            LibPython.Py_DecRef(tb);
+        }
+
+        return value;
+    }
+
+    public static string Str(nint o)
+    {
+        var s = LibPython.PyObject_Str(o);
+        if (s == 0)
+        {
+            LibPython.PyErr_Clear();
+            return "<unprintable>";
+        }
+
+        try
+        {
+            return ReadString(s) ?? "<unprintable>";
+        }
+        finally
+        {
+            LibPython.Py_DecRef(s);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace PyHosting.Internal;
+
+/// <summary>Source-generated log messages of the runtime. Event ids are stable.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "PythonStdout", Level = LogLevel.Information, Message = "{Line}")]
+    public static partial void PythonStdout(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 2, EventName = "PythonStderr", Level = LogLevel.Warning, Message = "{Line}")]
+    public static partial void PythonStderr(ILogger logger, string line);
+
+    [LoggerMessage(EventId = 10, EventName = "InterpreterStarting", Level = LogLevel.Information, Message = "Starting CPython {Version} from {LibraryPath} (found by {Source}) with the {Backend} backend")]
+    public static partial void InterpreterStarting(ILogger logger, string version, string libraryPath, string source, PythonBackend backend);
+
+    [LoggerMessage(EventId = 11, EventName = "InterpreterStarted", Level = LogLevel.Information, Message = "Python runtime started in {ElapsedMs} ms")]
+    public static partial void InterpreterStarted(ILogger logger, long elapsedMs);
+
+    [LoggerMessage(EventId = 12, EventName = "InterpreterStopped", Level = LogLevel.Information, Message = "Python runtime stopped")]
+    public static partial void InterpreterStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 13, EventName = "InterpreterStopFailed", Level = LogLevel.Warning, Message = "Python runtime did not shut down cleanly")]
+    public static partial void InterpreterStopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 20, EventName = "CallFailed", Level = LogLevel.Debug, Message = "Python call {EntryPoint} failed with {PythonType}")]
+    public static partial void CallFailed(ILogger logger, string entryPoint, string pythonType);
+
+    [LoggerMessage(EventId = 21, EventName = "CallCancelled", Level = LogLevel.Debug, Message = "Python call {EntryPoint} interrupted ({Reason})")]
+    public static partial void CallInterrupted(ILogger logger, string entryPoint, string reason);
+
+    [LoggerMessage(EventId = 30, EventName = "ProviderFault", Level = LogLevel.Warning, Message = "Provider call {Operation} failed unexpectedly; Python sees EIO")]
+    public static partial void ProviderFault(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(EventId = 31, EventName = "PermissionDenied", Level = LogLevel.Information, Message = "Denied {Operation}: {PermissionKey}")]
+    public static partial void PermissionDenied(ILogger logger, string operation, string permissionKey);
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using PyHosting.Internal.Interop;
+using Python.Runtime;
+
+namespace PyHosting.Internal;
+
+/// <summary>
+/// The one CPython interpreter of the process. CPython can be initialised only once per process
+/// and never again after finalisation, so this is the single owner of the process-wide state:
+/// the configuration flags, the audit hook and the pythonnet attachment.
+/// </summary>
+internal static unsafe class PythonInterpreter
+{
+    private static readonly Lock Gate = new();
+    private static IPythonBackendImplementation? s_backend;
+    private static int s_state; // 0 = never started, 1 = running, 2 = stopped
+    private static nint s_home;
+
+    public static bool IsRunning => Volatile.Read(ref s_state) == 1;
+
+    public static IPythonBackendImplementation? Backend => s_backend;
+
+    /// <summary>Starts the interpreter; throws when it was started before in this process.</summary>
+    public static void Start(PythonInstallation installation, IPythonBackendImplementation backend, ILogger logger)
+    {
+        lock (Gate)
+        {
+            if (s_state != 0)
+            {
+                throw new PythonStartupException(
+                    "CPython can be started only once per process and it has already been started here. " +
+                    "Run runtimes with another backend or other permissions in another process.");
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            Log.InterpreterStarting(logger, PythonInstallation.Version, installation.LibraryPath, installation.Source, backend.Kind);
+            LibPython.Load(installation.LibraryPath);
+            if (LibPython.Py_IsInitialized() != 0)
+            {
+                throw new PythonStartupException("CPython was already initialised in this process by other code; PyHosting must own the interpreter's initialisation.");
+            }
+
+            s_backend = backend;
+
+            // Explicit home and program name: the search path must not depend on PATH or on the working directory.
+            s_home = WideString(installation.Home);
+            LibPython.Py_SetPythonHome(s_home);
+            LibPython.Py_SetProgramName(WideString(Path.Combine(installation.Home, "bin", "python" + PythonInstallation.Version)));
+            LibPython.SetIntVariable("Py_IgnoreEnvironmentFlag", 1);
+            LibPython.SetIntVariable("Py_NoUserSiteDirectory", 1);
+            if (LibPython.PySys_AddAuditHook(&AuditHook, 0) != 0)
+            {
+                throw new PythonStartupException("The runtime's audit hook could not be registered.");
+            }
+
+            backend.BeforeInitialize(installation);
+
+            // Python's own signal handlers would fight the host's (SIGINT, SIGPIPE): never install them.
+            LibPython.Py_InitializeEx(0);
+            s_state = 1;
+
+            Runtime.PythonDLL = installation.LibraryPath;
+            PythonEngine.Initialize(setSysArgv: false, initSigs: false);
+            backend.AfterInitialize(installation);
+            PythonEngine.BeginAllowThreads();
+            Log.InterpreterStarted(logger, stopwatch.ElapsedMilliseconds);
+        }
+    }
+
+    /// <summary>Detaches pythonnet after flushing Python's streams. The interpreter itself is never finalised (it could not be started again).</summary>
+    public static void Stop(ILogger logger)
+    {
+        lock (Gate)
+        {
+            if (s_state != 1)
+            {
+                return;
+            }
+
+            s_state = 2;
+            try
+            {
+                using (Python.Runtime.Py.GIL())
+                {
+                    PythonEngine.Exec("import sys\nfor _s in (sys.stdout, sys.stderr):\n    try:\n        _s.flush()\n    except Exception:\n        pass");
+                }
+
+                PythonEngine.Shutdown();
+                Log.InterpreterStopped(logger);
+            }
+            catch (Exception e) when (e is PythonException or InvalidOperationException or NotSupportedException or PlatformNotSupportedException)
+            {
+                Log.InterpreterStopFailed(logger, e);
+            }
+        }
+    }
+
+    private static nint WideString(string value)
+    {
+        // wchar_t is UTF-32 on Linux.
+        var bytes = Encoding.UTF32.GetBytes(value + "\0");
+        var p = (nint)NativeMemory.Alloc((nuint)bytes.Length);
+        Marshal.Copy(bytes, 0, p, bytes.Length);
+        return p;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int AuditHook(nint eventName, nint args, nint userData)
+    {
+        try
+        {
+            var backend = s_backend;
+            if (backend is null)
+            {
+                return 0;
+            }
+
+            var name = Marshal.PtrToStringUTF8(eventName);
+            if (name is null)
+            {
+                return 0;
+            }
+
+            var decision = backend.OnAuditEvent(name, args);
+            if (!decision.IsDenied)
+            {
+                return 0;
+            }
+
+            Interop.Py.SetError(decision.ExceptionClass == 0 ? LibPython.ExcPermissionError : decision.ExceptionClass, decision.Message!);
+            return -1;
+        }
+        catch (Exception)
+        {
+            // Fail closed: an audit hook that cannot decide denies.
+            Interop.Py.SetError(LibPython.ExcPermissionError, "operation denied: the runtime's audit hook failed");
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal;
+
+/// <summary>Binds Python's standard streams to the host: the current call's sink, or the runtime's default sink.</summary>
+internal static unsafe class StandardStreams
+{
+    /// <summary>Installs <c>sys.stdout</c>/<c>sys.stderr</c>/<c>sys.stdin</c> (GIL held).</summary>
+    public static void Install(Func<OutputSink> defaultSink)
+    {
+        var write = BridgeFunctions.Create("write", args => Write(args, defaultSink));
+        var shim = EmbeddedPython.Run("pyhosting_stdio.py");
+        var result = EmbeddedPython.Call(shim, "install", write);
+        LibPython.Py_DecRef(result);
+        LibPython.Py_DecRef(shim);
+    }
+
+    /// <summary>Writes text or bytes to a standard stream of the current call (fd 1 or 2).</summary>
+    public static void Write(int fd, ReadOnlySpan<char> text, Func<OutputSink> defaultSink)
+        => (CallContext.Current?.Output ?? defaultSink()).Write(fd, text);
+
+    private static nint Write(BridgeArgs args, Func<OutputSink> defaultSink)
+    {
+        if (args.Count != 2)
+        {
+            return Py.SetError(LibPython.ExcTypeError, "write(fd, data) takes 2 arguments");
+        }
+
+        var fd = (int)LibPython.PyLong_AsLongLong(args[0]);
+        var data = args[1];
+        string? text;
+        if (Py.IsInstanceOfFlag(data, Py.TpFlagsUnicodeSubclass))
+        {
+            text = Py.ReadString(data);
+        }
+        else if (Py.IsInstanceOfFlag(data, Py.TpFlagsBytesSubclass))
+        {
+            text = System.Text.Encoding.UTF8.GetString(Py.ReadBytes(data));
+        }
+        else
+        {
+            return Py.SetError(LibPython.ExcTypeError, "write() data must be str or bytes");
+        }
+
+        Write(fd == 2 ? 2 : 1, text ?? string.Empty, defaultSink);
+        return Py.NewNone();
+    }
+}

@@ -1,0 +1,38 @@
+namespace PyHosting;
+
+/// <summary>
+/// Configuration of the embedded Python runtime, bound from the <c>PythonRuntime</c> section.
+/// Every default is the safest value.
+/// </summary>
+public sealed class PythonRuntimeOptions
+{
+    /// <summary>The configuration section bound by <c>AddPythonRuntime</c>.</summary>
+    public const string SectionName = "PythonRuntime";
+
+    /// <summary>Gets or sets the backend serving Python's OS interface.</summary>
+    /// <value>Defaults to <see cref="PythonBackend.Managed"/>.</value>
+    public PythonBackend Backend { get; set; } = PythonBackend.Managed;
+
+    /// <summary>Gets or sets the path of the CPython 3.11 shared library; <see langword="null"/> to detect it.</summary>
+    /// <value>Defaults to <see langword="null"/>: <c>PYTHONNET_PYDLL</c>, then the system's Python, then the standard Debian paths.</value>
+    public string? PythonLibrary { get; set; }
+
+    /// <summary>Gets or sets the time limit of one call; <see langword="null"/> or zero for none.</summary>
+    /// <value>Defaults to 30 seconds.</value>
+    public TimeSpan? ExecutionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the permissions of Python code.</summary>
+    public PythonPermissions Permissions { get; } = new();
+
+    /// <summary>Gets the registered native extensions: top-level module or package names, e.g. <c>numpy</c>.</summary>
+    public IList<string> NativeExtensions { get; } = [];
+
+    /// <summary>Gets the module search paths added to <c>sys.path</c> (paths in the runtime's file system for the Managed backend).</summary>
+    public IList<string> ModulePaths { get; } = [];
+
+    /// <summary>Gets the process options.</summary>
+    public PythonProcessOptions Processes { get; } = new();
+
+    /// <summary>Gets the file-system options.</summary>
+    public PythonFileSystemOptions FileSystem { get; } = new();
+}
