@@ -1,0 +1,49 @@
+using PyHosting.Providers.Tests.TestSupport;
+
+namespace PyHosting.Providers.Tests.FileSystem;
+
+/// <summary>The physical file system as it runs here: kernel resolution on Linux.</summary>
+public sealed class PhysicalConformanceTests : PythonFileSystemConformanceTests
+{
+    private readonly TempDirectory _directory = new();
+    private readonly PhysicalPythonFileSystem _fileSystem;
+
+    public PhysicalConformanceTests()
+    {
+        _fileSystem = new PhysicalPythonFileSystem(_directory.Path);
+    }
+
+    protected override IPythonFileSystem FileSystem => _fileSystem;
+
+    [Fact]
+    public void Constructor_OnLinux_UsesKernelResolution()
+    {
+        Assert.Equal(OperatingSystem.IsLinux(), _fileSystem.IsResolvedByKernel);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _fileSystem.Dispose();
+        _directory.Dispose();
+    }
+}
+
+/// <summary>The physical file system with the portable, component-by-component resolution.</summary>
+public sealed class PhysicalPortableConformanceTests : PythonFileSystemConformanceTests
+{
+    private readonly TempDirectory _directory = new();
+    private readonly PhysicalPythonFileSystem _fileSystem;
+
+    public PhysicalPortableConformanceTests()
+    {
+        _fileSystem = new PhysicalPythonFileSystem(_directory.Path, preferKernelResolution: false);
+    }
+
+    protected override IPythonFileSystem FileSystem => _fileSystem;
+
+    protected override void Dispose(bool disposing)
+    {
+        _fileSystem.Dispose();
+        _directory.Dispose();
+    }
+}
