@@ -170,12 +170,13 @@ internal sealed class MemoryFile(MemoryStore store, int mode) : MemoryNode(store
 
     private void Grow(long length, string path)
     {
+        Store.Charge(length - Length, path);
         if (length > Array.MaxLength)
         {
+            Store.Release(length - Length);
             throw FileSystemErrors.Create(Errno.EFBIG, path);
         }
 
-        Store.Charge(length - Length, path);
         if (length > _data.Length)
         {
             // Over-allocate to amortise appends, but never beyond what the quota still allows.
