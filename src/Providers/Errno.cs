@@ -54,6 +54,9 @@ public static class Errno
     /// <summary>Too many open files.</summary>
     public const int EMFILE = 24;
 
+    /// <summary>Not a terminal.</summary>
+    public const int ENOTTY = 25;
+
     /// <summary>File too large.</summary>
     public const int EFBIG = 27;
 

@@ -49,6 +49,52 @@ internal readonly unsafe ref struct BridgeArgs
         return value != 0 ? value : Keyword(name);
     }
 
+    /// <summary>Builds a new tuple of the positional arguments.</summary>
+    public nint ToTuple()
+    {
+        var tuple = LibPython.PyTuple_New(Count);
+        for (var i = 0; i < Count; i++)
+        {
+            LibPython.Py_IncRef(_args[i]);
+            LibPython.PyTuple_SetItem(tuple, i, _args[i]);
+        }
+
+        return tuple;
+    }
+
+    /// <summary>Builds a new dictionary of the keyword arguments, or returns 0 when there are none.</summary>
+    public nint ToKeywords()
+    {
+        if (_kwNames == 0)
+        {
+            return 0;
+        }
+
+        var n = *(nint*)(_kwNames + 16);
+        var dict = LibPython.PyDict_New();
+        for (var i = 0; i < n; i++)
+        {
+            LibPython.PyDict_SetItem(dict, *(nint*)(_kwNames + 24 + (i * 8)), _args[Count + i]);
+        }
+
+        return dict;
+    }
+
+    /// <summary>Calls <paramref name="callable"/> with these arguments; returns a new reference or 0.</summary>
+    public nint Forward(nint callable)
+    {
+        var tuple = ToTuple();
+        var kwargs = ToKeywords();
+        var result = LibPython.PyObject_Call(callable, tuple, kwargs);
+        LibPython.Py_DecRef(tuple);
+        if (kwargs != 0)
+        {
+            LibPython.Py_DecRef(kwargs);
+        }
+
+        return result;
+    }
+
     /// <summary>Gets the names of all keyword arguments.</summary>
     public IEnumerable<string> KeywordNames()
     {

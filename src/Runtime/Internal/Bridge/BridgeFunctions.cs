@@ -84,6 +84,16 @@ internal static unsafe class BridgeFunctions
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static nint Return(nint value) => value;
+    /// <summary>Whether <paramref name="function"/> is a builtin made by <see cref="Create"/> (its <c>ml_meth</c> is the trampoline).</summary>
+    public static bool IsBridge(nint function)
+    {
+        // PyCFunctionObject: PyObject_HEAD (16), m_ml (PyMethodDef*).
+        if (Py.TypeName(function) != "builtin_function_or_method")
+        {
+            return false;
+        }
+
+        var def = *(nint*)(function + 16);
+        return def != 0 && *(nint*)(def + 8) == (nint)(delegate* unmanaged<nint, nint*, nint, nint, nint>)&Trampoline;
+    }
 }

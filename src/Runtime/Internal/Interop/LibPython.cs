@@ -100,6 +100,8 @@ internal static unsafe class LibPython
     public static delegate* unmanaged<nint, nint> PyObject_Type;
     public static delegate* unmanaged<nint, nint, int> PyObject_IsInstance;
     public static delegate* unmanaged<void> PyGC_Collect;
+    public static delegate* unmanaged<nint, nint, int, int> PyObject_GetBuffer;
+    public static delegate* unmanaged<nint, void> PyBuffer_Release;
 
     // Exported data: singletons, types and exception classes (addresses of the objects or of the pointer variables).
     public static nint None;
@@ -241,6 +243,8 @@ internal static unsafe class LibPython
         PyObject_Type = (delegate* unmanaged<nint, nint>)E("PyObject_Type");
         PyObject_IsInstance = (delegate* unmanaged<nint, nint, int>)E("PyObject_IsInstance");
         PyGC_Collect = (delegate* unmanaged<void>)E("PyGC_Collect");
+        PyObject_GetBuffer = (delegate* unmanaged<nint, nint, int, int>)E("PyObject_GetBuffer");
+        PyBuffer_Release = (delegate* unmanaged<nint, void>)E("PyBuffer_Release");
 
         None = E("_Py_NoneStruct");
         True = E("_Py_TrueStruct");

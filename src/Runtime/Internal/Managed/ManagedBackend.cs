@@ -1,13 +1,22 @@
 using Microsoft.Extensions.Logging;
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed;
 
-/// <summary>The Managed backend: Python's OS interface served by the providers, under the permissions.</summary>
+/// <summary>
+/// The Managed backend: Python's OS interface served by the providers, under the permissions.
+/// Its state (descriptors, working directory, umask, environment) belongs to this instance; the
+/// bridge functions reach it through <see cref="Current"/> because the interpreter is process-wide.
+/// </summary>
 internal sealed partial class ManagedBackend : IPythonBackendImplementation
 {
-    private readonly PythonRuntimeOptions _options;
+    private static ManagedBackend? s_current;
     private readonly Func<OutputSink> _defaultSink;
+    private readonly Lock _stateGate = new();
+    private string _workingDirectory;
+    private int _umask = 0x12; // 0o022, whatever the process umask is
 
     public ManagedBackend(
         PythonRuntimeOptions options,
@@ -17,18 +26,37 @@ internal sealed partial class ManagedBackend : IPythonBackendImplementation
         ILoggerFactory loggerFactory,
         Func<OutputSink> defaultSink)
     {
-        _options = options;
+        Options = options;
         _defaultSink = defaultSink;
-        FileSystem = fileSystem;
+        UserFileSystem = fileSystem;
         Processes = processProvider;
         Clock = timeProvider;
         Logger = loggerFactory.CreateLogger("PyHosting.Runtime");
         Compatibility = loggerFactory.CreateLogger("PyHosting.Compatibility");
+        _workingDirectory = ManagedPath.Resolve("/", options.FileSystem.WorkingDirectory);
+        Environment = BuildEnvironment(options.Permissions);
+        Fds = new FdTable();
+        Fds.Add(new StandardFile(0, defaultSink));
+        Fds.Add(new StandardFile(1, defaultSink));
+        Fds.Add(new StandardFile(2, defaultSink));
+        FileSystem = new RuntimeFileSystem(fileSystem, []);
+        ChildProcesses = new ChildProcesses(this);
     }
+
+    /// <summary>Gets the backend whose bridge functions are installed in the interpreter.</summary>
+    public static ManagedBackend Current => s_current ?? throw new InvalidOperationException("The managed backend is not active.");
+
+    public static ManagedBackend? CurrentOrNull => s_current;
 
     public PythonBackend Kind => PythonBackend.Managed;
 
-    public IPythonFileSystem FileSystem { get; }
+    public PythonRuntimeOptions Options { get; }
+
+    public PythonPermissions Permissions => Options.Permissions;
+
+    public IPythonFileSystem UserFileSystem { get; }
+
+    public RuntimeFileSystem FileSystem { get; private set; }
 
     public IPythonProcessProvider Processes { get; }
 
@@ -38,11 +66,121 @@ internal sealed partial class ManagedBackend : IPythonBackendImplementation
 
     public ILogger Compatibility { get; }
 
-    public void BeforeInitialize(PythonInstallation installation) => throw new NotSupportedException("The Managed backend is not available yet.");
+    public FdTable Fds { get; }
+
+    public ChildProcesses ChildProcesses { get; }
+
+    /// <summary>Gets the environment Python sees (never the process's own block).</summary>
+    public Dictionary<string, string> Environment { get; }
+
+    /// <summary>Gets the runtime paths from which code may be imported whatever <c>IO</c> says.</summary>
+    public IReadOnlyList<string> CodeRoots { get; private set; } = [];
+
+    public PythonInstallation? Installation { get; private set; }
+
+    /// <summary>Called for every refusal (metrics).</summary>
+    public Action<string>? PermissionDenied { get; set; }
+
+    public OutputSink DefaultSink => _defaultSink();
+
+    public string WorkingDirectory
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _workingDirectory;
+            }
+        }
+
+        set
+        {
+            lock (_stateGate)
+            {
+                _workingDirectory = value;
+            }
+        }
+    }
+
+    public int Umask
+    {
+        get => Volatile.Read(ref _umask);
+        set => Volatile.Write(ref _umask, value & 0x1FF);
+    }
+
+    public void BeforeInitialize(PythonInstallation installation)
+    {
+        if (s_current is not null)
+        {
+            throw new PythonStartupException("A managed backend is already active in this process.");
+        }
+
+        Installation = installation;
+        var roots = new List<(string, IPythonFileSystem)>
+        {
+            (installation.StandardLibrary, new ReadOnlyPythonFileSystem(new PhysicalPythonFileSystem(installation.StandardLibrary))),
+        };
+        foreach (var dir in NativeExtensionDirectories(installation))
+        {
+            roots.Add((dir, new ReadOnlyPythonFileSystem(new PhysicalPythonFileSystem(dir))));
+        }
+
+        FileSystem = new RuntimeFileSystem(UserFileSystem, roots);
+        CodeRoots = Options.ModulePaths.Select(p => ManagedPath.Resolve("/", p)).ToList();
+        s_current = this;
+        BridgeFunctions.ExceptionMapper = (e, op) => ManagedErrors.Map(e, op, CurrentOrNull);
+
+        // An isolated interpreter: no user site, no PYTHON* variables, safe path, no bytecode writes, no site.
+        LibPython.SetIntVariable("Py_IsolatedFlag", 1);
+        LibPython.SetIntVariable("Py_NoSiteFlag", 1);
+        LibPython.SetIntVariable("Py_DontWriteBytecodeFlag", 1);
+        Inittab.Install(KeepBuiltin);
+    }
 
     public void AfterInitialize(PythonInstallation installation)
     {
+        StandardStreams.Install(_defaultSink);
+        ManagedStartup.Complete(this, installation);
     }
 
-    public AuditDecision OnAuditEvent(string eventName, nint args) => AuditDecision.Allow;
+    public void OnPermissionDenied(string operation, string permissionKey)
+    {
+        Log.PermissionDenied(Logger, operation, permissionKey);
+        PermissionDenied?.Invoke(permissionKey);
+    }
+
+    private IEnumerable<string> NativeExtensionDirectories(PythonInstallation installation)
+    {
+        if (Options.NativeExtensions.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var dir in new[] { "/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages", Path.Combine(installation.StandardLibrary, "site-packages") })
+        {
+            if (Directory.Exists(dir))
+            {
+                yield return dir;
+            }
+        }
+    }
+
+    private static Dictionary<string, string> BuildEnvironment(PythonPermissions permissions)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (permissions.Environment == EnvironmentAccess.Inherit)
+        {
+            foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            {
+                env[(string)entry.Key] = (string?)entry.Value ?? string.Empty;
+            }
+        }
+
+        foreach (var (key, value) in permissions.EnvironmentVariables)
+        {
+            env[key] = value;
+        }
+
+        return env;
+    }
 }

@@ -12,8 +12,8 @@ def install(module_paths):
     original = _posixsubprocess.fork_exec
 
     def fork_exec(*args, **kwargs):
-        # preexec_fn is the last positional argument of fork_exec in 3.11.
-        if args and args[-1] is not None:
+        # preexec_fn is positional argument 21 of fork_exec in 3.11.
+        if len(args) > 21 and args[21] is not None:
             raise ValueError(
                 "preexec_fn is not supported in an embedded runtime: it would run Python code in a "
                 "forked copy of the .NET host process")

@@ -1,0 +1,52 @@
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal.Managed;
+
+/// <summary>
+/// The audit hook's decisions (a C# hook registered before the interpreter starts; it reads only
+/// the event name and never calls back into Python objects).
+/// </summary>
+internal sealed partial class ManagedBackend
+{
+    public AuditDecision OnAuditEvent(string eventName, nint args)
+    {
+        switch (eventName)
+        {
+            case "open":
+                // Nothing of the managed layer opens host files through Python: any real open is a way around it.
+                return Deny("opening host files directly", IOKey);
+            case "gc.get_objects" or "gc.get_referrers" or "gc.get_referents":
+                return Deny($"{eventName} (walking the interpreter's objects)", null);
+            case "sys.addaudithook" or "sys._current_frames" or "sys._current_exceptions" or "sys.settrace" or "sys.setprofile":
+                return Deny(eventName, null);
+            case "code.__new__":
+                return Deny("constructing code objects", null);
+        }
+
+        if (eventName.StartsWith("ctypes.", StringComparison.Ordinal) && !Permissions.NativeAccess)
+        {
+            return Deny($"{eventName}", NativeAccessKey);
+        }
+
+        if (eventName.StartsWith("socket.", StringComparison.Ordinal) && !Permissions.HostSockets)
+        {
+            return Deny($"{eventName}", HostSocketsKey);
+        }
+
+        if (eventName is "os.fork" or "os.forkpty")
+        {
+            return new AuditDecision(LibPython.ExcNotImplementedError, "fork is not supported in an embedded runtime: it would clone the .NET host process");
+        }
+
+        return AuditDecision.Allow;
+    }
+
+    private AuditDecision Deny(string what, string? key)
+    {
+        var message = key is null
+            ? $"{what} denied: not available in the managed backend"
+            : $"{what} denied: {key} is {(key == IOKey ? Permissions.IO.ToString() : "false")}";
+        OnPermissionDenied(what, key ?? "ManagedBackend");
+        return new AuditDecision(LibPython.ExcPermissionError, message);
+    }
+}

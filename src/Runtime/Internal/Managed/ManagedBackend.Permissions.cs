@@ -1,0 +1,120 @@
+namespace PyHosting.Internal.Managed;
+
+/// <summary>Permission checks. Every check of the Managed backend happens here, on the .NET side of the bridge.</summary>
+internal sealed partial class ManagedBackend
+{
+    public const string IOKey = "PythonRuntime:Permissions:IO";
+    public const string CreateThreadKey = "PythonRuntime:Permissions:CreateThread";
+    public const string CreateProcessKey = "PythonRuntime:Permissions:CreateProcess";
+    public const string NativeAccessKey = "PythonRuntime:Permissions:NativeAccess";
+    public const string HostSocketsKey = "PythonRuntime:Permissions:HostSockets";
+    public const string NativeExtensionsKey = "PythonRuntime:NativeExtensions";
+
+    /// <summary>Built-in modules that never exist in the Managed backend, or only with a permission.</summary>
+    private static readonly HashSet<string> AlwaysDropped = new(StringComparer.Ordinal)
+    {
+        "faulthandler", // starts a watchdog thread and writes to real descriptors
+        "fcntl",        // operates on real descriptors
+        "spwd",         // reads /etc/shadow
+        "pwd",          // reads the host's user database
+        "grp",          // reads the host's group database
+        "syslog",       // writes to the host's system log
+        "_posixsubprocess", // replaced by the managed process layer (see ManagedStartup)
+        "_tracemalloc",
+        "xxsubtype",
+    };
+
+    private bool KeepBuiltin(string name) => name switch
+    {
+        "_socket" => Permissions.HostSockets,
+        _ => !AlwaysDropped.Contains(name),
+    };
+
+    /// <summary>Reading file contents.</summary>
+    public void CheckRead(string path, string operation)
+    {
+        if (Permissions.IO != IOAccess.None || FileSystem.IsSystemPath(path))
+        {
+            return;
+        }
+
+        throw Denied($"{operation} '{path}' denied: {IOKey} is None", IOKey);
+    }
+
+    /// <summary>Reading metadata (stat, listdir, readlink): also allowed below module paths, where imports look.</summary>
+    public void CheckMetadata(string path, string operation)
+    {
+        if (Permissions.IO != IOAccess.None || FileSystem.IsSystemPath(path) || IsCodePath(path))
+        {
+            return;
+        }
+
+        throw Denied($"{operation} '{path}' denied: {IOKey} is None", IOKey);
+    }
+
+    /// <summary>Reading code to import it (<c>io.open_code</c>).</summary>
+    public void CheckReadCode(string path)
+    {
+        if (Permissions.IO != IOAccess.None || FileSystem.IsSystemPath(path) || IsCodePath(path))
+        {
+            return;
+        }
+
+        throw Denied($"reading code '{path}' denied: {IOKey} is None and the path is not under PythonRuntime:ModulePaths", IOKey);
+    }
+
+    /// <summary>Any change to the file system.</summary>
+    public void CheckWrite(string path, string operation)
+    {
+        if (FileSystem.IsSystemPath(path))
+        {
+            throw new Providers.PythonIOException(Providers.Errno.EROFS, "Read-only file system");
+        }
+
+        if (Permissions.IO == IOAccess.All)
+        {
+            return;
+        }
+
+        throw Denied($"{operation} '{path}' denied: {IOKey} is {Permissions.IO}", IOKey);
+    }
+
+    public void CheckCreateThread(string operation)
+    {
+        if (!Permissions.CreateThread)
+        {
+            throw Denied($"{operation} denied: {CreateThreadKey} is false", CreateThreadKey);
+        }
+    }
+
+    public void CheckCreateProcess(string operation)
+    {
+        if (!Permissions.CreateProcess)
+        {
+            throw Denied($"{operation} denied: {CreateProcessKey} is false", CreateProcessKey);
+        }
+    }
+
+    public void CheckNativeAccess(string operation)
+    {
+        if (!Permissions.NativeAccess)
+        {
+            throw Denied($"{operation} denied: {NativeAccessKey} is false", NativeAccessKey);
+        }
+    }
+
+    private bool IsCodePath(string path)
+    {
+        foreach (var root in CodeRoots)
+        {
+            if (ManagedPath.IsUnder(path, root))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static PermissionDeniedException Denied(string message, string key) => new(message, key);
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using PyHosting.Internal.Interop;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed;
+
+/// <summary>An operation refused by the permissions; Python sees <c>PermissionError</c> naming the key.</summary>
+internal sealed class PermissionDeniedException(string message, string permissionKey) : Exception(message)
+{
+    public string PermissionKey { get; } = permissionKey;
+}
+
+/// <summary>A POSIX feature the Managed backend does not offer; Python sees <c>io.UnsupportedOperation</c>.</summary>
+internal sealed class UnsupportedOperationException(string message) : Exception(message);
+
+/// <summary>A Python argument error raised by a bridge function (<c>TypeError</c> or <c>ValueError</c>).</summary>
+internal sealed class PythonArgumentException(string message, bool isValueError = false) : Exception(message)
+{
+    public bool IsValueError { get; } = isValueError;
+}
+
+/// <summary>Maps .NET exceptions escaping bridge functions to Python exceptions (DESIGN §4 errno table). GIL held.</summary>
+internal static unsafe class ManagedErrors
+{
+    [ThreadStatic]
+    private static string? t_path;
+
+    [ThreadStatic]
+    private static string? t_path2;
+
+    /// <summary>Gets or sets the UnsupportedOperation class (from <c>_io</c>).</summary>
+    public static nint UnsupportedOperationClass { get; set; }
+
+    /// <summary>Sets the file names reported with the next OSError on this thread.</summary>
+    public static void SetPaths(string? path, string? path2 = null)
+    {
+        t_path = path;
+        t_path2 = path2;
+    }
+
+    public static nint Map(Exception exception, string operation, ManagedBackend? backend)
+    {
+        var path = t_path;
+        var path2 = t_path2;
+        t_path = t_path2 = null;
+        switch (exception)
+        {
+            case PermissionDeniedException denied:
+                backend?.OnPermissionDenied(operation, denied.PermissionKey);
+                return Py.SetOSError(Errno.EACCES, denied.Message);
+            case UnsupportedOperationException unsupported:
+                if (backend is not null)
+                {
+                    CompatibilityLog.Unsupported(backend.Compatibility, unsupported.Message);
+                }
+
+                return Py.SetError(UnsupportedOperationClass != 0 ? UnsupportedOperationClass : LibPython.ExcOSError, unsupported.Message);
+            case ImportDeniedException importDenied:
+                backend?.OnPermissionDenied(operation, ManagedBackend.NativeExtensionsKey);
+                return Py.SetError(LibPython.ExcImportError, importDenied.Message);
+            case NotImplementedAccessException notImplemented:
+                return Py.SetError(LibPython.ExcNotImplementedError, notImplemented.Message);
+            case PythonArgumentException argument:
+                return Py.SetError(argument.IsValueError ? LibPython.ExcValueError : LibPython.ExcTypeError, argument.Message);
+            case OperationCanceledException:
+                return Py.SetError(LibPython.ExcKeyboardInterrupt, "the call was cancelled");
+            case PythonIOException io:
+                return Py.SetOSError(io.ErrorNumber, io.Message, path, path2);
+            case FileNotFoundException or DirectoryNotFoundException:
+                return Py.SetOSError(Errno.ENOENT, "No such file or directory", path, path2);
+            case UnauthorizedAccessException:
+                return Py.SetOSError(Errno.EACCES, "Permission denied", path, path2);
+            case NotSupportedException notSupported:
+                return Py.SetError(UnsupportedOperationClass != 0 ? UnsupportedOperationClass : LibPython.ExcOSError, notSupported.Message);
+            case OutOfMemoryException:
+                return Py.SetError(LibPython.ExcMemoryError, "out of memory in a provider");
+            case IOException io when io.HResult is > 0 and < 200:
+                return Py.SetOSError(io.HResult, io.Message, path, path2);
+            case IOException io when IsDiskFull(io):
+                return Py.SetOSError(Errno.ENOSPC, "No space left on device", path, path2);
+            default:
+                if (backend is not null)
+                {
+                    Log.ProviderFault(backend.Logger, operation, exception);
+                }
+
+                return Py.SetOSError(Errno.EIO, "Input/output error", path, path2);
+        }
+    }
+
+    private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 0x70 or 0x27;
+}
+
+/// <summary>Compatibility log lines (category <c>PyHosting.Compatibility</c>).</summary>
+internal static partial class CompatibilityLog
+{
+    [LoggerMessage(EventId = 100, EventName = "Unsupported", Level = LogLevel.Debug, Message = "Unsupported: {Message}")]
+    public static partial void Unsupported(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 101, EventName = "Ignored", Level = LogLevel.Debug, Message = "Ignored: {What}")]
+    public static partial void Ignored(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 102, EventName = "Emulated", Level = LogLevel.Trace, Message = "{What}")]
+    public static partial void Emulated(ILogger logger, string what);
+}

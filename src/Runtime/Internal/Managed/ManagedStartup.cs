@@ -1,0 +1,102 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal.Managed;
+
+/// <summary>
+/// Finishes the Managed backend once the interpreter runs (GIL held): the managed FileIO and
+/// <c>_posixsubprocess</c>, an explicit <c>sys.path</c>, no pythonnet module, importer or path
+/// left to Python code, a capped recursion limit, and a check of the isolation flags.
+/// </summary>
+internal static unsafe class ManagedStartup
+{
+    public const int MaxRecursionLimit = 10_000;
+
+    public static void Complete(ManagedBackend backend, PythonInstallation installation)
+    {
+        VerifyFlags();
+        IoModule.ManagedShimReady = true;
+        var io = Py.Import("_io");
+        Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO"));
+        LibPython.Py_DecRef(io);
+        var ioPy = Py.Import("io");
+        if (ioPy != 0)
+        {
+            Py.SetAttr(ioPy, "FileIO", ManagedShim.Get("FileIO"));
+            LibPython.Py_DecRef(ioPy);
+        }
+
+        LibPython.PyErr_Clear();
+        var modules = LibPython.PyImport_GetModuleDict();
+        var subprocess = SubprocessModule.Create();
+        fixed (byte* n = "_posixsubprocess\0"u8)
+        {
+            LibPython.PyDict_SetItemString(modules, n, subprocess);
+        }
+
+        LibPython.Py_DecRef(subprocess);
+
+        var paths = new List<string> { installation.StandardLibrary, installation.DynLoad };
+        paths.AddRange(backend.CodeRoots);
+        paths.AddRange(backend.FileSystem.SystemRoots.Where(r => r != installation.StandardLibrary && !paths.Contains(r)));
+        var sys = Py.Import("sys");
+        var list = ValueConverter.ToPython(paths);
+        Py.SetAttr(sys, "path", list);
+        LibPython.Py_DecRef(list);
+        var limit = Py.GetAttr(sys, "setrecursionlimit");
+        Py.SetAttr(sys, "setrecursionlimit", PosixModule.FunctionFor("sys.setrecursionlimit", args =>
+        {
+            var requested = Arg.Long(args, 0, "limit");
+            if (requested > MaxRecursionLimit)
+            {
+                CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {MaxRecursionLimit} so that deep recursion is a RecursionError");
+                requested = MaxRecursionLimit;
+            }
+
+            var tuple = Py.Tuple(Py.NewInt(requested));
+            var result = LibPython.PyObject_Call(limit, tuple, 0);
+            LibPython.Py_DecRef(tuple);
+            return result;
+        }));
+        LibPython.Py_DecRef(sys);
+        RemovePythonNet();
+    }
+
+    /// <summary>pythonnet attaches a <c>clr</c> module, a .NET importer and its runtime directory: Python code gets none of them.</summary>
+    private static void RemovePythonNet()
+    {
+        var shim = EmbeddedPython.Run("pyhosting_isolate.py");
+        var result = EmbeddedPython.Call(shim, "isolate");
+        LibPython.Py_DecRef(result);
+        LibPython.Py_DecRef(shim);
+    }
+
+    private static void VerifyFlags()
+    {
+        var sys = Py.Import("sys");
+        var flags = Py.GetAttr(sys, "flags");
+        LibPython.Py_DecRef(sys);
+        try
+        {
+            foreach (var name in (ReadOnlySpan<string>)["isolated", "ignore_environment", "no_user_site", "safe_path", "dont_write_bytecode", "no_site"])
+            {
+                var value = Py.GetAttr(flags, name);
+                var on = value != 0 && LibPython.PyObject_IsTrue(value) == 1;
+                if (value != 0)
+                {
+                    LibPython.Py_DecRef(value);
+                }
+
+                if (!on)
+                {
+                    LibPython.PyErr_Clear();
+                    throw new PythonStartupException($"The interpreter did not start isolated (sys.flags.{name} is off); the managed backend refuses to run.");
+                }
+            }
+        }
+        finally
+        {
+            LibPython.Py_DecRef(flags);
+        }
+    }
+}

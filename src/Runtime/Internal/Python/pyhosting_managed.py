@@ -1,0 +1,361 @@
+# Managed backend: Python-level conveniences over the host bridge. Every check happens in the
+# host: these functions only call the managed posix functions, which refuse what the permissions
+# do not allow. No original OS function is reachable from here.
+import _io
+import posix as _posix
+
+_O_RDONLY, _O_WRONLY, _O_RDWR = 0, 1, 2
+_O_CREAT, _O_EXCL, _O_TRUNC, _O_APPEND = 0x40, 0x80, 0x200, 0x400
+_O_CLOEXEC = 0x80000
+_DEFAULT_BUFFER_SIZE = 8192
+_SEEK_SET, _SEEK_CUR, _SEEK_END = 0, 1, 2
+
+
+def _mode_flags(mode):
+    if not isinstance(mode, str):
+        raise TypeError("invalid mode: %r" % (mode,))
+    letters = set(mode)
+    if len(letters) != len(mode) or not letters <= set("rwxab+t"):
+        raise ValueError("invalid mode: %r" % (mode,))
+    kinds = sum(c in letters for c in "rwxa")
+    if kinds != 1:
+        raise ValueError("Must have exactly one of create/read/write/append mode and at most one plus")
+    plus = "+" in letters
+    if "r" in letters:
+        flags, readable, writable = (_O_RDWR if plus else _O_RDONLY), True, plus
+    elif "w" in letters:
+        flags, readable, writable = (_O_RDWR if plus else _O_WRONLY) | _O_CREAT | _O_TRUNC, plus, True
+    elif "x" in letters:
+        flags, readable, writable = (_O_RDWR if plus else _O_WRONLY) | _O_CREAT | _O_EXCL, plus, True
+    else:
+        flags, readable, writable = (_O_RDWR if plus else _O_WRONLY) | _O_CREAT | _O_APPEND, plus, True
+    return flags | _O_CLOEXEC, readable, writable, "a" in letters, plus, "x" in letters
+
+
+class FileIO(_io._RawIOBase):
+    """Raw file I/O over a virtual descriptor of the runtime (the managed io.FileIO)."""
+
+    _fd = -1
+    _closefd = True
+
+    def __init__(self, file, mode="r", closefd=True, opener=None):
+        if self._fd >= 0:
+            if self._closefd:
+                _posix.close(self._fd)
+            self._fd = -1
+        if isinstance(file, float):
+            raise TypeError("integer argument expected, got float")
+        mode = mode.replace("b", "") if isinstance(mode, str) else mode
+        flags, readable, writable, appending, plus, created = _mode_flags(mode)
+        self._readable, self._writable, self._appending, self._created = readable, writable, appending, created
+        fd = -1
+        if isinstance(file, int):
+            fd = file
+            if fd < 0:
+                raise ValueError("negative file descriptor")
+        else:
+            if not closefd:
+                raise ValueError("Cannot use closefd=False with file name")
+            if opener is None:
+                fd = _posix.open(file, flags, 0o666)
+            else:
+                fd = opener(file, flags)
+                if not isinstance(fd, int):
+                    raise TypeError("expected integer from opener")
+                if fd < 0:
+                    raise ValueError("opener returned %d" % fd)
+        self._fd = fd
+        self._closefd = closefd
+        self.name = file
+        try:
+            st = _posix.fstat(fd)
+            if (st.st_mode & 0o170000) == 0o040000:
+                raise IsADirectoryError(21, "Is a directory", file)
+        except OSError as e:
+            if e.errno == 21:
+                if not isinstance(file, int):
+                    _posix.close(fd)
+                    self._fd = -1
+                raise
+        if appending:
+            try:
+                _posix.lseek(fd, 0, _SEEK_END)
+            except OSError:
+                pass
+
+    @property
+    def mode(self):
+        if self._created:
+            return "xb+" if self._readable else "xb"
+        if self._appending:
+            return "ab+" if self._readable else "ab"
+        if self._readable:
+            return "rb+" if self._writable else "rb"
+        return "wb"
+
+    @property
+    def closefd(self):
+        return self._closefd
+
+    @property
+    def _blksize(self):
+        return _DEFAULT_BUFFER_SIZE
+
+    def _checkClosed(self, msg=None):
+        if self._fd < 0:
+            raise ValueError("I/O operation on closed file" if msg is None else msg)
+
+    def _checkReadable(self):
+        if not self._readable:
+            raise _io.UnsupportedOperation("File not open for reading")
+
+    def _checkWritable(self):
+        if not self._writable:
+            raise _io.UnsupportedOperation("File not open for writing")
+
+    @property
+    def closed(self):
+        return self._fd < 0
+
+    def fileno(self):
+        self._checkClosed()
+        return self._fd
+
+    def readable(self):
+        self._checkClosed()
+        return self._readable
+
+    def writable(self):
+        self._checkClosed()
+        return self._writable
+
+    def seekable(self):
+        self._checkClosed()
+        try:
+            _posix.lseek(self._fd, 0, _SEEK_CUR)
+        except OSError:
+            return False
+        return True
+
+    def isatty(self):
+        self._checkClosed()
+        return _posix.isatty(self._fd)
+
+    def readinto(self, buffer):
+        self._checkClosed()
+        self._checkReadable()
+        return _posix.readinto(self._fd, buffer)
+
+    def readall(self):
+        self._checkClosed()
+        self._checkReadable()
+        chunks = []
+        while True:
+            data = _posix.read(self._fd, 1 << 16)
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            return self.readall()
+        self._checkClosed()
+        self._checkReadable()
+        return _posix.read(self._fd, size)
+
+    def write(self, b):
+        self._checkClosed()
+        self._checkWritable()
+        return _posix.write(self._fd, b)
+
+    def seek(self, pos, whence=_SEEK_SET):
+        if isinstance(pos, float):
+            raise TypeError("an integer is required")
+        self._checkClosed()
+        return _posix.lseek(self._fd, pos, whence)
+
+    def tell(self):
+        self._checkClosed()
+        return _posix.lseek(self._fd, 0, _SEEK_CUR)
+
+    def truncate(self, size=None):
+        self._checkClosed()
+        self._checkWritable()
+        if size is None:
+            size = self.tell()
+        _posix.ftruncate(self._fd, size)
+        return size
+
+    def close(self):
+        if self._fd >= 0:
+            try:
+                super().close()
+            finally:
+                fd, self._fd = self._fd, -1
+                if self._closefd:
+                    _posix.close(fd)
+
+    def _dealloc_warn(self, source):
+        pass
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __getstate__(self):
+        raise TypeError("cannot pickle %r object" % type(self).__name__)
+
+    def __repr__(self):
+        if self._fd < 0:
+            return "<_io.FileIO [closed]>"
+        return "<_io.FileIO name=%r mode=%r closefd=%r>" % (self.name, self.mode, self._closefd)
+
+
+def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None):
+    if not isinstance(file, (str, bytes, int)):
+        file = _posix.fspath(file)
+    if not isinstance(mode, str):
+        raise TypeError("open() argument 'mode' must be str, not %s" % type(mode).__name__)
+    if not isinstance(buffering, int):
+        raise TypeError("an integer is required")
+    letters = set(mode)
+    binary = "b" in letters
+    if binary and "t" in letters:
+        raise ValueError("can't have text and binary mode at once")
+    if binary and encoding is not None:
+        raise ValueError("binary mode doesn't take an encoding argument")
+    if binary and errors is not None:
+        raise ValueError("binary mode doesn't take an errors argument")
+    if binary and newline is not None:
+        raise ValueError("binary mode doesn't take a newline argument")
+    if binary and buffering == 1:
+        import warnings
+        warnings.warn("line buffering (buffering=1) isn't supported in binary mode, the default buffer size will be used",
+                      RuntimeWarning, 2)
+    raw_mode = "".join(c for c in mode if c in "rwxa+")
+    raw = FileIO(file, raw_mode, closefd, opener=opener)
+    result = raw
+    try:
+        line_buffering = False
+        if buffering == 1 or (buffering < 0 and raw.isatty()):
+            buffering = -1
+            line_buffering = True
+        if buffering < 0:
+            buffering = raw._blksize
+        if buffering == 0:
+            if binary:
+                return result
+            raise ValueError("can't have unbuffered text I/O")
+        if "+" in letters:
+            buffer = _io.BufferedRandom(raw, buffering)
+        elif letters & set("wxa"):
+            buffer = _io.BufferedWriter(raw, buffering)
+        else:
+            buffer = _io.BufferedReader(raw, buffering)
+        result = buffer
+        if binary:
+            return result
+        encoding = _io.text_encoding(encoding)
+        text = _io.TextIOWrapper(buffer, encoding, errors, newline, line_buffering)
+        result = text
+        text.mode = mode
+        return result
+    except:
+        result.close()
+        raise
+
+
+def open_code(path):
+    if not isinstance(path, str):
+        raise TypeError("open_code() argument 'path' must be str, not %s" % type(path).__name__)
+    return open(path, "rb")
+
+
+class DirEntry:
+    """An entry of os.scandir in the managed backend."""
+
+    __slots__ = ("name", "path", "_kind", "_inode", "_stat", "_lstat")
+
+    def __init__(self, name, path, kind, inode):
+        self.name = name
+        self.path = path
+        self._kind = kind
+        self._inode = inode
+        self._stat = None
+        self._lstat = None
+
+    def inode(self):
+        return self._inode
+
+    def is_symlink(self):
+        return self._kind == 2
+
+    def is_dir(self, *, follow_symlinks=True):
+        if self._kind == 2 and follow_symlinks:
+            try:
+                return (self.stat().st_mode & 0o170000) == 0o040000
+            except OSError:
+                return False
+        return self._kind == 1
+
+    def is_file(self, *, follow_symlinks=True):
+        if self._kind == 2 and follow_symlinks:
+            try:
+                return (self.stat().st_mode & 0o170000) == 0o100000
+            except OSError:
+                return False
+        return self._kind == 0
+
+    def stat(self, *, follow_symlinks=True):
+        if follow_symlinks:
+            if self._stat is None:
+                self._stat = _posix.stat(self.path)
+            return self._stat
+        if self._lstat is None:
+            self._lstat = _posix.lstat(self.path)
+        return self._lstat
+
+    def __fspath__(self):
+        return self.path
+
+    def __repr__(self):
+        return "<DirEntry %r>" % (self.name,)
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        import types
+        return types.GenericAlias(cls, item)
+
+
+class _ScandirIterator:
+    def __init__(self, entries):
+        self._entries = iter(entries)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._entries)
+
+    def close(self):
+        self._entries = iter(())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+
+def make_scandir(path, entries, as_bytes):
+    base = _posix.fspath(path)
+    if as_bytes:
+        sep = b"" if base.endswith(b"/") else b"/"
+        made = [DirEntry(n.encode(), base + sep + n.encode(), k, i) for n, k, i in entries]
+    else:
+        sep = "" if base.endswith("/") else "/"
+        made = [DirEntry(n, base + sep + n, k, i) for n, k, i in entries]
+    return _ScandirIterator(made)
