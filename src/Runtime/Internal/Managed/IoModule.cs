@@ -64,6 +64,11 @@ internal static unsafe class IoModule
         }
 
         ManagedErrors.SetPaths(null);
+        if (backend.FileSystem.IsSystemPath(resolved) && resolved.EndsWith(".pyc", StringComparison.Ordinal))
+        {
+            TrustedBytecode.Record(data);
+        }
+
         var io = Py.Import("_io");
         var bytesIO = Py.GetAttr(io, "BytesIO");
         LibPython.Py_DecRef(io);

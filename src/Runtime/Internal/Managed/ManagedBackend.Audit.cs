@@ -21,6 +21,10 @@ internal sealed partial class ManagedBackend
                 return Deny(eventName, null);
             case "code.__new__":
                 return Deny("constructing code objects", null);
+            case "marshal.loads":
+                return TrustedBytecode.IsTrusted(args) ? AuditDecision.Allow : Deny("unmarshalling data that is not the Python home's own bytecode", null);
+            case "marshal.load":
+                return Deny("marshal.load", null);
         }
 
         if (eventName.StartsWith("ctypes.", StringComparison.Ordinal) && !Permissions.NativeAccess)

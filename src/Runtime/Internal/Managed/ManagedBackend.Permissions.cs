@@ -24,6 +24,14 @@ internal sealed partial class ManagedBackend
         "xxsubtype",
     };
 
+    /// <summary>Why a built-in module was left out, for the ImportError Python code sees.</summary>
+    public static string WhyUnavailable(string name) => name switch
+    {
+        "_socket" => $"{HostSocketsKey} is false",
+        "_posixsubprocess" => "the managed backend provides its own (use subprocess)",
+        _ => "it reaches the host process directly",
+    };
+
     private bool KeepBuiltin(string name) => name switch
     {
         "_socket" => Permissions.HostSockets,

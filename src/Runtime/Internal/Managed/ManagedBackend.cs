@@ -135,6 +135,7 @@ internal sealed partial class ManagedBackend : IPythonBackendImplementation
         LibPython.SetIntVariable("Py_NoSiteFlag", 1);
         LibPython.SetIntVariable("Py_DontWriteBytecodeFlag", 1);
         Inittab.Install(KeepBuiltin);
+        TrustedBytecode.RecordFrozenModules();
     }
 
     public void AfterInitialize(PythonInstallation installation)

@@ -60,16 +60,71 @@ internal static unsafe class ManagedStartup
         }));
         LibPython.Py_DecRef(sys);
         RemovePythonNet();
+        TrustedBytecode.Enforcing = true;
     }
 
     /// <summary>pythonnet attaches a <c>clr</c> module, a .NET importer and its runtime directory: Python code gets none of them.</summary>
     private static void RemovePythonNet()
     {
         var shim = EmbeddedPython.Run("pyhosting_isolate.py");
-        var result = EmbeddedPython.Call(shim, "isolate");
-        LibPython.Py_DecRef(result);
+        var types = EmbeddedPython.Call(shim, "isolate");
+        var reasons = ValueConverter.ToPython(Inittab.Dropped.ToDictionary(n => n, ManagedBackend.WhyUnavailable));
+        LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons));
         LibPython.Py_DecRef(shim);
+        try
+        {
+            var n = *(nint*)(types + 16);
+            for (var i = 0; i < n; i++)
+            {
+                Unlink(*(nint*)(*(nint*)(types + 24) + (i * 8)));
+            }
+        }
+        finally
+        {
+            LibPython.Py_DecRef(types);
+        }
     }
+
+    /// <summary>
+    /// Makes one of the embedding's types unreachable from Python: removed from its bases'
+    /// <c>__subclasses__()</c> (walking the object graph through <c>gc</c> is denied by the audit hook),
+    /// and never instantiable again (pythonnet made the instances it needs at start-up).
+    /// </summary>
+    private static void Unlink(nint type)
+    {
+        const int TpBasesOffset = 336;
+        const int TpSubclassesOffset = 360;
+        const int TpNewOffset = 312;
+        var bases = *(nint*)(type + TpBasesOffset);
+        if (bases != 0)
+        {
+            var count = *(nint*)(bases + 16);
+            for (var i = 0; i < count; i++)
+            {
+                var baseType = *(nint*)(bases + 24 + (i * 8));
+                var subclasses = *(nint*)(baseType + TpSubclassesOffset);
+                if (subclasses == 0)
+                {
+                    continue;
+                }
+
+                var key = LibPython.PyLong_FromUnsignedLongLong((ulong)type);
+                if (LibPython.PyDict_DelItem(subclasses, key) < 0)
+                {
+                    LibPython.PyErr_Clear();
+                }
+
+                LibPython.Py_DecRef(key);
+            }
+        }
+
+        *(nint*)(type + TpNewOffset) = (nint)(delegate* unmanaged<nint, nint, nint, nint>)&DeniedNew;
+        LibPython.PyType_Modified(type);
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static nint DeniedNew(nint type, nint args, nint kwargs)
+        => Py.SetError(LibPython.ExcPermissionError, "host types are not available in the managed backend");
 
     private static void VerifyFlags()
     {

@@ -2,18 +2,50 @@
 import sys
 
 
+def _is_embedding(module_name):
+    m = module_name.lower()
+    return m == "clr" or m.startswith(("clr.", "clr_", "system.", "python.runtime", "microsoft.")) or module_name.startswith("CLR")
+
+
+def _all_types():
+    seen, todo = set(), [object]
+    while todo:
+        t = todo.pop()
+        subs = type.__subclasses__(t) if isinstance(t, type) and issubclass(t, type) else t.__subclasses__()
+        for s in subs:
+            if s not in seen:
+                seen.add(s)
+                todo.append(s)
+    return seen
+
+
 def isolate():
+    """Drops pythonnet's modules, importer and path entries; returns the embedding's types (the host unlinks them)."""
     for name in list(sys.modules):
-        if name in ("clr", "CLR") or name.startswith(("clr.", "CLR.", "System", "Python.Runtime", "Microsoft.")):
+        if _is_embedding(name) or name == "System":
             del sys.modules[name]
-    sys.meta_path[:] = [f for f in sys.meta_path if "DotNet" not in type(f).__name__ and "clr" not in type(f).__module__.lower()]
-    sys.path_hooks[:] = [h for h in sys.path_hooks if "clr" not in getattr(h, "__module__", "").lower()]
+    sys.meta_path[:] = [f for f in sys.meta_path if not _is_embedding(getattr(type(f), "__module__", "") or "")
+                        and "DotNet" not in type(f).__name__ and "DotNet" not in getattr(f, "__name__", "")]
+    sys.path_hooks[:] = [h for h in sys.path_hooks if not _is_embedding(getattr(h, "__module__", "") or "")]
     sys.path_importer_cache.clear()
-    for attr in ("_pythonnet_run", "__pythonnet_run"):
-        try:
-            delattr(sys, attr)
-        except AttributeError:
-            pass
     import builtins
     for name in ("clr", "__clr__"):
         builtins.__dict__.pop(name, None)
+    return [t for t in _all_types() if _is_embedding(getattr(t, "__module__", "") or "")]
+
+
+class _UnavailableFinder:
+    """Explains why a module the managed backend left out cannot be imported (the filtered inittab is the enforcement)."""
+
+    def __init__(self, reasons):
+        self._reasons = dict(reasons)
+
+    def find_spec(self, name, path=None, target=None):
+        reason = self._reasons.get(name)
+        if reason is not None:
+            raise ModuleNotFoundError("module %r is not available in the managed backend: %s" % (name, reason), name=name)
+        return None
+
+
+def explain_unavailable(reasons):
+    sys.meta_path.append(_UnavailableFinder(reasons))
