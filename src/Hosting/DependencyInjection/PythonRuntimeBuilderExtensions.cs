@@ -1,0 +1,134 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PyHosting;
+using PyHosting.Hosting.Internal;
+using PyHosting.Providers;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers providers, the clock and native extensions of the Python runtime.</summary>
+public static class PythonRuntimeBuilderExtensions
+{
+    /// <summary>
+    /// Serves the Managed backend's file system with <typeparamref name="T"/>, created by the
+    /// service provider, instead of the mount table built from <c>PythonRuntime:FileSystem:Mounts</c>.
+    /// </summary>
+    /// <typeparam name="T">The file system.</typeparam>
+    /// <param name="builder">The runtime builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>The Native backend cannot honour a file system: combining the two fails validation at host start.</remarks>
+    public static IPythonRuntimeBuilder WithFileSystem<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IPythonRuntimeBuilder builder)
+        where T : class, IPythonFileSystem
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IPythonFileSystem>();
+        builder.Services.AddSingleton<IPythonFileSystem, T>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves the Managed backend's file system with <paramref name="fileSystem"/> instead of the
+    /// mount table built from <c>PythonRuntime:FileSystem:Mounts</c>.
+    /// </summary>
+    /// <param name="builder">The runtime builder.</param>
+    /// <param name="fileSystem">The file system; the application owns (and disposes) it.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="fileSystem"/> is <see langword="null"/>.</exception>
+    /// <remarks>The Native backend cannot honour a file system: combining the two fails validation at host start.</remarks>
+    public static IPythonRuntimeBuilder WithFileSystem(this IPythonRuntimeBuilder builder, IPythonFileSystem fileSystem)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        builder.Services.RemoveAll<IPythonFileSystem>();
+        builder.Services.AddSingleton(fileSystem);
+        return builder;
+    }
+
+    /// <summary>
+    /// Starts the Managed backend's child processes with <typeparamref name="T"/>, created by the
+    /// service provider, instead of the provider built from <c>PythonRuntime:Processes</c>.
+    /// </summary>
+    /// <typeparam name="T">The process provider.</typeparam>
+    /// <param name="builder">The runtime builder.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// <c>PythonRuntime:Permissions:CreateProcess</c> is still checked before the provider is called.
+    /// The Native backend cannot honour a process provider: combining the two fails validation at host start.
+    /// </remarks>
+    public static IPythonRuntimeBuilder WithProcessProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IPythonRuntimeBuilder builder)
+        where T : class, IPythonProcessProvider
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IPythonProcessProvider>();
+        builder.Services.AddSingleton<IPythonProcessProvider, T>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Starts the Managed backend's child processes with <paramref name="processProvider"/> instead
+    /// of the provider built from <c>PythonRuntime:Processes</c>.
+    /// </summary>
+    /// <param name="builder">The runtime builder.</param>
+    /// <param name="processProvider">The process provider; the application owns (and disposes) it.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="processProvider"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// <c>PythonRuntime:Permissions:CreateProcess</c> is still checked before the provider is called.
+    /// The Native backend cannot honour a process provider: combining the two fails validation at host start.
+    /// </remarks>
+    public static IPythonRuntimeBuilder WithProcessProvider(this IPythonRuntimeBuilder builder, IPythonProcessProvider processProvider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(processProvider);
+        builder.Services.RemoveAll<IPythonProcessProvider>();
+        builder.Services.AddSingleton(processProvider);
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets the clock of Python code (<c>time.time</c>, <c>time.monotonic</c>, <c>time.sleep</c>,
+    /// <c>datetime.now</c> in the Managed backend) and of <c>PythonRuntime:ExecutionTimeout</c>.
+    /// Without it the runtime uses <see cref="TimeProvider.System"/>, whatever else is registered as <see cref="TimeProvider"/>.
+    /// </summary>
+    /// <param name="builder">The runtime builder.</param>
+    /// <param name="timeProvider">The clock, for example a <c>FakeTimeProvider</c> in tests.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="timeProvider"/> is <see langword="null"/>.</exception>
+    public static IPythonRuntimeBuilder WithTimeProvider(this IPythonRuntimeBuilder builder, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        builder.Services.RemoveAll<PythonClock>();
+        builder.Services.AddSingleton(new PythonClock(timeProvider));
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers a native extension (a top-level module or package name such as <c>numpy</c>), in
+    /// addition to those listed in <c>PythonRuntime:NativeExtensions</c>; duplicates are ignored.
+    /// </summary>
+    /// <param name="builder">The runtime builder.</param>
+    /// <param name="name">The module or package name, a dotted Python identifier.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// A native extension runs as native code with full access to the system. Host start fails
+    /// unless <c>PythonRuntime:Permissions:IO</c> is <c>All</c> and <c>CreateThread</c> and
+    /// <c>NativeAccess</c> are <see langword="true"/>; an invalid name also fails validation there.
+    /// </remarks>
+    public static IPythonRuntimeBuilder AddNativeExtension(this IPythonRuntimeBuilder builder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(name);
+        builder.Services.Configure<PythonRuntimeOptions>(options =>
+        {
+            if (!options.NativeExtensions.Contains(name, StringComparer.Ordinal))
+            {
+                options.NativeExtensions.Add(name);
+            }
+        });
+        return builder;
+    }
+}

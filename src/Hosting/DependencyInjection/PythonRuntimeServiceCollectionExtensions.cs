@@ -1,0 +1,71 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using PyHosting;
+using PyHosting.Hosting.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the embedded Python runtime in a service collection.</summary>
+public static class PythonRuntimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the process's Python runtime: <see cref="PythonRuntimeOptions"/> bound from the
+    /// <c>PythonRuntime</c> configuration section and then changed by <paramref name="configure"/>,
+    /// validated when the host starts, and an <see cref="IPythonRuntime"/> that starts with the host
+    /// and stops with it.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Changes the options after configuration has been bound; code wins over configuration.</param>
+    /// <returns>A builder to register providers, the clock and native extensions.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Calling this method more than once is harmless: the configuration is bound and the services
+    /// are registered once; each <paramref name="configure"/> delegate runs, in call order.
+    /// Defaults (the file system built from <c>PythonRuntime:FileSystem:Mounts</c>, the process
+    /// provider built from <c>PythonRuntime:Processes</c>) are registered only when the application
+    /// has not registered its own. An invalid configuration makes <c>IHost.StartAsync</c> throw an
+    /// <see cref="OptionsValidationException"/> listing every problem, before Python is started.
+    /// </remarks>
+    public static IPythonRuntimeBuilder AddPythonRuntime(this IServiceCollection services, Action<PythonRuntimeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        if (!services.Any(static d => d.ServiceType == typeof(PythonRuntimeRegistrations)))
+        {
+            AddCoreServices(services);
+        }
+
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new PythonRuntimeBuilder(services);
+    }
+
+    private static void AddCoreServices(IServiceCollection services)
+    {
+        // The registrations object doubles as the marker that makes a second call harmless.
+        var registrations = new PythonRuntimeRegistrations(services);
+        services.AddSingleton(registrations);
+        services.AddSingleton<PythonConfigurationErrors>();
+
+        // Binding comes first so that every Configure delegate (ours and the application's) runs after it.
+        services.AddOptions<PythonRuntimeOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<PythonRuntimeOptions>, PythonRuntimeConfigureOptions>();
+        services.AddSingleton<IPostConfigureOptions<PythonRuntimeOptions>, PythonRuntimePostConfigureOptions>();
+        services.AddSingleton<IValidateOptions<PythonRuntimeOptions>>(sp => new PythonRuntimeOptionsCustomValidator(
+            registrations,
+            sp.GetRequiredService<PythonConfigurationErrors>(),
+            ContentRoot.Get(sp)));
+
+        services.TryAddSingleton(new PythonClock(TimeProvider.System));
+        services.TryAdd(registrations.DefaultFileSystem);
+        services.TryAdd(registrations.DefaultProcessProvider);
+
+        services.AddSingleton<PythonRuntimeHolder>();
+        services.TryAddSingleton<IPythonRuntime>(static sp => sp.GetRequiredService<PythonRuntimeHolder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PythonRuntimeHostedService>());
+    }
+}

@@ -1,0 +1,127 @@
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace PyHosting.Hosting.Internal;
+
+/// <summary>A configuration value that cannot be converted to its property's type.</summary>
+/// <param name="Path">The full configuration key.</param>
+/// <param name="Message">What is wrong and how to fix it.</param>
+internal sealed record InvalidConfigurationValue(string Path, string Message);
+
+/// <summary>
+/// Walks a configuration section alongside the options type and converts every scalar value the
+/// way the configuration binder does, to find the values that would make binding throw.
+/// </summary>
+internal static class ConfigurationValueChecker
+{
+    public static IReadOnlyList<InvalidConfigurationValue> Check(IConfiguration section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type)
+    {
+        var errors = new List<InvalidConfigurationValue>();
+        CheckObject(section, type, errors);
+        return errors;
+    }
+
+    private static void CheckObject(IConfiguration section, Type type, List<InvalidConfigurationValue> errors)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is not null && property.GetIndexParameters().Length == 0)
+            {
+                CheckValue(child, property.PropertyType, errors);
+            }
+        }
+    }
+
+    private static void CheckValue(IConfigurationSection section, Type type, List<InvalidConfigurationValue> errors)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        var target = underlying ?? type;
+        if (IsScalar(target))
+        {
+            // A nullable property accepts an empty value (null); the binder converts everything else.
+            if (section.Value is { } value && !(underlying is not null && value.Length == 0) && !TryConvert(value, target))
+            {
+                errors.Add(new InvalidConfigurationValue(section.Path, $"{section.Path} '{value}' is not a valid value; {Expected(target)}."));
+            }
+
+            return;
+        }
+
+        if (FindGeneric(target, typeof(IDictionary<,>)) is { } dictionary)
+        {
+            foreach (var child in section.GetChildren())
+            {
+                CheckValue(child, dictionary.GetGenericArguments()[1], errors);
+            }
+        }
+        else if (FindGeneric(target, typeof(IEnumerable<>)) is { } enumerable)
+        {
+            foreach (var child in section.GetChildren())
+            {
+                CheckValue(child, enumerable.GetGenericArguments()[0], errors);
+            }
+        }
+        else if (target.IsClass)
+        {
+            CheckObject(section, target, errors);
+        }
+    }
+
+    private static bool IsScalar(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+        || type == typeof(TimeSpan) || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Guid) || type == typeof(Uri);
+
+    private static Type? FindGeneric(Type type, Type definition)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == definition)
+        {
+            return type;
+        }
+
+        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "The options types are statically referenced.")]
+    private static bool TryConvert(string value, Type type)
+    {
+        try
+        {
+            // The same conversion as ConfigurationBinder's: the type converter, invariant culture.
+            _ = TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException or InvalidCastException)
+        {
+            return false;
+        }
+    }
+
+    private static string Expected(Type type)
+    {
+        if (type.IsEnum)
+        {
+            return "use one of: " + string.Join(", ", Enum.GetNames(type));
+        }
+
+        if (type == typeof(bool))
+        {
+            return "use true or false";
+        }
+
+        if (type == typeof(TimeSpan))
+        {
+            return "use a time span such as 00:00:30";
+        }
+
+        if (type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte)
+            || type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(sbyte))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"use a whole number between {type.GetField("MinValue")!.GetValue(null)} and {type.GetField("MaxValue")!.GetValue(null)}");
+        }
+
+        return $"use a value of type {type.Name}";
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace PyHosting.Hosting.Internal;
+
+/// <summary>
+/// Binds the <c>PythonRuntime</c> section of the application's configuration. Values the binder
+/// cannot convert (an unknown enum name, <c>"yes"</c> for a boolean) would make it throw half-way
+/// with a message about conversion; they are skipped instead and reported by validation, with the
+/// key, the value found and the allowed values, together with every other problem.
+/// </summary>
+internal sealed class PythonRuntimeConfigureOptions : IConfigureNamedOptions<PythonRuntimeOptions>
+{
+    private readonly IConfiguration? _configuration;
+    private readonly PythonConfigurationErrors _errors;
+
+    public PythonRuntimeConfigureOptions(IServiceProvider services, PythonConfigurationErrors errors)
+    {
+        // IConfiguration is optional: a bare ServiceCollection has none, and then only code configures the runtime.
+        _configuration = services.GetService<IConfiguration>();
+        _errors = errors;
+    }
+
+    public void Configure(PythonRuntimeOptions options) => Configure(Options.DefaultName, options);
+
+    public void Configure(string? name, PythonRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (name != Options.DefaultName || _configuration is null)
+        {
+            return;
+        }
+
+        _errors.Set(Bind(_configuration.GetSection(PythonRuntimeOptions.SectionName), options));
+    }
+
+    /// <summary>Binds <paramref name="section"/> to <paramref name="options"/>, skipping values that cannot be converted.</summary>
+    /// <param name="section">The <c>PythonRuntime</c> section.</param>
+    /// <param name="options">The options to bind to.</param>
+    /// <returns>A message for every value that was skipped.</returns>
+    internal static IReadOnlyList<string> Bind(IConfigurationSection section, PythonRuntimeOptions options)
+    {
+        var invalid = ConfigurationValueChecker.Check(section, typeof(PythonRuntimeOptions));
+        var errors = invalid.Select(static v => v.Message).ToList();
+        var hidden = new HashSet<string>(invalid.Select(static v => v.Path), StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            new FilteredConfigurationSection(section, hidden).Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A conversion the checker did not foresee: the binder's message names the key.
+            errors.Add(e.InnerException is null ? e.Message : $"{e.Message} {e.InnerException.Message}");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using PyHosting.Internal;
+
+namespace PyHosting.Hosting.Internal;
+
+/// <summary>
+/// The <see cref="IPythonRuntime"/> resolved from DI. The runtime itself is created and started
+/// with the host, after options validation; until then every call fails with a message that says so.
+/// </summary>
+internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options) : IPythonRuntime
+{
+    internal const string NotStartedMessage =
+        "The Python runtime has not been started: it starts with the host. Call IPythonRuntime after IHost.StartAsync " +
+        "(for example from a BackgroundService's ExecuteAsync), not while the host is being built.";
+
+    private PythonRuntime? _runtime;
+
+    /// <summary>Gets the runtime once the host has created it.</summary>
+    public PythonRuntime? Runtime => Volatile.Read(ref _runtime);
+
+    public PythonBackend Backend => Runtime?.Backend ?? options.Value.Backend;
+
+    private PythonRuntime Current => Runtime ?? throw new InvalidOperationException(NotStartedMessage);
+
+    public Task ExecuteAsync(string code, CancellationToken cancellationToken = default) => Current.ExecuteAsync(code, cancellationToken);
+
+    public Task<T?> EvaluateAsync<T>(string expression, CancellationToken cancellationToken = default) => Current.EvaluateAsync<T>(expression, cancellationToken);
+
+    public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default) => Current.InvokeAsync<T>(module, function, args, cancellationToken);
+
+    public Task RunFileAsync(string path, CancellationToken cancellationToken = default) => Current.RunFileAsync(path, cancellationToken);
+
+    public IDisposable RedirectOutput(TextWriter standardOutput, TextWriter? standardError = null) => Current.RedirectOutput(standardOutput, standardError);
+
+    /// <summary>Publishes the started runtime.</summary>
+    /// <param name="runtime">The runtime.</param>
+    internal void Attach(PythonRuntime runtime) => Volatile.Write(ref _runtime, runtime);
+}

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PyHosting.Internal;
+using PyHosting.Providers;
+
+namespace PyHosting.Hosting.Internal;
+
+/// <summary>
+/// Owns the runtime's lifetime: creates and starts it when the host starts (before any hosted
+/// service's <c>StartAsync</c>, so workers registered earlier can use it), and stops it after every
+/// hosted service has stopped.
+/// </summary>
+/// <remarks>
+/// Providers are resolved here, not injected: the host creates hosted services before it runs
+/// options validation, and the default providers are built from the (then validated) options.
+/// Starting CPython blocks; it runs on the calling thread and nothing is held across an await.
+/// </remarks>
+internal sealed class PythonRuntimeHostedService(
+    IServiceProvider services,
+    IOptions<PythonRuntimeOptions> options,
+    PythonRuntimeHolder holder,
+    ILoggerFactory loggerFactory) : IHostedLifecycleService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("PyHosting.Hosting");
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Throws OptionsValidationException for an invalid configuration: Python is never started with one.
+        var validated = options.Value;
+        Log.RuntimeStarting(_logger, validated.Backend);
+        if (validated.Backend == PythonBackend.Native)
+        {
+            WarnAboutIgnoredSettings(validated);
+        }
+
+        var runtime = PythonRuntimeFactory.Create(
+            validated,
+            services.GetRequiredService<IPythonFileSystem>(),
+            services.GetRequiredService<IPythonProcessProvider>(),
+            services.GetRequiredService<PythonClock>().TimeProvider,
+            loggerFactory);
+        try
+        {
+            runtime.Start();
+        }
+        catch (Exception e)
+        {
+            Log.RuntimeStartFailed(_logger, e);
+            throw;
+        }
+
+        holder.Attach(runtime);
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        if (holder.Runtime is { IsStarted: true } runtime)
+        {
+            Log.RuntimeStopping(_logger);
+            runtime.Stop();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void WarnAboutIgnoredSettings(PythonRuntimeOptions validated)
+    {
+        var ignored = new List<string>();
+        if (validated.FileSystem.Mounts.Count > 0)
+        {
+            ignored.Add(PythonRuntimeOptions.SectionName + ":FileSystem:Mounts");
+        }
+
+        if (!validated.Permissions.CreateProcess || validated.Processes.AllowedExecutables.Count > 0)
+        {
+            ignored.Add(PythonRuntimeOptions.SectionName + ":Permissions:CreateProcess and :Processes");
+        }
+
+        if (!validated.Permissions.CreateThread)
+        {
+            ignored.Add(PythonRuntimeOptions.SectionName + ":Permissions:CreateThread=false");
+        }
+
+        if (ignored.Count > 0)
+        {
+            Log.NativeBackendIgnoresSettings(_logger, string.Join(", ", ignored));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using PyHosting.Testing;
+
+namespace PyHosting.Hosting.Tests.Integration;
+
+/// <summary>One TestHost process shared by the tests of a class (start-up costs are paid once).</summary>
+public abstract class PythonProcessFixture(IEnumerable<KeyValuePair<string, string?>> configuration) : IAsyncLifetime
+{
+    private PythonProcess? _process;
+
+    public PythonProcess Process => _process ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public async Task InitializeAsync() => _process = await PythonProcess.StartAsync(configuration);
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A Native runtime with the permissions it requires.</summary>
+public sealed class NativeFixture() : PythonProcessFixture(PythonProcess.Native());
