@@ -9,7 +9,8 @@ namespace PyHosting.Providers;
 /// <para>
 /// Paths are always absolute, normalised POSIX paths (<c>/</c> separated, no <c>.</c> or
 /// <c>..</c> segments, no trailing slash except for the root). The runtime resolves the
-/// emulated working directory before calling the provider.
+/// emulated working directory before calling the provider. <see cref="PythonPath"/> validates and
+/// builds such paths; the stock implementations throw <see cref="ArgumentException"/> for any other path.
 /// </para>
 /// <para>
 /// Errors are reported with exceptions and mapped to <c>errno</c> values for Python:

@@ -111,10 +111,16 @@ public sealed class PhysicalPythonFileSystem : IPythonFileSystem, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="target"/> contains a NUL character.</exception>
     public void CreateSymbolicLink(string path, string target)
     {
         PythonPath.Validate(path);
         ArgumentNullException.ThrowIfNull(target);
+        if (target.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A symbolic link target cannot contain a NUL character.", nameof(target));
+        }
+
         _implementation.CreateSymbolicLink(path, target);
     }
 

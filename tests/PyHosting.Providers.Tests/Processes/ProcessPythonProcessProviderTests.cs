@@ -165,7 +165,14 @@ public sealed class ProcessPythonProcessProviderTests
         {
             // A killed child of a killed shell is reaped by init; until then it is a zombie ('Z').
             var status = Path.Combine("/proc", processId.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat");
-            if (!File.Exists(status) || File.ReadAllText(status).Split(' ')[2] == "Z")
+            try
+            {
+                if (File.ReadAllText(status).Split(' ')[2] == "Z")
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
             {
                 return true;
             }

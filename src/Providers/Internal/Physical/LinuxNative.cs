@@ -48,7 +48,14 @@ internal static unsafe partial class LinuxNative
     static LinuxNative()
     {
         // "libc" alone does not load everywhere (glibc's libc.so is a linker script).
-        NativeLibrary.SetDllImportResolver(typeof(LinuxNative).Assembly, ResolveLibC);
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(LinuxNative).Assembly, ResolveLibC);
+        }
+        catch (InvalidOperationException)
+        {
+            // A resolver is already set for this assembly; it decides how "libc" loads.
+        }
     }
 
     /// <summary>Gets <c>O_DIRECTORY</c>, whose value depends on the architecture.</summary>
