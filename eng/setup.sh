@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what PyHosting needs on a Debian 12 machine, when it is missing:
+# CPython 3.11 as a shared library, its headers (the tests compile a C extension) and numpy.
+set -euo pipefail
+
+packages=(libpython3.11 python3.11 python3-dev python3-numpy gcc)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet not found on PATH)." >&2; exit 1; }
