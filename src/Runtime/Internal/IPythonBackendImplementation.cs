@@ -11,6 +11,9 @@ internal interface IPythonBackendImplementation
     /// <summary>Runs once after pythonnet has attached, with the GIL held.</summary>
     void AfterInitialize(PythonInstallation installation);
 
+    /// <summary>Runs when the host stops, before pythonnet detaches (GIL not held): release what the backend holds outside Python.</summary>
+    void OnStopping();
+
     /// <summary>Handles an audit event (GIL held, inside the C# audit hook). Returns an error message to deny it, or <see langword="null"/>.</summary>
     AuditDecision OnAuditEvent(string eventName, nint args);
 }

@@ -35,6 +35,10 @@ internal sealed unsafe class NativeBackend : IPythonBackendImplementation
         LibPython.Py_DecRef(shim);
     }
 
+    public void OnStopping()
+    {
+    }
+
     public AuditDecision OnAuditEvent(string eventName, nint args) => eventName switch
     {
         "os.fork" or "os.forkpty" => new AuditDecision(LibPython.ExcNotImplementedError, ForkMessage),

@@ -83,6 +83,16 @@ internal static unsafe class PythonInterpreter
             s_state = 2;
             try
             {
+                s_backend?.OnStopping();
+            }
+            catch (Exception e)
+            {
+                // Stopping must go on: a provider that fails while closing cannot keep the host alive.
+                Log.InterpreterStopFailed(logger, e);
+            }
+
+            try
+            {
                 using (Python.Runtime.Py.GIL())
                 {
                     PythonEngine.Exec("import sys\nfor _s in (sys.stdout, sys.stderr):\n    try:\n        _s.flush()\n    except Exception:\n        pass");

@@ -144,6 +144,13 @@ internal sealed partial class ManagedBackend : IPythonBackendImplementation
         ManagedStartup.Complete(this, installation);
     }
 
+    /// <summary>Kills the child processes still running and closes the runtime's descriptors.</summary>
+    public void OnStopping()
+    {
+        ChildProcesses.KillAll();
+        Fds.CloseRange(3, FdTable.MaxDescriptors);
+    }
+
     public void OnPermissionDenied(string operation, string permissionKey)
     {
         Log.PermissionDenied(Logger, operation, permissionKey);
