@@ -15,17 +15,18 @@ namespace PyHosting.Hosting.Internal;
 /// <remarks>
 /// Providers are resolved here, not injected: the host creates hosted services before it runs
 /// options validation, and the default providers are built from the (then validated) options.
-/// Starting CPython blocks; it runs on the calling thread and nothing is held across an await.
+/// Starting CPython blocks; it runs on the calling thread and nothing is held across an await
+/// (the registered native extensions are then looked up through an ordinary runtime call).
 /// </remarks>
 internal sealed class PythonRuntimeHostedService(
     IServiceProvider services,
     IOptions<PythonRuntimeOptions> options,
     PythonRuntimeHolder holder,
-    ILoggerFactory loggerFactory) : IHostedLifecycleService
+    ILoggerFactory loggerFactory) : IHostedLifecycleService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PyHosting.Hosting");
 
-    public Task StartingAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -53,8 +54,23 @@ internal sealed class PythonRuntimeHostedService(
             throw;
         }
 
+        try
+        {
+            var problems = await NativeExtensionVerifier.VerifyAsync(runtime, validated.NativeExtensions, cancellationToken).ConfigureAwait(false);
+            if (problems.Count > 0)
+            {
+                throw new PythonStartupException(string.Join(Environment.NewLine, problems));
+            }
+        }
+        catch (Exception e)
+        {
+            // Shut pythonnet down now: the host does not stop its services after a failed start.
+            Log.RuntimeStartFailed(_logger, e);
+            runtime.Stop();
+            throw;
+        }
+
         holder.Attach(runtime);
-        return Task.CompletedTask;
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -67,31 +83,34 @@ internal sealed class PythonRuntimeHostedService(
 
     public Task StoppedAsync(CancellationToken cancellationToken)
     {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the runtime when the host is disposed without having been stopped (after a failed start, for example).</summary>
+    public void Dispose() => Stop();
+
+    private void Stop()
+    {
         if (holder.Runtime is { IsStarted: true } runtime)
         {
             Log.RuntimeStopping(_logger);
             runtime.Stop();
         }
-
-        return Task.CompletedTask;
     }
 
     private void WarnAboutIgnoredSettings(PythonRuntimeOptions validated)
     {
+        // Only settings someone wrote on purpose: the Native backend's defaults are documented as unenforced.
         var ignored = new List<string>();
         if (validated.FileSystem.Mounts.Count > 0)
         {
             ignored.Add(PythonRuntimeOptions.SectionName + ":FileSystem:Mounts");
         }
 
-        if (!validated.Permissions.CreateProcess || validated.Processes.AllowedExecutables.Count > 0)
+        if (validated.Processes.AllowedExecutables.Count > 0)
         {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":Permissions:CreateProcess and :Processes");
-        }
-
-        if (!validated.Permissions.CreateThread)
-        {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":Permissions:CreateThread=false");
+            ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:AllowedExecutables");
         }
 
         if (ignored.Count > 0)

@@ -20,5 +20,9 @@ public abstract class PythonProcessFixture(IEnumerable<KeyValuePair<string, stri
     }
 }
 
-/// <summary>A Native runtime with the permissions it requires.</summary>
-public sealed class NativeFixture() : PythonProcessFixture(PythonProcess.Native());
+/// <summary>A Native runtime with the permissions it requires, and a registered extension that must be found at start.</summary>
+public sealed class NativeFixture() : PythonProcessFixture(PythonProcess.Native(
+[
+    new("PythonRuntime:Permissions:CreateThread", "true"),
+    new("PythonRuntime:NativeExtensions:0", "_sqlite3"),
+]));

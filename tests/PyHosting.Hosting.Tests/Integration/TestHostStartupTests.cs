@@ -56,4 +56,22 @@ public sealed class TestHostStartupTests
         Assert.Contains("PythonRuntime:Backend 'Nativ' is not a valid value; use one of: Managed, Native.", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Starting CPython", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task NativeExtensionsThatCannotBeFound_ExitWithCode2_NamingModuleAndSearchPath()
+    {
+        var (exitCode, stderr) = await PythonProcess.RunToExitAsync(PythonProcess.Native(
+        [
+            new("PythonRuntime:Permissions:CreateThread", "true"),
+            new("PythonRuntime:NativeExtensions:0", "_sqlite3"),
+            new("PythonRuntime:NativeExtensions:1", "json"),
+            new("PythonRuntime:NativeExtensions:2", "no_such_extension_here"),
+        ]));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("PyHosting.PythonStartupException", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("NativeExtensions:0", stderr, StringComparison.Ordinal);
+        Assert.Matches(@"PythonRuntime:NativeExtensions:1 'json' \(/\S+/json/__init__\.py\) is not a native extension and contains none; register the extension module itself", stderr);
+        Assert.Matches(@"PythonRuntime:NativeExtensions:2 'no_such_extension_here' was not found on the module path \(searched: [^)]*/usr/lib/python3\.11[^)]*\); install it, or add its directory to PythonRuntime:ModulePaths\.", stderr);
+    }
 }
