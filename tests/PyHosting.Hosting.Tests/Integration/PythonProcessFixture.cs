@@ -26,3 +26,6 @@ public sealed class NativeFixture() : PythonProcessFixture(PythonProcess.Native(
     new("PythonRuntime:Permissions:CreateThread", "true"),
     new("PythonRuntime:NativeExtensions:0", "_sqlite3"),
 ]));
+
+/// <summary>A Managed runtime with the default (safest) permissions.</summary>
+public sealed class ManagedFixture() : PythonProcessFixture(new Dictionary<string, string?> { ["PythonRuntime:Backend"] = "Managed" });
