@@ -31,11 +31,13 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         ManagedErrors.SetPaths(argv[0]);
         var process = backend.Processes.Start(info);
         ManagedErrors.SetPaths(null);
-        var pumps = new List<Task>
-        {
-            Pump(process.StandardOutput, stdio.Output, 1, sink),
-            Pump(process.StandardError, stdio.ErrorToOutput ? stdio.Output : stdio.Error, stdio.ErrorToOutput ? 1 : 2, sink),
-        };
+        var errorTarget = stdio.ErrorToOutput ? stdio.Output : stdio.Error;
+        var output = Pump(process.StandardOutput, stdio.Output, 1, sink);
+        var error = Pump(process.StandardError, errorTarget, stdio.ErrorToOutput ? 1 : 2, sink);
+
+        // Output copied to the runtime's own streams is complete when a wait returns (as with a shared descriptor);
+        // output copied into a pipe is not waited for: its reader may be the code that waits.
+        var toSink = Task.WhenAll(stdio.Output is null ? output : Task.CompletedTask, errorTarget is null ? error : Task.CompletedTask);
         if (stdio.Input is not null && process.StandardInput is { } input)
         {
             stdio.Input.AddReference();
@@ -45,7 +47,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         lock (_gate)
         {
             var pid = _nextPid++;
-            _children[pid] = new Child(process, Task.WhenAll(pumps));
+            _children[pid] = new Child(process, Task.WhenAll(output, error), toSink);
             return pid;
         }
     }
@@ -159,6 +161,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         try
         {
             code = child.Process.WaitForExitAsync(token).GetAwaiter().GetResult();
+            child.SinkPumps.WaitAsync(token).GetAwaiter().GetResult();
         }
         finally
         {
@@ -171,6 +174,11 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
 
         _ = child.Pumps.ContinueWith(_ => child.Process.Dispose(), TaskScheduler.Default);
+        if (code < 0 && child.Signal is { } signal)
+        {
+            code = -signal; // killed on request: report the signal Python sent, not how the provider delivered it
+        }
+
         return (chosen, EncodeStatus(code));
     }
 
@@ -196,6 +204,12 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             case 0:
                 return;
             case 9 or 15 or 2 or 1:
+                if (signal != 9)
+                {
+                    PosixLog.IgnoredSignal(backend.Compatibility, signal, pid);
+                }
+
+                child.Signal ??= signal;
                 child.Process.Kill();
                 return;
             default:
@@ -239,5 +253,17 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
     }
 
-    private sealed record Child(IPythonProcess Process, Task Pumps);
+    private sealed class Child(IPythonProcess process, Task pumps, Task sinkPumps)
+    {
+        public IPythonProcess Process => process;
+
+        /// <summary>Gets all output copying.</summary>
+        public Task Pumps => pumps;
+
+        /// <summary>Gets the output copying to the runtime's own streams.</summary>
+        public Task SinkPumps => sinkPumps;
+
+        /// <summary>Gets or sets the signal Python sent to end the process, if any.</summary>
+        public int? Signal { get; set; }
+    }
 }

@@ -54,7 +54,10 @@ internal abstract class OpenFile
     protected abstract void Dispose();
 }
 
-/// <summary>A regular file opened through the file-system provider.</summary>
+/// <summary>
+/// A regular file opened through the file-system provider. Stream faults surface as errno OSErrors
+/// (a provider's stock message is cut back to <c>strerror</c>); a write either completes or raises.
+/// </summary>
 internal sealed class ProviderFile(Stream stream, string path, bool readable, bool writable, bool append, Func<PythonFileStatus?> status) : OpenFile
 {
     public override bool Readable => readable;
@@ -66,7 +69,21 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
     public override bool Seekable => stream.CanSeek;
 
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
-        => readable ? stream.Read(buffer) : throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+    {
+        if (!readable)
+        {
+            throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+        }
+
+        try
+        {
+            return stream.Read(buffer);
+        }
+        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
+        {
+            throw ProviderCalls.Normalized(e);
+        }
+    }
 
     public override int Write(ReadOnlySpan<byte> data)
     {
@@ -75,13 +92,20 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
         }
 
-        if (append && stream.CanSeek)
+        try
         {
-            stream.Seek(0, SeekOrigin.End);
-        }
+            if (append && stream.CanSeek)
+            {
+                stream.Seek(0, SeekOrigin.End);
+            }
 
-        stream.Write(data);
-        return data.Length;
+            stream.Write(data);
+            return data.Length;
+        }
+        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
+        {
+            throw ProviderCalls.Normalized(e);
+        }
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -91,19 +115,22 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.ESPIPE, "Illegal seek");
         }
 
-        var target = origin switch
+        return Guard(stream, (offset, origin), static (s, a) =>
         {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => stream.Position + offset,
-            _ => stream.Length + offset,
-        };
-        if (target < 0)
-        {
-            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
-        }
+            var target = a.origin switch
+            {
+                SeekOrigin.Begin => a.offset,
+                SeekOrigin.Current => s.Position + a.offset,
+                _ => s.Length + a.offset,
+            };
+            if (target < 0)
+            {
+                throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+            }
 
-        stream.Position = target;
-        return target;
+            s.Position = target;
+            return target;
+        });
     }
 
     public override void Truncate(long length)
@@ -113,27 +140,89 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        stream.SetLength(length);
+        Guard(stream, length, static (s, n) => s.SetLength(n));
     }
 
-    public override void Flush() => stream.Flush();
+    public override void Flush() => Guard(stream, 0, static (s, _) => s.Flush());
 
     public override PythonFileStatus Status(TimeProvider clock)
     {
-        var current = status() ?? new PythonFileStatus(PythonFileKind.File, 0, 0x1A4, clock.GetUtcNow(), clock.GetUtcNow(), clock.GetUtcNow());
+        PythonFileStatus? current;
+        try
+        {
+            current = status();
+        }
+        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
+        {
+            throw ProviderCalls.Normalized(e);
+        }
+
+        // An unlinked file that is still open has no entry any more: its stream still knows its size.
+        current ??= new PythonFileStatus(PythonFileKind.File, 0, 0x1A4, clock.GetUtcNow(), clock.GetUtcNow(), clock.GetUtcNow()) { LinkCount = 0 };
         return stream.CanSeek ? current with { Size = stream.Length } : current;
+    }
+
+    /// <summary>Runs a stream operation, cutting a stock provider message back to <c>strerror</c>.</summary>
+    public static void Guard<TState>(Stream stream, TState state, Action<Stream, TState> operation)
+    {
+        try
+        {
+            operation(stream, state);
+        }
+        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
+        {
+            throw ProviderCalls.Normalized(e);
+        }
+    }
+
+    private static T Guard<T, TState>(Stream stream, TState state, Func<Stream, TState, T> operation)
+    {
+        try
+        {
+            return operation(stream, state);
+        }
+        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
+        {
+            throw ProviderCalls.Normalized(e);
+        }
     }
 
     protected override void Dispose()
     {
         try
         {
-            stream.Flush();
+            Guard(stream, 0, static (s, _) => s.Flush());
         }
         finally
         {
             stream.Dispose();
         }
+    }
+}
+
+/// <summary>
+/// A directory opened with <c>os.open(path, O_RDONLY)</c>: it can be inspected (<c>fstat</c>,
+/// <c>fchdir</c>, <c>listdir(fd)</c>, <c>fsync</c>) but not read.
+/// </summary>
+internal sealed class DirectoryFile(string path, Func<PythonFileStatus?> status) : OpenFile
+{
+    public override bool Readable => true;
+
+    public override bool Writable => false;
+
+    public override string? Path => path;
+
+    public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => throw new PythonIOException(Errno.EISDIR, "Is a directory");
+
+    public override int Write(ReadOnlySpan<byte> data) => throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+
+    public override long Seek(long offset, SeekOrigin origin) => 0;
+
+    public override PythonFileStatus Status(TimeProvider clock)
+        => status() ?? throw new PythonIOException(Errno.ENOENT, "No such file or directory");
+
+    protected override void Dispose()
+    {
     }
 }
 

@@ -18,10 +18,29 @@ internal static unsafe partial class PosixFunctions
     private const int MaxReadChunk = 16 * 1024 * 1024;
     private const int PyBufWritable = 1;
 
+    /// <summary>Flags that change nothing for a virtual descriptor: close-on-exec (nothing is exec'd), no controlling terminal, large files.</summary>
+    private const int SilentlyIgnoredFlags = 0x80000 | 0x100 | 0x8000;
+
+    /// <summary>Flags the emulation honours.</summary>
+    private const int HonouredFlags = 3 | OCreat | OExcl | OTrunc | OAppend | ODirectory | OTmpFile | ONoFollow;
+
+    public const int ONoFollow = 0x20000;
+
     /// <summary>Opens a provider file as a virtual descriptor (shared by <c>os.open</c> and the shim's <c>open</c>).</summary>
     public static int OpenPath(string path, int flags, int mode)
     {
-        var resolved = ManagedPath.Resolve(B.WorkingDirectory, path);
+        try
+        {
+            return OpenResolved(ManagedPath.Resolve(B.WorkingDirectory, path), flags, mode);
+        }
+        catch (Exception) when (Tag(path))
+        {
+            throw;
+        }
+    }
+
+    private static int OpenResolved(string resolved, int flags, int mode)
+    {
         if (resolved == "/dev/null")
         {
             return B.Fds.Add(new NullFile());
@@ -33,6 +52,12 @@ internal static unsafe partial class PosixFunctions
             throw new PythonIOException(Errno.EISDIR, "Is a directory");
         }
 
+        var ignored = flags & ~(HonouredFlags | SilentlyIgnoredFlags);
+        if (ignored != 0)
+        {
+            PosixLog.IgnoredOpenFlags(B.Compatibility, ignored, resolved);
+        }
+
         var access = flags & 3;
         var readable = access is ORdOnly or ORdWr;
         var writable = access is OWrOnly or ORdWr;
@@ -41,20 +66,71 @@ internal static unsafe partial class PosixFunctions
             | ((flags & OExcl) != 0 ? PythonOpenFlags.Exclusive : 0)
             | ((flags & OTrunc) != 0 ? PythonOpenFlags.Truncate : 0)
             | ((flags & OAppend) != 0 ? PythonOpenFlags.Append : 0);
-        if (writable || (providerFlags & (PythonOpenFlags.Create | PythonOpenFlags.Truncate | PythonOpenFlags.Append)) != 0)
+        var changes = writable || (providerFlags & (PythonOpenFlags.Create | PythonOpenFlags.Truncate | PythonOpenFlags.Append)) != 0;
+        var follow = (flags & ONoFollow) == 0 && (flags & (OCreat | OExcl)) != (OCreat | OExcl);
+        if ((flags & ODirectory) != 0)
         {
-            B.CheckWrite(resolved, "writing");
-        }
-        else
-        {
-            B.CheckRead(resolved, "reading");
+            if (changes)
+            {
+                throw new PythonIOException(Errno.EISDIR, "Is a directory");
+            }
+
+            return OpenDirectory(resolved, follow);
         }
 
+        if ((flags & ONoFollow) != 0)
+        {
+            RefuseLink(resolved);
+        }
+
+        var state = (providerFlags, mode & ~B.Umask & 0xFFF, changes, readable, writable, append: (flags & OAppend) != 0);
+        try
+        {
+            return OnPath(resolved, follow, state, static (fs, inner, path, s) =>
+            {
+                if (s.changes)
+                {
+                    B.CheckWrite(path, "writing");
+                }
+                else
+                {
+                    B.CheckRead(path, "reading");
+                }
+
+                var stream = ProviderCalls.Open(fs, inner, s.providerFlags, s.Item2);
+                return B.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
+            });
+        }
+        catch (Exception e) when (!changes && IsDirectoryError(e))
+        {
+            // POSIX opens a directory read-only; reading it then fails with EISDIR (io.FileIO checks first).
+            return OpenDirectory(resolved, follow);
+        }
+    }
+
+    private static bool IsDirectoryError(Exception e) => e is PythonIOException { ErrorNumber: Errno.EISDIR } or UnauthorizedAccessException;
+
+    private static int OpenDirectory(string resolved, bool follow)
+    {
+        var status = StatPath(resolved, follow, "reading");
+        if (status.Kind != PythonFileKind.Directory)
+        {
+            throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+        }
+
+        B.CheckRead(resolved, "reading");
         var (fs, inner, _) = B.FileSystem.Route(resolved);
-        ManagedErrors.SetPaths(path);
-        var stream = fs.Open(inner, providerFlags, mode & ~B.Umask & 0xFFF);
-        ManagedErrors.SetPaths(null);
-        return B.Fds.Add(new ProviderFile(stream, resolved, readable, writable, (flags & OAppend) != 0, () => fs.GetStatus(inner)));
+        return B.Fds.Add(new DirectoryFile(resolved, () => fs.GetStatus(inner)));
+    }
+
+    /// <summary><c>O_NOFOLLOW</c>: a final symbolic link is refused with <c>ELOOP</c>.</summary>
+    private static void RefuseLink(string resolved)
+    {
+        var (fs, inner, _) = B.FileSystem.Route(resolved);
+        if (TryStatus(fs, inner, follow: false) is { Kind: PythonFileKind.SymbolicLink })
+        {
+            throw LinkLoop();
+        }
     }
 
     private static nint Open(BridgeArgs args)
@@ -87,9 +163,43 @@ internal static unsafe partial class PosixFunctions
             throw new PythonArgumentException("negative buffersize in read", true);
         }
 
-        var buffer = new byte[Math.Min(length, MaxReadChunk)];
-        var n = BlockingRead(file, buffer);
-        return Py.NewBytes(buffer.AsSpan(0, n));
+        // Read straight into a new bytes object, then shrink it to what was read.
+        var size = (int)Math.Min(length, MaxReadChunk);
+        var bytes = LibPython.PyBytes_FromStringAndSize(null, size);
+        if (bytes == 0)
+        {
+            return 0;
+        }
+
+        int n;
+        try
+        {
+            n = file is ProviderFile or StandardFile or NullFile
+                ? file.Read(new Span<byte>((void*)(bytes + BytesDataOffset), size), CancellationToken.None)
+                : BlockingRead(file, new Span<byte>((void*)(bytes + BytesDataOffset), size));
+        }
+        catch
+        {
+            LibPython.Py_DecRef(bytes);
+            throw;
+        }
+
+        return n == size ? bytes : Shrink(bytes, n);
+    }
+
+    /// <summary>Offset of <c>ob_sval</c> in a <c>PyBytesObject</c> (after the object head, size and hash).</summary>
+    private const int BytesDataOffset = 32;
+
+    private static delegate* unmanaged<nint*, nint, int> s_bytesResize;
+
+    private static nint Shrink(nint bytes, int length)
+    {
+        if (s_bytesResize == null)
+        {
+            s_bytesResize = (delegate* unmanaged<nint*, nint, int>)LibPython.Export("_PyBytes_Resize");
+        }
+
+        return s_bytesResize(&bytes, length) < 0 ? 0 : bytes;
     }
 
     /// <summary>Reads into a writable buffer (the shim's FileIO.readinto): no intermediate bytes object.</summary>
@@ -105,15 +215,7 @@ internal static unsafe partial class PosixFunctions
         try
         {
             var span = new Span<byte>(*(void**)view, (int)Math.Min(*(long*)(view + 16), MaxReadChunk));
-            if (file is ProviderFile)
-            {
-                return Py.NewInt(file.Read(span, CancellationToken.None));
-            }
-
-            var temp = new byte[span.Length];
-            var n = BlockingRead(file, temp);
-            temp.AsSpan(0, n).CopyTo(span);
-            return Py.NewInt(n);
+            return Py.NewInt(file is ProviderFile or StandardFile or NullFile ? file.Read(span, CancellationToken.None) : BlockingRead(file, span));
         }
         finally
         {
@@ -121,14 +223,9 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    /// <summary>Reads, releasing the GIL when the file may block (pipes), and observing the call's cancellation.</summary>
-    private static int BlockingRead(OpenFile file, byte[] buffer)
+    /// <summary>Reads from a file that may block (a pipe), without the GIL and observing the call's cancellation.</summary>
+    private static int BlockingRead(OpenFile file, Span<byte> buffer)
     {
-        if (file is ProviderFile or StandardFile)
-        {
-            return file.Read(buffer, CancellationToken.None);
-        }
-
         var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
         var state = LibPython.PyEval_SaveThread();
         try
@@ -166,6 +263,11 @@ internal static unsafe partial class PosixFunctions
         var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
         var length = Arg.Int(args, 1, "length");
         var offset = Arg.Long(args, 2, "offset");
+        if (length < 0 || offset < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
         var position = file.Seek(0, SeekOrigin.Current);
         try
         {
@@ -183,17 +285,34 @@ internal static unsafe partial class PosixFunctions
     private static nint PWrite(BridgeArgs args)
     {
         var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
-        var data = ValueConverter.ToClr(args[1]) as byte[] ?? throw new PythonArgumentException("pwrite: a bytes-like object is required");
         var offset = Arg.Long(args, 2, "offset");
-        var position = file.Seek(0, SeekOrigin.Current);
+        if (offset < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        var view = stackalloc byte[80];
+        if (LibPython.PyObject_GetBuffer(args.Get(1, "str"), (nint)view, 0) < 0)
+        {
+            return 0;
+        }
+
         try
         {
-            file.Seek(offset, SeekOrigin.Begin);
-            return Py.NewInt(file.Write(data));
+            var position = file.Seek(0, SeekOrigin.Current);
+            try
+            {
+                file.Seek(offset, SeekOrigin.Begin);
+                return Py.NewInt(file.Write(new ReadOnlySpan<byte>(*(void**)view, (int)*(long*)(view + 16))));
+            }
+            finally
+            {
+                file.Seek(position, SeekOrigin.Begin);
+            }
         }
         finally
         {
-            file.Seek(position, SeekOrigin.Begin);
+            LibPython.PyBuffer_Release((nint)view);
         }
     }
 
@@ -284,7 +403,7 @@ internal static unsafe partial class PosixFunctions
     {
         var fd = Arg.Int(args, 0, "fd");
         B.Fds.Get(fd).Inheritable = Arg.Bool(args, 1, "inheritable", false);
-        CompatibilityLog.Ignored(B.Compatibility, $"setting inheritable for fd {fd} (recorded, has no effect)");
+        PosixLog.IgnoredInheritable(B.Compatibility, fd);
         return Py.NewNone();
     }
 
@@ -294,7 +413,7 @@ internal static unsafe partial class PosixFunctions
     {
         var fd = Arg.Int(args, 0, "fd");
         B.Fds.Get(fd).Blocking = Arg.Bool(args, 1, "blocking", true);
-        CompatibilityLog.Ignored(B.Compatibility, $"setting blocking mode for fd {fd} (recorded, has no effect)");
+        PosixLog.IgnoredBlocking(B.Compatibility, fd);
         return Py.NewNone();
     }
 

@@ -8,47 +8,62 @@ internal static unsafe partial class PosixFunctions
 {
     private static List<PythonDirectoryEntry> ReadDirectory(string resolved, string operation)
     {
-        B.CheckMetadata(resolved, operation);
-        var (fs, inner, isSystem) = B.FileSystem.Route(resolved);
-        var extra = isSystem ? [] : B.FileSystem.SystemChildrenOf(resolved).Distinct().ToList();
-        List<PythonDirectoryEntry> entries;
-        try
+        var entries = OnPath(resolved, followFinal: true, operation, static (fs, inner, path, operation) =>
         {
-            entries = WithPaths(resolved, () => fs.ReadDirectory(inner)).ToList();
-        }
-        catch (Exception e) when (extra.Count > 0 && e is DirectoryNotFoundException or FileNotFoundException or PythonIOException { ErrorNumber: Errno.ENOENT })
-        {
-            entries = [];
-        }
-
-        foreach (var name in extra)
-        {
-            if (!entries.Any(x => x.Name == name))
+            B.CheckMetadata(path, operation);
+            try
             {
-                entries.Add(new PythonDirectoryEntry(name, PythonFileKind.Directory));
+                return ProviderCalls.ReadDirectory(fs, inner).ToList();
+            }
+            catch (Exception e) when (ProviderCalls.IsNotFound(e) && B.FileSystem.SystemChildrenOf(path).Any())
+            {
+                return [];
+            }
+        });
+
+        if (!B.FileSystem.IsSystemPath(resolved))
+        {
+            // Directories on the way to the Python home show the way there.
+            foreach (var name in B.FileSystem.SystemChildrenOf(resolved))
+            {
+                if (!entries.Exists(x => x.Name == name))
+                {
+                    entries.Add(new PythonDirectoryEntry(name, PythonFileKind.Directory));
+                }
             }
         }
 
         return entries;
     }
 
+    /// <summary>The directory a <c>listdir</c>/<c>scandir</c> argument names: a path, or a descriptor opened on a directory.</summary>
+    private static string DirectoryOf(PathArg p)
+    {
+        if (!p.IsFd)
+        {
+            return Resolve(p);
+        }
+
+        return B.Fds.Get(p.Fd) is DirectoryFile { Path: { } path } ? path : throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+    }
+
     private static nint ListDir(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true, optional: true);
-        if (p.IsFd)
+        List<PythonDirectoryEntry> entries;
+        try
         {
-            throw new UnsupportedOperationException("os.listdir on a file descriptor is not supported by the managed backend");
+            entries = ReadDirectory(DirectoryOf(p), "listing");
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
         }
 
-        var resolved = Resolve(p);
-        ManagedErrors.SetPaths(p.Path);
-        var entries = ReadDirectory(resolved, "listing");
         var list = LibPython.PyList_New(0);
         foreach (var entry in entries)
         {
-            var item = Arg.ReturnPath(entry.Name, p.IsBytes);
-            LibPython.PyList_Append(list, item);
-            LibPython.Py_DecRef(item);
+            Append(list, Arg.ReturnPath(entry.Name, p.IsBytes));
         }
 
         return list;
@@ -58,14 +73,18 @@ internal static unsafe partial class PosixFunctions
     private static nint ScanDir(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true, optional: true);
-        if (p.IsFd)
+        string resolved;
+        List<PythonDirectoryEntry> entries;
+        try
         {
-            throw new UnsupportedOperationException("os.scandir on a file descriptor is not supported by the managed backend");
+            resolved = DirectoryOf(p);
+            entries = ReadDirectory(resolved, "listing");
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
         }
 
-        var resolved = Resolve(p);
-        ManagedErrors.SetPaths(p.Path);
-        var entries = ReadDirectory(resolved, "listing");
         var list = LibPython.PyList_New(0);
         foreach (var entry in entries)
         {
@@ -77,22 +96,35 @@ internal static unsafe partial class PosixFunctions
                 _ => 3,
             };
             var child = resolved == "/" ? "/" + entry.Name : resolved + "/" + entry.Name;
-            var tuple = Py.Tuple(Py.NewString(entry.Name), Py.NewInt(kind), Py.NewInt(StatResult.InodeOf(new PythonFileStatus(entry.Kind, 0, 0, default, default, default), child)));
-            LibPython.PyList_Append(list, tuple);
-            LibPython.Py_DecRef(tuple);
+            Append(list, Py.Tuple(Py.NewString(entry.Name), Py.NewInt(kind), Py.NewInt(StatResult.InodeOf(0, child))));
         }
 
-        var path = args.Get(0, "path");
-        if (path == 0 || path == LibPython.None)
+        nint path;
+        if (p.IsFd)
         {
-            path = Py.NewString(".");
+            path = Py.NewString(resolved);
         }
         else
         {
-            LibPython.Py_IncRef(path);
+            path = args.Get(0, "path");
+            if (path == 0 || path == LibPython.None)
+            {
+                path = Py.NewString(".");
+            }
+            else
+            {
+                LibPython.Py_IncRef(path);
+            }
         }
 
         return ManagedShim.Call("make_scandir", path, list, Py.NewBool(p.IsBytes));
+    }
+
+    /// <summary>Appends a new reference to a list and drops it.</summary>
+    private static void Append(nint list, nint item)
+    {
+        LibPython.PyList_Append(list, item);
+        LibPython.Py_DecRef(item);
     }
 
     private static nint MkDir(BridgeArgs args)
@@ -100,33 +132,43 @@ internal static unsafe partial class PosixFunctions
         Arg.NoDirFd(args, "mkdir");
         var p = Arg.Path(args, 0, "path");
         var mode = Arg.Int(args, 1, "mode", 0x1FF);
-        var resolved = Resolve(p);
-        B.CheckWrite(resolved, "creating directory");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(p.Path!, () => fs.CreateDirectory(inner, mode & ~B.Umask & 0xFFF));
-        return Py.NewNone();
+        try
+        {
+            OnPath(Resolve(p), followFinal: false, mode & ~B.Umask & 0xFFF, static (fs, inner, path, mode) =>
+            {
+                B.CheckWrite(path, "creating directory");
+                ProviderCalls.Run(fs, inner, mode, static (fs, inner, mode) => fs.CreateDirectory(inner, mode));
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
     }
 
-    private static nint RmDir(BridgeArgs args)
-    {
-        Arg.NoDirFd(args, "rmdir");
-        var p = Arg.Path(args, 0, "path");
-        var resolved = Resolve(p);
-        B.CheckWrite(resolved, "removing directory");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(p.Path!, () => fs.DeleteDirectory(inner));
-        return Py.NewNone();
-    }
+    private static nint RmDir(BridgeArgs args) => SimplePathOperation(args, "rmdir", "removing directory", static (fs, inner, _) => fs.DeleteDirectory(inner));
 
-    private static nint Remove(BridgeArgs args)
+    private static nint Remove(BridgeArgs args) => SimplePathOperation(args, "remove", "removing", static (fs, inner, _) => fs.DeleteFile(inner));
+
+    /// <summary>An operation on one path that changes the file system and returns nothing.</summary>
+    private static nint SimplePathOperation(BridgeArgs args, string function, string operation, Action<IPythonFileSystem, string, int> action)
     {
-        Arg.NoDirFd(args, "remove");
+        Arg.NoDirFd(args, function);
         var p = Arg.Path(args, 0, "path");
-        var resolved = Resolve(p);
-        B.CheckWrite(resolved, "removing");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(p.Path!, () => fs.DeleteFile(inner));
-        return Py.NewNone();
+        try
+        {
+            OnPath(Resolve(p), followFinal: false, (operation, action), static (fs, inner, path, state) =>
+            {
+                B.CheckWrite(path, state.operation);
+                ProviderCalls.Run(fs, inner, 0, state.action);
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
     }
 
     private static nint Rename(BridgeArgs args) => RenameImpl(args, "rename");
@@ -138,20 +180,44 @@ internal static unsafe partial class PosixFunctions
         Arg.NoDirFd(args, name);
         var src = Arg.Path(args, 0, "src");
         var dst = Arg.Path(args, 1, "dst");
-        var from = Resolve(src);
-        var to = Resolve(dst);
-        B.CheckWrite(from, "renaming");
-        B.CheckWrite(to, "renaming");
-        var (fs1, inner1, _) = B.FileSystem.Route(from);
-        var (fs2, inner2, _) = B.FileSystem.Route(to);
-        if (!ReferenceEquals(fs1, fs2))
+        try
         {
-            ManagedErrors.SetPaths(src.Path, dst.Path);
-            throw new PythonIOException(Errno.EXDEV, "Invalid cross-device link");
-        }
+            var from = Resolve(src);
+            var to = Resolve(dst);
+            for (var hop = 0; ; hop++)
+            {
+                B.CheckWrite(from, "renaming");
+                B.CheckWrite(to, "renaming");
+                var (fs1, inner1, _) = B.FileSystem.Route(from);
+                var (fs2, inner2, _) = B.FileSystem.Route(to);
+                if (!ReferenceEquals(fs1, fs2))
+                {
+                    throw new PythonIOException(Errno.EXDEV, "Invalid cross-device link");
+                }
 
-        WithPaths(src.Path!, () => fs1.Rename(inner1, inner2, replace: true), dst.Path);
-        return Py.NewNone();
+                try
+                {
+                    ProviderCalls.Run(fs1, inner1, inner2, static (fs, source, destination) => fs.Rename(source, destination, replace: true));
+                    return Py.NewNone();
+                }
+                catch (Exception e) when (ProviderCalls.IsNotFound(e) && hop < MaxLinkHops)
+                {
+                    var nextFrom = FollowLinksInRuntime(from, followFinal: false);
+                    var nextTo = FollowLinksInRuntime(to, followFinal: false);
+                    if (nextFrom is null && nextTo is null)
+                    {
+                        throw;
+                    }
+
+                    from = nextFrom ?? from;
+                    to = nextTo ?? to;
+                }
+            }
+        }
+        catch (Exception) when (Tag(src.Path, dst.Path))
+        {
+            throw;
+        }
     }
 
     private static nint Symlink(BridgeArgs args)
@@ -159,120 +225,83 @@ internal static unsafe partial class PosixFunctions
         Arg.NoDirFd(args, "symlink");
         var target = Arg.Path(args, 0, "src");
         var link = Arg.Path(args, 1, "dst");
-        var resolved = Resolve(link);
-        B.CheckWrite(resolved, "creating symbolic link");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(link.Path!, () => fs.CreateSymbolicLink(inner, target.Path!));
-        return Py.NewNone();
+        try
+        {
+            if (target.Path!.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new PythonArgumentException("embedded null byte", isValueError: true);
+            }
+
+            OnPath(Resolve(link), followFinal: false, target.Path, static (fs, inner, path, target) =>
+            {
+                B.CheckWrite(path, "creating symbolic link");
+                ProviderCalls.Run(fs, inner, target, static (fs, inner, target) => fs.CreateSymbolicLink(inner, target));
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(target.Path, link.Path))
+        {
+            throw;
+        }
     }
 
     private static nint ReadLink(BridgeArgs args)
     {
         Arg.NoDirFd(args, "readlink");
         var p = Arg.Path(args, 0, "path");
-        var resolved = Resolve(p);
-        B.CheckMetadata(resolved, "reading link");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        var text = WithPaths(p.Path!, () => fs.ReadSymbolicLink(inner));
-        return Arg.ReturnPath(text, p.IsBytes);
+        try
+        {
+            var text = OnPath(Resolve(p), followFinal: false, 0, static (fs, inner, path, _) =>
+            {
+                B.CheckMetadata(path, "reading link");
+                return ProviderCalls.ReadSymbolicLink(fs, inner);
+            });
+            return Arg.ReturnPath(text, p.IsBytes);
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
     }
 
-    private static nint ChMod(BridgeArgs args) => ChModImpl(args, Arg.Bool(args, 99, "follow_symlinks", true));
-
-    private static nint LChMod(BridgeArgs args) => ChModImpl(args, false);
-
-    private static nint ChModImpl(BridgeArgs args, bool follow)
+    private static nint ChMod(BridgeArgs args)
     {
         Arg.NoDirFd(args, "chmod");
         var p = Arg.Path(args, 0, "path", allowFd: true);
-        var mode = Arg.Int(args, 1, "mode");
-        var resolved = p.IsFd ? B.Fds.Get(p.Fd).Path ?? throw new PythonIOException(Errno.EBADF, "Bad file descriptor") : Resolve(p);
-        B.CheckWrite(resolved, "changing mode of");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(p.Path ?? resolved, () => fs.SetMode(inner, mode & 0xFFF, follow));
-        return Py.NewNone();
+        var mode = Arg.Int(args, 1, "mode") & 0xFFF;
+        var follow = Arg.Bool(args, 99, "follow_symlinks", true);
+        try
+        {
+            if (p.IsFd)
+            {
+                SetModeOf(B.Fds.Get(p.Fd), mode);
+                return Py.NewNone();
+            }
+
+            OnPath(Resolve(p), follow, (mode, follow), static (fs, inner, path, state) =>
+            {
+                B.CheckWrite(path, "changing mode of");
+                ProviderCalls.Run(fs, inner, state, static (fs, inner, state) => fs.SetMode(inner, state.mode, state.follow));
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
     }
 
     private static nint FChMod(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
-        var mode = Arg.Int(args, 1, "mode");
-        var path = file.Path ?? throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        SetModeOf(B.Fds.Get(FileNo(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
+        return Py.NewNone();
+    }
+
+    private static void SetModeOf(OpenFile file, int mode)
+    {
+        var path = file is ProviderFile or DirectoryFile ? file.Path! : throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         B.CheckWrite(path, "changing mode of");
         var (fs, inner, _) = B.FileSystem.Route(path);
-        fs.SetMode(inner, mode & 0xFFF);
-        return Py.NewNone();
-    }
-
-    private static nint UTime(BridgeArgs args)
-    {
-        Arg.NoDirFd(args, "utime");
-        var p = Arg.Path(args, 0, "path", allowFd: true);
-        var follow = Arg.Bool(args, 99, "follow_symlinks", true);
-        var resolved = p.IsFd ? B.Fds.Get(p.Fd).Path ?? throw new PythonIOException(Errno.EBADF, "Bad file descriptor") : Resolve(p);
-        var times = args.Get(1, "times");
-        var ns = args.Keyword("ns");
-        DateTimeOffset access, modification;
-        if (ns != 0 && ns != LibPython.None)
-        {
-            if (times != 0 && times != LibPython.None)
-            {
-                throw new PythonArgumentException("utime: you may specify either 'times' or 'ns' but not both", true);
-            }
-
-            var pair = (List<object?>)(ValueConverter.ToClr(ns) ?? throw new PythonArgumentException("utime: 'ns' must be a tuple of two ints"));
-            access = StatResult.FromNanoseconds(Convert.ToInt64(pair[0], System.Globalization.CultureInfo.InvariantCulture));
-            modification = StatResult.FromNanoseconds(Convert.ToInt64(pair[1], System.Globalization.CultureInfo.InvariantCulture));
-        }
-        else if (times != 0 && times != LibPython.None)
-        {
-            var pair = ValueConverter.ToClr(times) as List<object?> ?? throw new PythonArgumentException("utime: 'times' must be either a tuple of two ints or None");
-            access = FromSeconds(pair[0]);
-            modification = FromSeconds(pair[1]);
-        }
-        else
-        {
-            access = modification = B.Clock.GetUtcNow();
-        }
-
-        B.CheckWrite(resolved, "setting times of");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(p.Path ?? resolved, () => fs.SetTimes(inner, access, modification, follow));
-        return Py.NewNone();
-    }
-
-    private static DateTimeOffset FromSeconds(object? value) => value switch
-    {
-        long l => DateTimeOffset.UnixEpoch.AddSeconds(l),
-        double d => DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(d * TimeSpan.TicksPerSecond)),
-        _ => throw new PythonArgumentException("utime: times must be numbers"),
-    };
-
-    private static nint Truncate(BridgeArgs args)
-    {
-        var p = Arg.Path(args, 0, "path", allowFd: true);
-        var length = Arg.Long(args, 1, "length");
-        if (p.IsFd)
-        {
-            B.Fds.Get(p.Fd).Truncate(length);
-            return Py.NewNone();
-        }
-
-        var resolved = Resolve(p);
-        B.CheckWrite(resolved, "truncating");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        WithPaths(p.Path!, () =>
-        {
-            using var stream = fs.Open(inner, PythonOpenFlags.Write);
-            stream.SetLength(length);
-        });
-        return Py.NewNone();
-    }
-
-    private static nint FTruncate(BridgeArgs args)
-    {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
-        file.Truncate(Arg.Long(args, 1, "length"));
-        return Py.NewNone();
+        ProviderCalls.Run(fs, inner, mode, static (fs, inner, mode) => fs.SetMode(inner, mode));
     }
 }

@@ -55,7 +55,11 @@ internal static unsafe partial class PosixFunctions
 
     private static nint GetPid(BridgeArgs args) => Py.NewInt(System.Environment.ProcessId);
 
-    private static nint GetPPid(BridgeArgs args) => Py.NewInt(1);
+    private static nint GetPPid(BridgeArgs args)
+    {
+        PosixLog.EmulatedParentPid(B.Compatibility);
+        return Py.NewInt(1);
+    }
 
     private static nint Kill(BridgeArgs args)
     {
@@ -91,7 +95,7 @@ internal static unsafe partial class PosixFunctions
     private static nint Exit(BridgeArgs args)
     {
         var code = Arg.Int(args, 0, "status");
-        CompatibilityLog.Emulated(B.Compatibility, $"Emulated os._exit({code}): the call ends with SystemExit, the process keeps running");
+        PosixLog.EmulatedExit(B.Compatibility, code);
         var exitArgs = Py.Tuple(Py.NewInt(code));
         var exc = LibPython.PyObject_Call(LibPython.ExcSystemExit, exitArgs, 0);
         LibPython.Py_DecRef(exitArgs);

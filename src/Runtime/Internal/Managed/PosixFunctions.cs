@@ -24,7 +24,6 @@ internal static unsafe partial class PosixFunctions
         ["symlink"] = Symlink,
         ["readlink"] = ReadLink,
         ["chmod"] = ChMod,
-        ["lchmod"] = LChMod,
         ["fchmod"] = FChMod,
         ["utime"] = UTime,
         ["truncate"] = Truncate,
@@ -80,46 +79,15 @@ internal static unsafe partial class PosixFunctions
         ["pathconf"] = PathConf,
         ["fpathconf"] = FPathConf,
         ["getlogin"] = GetLogin,
+        ["getxattr"] = static _ => XattrUnsupported("os.getxattr"),
+        ["setxattr"] = static _ => XattrUnsupported("os.setxattr"),
+        ["listxattr"] = static _ => XattrUnsupported("os.listxattr"),
+        ["removexattr"] = static _ => XattrUnsupported("os.removexattr"),
     };
 
     private static ManagedBackend B => ManagedBackend.Current;
 
     private static string Resolve(PathArg p) => ManagedPath.Resolve(B.WorkingDirectory, p.Path!);
-
-    /// <summary>Runs a provider operation with the file names that its errors should report.</summary>
-    private static T WithPaths<T>(string path, Func<T> operation, string? path2 = null)
-    {
-        ManagedErrors.SetPaths(path, path2);
-        var result = operation();
-        ManagedErrors.SetPaths(null);
-        return result;
-    }
-
-    private static void WithPaths(string path, Action operation, string? path2 = null)
-    {
-        ManagedErrors.SetPaths(path, path2);
-        operation();
-        ManagedErrors.SetPaths(null);
-    }
-
-    private static PythonFileStatus StatPath(string resolved, bool follow, string operation)
-    {
-        B.CheckMetadata(resolved, operation);
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        var status = WithPaths(resolved, () => fs.GetStatus(inner, follow));
-        if (status is null)
-        {
-            if (B.FileSystem.SystemChildrenOf(resolved).Any())
-            {
-                var now = B.Clock.GetUtcNow();
-                return new PythonFileStatus(PythonFileKind.Directory, 4096, 0x16D, now, now, now);
-            }
-
-            throw new PythonIOException(Errno.ENOENT, "No such file or directory");
-        }
-
-        return status;
-    }
 
     private static nint Stat(BridgeArgs args) => StatImpl(args, "stat", Arg.Bool(args, 99, "follow_symlinks", true));
 
@@ -135,11 +103,15 @@ internal static unsafe partial class PosixFunctions
             return StatResult.Create(file.Status(B.Clock), file.Path);
         }
 
-        var resolved = Resolve(p);
-        ManagedErrors.SetPaths(p.Path);
-        var status = StatPath(resolved, follow, name);
-        ManagedErrors.SetPaths(null);
-        return StatResult.Create(status, resolved);
+        try
+        {
+            var resolved = Resolve(p);
+            return StatResult.Create(StatPath(resolved, follow, name), resolved);
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
     }
 
     private static nint FStat(BridgeArgs args)
@@ -165,18 +137,23 @@ internal static unsafe partial class PosixFunctions
         }
 
         var resolved = Resolve(p);
+        PythonFileStatus status;
         try
         {
-            var status = StatPath(resolved, follow, "access");
-            var writable = (mode & 2) == 0 || (B.Permissions.IO == IOAccess.All && !B.FileSystem.IsSystemPath(resolved) && (status.Mode & 0x92) != 0);
-            var readable = (mode & 4) == 0 || ((status.Mode & 0x124) != 0 && (B.Permissions.IO != IOAccess.None || B.FileSystem.IsSystemPath(resolved)));
-            var executable = (mode & 1) == 0 || (status.Mode & 0x49) != 0;
-            return Py.NewBool(writable && readable && executable);
+            status = StatPath(resolved, follow, "access");
         }
-        catch (Exception e) when (e is PythonIOException or PermissionDeniedException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or PermissionDeniedException or UnauthorizedAccessException)
         {
+            Untag();
             return Py.NewBool(false);
         }
+
+        // The permissions decide first; the mode bits (the provider's view of the owner) then.
+        var system = B.FileSystem.IsSystemPath(resolved);
+        var writable = (mode & 2) == 0 || (B.Permissions.IO == IOAccess.All && !system && (status.Mode & 0x92) != 0);
+        var readable = (mode & 4) == 0 || ((status.Mode & 0x124) != 0 && (B.Permissions.IO != IOAccess.None || system));
+        var executable = (mode & 1) == 0 || (status.Mode & 0x49) != 0;
+        return Py.NewBool(writable && readable && executable);
     }
 
     private static nint GetCwd(BridgeArgs args) => Py.NewString(B.WorkingDirectory);
@@ -186,29 +163,63 @@ internal static unsafe partial class PosixFunctions
     private static nint ChDir(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true);
-        var resolved = p.IsFd ? B.Fds.Get(p.Fd).Path ?? throw new PythonIOException(Errno.ENOTDIR, "Not a directory") : Resolve(p);
-        ManagedErrors.SetPaths(p.Path);
-        var status = StatPath(resolved, true, "chdir");
-        if (status.Kind != PythonFileKind.Directory)
+        if (p.IsFd)
+        {
+            return ChangeToDescriptor(p.Fd);
+        }
+
+        try
+        {
+            var resolved = Resolve(p);
+            if (StatPath(resolved, true, "chdir").Kind != PythonFileKind.Directory)
+            {
+                throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+            }
+
+            B.WorkingDirectory = resolved;
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint FChDir(BridgeArgs args) => ChangeToDescriptor(FileNo(args.Get(0, "fd")));
+
+    /// <summary><c>fchdir</c>: a descriptor opened on a directory (<c>os.open(dir, O_RDONLY)</c>) names it.</summary>
+    private static nint ChangeToDescriptor(int fd)
+    {
+        var file = B.Fds.Get(fd);
+        if (file is not DirectoryFile || file.Path is null)
         {
             throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
         }
 
-        ManagedErrors.SetPaths(null);
-        B.WorkingDirectory = resolved;
+        B.WorkingDirectory = file.Path;
         return Py.NewNone();
     }
 
-    private static nint FChDir(BridgeArgs args) => throw new UnsupportedOperationException("os.fchdir is not supported by the managed backend");
-
     private static nint UMask(BridgeArgs args)
     {
-        var mask = Arg.Int(args, 0, "mask");
+        var mask = Arg.Int(args, 0, "mask") & 0x1FF;
         var previous = B.Umask;
         B.Umask = mask;
-        CompatibilityLog.Emulated(B.Compatibility, $"Emulated umask 0o{Convert.ToString(mask & 0x1FF, 8)} (was 0o{Convert.ToString(previous, 8)}); the process umask is unchanged");
+        if (previous == DefaultUmask)
+        {
+            PosixLog.EmulatedUmaskReturned(B.Compatibility, PosixLog.Octal(previous));
+        }
+
+        if (B.Compatibility.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Trace))
+        {
+            PosixLog.EmulatedUmaskSet(B.Compatibility, PosixLog.Octal(mask));
+        }
+
         return Py.NewInt(previous);
     }
+
+    /// <summary>The emulated umask every runtime starts with (DESIGN §5), whatever the process umask is.</summary>
+    public const int DefaultUmask = 0x12;
 
     private static nint Link(BridgeArgs args) => throw new UnsupportedOperationException("os.link is not supported by the managed backend");
 
@@ -229,6 +240,27 @@ internal static unsafe partial class PosixFunctions
     private static nint FPathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.fpathconf is not supported by the managed backend");
 
     private static nint GetLogin(BridgeArgs args) => throw new UnsupportedOperationException("os.getlogin is not supported by the managed backend");
+
+    /// <summary>
+    /// Extended attributes: <c>io.UnsupportedOperation</c> that also carries <c>ENOTSUP</c>, as a file
+    /// system without extended attributes reports it, so that <c>shutil.copystat</c> (and so <c>copy2</c>,
+    /// <c>copytree</c> and <c>move</c>) skips them as it does on such a file system.
+    /// </summary>
+    private static nint XattrUnsupported(string function)
+    {
+        PosixLog.UnsupportedFunction(B.Compatibility, function);
+        var type = ManagedErrors.UnsupportedOperationClass != 0 ? ManagedErrors.UnsupportedOperationClass : LibPython.ExcOSError;
+        var tuple = Py.Tuple(Py.NewInt(Errno.EOPNOTSUPP), Py.NewString(function + " is not supported by the managed backend"));
+        var exception = LibPython.PyObject_Call(type, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        if (exception != 0)
+        {
+            LibPython.PyErr_SetObject(type, exception);
+            LibPython.Py_DecRef(exception);
+        }
+
+        return 0;
+    }
 }
 
 /// <summary><c>NotImplementedError</c> for the documented <c>os.access</c> limits.</summary>

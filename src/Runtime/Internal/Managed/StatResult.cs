@@ -22,11 +22,13 @@ internal static unsafe class StatResult
         _ => SIfReg,
     };
 
-    public static long InodeOf(PythonFileStatus s, string? path)
+    public static long InodeOf(PythonFileStatus s, string? path) => InodeOf(s.Inode, path);
+
+    public static long InodeOf(long inode, string? path)
     {
-        if (s.Inode != 0 || path is null)
+        if (inode != 0 || path is null)
         {
-            return s.Inode;
+            return inode;
         }
 
         // A stable inode from the path (FNV-1a), so samefile() and the import cache behave.

@@ -16,14 +16,25 @@ internal static unsafe class TimeModule
 
     public static int Patch(nint module)
     {
+        Elapsed(); // fixes the origin
         ModulePatcher.Replace(module, "time", "time", _ => LibPython.PyFloat_FromDouble(Seconds()));
         ModulePatcher.Replace(module, "time", "time_ns", _ => Py.NewInt(Nanoseconds()));
         ModulePatcher.Replace(module, "time", "monotonic", _ => LibPython.PyFloat_FromDouble(Monotonic()));
-        ModulePatcher.Replace(module, "time", "monotonic_ns", _ => Py.NewInt((long)(Monotonic() * 1e9)));
+        ModulePatcher.Replace(module, "time", "monotonic_ns", _ => Py.NewInt(MonotonicNanoseconds()));
         ModulePatcher.Replace(module, "time", "perf_counter", _ => LibPython.PyFloat_FromDouble(Monotonic()));
-        ModulePatcher.Replace(module, "time", "perf_counter_ns", _ => Py.NewInt((long)(Monotonic() * 1e9)));
-        ModulePatcher.Replace(module, "time", "clock_gettime", args => LibPython.PyFloat_FromDouble(Arg.Int(args, 0, "clk_id") == 0 ? Seconds() : Monotonic()));
-        ModulePatcher.Replace(module, "time", "clock_gettime_ns", args => Py.NewInt(Arg.Int(args, 0, "clk_id") == 0 ? Nanoseconds() : (long)(Monotonic() * 1e9)));
+        ModulePatcher.Replace(module, "time", "perf_counter_ns", _ => Py.NewInt(MonotonicNanoseconds()));
+        ModulePatcher.Replace(module, "time", "clock_gettime", args => ClockOf(args) switch
+        {
+            Clock.Realtime => LibPython.PyFloat_FromDouble(Seconds()),
+            Clock.Monotonic => LibPython.PyFloat_FromDouble(Monotonic()),
+            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime")),
+        });
+        ModulePatcher.Replace(module, "time", "clock_gettime_ns", args => ClockOf(args) switch
+        {
+            Clock.Realtime => Py.NewInt(Nanoseconds()),
+            Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
+            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
+        });
         ModulePatcher.Replace(module, "time", "sleep", Sleep);
         foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
         {
@@ -46,7 +57,41 @@ internal static unsafe class TimeModule
 
     private static long Nanoseconds() => (B.Clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
-    private static double Monotonic() => B.Clock.GetTimestamp() / (double)B.Clock.TimestampFrequency;
+    /// <summary>
+    /// The monotonic clock counts from the provider's timestamp when the runtime started (its reference point is
+    /// undefined in Python too): a fake clock's timestamps are ticks since year 1, too many nanoseconds for an int64.
+    /// </summary>
+    private static long s_origin = long.MinValue;
+
+    private static long Elapsed()
+    {
+        var now = B.Clock.GetTimestamp();
+        if (Volatile.Read(ref s_origin) == long.MinValue)
+        {
+            Interlocked.CompareExchange(ref s_origin, now, long.MinValue);
+        }
+
+        return now - s_origin;
+    }
+
+    private static double Monotonic() => Elapsed() / (double)B.Clock.TimestampFrequency;
+
+    private static long MonotonicNanoseconds() => (long)((Int128)Elapsed() * 1_000_000_000 / B.Clock.TimestampFrequency);
+
+    private enum Clock
+    {
+        Realtime,
+        Monotonic,
+        Other,
+    }
+
+    /// <summary>Linux clock ids: the wall clocks follow the provider's time, the monotonic ones its timestamps; CPU-time clocks stay real.</summary>
+    private static Clock ClockOf(BridgeArgs args) => Arg.Int(args, 0, "clk_id") switch
+    {
+        0 or 5 or 8 or 11 => Clock.Realtime, // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI
+        1 or 4 or 6 or 7 or 9 => Clock.Monotonic, // MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME, BOOTTIME_ALARM
+        _ => Clock.Other,
+    };
 
     private static nint Sleep(BridgeArgs args)
     {
@@ -67,11 +112,23 @@ internal static unsafe class TimeModule
             throw new PythonArgumentException("sleep length must be non-negative", true);
         }
 
+        if (seconds >= TimeSpan.MaxValue.TotalSeconds)
+        {
+            return Py.SetError(LibPython.ExcOverflowError, "sleep length is too large");
+        }
+
         var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
         var state = LibPython.PyEval_SaveThread();
         try
         {
-            Task.Delay(TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2)), B.Clock, token).GetAwaiter().GetResult();
+            // Timers take at most ~49 days: longer sleeps wait in steps, on the provider's clock.
+            var remaining = TimeSpan.FromSeconds(seconds);
+            while (remaining > TimeSpan.Zero)
+            {
+                var step = remaining < MaxSleepStep ? remaining : MaxSleepStep;
+                Task.Delay(step, B.Clock, token).GetAwaiter().GetResult();
+                remaining -= step;
+            }
         }
         finally
         {
@@ -80,6 +137,8 @@ internal static unsafe class TimeModule
 
         return Py.NewNone();
     }
+
+    private static readonly TimeSpan MaxSleepStep = TimeSpan.FromDays(1);
 
     /// <summary>localtime/gmtime/ctime with no argument use the provider's time, then the original C function.</summary>
     private static nint WithDefaultSeconds(string name, BridgeArgs args)
