@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+using PyHosting.Benchmarks;
+
+// No arguments: the whole suite (BenchmarkDotNet cases, cold start, contention) and the summary table.
+// "--contention <Native|Managed>": the contention measurement of one backend (the suite starts it in its own process).
+// Anything else goes to BenchmarkDotNet, e.g. --filter '*CallOverhead*' or --list flat.
+if (args.Length == 2 && args[0] == "--contention")
+{
+    return ContentionMeasurement.Run(Enum.Parse<BenchmarkBackend>(args[1], ignoreCase: true), Console.Out);
+}
+
+if (args.Length == 0)
+{
+    return Suite.Run(Console.Out);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Suite).Assembly).Run(args);
+return 0;
