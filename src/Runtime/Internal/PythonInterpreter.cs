@@ -64,8 +64,16 @@ internal static unsafe class PythonInterpreter
 
             Runtime.PythonDLL = installation.LibraryPath;
             PythonEngine.Initialize(setSysArgv: false, initSigs: false);
-            backend.AfterInitialize(installation);
-            PythonEngine.BeginAllowThreads();
+            try
+            {
+                backend.AfterInitialize(installation);
+            }
+            finally
+            {
+                // Never leave the GIL held by this thread, or stopping after a failed start would deadlock.
+                PythonEngine.BeginAllowThreads();
+            }
+
             Log.InterpreterStarted(logger, stopwatch.ElapsedMilliseconds);
         }
     }

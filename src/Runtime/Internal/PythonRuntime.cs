@@ -61,7 +61,17 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
         }
 
         var installation = PythonLibraryLocator.Locate(_options.PythonLibrary, _getEnvironmentVariable);
-        PythonInterpreter.Start(installation, _backend, _logger);
+        try
+        {
+            PythonInterpreter.Start(installation, _backend, _logger);
+        }
+        catch
+        {
+            // A start that failed after the interpreter came up must still detach pythonnet, or the process can hang at exit.
+            PythonInterpreter.Stop(_logger);
+            throw;
+        }
+
         var gil = LibPython.PyGILState_Ensure();
         try
         {
