@@ -3,10 +3,17 @@ using PyHosting.Benchmarks;
 
 // No arguments: the whole suite (BenchmarkDotNet cases, cold start, contention) and the summary table.
 // "--contention <Native|Managed>": the contention measurement of one backend (the suite starts it in its own process).
+// "--profile <invoke|eval|files|time> <backend> [seconds]": a steady loop for an external profiler.
 // Anything else goes to BenchmarkDotNet, e.g. --filter '*CallOverhead*' or --list flat.
 if (args.Length == 2 && args[0] == "--contention")
 {
     return ContentionMeasurement.Run(Enum.Parse<BenchmarkBackend>(args[1], ignoreCase: true), Console.Out);
+}
+
+if (args.Length is 3 or 4 && args[0] == "--profile")
+{
+    var seconds = args.Length == 4 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    return ProfileLoop.Run(args[1], Enum.Parse<BenchmarkBackend>(args[2], ignoreCase: true), seconds, Console.Out);
 }
 
 if (args.Length == 0)
