@@ -11,6 +11,8 @@ namespace PyHosting.NativeExtensions.Tests;
 /// <item><description><c>nativepkg/__init__.py</c> and <c>nativepkg/_speedups{EXT_SUFFIX}</c>: a package whose native code is a submodule;</description></item>
 /// <item><description><c>pure_module.py</c>: Python code only.</description></item>
 /// </list>
+/// The Native backend gets a copy of its own: it writes <c>__pycache__</c> next to the sources, as
+/// CPython does, and the Managed backend does not read bytecode that is not the Python home's own.
 /// </summary>
 internal sealed class CompiledExtensions
 {
@@ -19,14 +21,18 @@ internal sealed class CompiledExtensions
 
     private static readonly Lazy<Task<CompiledExtensions>> Shared = new(BuildAsync);
 
-    private CompiledExtensions(string directory, string suffix)
+    private CompiledExtensions(string directory, string nativeBackendDirectory, string suffix)
     {
         Directory = directory;
+        NativeBackendDirectory = nativeBackendDirectory;
         Suffix = suffix;
     }
 
-    /// <summary>Gets the host directory holding the compiled extensions.</summary>
+    /// <summary>Gets the host directory holding the compiled extensions (for Managed runtimes).</summary>
     public string Directory { get; }
+
+    /// <summary>Gets a copy of <see cref="Directory"/> for Native runtimes.</summary>
+    public string NativeBackendDirectory { get; }
 
     /// <summary>Gets the extension file suffix, e.g. <c>.cpython-311-x86_64-linux-gnu.so</c>.</summary>
     public string Suffix { get; }
@@ -47,11 +53,13 @@ internal sealed class CompiledExtensions
             throw new InvalidOperationException($"Python.h was not found in {include}: install python3-dev (apt-get install python3-dev).");
         }
 
-        var directory = Path.Combine(AppContext.BaseDirectory, "native-build");
-        if (System.IO.Directory.Exists(directory))
+        var root = Path.Combine(AppContext.BaseDirectory, "native-build");
+        if (System.IO.Directory.Exists(root))
         {
-            System.IO.Directory.Delete(directory, recursive: true);
+            System.IO.Directory.Delete(root, recursive: true);
         }
+
+        var directory = Path.Combine(root, "managed");
 
         var package = System.IO.Directory.CreateDirectory(Path.Combine(directory, "nativepkg")).FullName;
         var source = Path.Combine(AppContext.BaseDirectory, "Extensions", "tinyext.c");
@@ -59,7 +67,15 @@ internal sealed class CompiledExtensions
         await CompileAsync(source, include, Path.Combine(package, "_speedups" + suffix), "-DMODULE_NAME=_speedups");
         await File.WriteAllTextAsync(Path.Combine(package, "__init__.py"), "from ._speedups import add, greet\n");
         await File.WriteAllTextAsync(Path.Combine(directory, "pure_module.py"), "VALUE = 1\n");
-        return new CompiledExtensions(directory, suffix);
+        var nativeBackendDirectory = Path.Combine(root, "native");
+        foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(nativeBackendDirectory, Path.GetRelativePath(directory, file));
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        return new CompiledExtensions(directory, nativeBackendDirectory, suffix);
     }
 
     private static Task<string> CompileAsync(string source, string include, string output, params string[] defines) =>

@@ -32,6 +32,6 @@ public sealed class NativeBackendTests(NativeBackendTests.Fixture fixture) : ICl
     public sealed class Fixture : RuntimeFixture
     {
         internal override Dictionary<string, string?> Configure(CompiledExtensions extensions) =>
-            Runtimes.Native(extensions.Directory, "tinyext", "nativepkg", "numpy");
+            Runtimes.Native(extensions.NativeBackendDirectory, "tinyext", "nativepkg", "numpy");
     }
 }

@@ -67,15 +67,15 @@ public sealed class StartupTests
     {
         var extensions = await CompiledExtensions.GetAsync();
         var (exitCode, stderr) = await PythonProcess.RunToExitAsync(Runtimes.Native(
-            extensions.Directory, "nativepkg.no_such_submodule", "pure_module", "tinyext", "nativepkg._speedups"));
+            extensions.NativeBackendDirectory, "nativepkg.no_such_submodule", "pure_module", "tinyext", "nativepkg._speedups"));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("PyHosting.PythonStartupException", stderr, StringComparison.Ordinal);
         Assert.Contains(
-            $"PythonRuntime:NativeExtensions:0 'nativepkg.no_such_submodule' was not found on the module path (searched: {extensions.Directory}/nativepkg);",
+            $"PythonRuntime:NativeExtensions:0 'nativepkg.no_such_submodule' was not found on the module path (searched: {extensions.NativeBackendDirectory}/nativepkg);",
             stderr,
             StringComparison.Ordinal);
-        Assert.Contains($"PythonRuntime:NativeExtensions:1 'pure_module' ({extensions.Directory}/pure_module.py) is not a native extension and contains none;", stderr, StringComparison.Ordinal);
+        Assert.Contains($"PythonRuntime:NativeExtensions:1 'pure_module' ({extensions.NativeBackendDirectory}/pure_module.py) is not a native extension and contains none;", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("NativeExtensions:2", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("NativeExtensions:3", stderr, StringComparison.Ordinal);
     }
