@@ -34,7 +34,7 @@ internal static class PythonRuntimeFactory
         IPythonBackendImplementation backend = options.Backend switch
         {
             PythonBackend.Native => new NativeBackend(options, DefaultSink),
-            PythonBackend.Managed => new Internal.Managed.ManagedBackend(options, fileSystem, processProvider, timeProvider, loggerFactory, DefaultSink),
+            PythonBackend.Managed => new Internal.Managed.ManagedBackend(options, fileSystem, processProvider, timeProvider, loggerFactory, DefaultSink) { PermissionDenied = key => runtime?.Observer?.OnPermissionDenied(key) },
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
         };
         runtime = new PythonRuntime(options, backend, timeProvider, loggerFactory);

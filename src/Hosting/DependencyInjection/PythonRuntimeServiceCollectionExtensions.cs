@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PyHosting;
+using PyHosting.Hosting.Diagnostics;
 using PyHosting.Hosting.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,7 @@ public static class PythonRuntimeServiceCollectionExtensions
         services.TryAdd(registrations.DefaultFileSystem);
         services.TryAdd(registrations.DefaultProcessProvider);
 
+        PythonCallDiagnostics.AddTo(services);
         services.AddSingleton<PythonRuntimeHolder>();
         services.TryAddSingleton<IPythonRuntime>(static sp => sp.GetRequiredService<PythonRuntimeHolder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PythonRuntimeHostedService>());

@@ -7,7 +7,9 @@ namespace PyHosting.Hosting.Internal;
 /// The <see cref="IPythonRuntime"/> resolved from DI. The runtime itself is created and started
 /// with the host, after options validation; until then every call fails with a message that says so.
 /// </summary>
-internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options) : IPythonRuntime
+/// <param name="options">The options, for <see cref="Backend"/> before the start.</param>
+/// <param name="observer">Metrics and tracing of the runtime's calls, attached with the runtime.</param>
+internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options, IPythonCallObserver? observer = null) : IPythonRuntime
 {
     internal const string NotStartedMessage =
         "The Python runtime has not been started: it starts with the host. Call IPythonRuntime after IHost.StartAsync " +
@@ -32,7 +34,11 @@ internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options
 
     public IDisposable RedirectOutput(TextWriter standardOutput, TextWriter? standardError = null) => Current.RedirectOutput(standardOutput, standardError);
 
-    /// <summary>Publishes the started runtime.</summary>
+    /// <summary>Publishes the started runtime, observed from then on.</summary>
     /// <param name="runtime">The runtime.</param>
-    internal void Attach(PythonRuntime runtime) => Volatile.Write(ref _runtime, runtime);
+    internal void Attach(PythonRuntime runtime)
+    {
+        runtime.Observer ??= observer;
+        Volatile.Write(ref _runtime, runtime);
+    }
 }
