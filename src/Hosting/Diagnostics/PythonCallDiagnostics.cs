@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PyHosting.Hosting.Internal;
+using PyHosting.Internal;
+
+namespace PyHosting.Hosting.Diagnostics;
+
+/// <summary>
+/// Turns the runtime's call notifications into metrics (<see cref="PythonRuntimeMetrics"/>) and
+/// activities (<see cref="PythonRuntimeTracing"/>).
+/// </summary>
+/// <remarks>
+/// The runtime calls <see cref="OnCallStarting"/> and <see cref="IPythonCallObservation.Complete"/>
+/// on the pool thread that runs the call, so the activity is the current one while Python runs and
+/// its parent is the caller's current activity. The meter belongs to the factory, which disposes it.
+/// </remarks>
+internal sealed class PythonCallDiagnostics : IPythonCallObserver
+{
+    private static readonly ActivitySource ActivitySource = new(PythonRuntimeTracing.ActivitySourceName);
+
+    private readonly TimeProvider _timeProvider;
+    private readonly Counter<long> _executions;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _denials;
+    private readonly Histogram<double> _gilWait;
+
+    public PythonCallDiagnostics(IMeterFactory meterFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+        var meter = meterFactory.Create(PythonRuntimeMetrics.MeterName);
+        _executions = meter.CreateCounter<long>(
+            PythonRuntimeMetrics.Executions,
+            unit: "{execution}",
+            description: "Python executions (ExecuteAsync, EvaluateAsync, InvokeAsync, RunFileAsync) by outcome.");
+        _duration = meter.CreateHistogram(
+            PythonRuntimeMetrics.ExecutionDuration,
+            unit: "s",
+            description: "Duration of Python executions, waiting for the GIL included.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        _denials = meter.CreateCounter<long>(
+            PythonRuntimeMetrics.PermissionDenials,
+            unit: "{denial}",
+            description: "Operations of Python code refused by the Managed backend, by the permission key that would allow them.");
+        _gilWait = meter.CreateHistogram(
+            PythonRuntimeMetrics.GilWait,
+            unit: "s",
+            description: "Time each Python execution waited for the global interpreter lock.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
+    }
+
+    /// <summary>Registers the observer (and <see cref="IMeterFactory"/>, when the application has not) for <c>AddPythonRuntime</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    public static void AddTo(IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<IPythonCallObserver>(static sp => new PythonCallDiagnostics(
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<PythonClock>().TimeProvider));
+    }
+
+    public IPythonCallObservation OnCallStarting(string entryPoint)
+    {
+        var activity = ActivitySource.StartActivity(PythonRuntimeTracing.ExecutionActivityName, ActivityKind.Internal);
+        if (activity is not null)
+        {
+            activity.DisplayName = "python " + entryPoint;
+            activity.SetTag(PythonRuntimeTracing.EntryPointTagName, entryPoint);
+        }
+
+        return new Observation(this, activity, _timeProvider.GetTimestamp());
+    }
+
+    public void OnPermissionDenied(string permissionKey)
+    {
+        var tag = new KeyValuePair<string, object?>(PythonRuntimeMetrics.PermissionTagName, permissionKey);
+        _denials.Add(1, tag);
+
+        // Denials happen on the thread running the call, under the call's activity.
+        if (Activity.Current is { } current && ReferenceEquals(current.Source, ActivitySource))
+        {
+            current.AddEvent(new ActivityEvent(PythonRuntimeTracing.PermissionDeniedEventName, tags: new ActivityTagsCollection([tag])));
+        }
+    }
+
+    internal static string ToTagValue(PythonCallOutcome outcome) => outcome switch
+    {
+        PythonCallOutcome.Ok => "ok",
+        PythonCallOutcome.Error => "error",
+        PythonCallOutcome.Cancelled => "cancelled",
+        PythonCallOutcome.Timeout => "timeout",
+        _ => "unknown",
+    };
+
+    private sealed class Observation(PythonCallDiagnostics owner, Activity? activity, long startTimestamp) : IPythonCallObservation
+    {
+        public void Complete(PythonCallOutcome outcome, TimeSpan gilWait)
+        {
+            var elapsed = owner._timeProvider.GetElapsedTime(startTimestamp);
+            var value = ToTagValue(outcome);
+            var tag = new KeyValuePair<string, object?>(PythonRuntimeMetrics.OutcomeTagName, value);
+            owner._executions.Add(1, tag);
+            owner._duration.Record(elapsed.TotalSeconds, tag);
+            owner._gilWait.Record(gilWait.TotalSeconds);
+
+            if (activity is not null)
+            {
+                activity.SetTag(PythonRuntimeTracing.OutcomeTagName, value);
+                if (outcome != PythonCallOutcome.Ok)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, value);
+                }
+
+                activity.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace PyHosting.Hosting.Diagnostics;
+
+/// <summary>
+/// Names of the metrics the Python runtime publishes through <see cref="System.Diagnostics.Metrics.IMeterFactory"/>,
+/// for example to subscribe with OpenTelemetry's <c>AddMeter(PythonRuntimeMetrics.MeterName)</c>
+/// or <c>dotnet-counters monitor --counters PyHosting.Runtime</c>.
+/// </summary>
+/// <remarks>
+/// Every call of <c>IPythonRuntime</c> (<c>ExecuteAsync</c>, <c>EvaluateAsync</c>, <c>InvokeAsync</c>,
+/// <c>RunFileAsync</c>) counts as one execution, health probes included.
+/// </remarks>
+public static class PythonRuntimeMetrics
+{
+    /// <summary>The name of the meter: <c>PyHosting.Runtime</c>.</summary>
+    public const string MeterName = "PyHosting.Runtime";
+
+    /// <summary>
+    /// The counter of completed executions (<c>pyhosting.executions</c>, unit <c>{execution}</c>),
+    /// tagged with <see cref="OutcomeTagName"/>.
+    /// </summary>
+    public const string Executions = "pyhosting.executions";
+
+    /// <summary>
+    /// The histogram of execution durations in seconds, waiting for the GIL included
+    /// (<c>pyhosting.execution.duration</c>), tagged with <see cref="OutcomeTagName"/>.
+    /// </summary>
+    public const string ExecutionDuration = "pyhosting.execution.duration";
+
+    /// <summary>
+    /// The counter of operations refused by the Managed backend (<c>pyhosting.permission.denials</c>,
+    /// unit <c>{denial}</c>), tagged with <see cref="PermissionTagName"/>.
+    /// </summary>
+    public const string PermissionDenials = "pyhosting.permission.denials";
+
+    /// <summary>The histogram of the time each execution waited for Python's global interpreter lock, in seconds (<c>pyhosting.gil.wait</c>).</summary>
+    public const string GilWait = "pyhosting.gil.wait";
+
+    /// <summary>
+    /// The tag holding how an execution ended: <c>ok</c>, <c>error</c> (a Python exception),
+    /// <c>cancelled</c> or <c>timeout</c> (<c>PythonRuntime:ExecutionTimeout</c>).
+    /// </summary>
+    public const string OutcomeTagName = "outcome";
+
+    /// <summary>The tag holding the configuration key that would have allowed a refused operation, e.g. <c>PythonRuntime:Permissions:CreateProcess</c>.</summary>
+    public const string PermissionTagName = "permission";
+}
