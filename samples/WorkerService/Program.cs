@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using PyHosting.Samples.WorkerService;
+
+// A worker service that runs Python jobs in-process, sandboxed by the Managed backend.
+//   dotnet run --project samples/WorkerService                               jobs on their schedule, until Ctrl+C
+//   dotnet run --project samples/WorkerService -- --Worker:RunOnce=true      every job once; exit 0, or 1 if one failed
+//   dotnet run --project samples/WorkerService -- --Worker:Script=hello.py   one file; exit 0, 1 on a Python error
+// A configuration error exits 2, with the reasons on standard error.
+var builder = Host.CreateApplicationBuilder(args);
+var workerSection = builder.Configuration.GetSection(WorkerOptions.SectionName);
+
+// 1. The Python runtime: the "PythonRuntime" section of appsettings.json is bound, then this code
+//    runs, then everything is validated when the host starts.
+builder.Services
+    .AddPythonRuntime(python => RuntimeSetup.Apply(python, workerSection[nameof(WorkerOptions.Script)], builder.Environment.ContentRootPath))
+    .WithFileSystem<AuditingFileSystem>() // 2. A custom provider, created by DI: the configured mounts, with writes logged.
+    .AddHealthCheck();                    // 3. "PythonRuntime", logged once at start by RuntimeHealthReporter.
+
+// 4. The worker and its jobs ("Worker" section).
+builder.Services.AddOptions<WorkerOptions>()
+    .Configure(options => WorkerConfiguration.Bind(workerSection, options))
+    .ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+builder.Services.TryAddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<WorkerResult>();
+builder.Services.AddSingleton<PythonJobRunner>();
+builder.Services.AddHostedService<RuntimeHealthReporter>();
+builder.Services.AddHostedService<Worker>();
+
+using var host = builder.Build();
+try
+{
+    await host.StartAsync();
+}
+catch (Exception e)
+{
+    await StartupErrors.WriteAsync(Console.Error, e);
+    return ExitCodes.ConfigurationError;
+}
+
+await host.WaitForShutdownAsync();
+return host.Services.GetRequiredService<WorkerResult>().ExitCode;

@@ -1,0 +1,44 @@
+namespace PyHosting.Samples.WorkerService;
+
+/// <summary>
+/// The sample's code on top of the <c>PythonRuntime</c> section: it runs after the section is
+/// bound and before the options are validated (code wins over configuration).
+/// </summary>
+internal static class RuntimeSetup
+{
+    /// <summary>Applies <c>Worker:Script</c> and creates the writable host folders.</summary>
+    /// <param name="options">The bound options.</param>
+    /// <param name="script">The value of <c>Worker:Script</c>, if any.</param>
+    /// <param name="contentRoot">The directory relative host paths are relative to.</param>
+    public static void Apply(PythonRuntimeOptions options, string? script, string contentRoot)
+    {
+        // --Worker:Script=<file>: the file's folder replaces the scripts mounted at /app. A missing
+        // file is left to the worker's validation, which names Worker:Script.
+        if (!string.IsNullOrWhiteSpace(script) && File.Exists(script))
+        {
+            var app = options.FileSystem.Mounts.FirstOrDefault(static m => m.Path == Worker.ScriptMount);
+            if (app is null)
+            {
+                app = new PythonMountOptions { Path = Worker.ScriptMount };
+                options.FileSystem.Mounts.Add(app);
+            }
+
+            app.HostPath = Path.GetDirectoryName(Path.GetFullPath(script));
+            app.InMemory = false;
+            app.ReadOnly = true;
+            if (!options.ModulePaths.Contains(Worker.ScriptMount))
+            {
+                options.ModulePaths.Add(Worker.ScriptMount);
+            }
+        }
+
+        // Writable host mounts (the output folder) are created on the first run.
+        foreach (var mount in options.FileSystem.Mounts)
+        {
+            if (!mount.InMemory && !mount.ReadOnly && !string.IsNullOrWhiteSpace(mount.HostPath))
+            {
+                Directory.CreateDirectory(Path.GetFullPath(mount.HostPath, contentRoot));
+            }
+        }
+    }
+}
