@@ -163,6 +163,10 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             code = child.Process.WaitForExitAsync(token).GetAwaiter().GetResult();
             child.SinkPumps.WaitAsync(token).GetAwaiter().GetResult();
         }
+        catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
+        {
+            throw;
+        }
         finally
         {
             LibPython.PyEval_RestoreThread(state);

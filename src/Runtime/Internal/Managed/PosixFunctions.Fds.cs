@@ -232,6 +232,10 @@ internal static unsafe partial class PosixFunctions
         {
             return file.Read(buffer, token);
         }
+        catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
+        {
+            throw;
+        }
         finally
         {
             LibPython.PyEval_RestoreThread(state);
@@ -361,10 +365,19 @@ internal static unsafe partial class PosixFunctions
 
     private static nint FSync(BridgeArgs args)
     {
-        var fdObject = args.Get(0, "fd");
-        var fd = Py.IsInstanceOfFlag(fdObject, Py.TpFlagsLongSubclass) ? (int)LibPython.PyLong_AsLongLong(fdObject) : FileNo(fdObject);
-        B.Fds.Get(fd).Flush();
+        B.Fds.Get(FdOf(args.Get(0, "fd"))).Flush();
         return Py.NewNone();
+    }
+
+    /// <summary>A descriptor argument: an int, or an object with <c>fileno()</c> (as <c>fsync</c> and <c>fchdir</c> accept).</summary>
+    private static int FdOf(nint o)
+    {
+        if (o == 0)
+        {
+            throw new PythonArgumentException("missing required argument 'fd' (pos 1)");
+        }
+
+        return Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass) ? checked((int)Arg.Long(o, "fd")) : FileNo(o);
     }
 
     private static int FileNo(nint o)

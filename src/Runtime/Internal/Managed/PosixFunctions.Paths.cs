@@ -293,7 +293,7 @@ internal static unsafe partial class PosixFunctions
 
     private static nint FChMod(BridgeArgs args)
     {
-        SetModeOf(B.Fds.Get(FileNo(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
+        SetModeOf(B.Fds.Get(FdOf(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
         return Py.NewNone();
     }
 

@@ -185,7 +185,7 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint FChDir(BridgeArgs args) => ChangeToDescriptor(FileNo(args.Get(0, "fd")));
+    private static nint FChDir(BridgeArgs args) => ChangeToDescriptor(FdOf(args.Get(0, "fd")));
 
     /// <summary><c>fchdir</c>: a descriptor opened on a directory (<c>os.open(dir, O_RDONLY)</c>) names it.</summary>
     private static nint ChangeToDescriptor(int fd)

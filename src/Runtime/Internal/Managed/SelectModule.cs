@@ -59,13 +59,16 @@ internal static unsafe class SelectModule
             try
             {
                 token.WaitHandle.WaitOne(PollInterval);
+                token.ThrowIfCancellationRequested();
+            }
+            catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
+            {
+                throw;
             }
             finally
             {
                 LibPython.PyEval_RestoreThread(state);
             }
-
-            token.ThrowIfCancellationRequested();
         }
 
         var result = Py.Tuple(ToList(readable), ToList(lists[1]), ToList([]));

@@ -149,13 +149,24 @@ class FileIO(_io._RawIOBase):
     def readall(self):
         self._checkClosed()
         self._checkReadable()
+        # One read of what is left when the size is known (a seekable file), then chunks until end of file.
+        size = 1 << 16
+        try:
+            pos = _posix.lseek(self._fd, 0, _SEEK_CUR)
+            end = _posix.lseek(self._fd, 0, _SEEK_END)
+            _posix.lseek(self._fd, pos, _SEEK_SET)
+            if end >= pos:
+                size = end - pos + 1
+        except OSError:
+            pass
         chunks = []
         while True:
-            data = _posix.read(self._fd, 1 << 16)
+            data = _posix.read(self._fd, size)
             if not data:
                 break
             chunks.append(data)
-        return b"".join(chunks)
+            size = 1 << 16
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def read(self, size=-1):
         if size is None or size < 0:

@@ -1,0 +1,238 @@
+using PyHosting.Managed.Tests.TestSupport;
+using PyHosting.Providers;
+
+namespace PyHosting.Managed.Tests;
+
+/// <summary><c>os</c> file and directory functions and <c>os.path</c>, through the providers.</summary>
+[Collection(ManagedRuntimeCollection.Name)]
+public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
+{
+    [Fact]
+    public async Task MkdirMakedirsListdirScandirAndWalk_SeeTheSameTree()
+    {
+        var root = "/data/" + ManagedRuntimeFixture.Unique("tree");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os
+            os.mkdir('{{root}}')
+            os.makedirs('{{root}}/a/b/c', exist_ok=True)
+            for i in range(3):
+                with open(f'{{root}}/a/f{i}.txt', 'w') as f:
+                    f.write('x' * i)
+            listed = sorted(os.listdir('{{root}}/a'))
+            scanned = sorted((e.name, e.is_dir(), e.is_file(), e.stat().st_size) for e in os.scandir('{{root}}/a'))
+            walked = [(d[len('{{root}}'):], sorted(ds), sorted(fs)) for d, ds, fs in os.walk('{{root}}')]
+            as_bytes = os.listdir(b'{{root}}')
+            return [listed, scanned, walked, as_bytes]
+            """);
+
+        Assert.Equal(["b", "f0.txt", "f1.txt", "f2.txt"], ((List<object?>)result![0]!).Cast<string>());
+        Assert.Equal("[[b, True, False, 4096], [f0.txt, False, True, 0], [f1.txt, False, True, 1], [f2.txt, False, True, 2]]", Flatten(result[1]));
+        Assert.Equal("[[, [a], []], [/a, [b], [f0.txt, f1.txt, f2.txt]], [/a/b, [c], []], [/a/b/c, [], []]]", Flatten(result[2]));
+        Assert.Equal("a"u8.ToArray(), (byte[])((List<object?>)result[3]!)[0]!);
+    }
+
+    [Fact]
+    public async Task RemoveRmdirRenameAndReplace_ChangeTheProvider()
+    {
+        var name = ManagedRuntimeFixture.Unique("mut");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os
+            d = '/data/{{name}}'
+            os.mkdir(d)
+            open(d + '/a', 'w').write('A')
+            open(d + '/b', 'w').write('B')
+            os.rename(d + '/a', d + '/c')
+            os.replace(d + '/c', d + '/b')
+            os.mkdir(d + '/empty')
+            os.rmdir(d + '/empty')
+            errors = []
+            try:
+                os.rmdir(d)
+            except OSError as e:
+                errors.append(e.errno)
+            os.unlink(d + '/b')
+            try:
+                os.remove(d + '/b')
+            except FileNotFoundError as e:
+                errors.append(e.errno)
+            os.rmdir(d)
+            return [errors, os.path.exists(d)]
+            """);
+
+        Assert.Equal("[[39, 2], False]", Flatten(result));
+        Assert.Null(fixture.Data.GetStatus("/" + name));
+    }
+
+    [Fact]
+    public async Task RenameAcrossMounts_IsCrossDeviceLink()
+    {
+        var name = ManagedRuntimeFixture.Unique("xdev");
+        var result = await fixture.RunAsync<string>($$"""
+            import os
+            open('/data/{{name}}', 'w').close()
+            try:
+                os.rename('/data/{{name}}', '/tmp/{{name}}')
+            except OSError as e:
+                return str(e)
+            """);
+
+        Assert.Equal($"[Errno 18] Invalid cross-device link: '/data/{name}' -> '/tmp/{name}'", result);
+    }
+
+    [Fact]
+    public async Task StatLstatChmodUtimeAndTruncate_RoundTripThroughTheProvider()
+    {
+        var name = ManagedRuntimeFixture.Unique("meta");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os, stat
+            p = '/data/{{name}}'
+            with open(p, 'w') as f:
+                f.write('0123456789')
+            os.chmod(p, 0o600)
+            os.utime(p, (1000, 2000.5))
+            times = [os.stat(p).st_atime, os.stat(p).st_mtime]
+            os.utime(p, ns=(3_000_000_000, 4_000_000_100))
+            ns = os.stat(p).st_mtime_ns
+            os.truncate(p, 4)
+            st = os.stat(p)
+            return [oct(stat.S_IMODE(st.st_mode)), stat.S_ISREG(st.st_mode), st.st_size, times, ns, os.path.getsize(p)]
+            """);
+
+        Assert.Equal("[0o600, True, 4, [1000, 2000.5], 4000000100, 4]", Flatten(result));
+        var status = fixture.Data.GetStatus("/" + name)!;
+        Assert.Equal(0x180, status.Mode);
+        Assert.Equal(4, status.Size);
+    }
+
+    [Fact]
+    public async Task UtimeWithoutTimes_UsesTheRuntimeClock()
+    {
+        var name = ManagedRuntimeFixture.Unique("now");
+        var mtime = await fixture.RunAsync<double>($$"""
+            import os
+            open('/data/{{name}}', 'w').close()
+            os.utime('/data/{{name}}')
+            return os.stat('/data/{{name}}').st_mtime
+            """);
+
+        Assert.Equal(fixture.Clock.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0, mtime, 3);
+    }
+
+    [Fact]
+    public async Task SymlinkReadlinkAndLstat_WorkInOneMount()
+    {
+        var name = ManagedRuntimeFixture.Unique("link");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os, stat
+            d = '/data/{{name}}'
+            os.mkdir(d)
+            open(d + '/target', 'w').write('through the link')
+            os.symlink('target', d + '/relative')
+            os.symlink(d + '/target', d + '/absolute')
+            return [os.readlink(d + '/relative'), stat.S_ISLNK(os.lstat(d + '/absolute').st_mode),
+                    open(d + '/relative').read(), open(d + '/absolute').read(),
+                    os.path.islink(d + '/absolute'), os.path.realpath(d + '/absolute')]
+            """);
+
+        Assert.Equal(["target", true, "through the link", "through the link", true, $"/data/{name}/target"], result!);
+    }
+
+    [Fact]
+    public async Task AbsoluteLinksAcrossMounts_AreFollowedByTheRuntime()
+    {
+        var name = ManagedRuntimeFixture.Unique("cross");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os
+            os.makedirs('/tmp/{{name}}/real')
+            open('/tmp/{{name}}/real/file.txt', 'w').write('in /tmp')
+            os.symlink('/tmp/{{name}}/real', '/data/{{name}}-dir')
+            os.symlink('/tmp/{{name}}/real/file.txt', '/data/{{name}}-file')
+            open('/data/{{name}}-dir/new.txt', 'w').write('made through the link')
+            return [open('/data/{{name}}-file').read(), os.path.isdir('/data/{{name}}-dir'),
+                    sorted(os.listdir('/data/{{name}}-dir')), os.stat('/data/{{name}}-file').st_size]
+            """);
+
+        Assert.Equal("in /tmp [file.txt, new.txt] 7", $"{result![0]} {Flatten(result[2])} {result[3]}");
+        Assert.Equal(true, result[1]);
+        Assert.Equal("made through the link", ManagedRuntimeFixture.ReadText(fixture.Tmp, $"/{name}/real/new.txt"));
+    }
+
+    [Fact]
+    public async Task LinkLoops_AreTooManyLevelsOfSymbolicLinks()
+    {
+        var name = ManagedRuntimeFixture.Unique("loop");
+        var errno = await fixture.RunAsync<long>($$"""
+            import os
+            os.symlink('/tmp/{{name}}-b', '/data/{{name}}-a')
+            os.symlink('/data/{{name}}-a', '/tmp/{{name}}-b')
+            try:
+                os.stat('/data/{{name}}-a')
+            except OSError as e:
+                return e.errno
+            """);
+
+        Assert.Equal(Errno.ELOOP, errno);
+    }
+
+    [Fact]
+    public async Task OsPath_AnswersFromTheProvider()
+    {
+        var name = ManagedRuntimeFixture.Unique("ospath");
+        var result = await fixture.RunAsync<string>($$"""
+            import os
+            d = '/data/{{name}}'
+            os.mkdir(d)
+            open(d + '/f.txt', 'w').write('abc')
+            checks = [os.path.exists(d), os.path.isdir(d), os.path.isfile(d + '/f.txt'), os.path.isfile(d),
+                      os.path.exists(d + '/missing'), os.path.getsize(d + '/f.txt'),
+                      os.path.samefile(d + '/f.txt', d + '/../{{name}}/f.txt'),
+                      os.path.abspath('x'), os.path.expanduser('~/y'), os.path.lexists(d + '/f.txt')]
+            return repr(checks)
+            """);
+
+        Assert.Equal("[True, True, True, False, False, 3, True, '/x', '/data/y', True]", result);
+    }
+
+    [Fact]
+    public async Task StatErrors_ReportThePathPythonUsed()
+    {
+        var name = ManagedRuntimeFixture.Unique("err");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os
+            open('/data/{{name}}', 'w').close()
+            out = []
+            for call in (lambda: os.stat('/data/{{name}}/child'), lambda: os.mkdir('/data'), lambda: os.stat(''), lambda: os.listdir('/data/{{name}}')):
+                try:
+                    call()
+                except OSError as e:
+                    out.append(str(e))
+            return out
+            """);
+
+        Assert.Equal(
+            [
+                $"[Errno 20] Not a directory: '/data/{name}/child'",
+                "[Errno 17] File exists: '/data'",
+                "[Errno 2] No such file or directory: ''",
+                $"[Errno 20] Not a directory: '/data/{name}'",
+            ],
+            result!);
+    }
+
+    [Fact]
+    public async Task TheRoot_ListsMountsAndThePythonHome()
+    {
+        var entries = await fixture.RunAsync<string[]>("import os\nreturn sorted(os.listdir('/'))");
+
+        Assert.Equal(["app", "data", "host", "mock", "tmp", "usr"], entries!);
+    }
+
+    internal static string Flatten(object? value) => value switch
+    {
+        List<object?> list => "[" + string.Join(", ", list.Select(Flatten)) + "]",
+        bool b => b ? "True" : "False",
+        double d => d.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        null => "None",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}

@@ -1,0 +1,210 @@
+using PyHosting.Managed.Tests.TestSupport;
+
+namespace PyHosting.Managed.Tests;
+
+/// <summary><c>subprocess</c>, <c>os.system</c> and <c>os.popen</c> through the process provider (real processes).</summary>
+[Collection(ManagedRuntimeCollection.Name)]
+public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
+{
+    [Fact]
+    public async Task Run_CapturesOutputAndReturnCode()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            ok = subprocess.run(['echo', 'hi'], capture_output=True)
+            failed = subprocess.run(['sh', '-c', 'echo oops >&2; exit 3'], capture_output=True, text=True)
+            return repr([ok.returncode, ok.stdout, failed.returncode, failed.stderr])
+            """);
+
+        Assert.Equal("[0, b'hi\\n', 3, 'oops\\n']", result);
+    }
+
+    [Fact]
+    public async Task Input_IsFedToTheChild()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            return subprocess.run(['tr', 'a-z', 'A-Z'], input='shout', capture_output=True, text=True).stdout
+            """);
+
+        Assert.Equal("SHOUT", result);
+    }
+
+    [Fact]
+    public async Task CheckOutput_WithStderrToStdout_MergesBothStreams()
+    {
+        var result = await fixture.RunAsync<byte[]>("""
+            import subprocess
+            return subprocess.check_output(['sh', '-c', 'echo out; echo err >&2'], stderr=subprocess.STDOUT)
+            """);
+
+        Assert.Equal("out\nerr\n"u8.ToArray(), result);
+    }
+
+    [Fact]
+    public async Task CheckCall_RaisesCalledProcessErrorWithTheReturnCode()
+    {
+        var result = await fixture.RunAsync<long>("""
+            import subprocess
+            try:
+                subprocess.check_call(['false'])
+            except subprocess.CalledProcessError as e:
+                return e.returncode
+            """);
+
+        Assert.Equal(1, result);
+    }
+
+    [Fact]
+    public async Task Popen_CommunicatesPollsAndIsKilled()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            cat = subprocess.Popen(['cat'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            out, _ = cat.communicate(b'piped')
+            lines = subprocess.Popen(['sh', '-c', 'echo 1; echo 2'], stdout=subprocess.PIPE, text=True)
+            read = [l.strip() for l in lines.stdout]
+            lines.wait()
+            sleeper = subprocess.Popen(['sleep', '30'])
+            running = sleeper.poll()
+            sleeper.terminate()
+            return repr([out, cat.returncode, read, running, sleeper.wait(), 1000 <= cat.pid < 100000])
+            """);
+
+        Assert.Equal("[b'piped', 0, ['1', '2'], None, -15, True]", result);
+    }
+
+    [Fact]
+    public async Task Env_ReplacesTheChildEnvironment()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            return subprocess.check_output(['sh', '-c', 'echo "$ONLY:${PYH_GREETING:-absent}"'], env={'ONLY': 'this'}, text=True)
+            """);
+
+        Assert.Equal("this:absent\n", result);
+    }
+
+    [Fact]
+    public async Task Cwd_OnThePhysicalMount_IsTheHostDirectory()
+    {
+        var name = ManagedRuntimeFixture.Unique("cwd");
+        Directory.CreateDirectory(Path.Combine(fixture.HostDirectory, name));
+        var result = await fixture.RunAsync<string>($$"""
+            import subprocess
+            out = subprocess.check_output(['sh', '-c', 'pwd; echo made > by-child.txt'], cwd='/host/{{name}}', text=True)
+            return out.strip() + '|' + open('/host/{{name}}/by-child.txt').read()
+            """);
+
+        Assert.Equal(Path.Combine(fixture.HostDirectory, name) + "|made\n", result);
+    }
+
+    [Fact]
+    public async Task Cwd_InMemory_IsRefusedWithoutStarting()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            try:
+                subprocess.run(['true'], cwd='/tmp')
+            except FileNotFoundError as e:
+                return str(e)
+            """);
+
+        Assert.Contains("'/tmp' has no host directory", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Timeout_FollowsTheRuntimeClockAndKillsTheChild()
+    {
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var call = fixture.RunAsync<string>("""
+            import subprocess
+            try:
+                subprocess.run(['sleep', '30'], timeout=5)
+            except subprocess.TimeoutExpired as e:
+                return f'timed out after {e.timeout}'
+            """, done.Token);
+
+        // Python waits on the fake clock: time passes only when the test advances it.
+        while (!call.IsCompleted)
+        {
+            fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10, done.Token);
+        }
+
+        Assert.Equal("timed out after 5.0", await call);
+    }
+
+    [Fact]
+    public async Task System_AndPopen_RunTheShellThroughTheProvider()
+    {
+        var (output, _) = await fixture.OutputOfAsync("""
+            import os
+            status = os.system('echo from system; exit 2')
+            print(status, os.waitstatus_to_exitcode(status))
+            print(os.popen('echo from popen').read().strip())
+            print(os.popen('exit 3').close())
+            """);
+
+        Assert.Equal("from system\n512 2\nfrom popen\n768\n", output);
+    }
+
+    [Fact]
+    public async Task UncapturedChildOutput_ReachesTheRuntimeOutputInOrder()
+    {
+        var (output, error) = await fixture.OutputOfAsync("""
+            import subprocess
+            print('before')
+            subprocess.run(['sh', '-c', 'echo child; echo child-err >&2'])
+            print('after')
+            """);
+
+        Assert.Equal("before\nchild\nafter\n", output);
+        Assert.Equal("child-err\n", error);
+    }
+
+    [Fact]
+    public async Task Redirection_ToAndFromProviderFiles()
+    {
+        var name = ManagedRuntimeFixture.Unique("redir");
+        var result = await fixture.RunAsync<string>($$"""
+            import subprocess
+            with open('/data/{{name}}.in', 'w') as f:
+                f.write('from a provider file')
+            with open('/data/{{name}}.in') as src, open('/data/{{name}}.out', 'w') as dst:
+                subprocess.run(['cat'], stdin=src, stdout=dst)
+            subprocess.run(['echo', 'discarded'], stdout=subprocess.DEVNULL)
+            return open('/data/{{name}}.out').read()
+            """);
+
+        Assert.Equal("from a provider file", result);
+    }
+
+    [Fact]
+    public async Task MissingExecutable_IsFileNotFoundError()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            try:
+                subprocess.run(['no-such-program-here'])
+            except FileNotFoundError as e:
+                return e.filename
+            """);
+
+        Assert.Equal("no-such-program-here", result);
+    }
+
+    [Fact]
+    public async Task PreexecFn_IsRefused()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import subprocess
+            try:
+                subprocess.run(['true'], preexec_fn=print)
+            except ValueError as e:
+                return str(e)
+            """);
+
+        Assert.Contains("preexec_fn is not supported", result, StringComparison.Ordinal);
+    }
+}
