@@ -7,7 +7,7 @@ namespace PyHosting.Benchmarks;
 /// Case 2: the cost of an empty call from .NET into Python through <see cref="IPythonRuntime"/>,
 /// against raw pythonnet calls on the same interpreter (same process, same GIL).
 /// </summary>
-[ShortRunJob]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 [MemoryDiagnoser]
 public class CallOverheadBenchmarks
 {

@@ -6,7 +6,7 @@ namespace PyHosting.Benchmarks;
 /// Case 3: <c>time.time()</c> and <c>os.environ['X']</c> in a Python loop; the times are per loop
 /// iteration (an empty loop is measured for reference).
 /// </summary>
-[ShortRunJob]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class ClockEnvironmentBenchmarks
 {
     public const int Iterations = 100_000;

@@ -21,5 +21,5 @@ if (args.Length == 0)
     return Suite.Run(Console.Out);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Suite).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Suite).Assembly).Run(args, BenchmarkConfig.Create());
 return 0;

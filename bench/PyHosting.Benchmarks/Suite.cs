@@ -17,7 +17,8 @@ internal static class Suite
             typeof(CallOverheadBenchmarks),
             typeof(ClockEnvironmentBenchmarks),
             typeof(CancellationBenchmarks),
-        ]);
+        ],
+        BenchmarkConfig.Create());
 
         var coldStart = ColdStartMeasurement.Run(output);
         var contention = new Dictionary<BenchmarkBackend, string[]>();
