@@ -207,4 +207,61 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
 
         Assert.Contains("preexec_fn is not supported", result, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheRuntimesStandardStreams_CanBeHandedToChildren()
+    {
+        var (output, error) = await fixture.OutputOfAsync("""
+            import subprocess, sys
+            subprocess.run(['sh', '-c', 'echo merged >&2'], stderr=subprocess.STDOUT)
+            subprocess.run(['sh', '-c', 'echo out; echo err >&2'], stdout=sys.stdout, stderr=sys.stderr)
+            """);
+
+        Assert.Equal("merged\nout\n", output);
+        Assert.Equal("err\n", error);
+    }
+
+    [Fact]
+    public async Task ChildrenInheritDescriptor1_AfterDup2()
+    {
+        var name = ManagedRuntimeFixture.Unique("dup2");
+        var result = await fixture.RunAsync<string>($$"""
+            import os, subprocess
+            fd = os.open('/data/{{name}}', os.O_WRONLY | os.O_CREAT)
+            saved = os.dup(1)
+            os.dup2(fd, 1)
+            try:
+                os.system('echo from the shell')
+                subprocess.run(['echo', 'from subprocess'])
+                os.write(1, b'from os.write\n')
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(fd)
+            return open('/data/{{name}}').read()
+            """);
+
+        Assert.Equal("from the shell\nfrom subprocess\nfrom os.write\n", result);
+    }
+
+    [Fact]
+    public async Task ChildSettings_AreIgnoredWithALogLineOrRefused()
+    {
+        var mark = fixture.Logs.Mark;
+        var result = await fixture.RunAsync<string>("""
+            import io, subprocess
+            code = subprocess.run(['true'], pass_fds=(1,), start_new_session=True, process_group=0, umask=0o077).returncode
+            try:
+                subprocess.run(['true'], user=0)
+            except io.UnsupportedOperation as e:
+                return f'{code}|{e}'
+            """);
+
+        Assert.Equal("0|subprocess with user, group or extra_groups is not supported by the managed backend", result);
+        var lines = fixture.Logs.Since(mark, "PyHosting.Compatibility").Select(l => l.Message).ToList();
+        foreach (var argument in new[] { "pass_fds", "start_new_session", "process_group", "umask" })
+        {
+            Assert.Contains($"Ignored: subprocess argument {argument} (not supported)", lines);
+        }
+    }
 }

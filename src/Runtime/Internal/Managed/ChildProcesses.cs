@@ -13,44 +13,58 @@ internal sealed class ChildProcesses(ManagedBackend backend)
     private readonly Lock _gate = new();
     private int _nextPid = 2000;
 
-    /// <summary>The standard streams of a child: a virtual descriptor's file, or <see langword="null"/> for the runtime's own stream.</summary>
+    /// <summary>The standard streams of a child: a virtual descriptor's file, or <see langword="null"/> for the runtime's descriptor 0, 1 or 2.</summary>
     public readonly record struct Stdio(OpenFile? Input, OpenFile? Output, OpenFile? Error, bool ErrorToOutput);
 
     public int Start(IReadOnlyList<string> argv, string? workingDirectory, IReadOnlyDictionary<string, string> environment, Stdio stdio)
     {
         backend.CheckCreateProcess($"starting '{argv[0]}'");
         var sink = CallContext.Current?.Output ?? backend.DefaultSink;
+
+        // A stream Python did not redirect is the runtime's descriptor 0, 1 or 2, as a forked child inherits
+        // them (os.dup2 may have pointed one at a file); the runtime's own streams go to the call's output.
+        var input = stdio.Input ?? Inherited(0);
+        var output = stdio.Output ?? Inherited(1);
+        var error = stdio.ErrorToOutput ? output : stdio.Error ?? Inherited(2);
+        var (outputTarget, outputFd) = Target(output, 1);
+        var (errorTarget, errorFd) = Target(error, 2);
+        var feedsInput = input is not (NullFile or StandardFile);
         var info = new PythonProcessStartInfo(argv)
         {
             WorkingDirectory = workingDirectory,
             Environment = environment,
-            StandardInput = stdio.Input is null ? PythonStdio.Null : PythonStdio.Pipe,
-            StandardOutput = PythonStdio.Pipe,
-            StandardError = PythonStdio.Pipe,
+            StandardInput = feedsInput ? PythonStdio.Pipe : PythonStdio.Null,
+            StandardOutput = output is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
+            StandardError = error is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
         };
         ManagedErrors.SetPaths(argv[0]);
         var process = backend.Processes.Start(info);
         ManagedErrors.SetPaths(null);
-        var errorTarget = stdio.ErrorToOutput ? stdio.Output : stdio.Error;
-        var output = Pump(process.StandardOutput, stdio.Output, 1, sink);
-        var error = Pump(process.StandardError, errorTarget, stdio.ErrorToOutput ? 1 : 2, sink);
+        var outputPump = output is NullFile ? Task.CompletedTask : Pump(process.StandardOutput, outputTarget, outputFd, sink);
+        var errorPump = error is NullFile ? Task.CompletedTask : Pump(process.StandardError, errorTarget, errorFd, sink);
 
-        // Output copied to the runtime's own streams is complete when a wait returns (as with a shared descriptor);
-        // output copied into a pipe is not waited for: its reader may be the code that waits.
-        var toSink = Task.WhenAll(stdio.Output is null ? output : Task.CompletedTask, errorTarget is null ? error : Task.CompletedTask);
-        if (stdio.Input is not null && process.StandardInput is { } input)
+        // Output copied to the runtime's streams or to a file is complete when a wait returns, as if the child had
+        // written it itself; output copied into a pipe is not waited for: its reader may be the code that waits.
+        var atWait = Task.WhenAll(outputTarget is VirtualPipe.End ? Task.CompletedTask : outputPump, errorTarget is VirtualPipe.End ? Task.CompletedTask : errorPump);
+        if (feedsInput && process.StandardInput is { } childInput)
         {
-            stdio.Input.AddReference();
-            _ = Task.Run(() => FeedInput(stdio.Input, input));
+            input.AddReference();
+            _ = Task.Run(() => FeedInput(input, childInput));
         }
 
         lock (_gate)
         {
             var pid = _nextPid++;
-            _children[pid] = new Child(process, Task.WhenAll(output, error), toSink);
+            _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait);
             return pid;
         }
     }
+
+    /// <summary>The runtime's descriptor <paramref name="fd"/> as a child inherits it (a closed one reads and writes nothing).</summary>
+    private OpenFile Inherited(int fd) => backend.Fds.TryGet(fd, out var file) ? file! : new NullFile();
+
+    /// <summary>Where a child's output goes: a file, or (null) the call's output as the standard stream the file is.</summary>
+    private static (OpenFile? File, int Fd) Target(OpenFile file, int defaultFd) => file is StandardFile standard ? (null, standard.Descriptor) : (file, defaultFd);
 
     private static Task Pump(Stream? from, OpenFile? to, int fd, OutputSink sink)
     {
@@ -161,7 +175,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         try
         {
             code = child.Process.WaitForExitAsync(token).GetAwaiter().GetResult();
-            child.SinkPumps.WaitAsync(token).GetAwaiter().GetResult();
+            child.PumpsDoneAtWait.WaitAsync(token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
         {
@@ -257,15 +271,15 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
     }
 
-    private sealed class Child(IPythonProcess process, Task pumps, Task sinkPumps)
+    private sealed class Child(IPythonProcess process, Task pumps, Task pumpsDoneAtWait)
     {
         public IPythonProcess Process => process;
 
         /// <summary>Gets all output copying.</summary>
         public Task Pumps => pumps;
 
-        /// <summary>Gets the output copying to the runtime's own streams.</summary>
-        public Task SinkPumps => sinkPumps;
+        /// <summary>Gets the output copying that a wait completes (to the runtime's streams and to files).</summary>
+        public Task PumpsDoneAtWait => pumpsDoneAtWait;
 
         /// <summary>Gets or sets the signal Python sent to end the process, if any.</summary>
         public int? Signal { get; set; }

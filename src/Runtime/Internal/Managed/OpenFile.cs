@@ -229,6 +229,9 @@ internal sealed class DirectoryFile(string path, Func<PythonFileStatus?> status)
 /// <summary>Standard input (always at end of file) or standard output/error (to the call's output sink).</summary>
 internal sealed class StandardFile(int fd, Func<OutputSink> sink) : OpenFile
 {
+    /// <summary>Gets the standard stream this is (0, 1 or 2), whatever descriptor now refers to it.</summary>
+    public int Descriptor => fd;
+
     private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
 
     public override bool Readable => fd == 0;

@@ -13,6 +13,17 @@ internal static unsafe class SubprocessModule
 {
     public static nint Create()
     {
+        // subprocess asks sys.stdout/sys.stderr for their descriptors (stdout=sys.stdout, stderr=STDOUT).
+        var bound = ManagedShim.Call("bind_standard_streams");
+        if (bound == 0)
+        {
+            LibPython.PyErr_Clear();
+        }
+        else
+        {
+            LibPython.Py_DecRef(bound);
+        }
+
         var module = LibPython.PyModule_New((byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8("_posixsubprocess"));
         Py.SetAttr(module, "fork_exec", PosixModule.FunctionFor("_posixsubprocess.fork_exec", ForkExec));
         return module;
@@ -22,6 +33,43 @@ internal static unsafe class SubprocessModule
     {
         var fd = (int)LibPython.PyLong_AsLongLong(o);
         return fd < 0 ? null : backend.Fds.Get(fd);
+    }
+
+    /// <summary>
+    /// What a forked child would change about itself: another user or group is refused (the provider starts
+    /// children as the host's user); descriptors to pass, a new session or process group and a child umask are
+    /// ignored, with a compatibility log line.
+    /// </summary>
+    private static void CheckChildSettings(ManagedBackend backend, BridgeArgs args)
+    {
+        if (args[17] != LibPython.None || args[18] != LibPython.None || args[19] != LibPython.None)
+        {
+            throw new UnsupportedOperationException("subprocess with user, group or extra_groups is not supported by the managed backend");
+        }
+
+        // subprocess always keeps its error pipe open in the child; anything else was passed by the caller.
+        var errorPipe = Arg.Long(args[13], "errpipe_write");
+        if (ValueConverter.ToClr(args[3]) is List<object?> kept && kept.Exists(fd => fd is long n && n != errorPipe))
+        {
+            PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "pass_fds");
+        }
+
+        if (LibPython.PyObject_IsTrue(args[15]) == 1)
+        {
+            PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "start_new_session");
+        }
+
+        if (Arg.Long(args[16], "process_group") >= 0)
+        {
+            PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "process_group");
+        }
+
+        if (Arg.Long(args[20], "umask") >= 0)
+        {
+            PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "umask");
+        }
+
+        LibPython.PyErr_Clear();
     }
 
     private static nint ForkExec(BridgeArgs args)
@@ -37,6 +85,8 @@ internal static unsafe class SubprocessModule
         {
             throw new PythonArgumentException("preexec_fn is not supported by the managed backend: no Python code runs in the child", true);
         }
+
+        CheckChildSettings(backend, args);
 
         var argv = (ValueConverter.ToClr(args[0]) as List<object?>)?.Select(a => a switch
         {

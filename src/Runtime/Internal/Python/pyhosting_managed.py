@@ -370,3 +370,19 @@ def make_scandir(path, entries, as_bytes):
         sep = "" if base.endswith("/") else "/"
         made = [DirEntry(n, base + sep + n, k, i) for n, k, i in entries]
     return _ScandirIterator(made)
+
+
+def bind_standard_streams():
+    """sys.stdout and sys.stderr are the runtime's descriptors 1 and 2 (subprocess asks them for fileno())."""
+    import sys
+    for stream, fd in ((getattr(sys, "__stdout__", None), 1), (getattr(sys, "__stderr__", None), 2)):
+        for target in (stream, getattr(stream, "buffer", None)):
+            if target is None:
+                continue
+            try:
+                target.fileno()
+            except (AttributeError, OSError, ValueError):
+                try:
+                    target.fileno = (lambda n: lambda: n)(fd)
+                except (AttributeError, TypeError):
+                    pass
