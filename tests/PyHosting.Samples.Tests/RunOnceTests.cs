@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace PyHosting.Samples.Tests;
 
-/// <summary>Runs the sample once with its shipped configuration (<c>--Worker:RunOnce=true</c>) for all the tests of the class.</summary>
+/// <summary>
+/// Runs the sample once with its shipped configuration (<c>--Worker:RunOnce=true</c>) in the
+/// Development environment (appsettings.Development.json on top) for all the tests of the class.
+/// </summary>
 public sealed class ShippedConfigurationRun : IAsyncLifetime
 {
     private readonly SampleDirectories _directories = new();
@@ -13,7 +16,7 @@ public sealed class ShippedConfigurationRun : IAsyncLifetime
 
     internal string OutputDirectory => _directories.Out.FullName;
 
-    public async Task InitializeAsync() => Run = await SampleProcess.RunAsync(["--Worker:RunOnce=true", .. _directories.OutputMount]);
+    public async Task InitializeAsync() => Run = await SampleProcess.RunAsync(["--Worker:RunOnce=true", "--environment", "Development", .. _directories.OutputMount]);
 
     public Task DisposeAsync()
     {
@@ -77,5 +80,13 @@ public sealed class RunOnceTests(ShippedConfigurationRun sample) : IClassFixture
         Assert.Contains("Denied ForkExec: PythonRuntime:Permissions:CreateProcess", sample.Output, StringComparison.Ordinal);
         Assert.Contains("sandbox-tour | REFUSED  read /etc/passwd (the host's files are not mounted): FileNotFoundError", sample.Output, StringComparison.Ordinal);
         Assert.Contains("sandbox-tour | ALLOWED  read the environment variable HOME: None", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("sandbox-tour | ALLOWED  set the umask (emulated, the process's own is untouched): '0o22'", sample.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DevelopmentEnvironment_LogsCompatibilityNotesAtDebug()
+    {
+        Assert.Contains("dbug: PyHosting.Compatibility[101] Ignored: installing a handler for signal 15", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("sandbox-tour | ALLOWED  handle SIGTERM (recorded, never delivered): 'recorded'", sample.Output, StringComparison.Ordinal);
     }
 }
