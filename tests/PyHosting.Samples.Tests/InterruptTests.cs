@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace PyHosting.Samples.Tests;
 
-/// <summary>Ctrl+C (SIGINT) stops the sample promptly, interrupting the Python code that runs.</summary>
+/// <summary>The sample running until stopped: Ctrl+C (SIGINT) while a job runs, SIGTERM between scheduled runs.</summary>
 public sealed class InterruptTests : IDisposable
 {
     private readonly SampleDirectories _directories = new();
@@ -32,10 +32,17 @@ public sealed class InterruptTests : IDisposable
     }
 
     [Fact]
-    public async Task Terminate_WhileWaitingForTheNextRun_StopsCleanlyWithExitCodeZero()
+    public async Task Schedule_EveryJobRunsAtStart_ThenTerminateStopsCleanlyWithExitCodeZero()
     {
         await using var sample = SampleProcess.Start(_directories.OutputMount);
-        foreach (var done in (string[])["sales-report: /app/sales_report.py completed", "order-stats: stats.summarize returned", "sandbox-tour: /app/sandbox_tour.py completed"])
+        string[] expected =
+        [
+            "sales-report: /app/sales_report.py completed",
+            "order-stats: stats.summarize returned",
+            "sandbox-tour: /app/sandbox_tour.py completed",
+            "Health check PythonRuntime: Healthy",
+        ];
+        foreach (var done in expected)
         {
             await sample.WaitForOutputAsync(done, TimeSpan.FromSeconds(60));
         }
