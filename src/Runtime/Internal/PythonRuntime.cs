@@ -136,7 +136,8 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var literal = PythonLiteral(path);
-        var code = $"import runpy as _rp\n_rp.run_path({literal}, run_name='__main__')\ndel _rp\n";
+        // Binds no name in __main__, so concurrent calls cannot disturb each other.
+        var code = $"__import__('runpy').run_path({literal}, run_name='__main__')\n";
         return RunAsync<object>(path, () => Compile(code, "<run_path>", PyFileInput, _mainDict), convert: false, cancellationToken);
     }
 

@@ -20,6 +20,7 @@ internal static unsafe class BridgeFunctions
     private const int MethKeywords = 0x02;
 
     private static readonly List<BridgeHandler> Handlers = [];
+    private static readonly List<string> Names = [];
     private static readonly Lock Gate = new();
 
     /// <summary>Called for a .NET exception escaping a handler; returns 0 after setting the Python error.</summary>
@@ -33,6 +34,7 @@ internal static unsafe class BridgeFunctions
         {
             index = Handlers.Count;
             Handlers.Add(handler);
+            Names.Add(name);
         }
 
         // The method definition must live as long as the function objects: for the process.
@@ -58,11 +60,11 @@ internal static unsafe class BridgeFunctions
     [UnmanagedCallersOnly]
     private static nint Trampoline(nint self, nint* args, nint nargs, nint kwNames)
     {
-        BridgeHandler? handler = null;
+        var index = -1;
         try
         {
-            var index = (int)LibPython.PyLong_AsLongLong(self);
-            handler = Handlers[index];
+            index = (int)LibPython.PyLong_AsLongLong(self);
+            var handler = Handlers[index];
             var count = (int)(nargs & ~(1L << 63));
             return handler(new BridgeArgs(args, count, kwNames));
         }
@@ -75,7 +77,7 @@ internal static unsafe class BridgeFunctions
                     return 0;
                 }
 
-                return ExceptionMapper(e, handler?.Method.Name ?? "bridge");
+                return ExceptionMapper(e, index >= 0 && index < Names.Count ? Names[index] : "bridge");
             }
             catch (Exception)
             {
