@@ -266,4 +266,39 @@ public sealed class FileModeTests(ManagedRuntimeFixture fixture)
 
         Assert.Equal([(long)Errno.EROFS, true], result!);
     }
+
+    [Fact]
+    public async Task InvalidModesAndDescriptors_AreRejectedAsByCPython()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import io
+            out = []
+            for mode in ('rw', 'rbt', 'z', 'rr', 'x+b+'):
+                try:
+                    open('/data/never-created', mode)
+                except ValueError as e:
+                    out.append(mode + ': ' + str(e))
+            try:
+                io.FileIO(999)
+            except OSError as e:
+                out.append(f'fd 999: errno {e.errno}')
+            try:
+                open('/data/never-created', 'rb', encoding='utf-8')
+            except ValueError as e:
+                out.append(str(e))
+            return '\n'.join(out)
+            """);
+
+        Assert.Equal(
+            """
+            rw: Must have exactly one of create/read/write/append mode and at most one plus
+            rbt: can't have text and binary mode at once
+            z: invalid mode: 'z'
+            rr: invalid mode: 'rr'
+            x+b+: invalid mode: 'x+b+'
+            fd 999: errno 9
+            binary mode doesn't take an encoding argument
+            """,
+            result);
+    }
 }

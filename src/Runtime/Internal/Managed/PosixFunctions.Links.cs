@@ -91,6 +91,10 @@ internal static unsafe partial class PosixFunctions
 
     /// <summary>The status of a runtime path (<c>stat</c>/<c>lstat</c>), following links in the runtime where the provider cannot.</summary>
     private static PythonFileStatus StatPath(string resolved, bool follow, string operation)
+        => StatPathOrNull(resolved, follow, operation) ?? throw NotFound();
+
+    /// <summary>As <see cref="StatPath"/>, <see langword="null"/> when nothing is there (the common failure costs no .NET exception).</summary>
+    private static PythonFileStatus? StatPathOrNull(string resolved, bool follow, string operation)
     {
         var path = resolved;
         for (var hop = 0; ; hop++)
@@ -119,7 +123,13 @@ internal static unsafe partial class PosixFunctions
                 return new PythonFileStatus(PythonFileKind.Directory, 4096, 0x16D, now, now, now) { LinkCount = 2 };
             }
 
-            path = FollowLinksInRuntime(path, follow) ?? throw NotFound();
+            var next = FollowLinksInRuntime(path, follow);
+            if (next is null)
+            {
+                return null;
+            }
+
+            path = next;
             if (hop == MaxLinkHops)
             {
                 throw LinkLoop();

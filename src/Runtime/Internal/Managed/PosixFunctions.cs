@@ -106,7 +106,10 @@ internal static unsafe partial class PosixFunctions
         try
         {
             var resolved = Resolve(p);
-            return StatResult.Create(StatPath(resolved, follow, name), resolved);
+            var status = StatPathOrNull(resolved, follow, name);
+            return status is null
+                ? Py.SetOSError(Errno.ENOENT, "No such file or directory", p.Path)
+                : StatResult.Create(status, resolved);
         }
         catch (Exception) when (Tag(p.Path))
         {

@@ -11,7 +11,15 @@ _DEFAULT_BUFFER_SIZE = 8192
 _SEEK_SET, _SEEK_CUR, _SEEK_END = 0, 1, 2
 
 
+_MODES = {}
+
+
 def _mode_flags(mode):
+    """(flags, readable, writable, appending, plus, created) of a raw mode; parsed once per mode string."""
+    try:
+        return _MODES[mode]
+    except (KeyError, TypeError):
+        pass
     if not isinstance(mode, str):
         raise TypeError("invalid mode: %r" % (mode,))
     letters = set(mode)
@@ -29,7 +37,10 @@ def _mode_flags(mode):
         flags, readable, writable = (_O_RDWR if plus else _O_WRONLY) | _O_CREAT | _O_EXCL, plus, True
     else:
         flags, readable, writable = (_O_RDWR if plus else _O_WRONLY) | _O_CREAT | _O_APPEND, plus, True
-    return flags | _O_CLOEXEC, readable, writable, "a" in letters, plus, "x" in letters
+    result = (flags | _O_CLOEXEC, readable, writable, "a" in letters, plus, "x" in letters)
+    if len(_MODES) < 64:
+        _MODES[mode] = result
+    return result
 
 
 class FileIO(_io._RawIOBase):
@@ -45,9 +56,9 @@ class FileIO(_io._RawIOBase):
             self._fd = -1
         if isinstance(file, float):
             raise TypeError("integer argument expected, got float")
-        mode = mode.replace("b", "") if isinstance(mode, str) else mode
         flags, readable, writable, appending, plus, created = _mode_flags(mode)
         self._readable, self._writable, self._appending, self._created = readable, writable, appending, created
+        self._seekable = None
         fd = -1
         if isinstance(file, int):
             fd = file
@@ -68,14 +79,14 @@ class FileIO(_io._RawIOBase):
         self._closefd = closefd
         self.name = file
         try:
-            st = _posix.fstat(fd)
-            if (st.st_mode & 0o170000) == 0o040000:
+            # As CPython: a directory is refused, a bad descriptor too; other fstat errors are tolerated.
+            if (_posix.fstat(fd).st_mode & 0o170000) == 0o040000:
                 raise IsADirectoryError(21, "Is a directory", file)
         except OSError as e:
-            if e.errno == 21:
+            if e.errno in (9, 21):
                 if not isinstance(file, int):
                     _posix.close(fd)
-                    self._fd = -1
+                self._fd = -1
                 raise
         if appending:
             try:
@@ -131,11 +142,13 @@ class FileIO(_io._RawIOBase):
 
     def seekable(self):
         self._checkClosed()
-        try:
-            _posix.lseek(self._fd, 0, _SEEK_CUR)
-        except OSError:
-            return False
-        return True
+        if self._seekable is None:
+            try:
+                _posix.lseek(self._fd, 0, _SEEK_CUR)
+                self._seekable = True
+            except OSError:
+                self._seekable = False
+        return self._seekable
 
     def isatty(self):
         self._checkClosed()
@@ -225,6 +238,27 @@ class FileIO(_io._RawIOBase):
         return "<_io.FileIO name=%r mode=%r closefd=%r>" % (self.name, self.mode, self._closefd)
 
 
+_OPEN_MODES = {}
+
+
+def _open_mode(mode):
+    """(binary, raw mode, 0 read / 1 write / 2 both) of an open() mode; parsed once per mode string."""
+    try:
+        return _OPEN_MODES[mode]
+    except KeyError:
+        pass
+    _mode_flags(mode)
+    letters = set(mode)
+    binary = "b" in letters
+    if binary and "t" in letters:
+        raise ValueError("can't have text and binary mode at once")
+    raw_mode = "".join(c for c in mode if c in "rwxa+")
+    result = (binary, raw_mode, 2 if "+" in letters else 1 if letters & set("wxa") else 0)
+    if len(_OPEN_MODES) < 64:
+        _OPEN_MODES[mode] = result
+    return result
+
+
 def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None):
     if not isinstance(file, (str, bytes, int)):
         file = _posix.fspath(file)
@@ -232,10 +266,7 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
         raise TypeError("open() argument 'mode' must be str, not %s" % type(mode).__name__)
     if not isinstance(buffering, int):
         raise TypeError("an integer is required")
-    letters = set(mode)
-    binary = "b" in letters
-    if binary and "t" in letters:
-        raise ValueError("can't have text and binary mode at once")
+    binary, raw_mode, kind = _open_mode(mode)
     if binary and encoding is not None:
         raise ValueError("binary mode doesn't take an encoding argument")
     if binary and errors is not None:
@@ -246,7 +277,6 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
         import warnings
         warnings.warn("line buffering (buffering=1) isn't supported in binary mode, the default buffer size will be used",
                       RuntimeWarning, 2)
-    raw_mode = "".join(c for c in mode if c in "rwxa+")
     raw = FileIO(file, raw_mode, closefd, opener=opener)
     result = raw
     try:
@@ -260,9 +290,9 @@ def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
             if binary:
                 return result
             raise ValueError("can't have unbuffered text I/O")
-        if "+" in letters:
+        if kind == 2:
             buffer = _io.BufferedRandom(raw, buffering)
-        elif letters & set("wxa"):
+        elif kind == 1:
             buffer = _io.BufferedWriter(raw, buffering)
         else:
             buffer = _io.BufferedReader(raw, buffering)
