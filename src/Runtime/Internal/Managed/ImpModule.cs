@@ -100,9 +100,12 @@ internal static unsafe class ImpModule
         var origin = ReadStringAttribute(spec, "origin");
         var runtimePath = ManagedPath.Resolve(backend.WorkingDirectory, origin);
         var (fs, inner, _) = backend.FileSystem.Route(runtimePath);
-        var hostPath = fs.GetHostPath(inner)
-            ?? throw new ImportDeniedException(name, $"native extension '{name}' cannot be loaded from '{runtimePath}': the file has no host path (native code loads only from a directory mounted from the host)");
-        CheckLoad(backend, name, hostPath);
+        var hostPath = fs.GetHostPath(inner);
+        CheckLoad(backend, name, hostPath ?? runtimePath);
+        if (hostPath is null)
+        {
+            throw new ImportDeniedException(name, $"native extension '{name}' cannot be loaded from '{runtimePath}': the file has no host path (native code loads only from a directory mounted from the host)");
+        }
 
         var freshSpec = NewSpec(name, hostPath);
         if (freshSpec == 0)
