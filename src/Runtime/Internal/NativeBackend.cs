@@ -33,6 +33,7 @@ internal sealed unsafe class NativeBackend : IPythonBackendImplementation
         var result = EmbeddedPython.Call(shim, "install", paths);
         LibPython.Py_DecRef(result);
         LibPython.Py_DecRef(shim);
+        NativeExtensionCheck.Run(_options.NativeExtensions);
     }
 
     public void OnStopping()

@@ -142,6 +142,7 @@ internal sealed partial class ManagedBackend : IPythonBackendImplementation
     {
         StandardStreams.Install(_defaultSink);
         ManagedStartup.Complete(this, installation);
+        NativeExtensionCheck.Run(Options.NativeExtensions, this);
     }
 
     /// <summary>Kills the child processes still running and closes the runtime's descriptors.</summary>
