@@ -1,4 +1,5 @@
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Hardening;
 
 namespace PyHosting.Internal.Managed;
 
@@ -25,6 +26,8 @@ internal sealed partial class ManagedBackend
                 return TrustedBytecode.IsTrusted(args) ? AuditDecision.Allow : Deny("unmarshalling data that is not the Python home's own bytecode", null);
             case "marshal.load":
                 return Deny("marshal.load", null);
+            case InterpreterSeal.Event:
+                return Seal();
         }
 
         if (eventName.StartsWith("ctypes.", StringComparison.Ordinal) && !Permissions.NativeAccess)
@@ -43,6 +46,28 @@ internal sealed partial class ManagedBackend
         }
 
         return AuditDecision.Allow;
+    }
+
+    /// <summary>
+    /// The end of start-up (announced by the isolation script, before any user code runs): seal the interpreter
+    /// below Python. Once user code can run, the event is refused and changes nothing.
+    /// </summary>
+    private AuditDecision Seal()
+    {
+        if (TrustedBytecode.Enforcing || InterpreterSeal.IsSealed)
+        {
+            return Deny(InterpreterSeal.Event, null);
+        }
+
+        try
+        {
+            InterpreterSeal.Apply();
+            return AuditDecision.Allow;
+        }
+        catch (InvalidOperationException e)
+        {
+            return new AuditDecision(LibPython.ExcRuntimeError, $"the managed backend could not seal the interpreter: {e.Message}");
+        }
     }
 
     private AuditDecision Deny(string what, string? key)

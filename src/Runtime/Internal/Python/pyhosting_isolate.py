@@ -4,7 +4,10 @@ import sys
 
 def _is_embedding(module_name):
     m = module_name.lower()
-    return m == "clr" or m.startswith(("clr.", "clr_", "system.", "python.runtime", "microsoft.")) or module_name.startswith("CLR")
+    # pythonnet names the module of a wrapped .NET type after its namespace: "System" for System.Object.
+    return (m in ("clr", "system", "microsoft", "python.runtime")
+            or m.startswith(("clr.", "clr_", "system.", "python.runtime.", "microsoft."))
+            or module_name.startswith("CLR"))
 
 
 def _all_types():
@@ -31,7 +34,10 @@ def isolate():
     import builtins
     for name in ("clr", "__clr__"):
         builtins.__dict__.pop(name, None)
-    return [t for t in _all_types() if _is_embedding(getattr(t, "__module__", "") or "")]
+    embedding = [t for t in _all_types() if _is_embedding(getattr(t, "__module__", "") or "")]
+    # Tells the host's audit hook that start-up is done: it then hardens the interpreter below Python.
+    sys.audit("pyhosting.isolated")
+    return embedding
 
 
 class _UnavailableFinder:

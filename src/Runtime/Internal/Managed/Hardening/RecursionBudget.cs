@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+
+namespace PyHosting.Internal.Managed.Hardening;
+
+/// <summary>
+/// How deep Python may recurse on the calling thread. In CPython 3.11 a Python-to-Python call costs no
+/// C stack, but every level that passes through C (a key function of <c>sorted</c>, <c>__lt__</c> inside a
+/// sort, <c>__getattr__</c>, <c>map</c>) does: measured on 3.11.2, a <c>sorted</c> whose <c>__lt__</c> sorts again
+/// uses about 2.8 KiB of C stack per unit of the recursion limit and overflows an 8 MiB thread stack near a
+/// limit of 3000. The limit may therefore never exceed what the thread's stack holds at
+/// <see cref="BytesPerLevel"/> per level, whatever the caller asked for.
+/// </summary>
+internal static partial class RecursionBudget
+{
+    /// <summary>The stack reserved per unit of the recursion limit (the worst case measured, with a margin).</summary>
+    public const int BytesPerLevel = 4096;
+
+    /// <summary>The stack kept for the host frames below the Python call and for the handling of the RecursionError.</summary>
+    public const int ReservedBytes = 512 * 1024;
+
+    /// <summary>The lowest cap (CPython's default limit), used when the stack size cannot be read.</summary>
+    public const int Minimum = 1000;
+
+    /// <summary>Gets the highest safe recursion limit on the calling thread, at most <paramref name="ceiling"/>.</summary>
+    public static int SafeLimit(int ceiling)
+    {
+        var stack = CurrentThreadStackSize();
+        var fits = stack <= ReservedBytes ? Minimum : (int)Math.Min(int.MaxValue, (stack - ReservedBytes) / BytesPerLevel);
+        return Math.Clamp(fits, Minimum, Math.Max(Minimum, ceiling));
+    }
+
+    /// <summary>Gets the size of the calling thread's stack, or 0 when it cannot be read.</summary>
+    public static long CurrentThreadStackSize()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        // pthread_attr_t is 56 bytes on glibc x86-64 and 64 on arm64: a larger buffer fits both.
+        Span<byte> attributes = stackalloc byte[128];
+        unsafe
+        {
+            fixed (byte* a = attributes)
+            {
+                if (pthread_getattr_np(pthread_self(), (nint)a) != 0)
+                {
+                    return 0;
+                }
+
+                try
+                {
+                    return pthread_attr_getstacksize((nint)a, out var size) == 0 ? (long)size : 0;
+                }
+                finally
+                {
+                    _ = pthread_attr_destroy((nint)a);
+                }
+            }
+        }
+    }
+
+    [LibraryImport("libc")]
+    private static partial nint pthread_self();
+
+    [LibraryImport("libc")]
+    private static partial int pthread_getattr_np(nint thread, nint attributes);
+
+    [LibraryImport("libc")]
+    private static partial int pthread_attr_getstacksize(nint attributes, out nuint size);
+
+    [LibraryImport("libc")]
+    private static partial int pthread_attr_destroy(nint attributes);
+}

@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal.Managed.Hardening;
+
+/// <summary>
+/// Hardens <c>sys</c> below its module object. <c>sys</c> is a single-phase module: CPython keeps a copy of
+/// its dictionary from start-up and <c>_imp.create_builtin(spec('sys'))</c> writes that copy back over the
+/// live module, which restored the original <c>setrecursionlimit</c> (uncapped: deep recursion through C then
+/// overflowed the thread's stack and killed the host). So: the C function of <c>setrecursionlimit</c> itself
+/// caps the limit to what the calling thread's stack holds; <c>_debugmallocstats</c>, which writes to the
+/// process's real standard error, is unsupported; and the saved copy is refreshed from the live module once
+/// the Managed backend has finished it, so a restore gives back the managed state.
+/// </summary>
+internal static unsafe class SysHardening
+{
+    private const int ModuleDefCopyOffset = 32; // PyModuleDef_Base: ob_refcnt, ob_type, m_init, m_index, m_copy
+    private static nint s_setRecursionLimit;
+
+    public static void Apply()
+    {
+        var sys = Py.Import("sys");
+        if (sys == 0)
+        {
+            throw new InvalidOperationException("sys could not be imported");
+        }
+
+        try
+        {
+            var definition = ((delegate* unmanaged<nint, nint>)LibPython.Export("PyModule_GetDef"))(sys);
+            var copy = definition == 0 ? 0 : *(nint*)(definition + ModuleDefCopyOffset);
+            if (copy == 0)
+            {
+                throw new InvalidOperationException("CPython kept no copy of sys");
+            }
+
+            // The live attribute is the Managed backend's bridge function: the original lives in the copy.
+            var original = MethodDefinitions.Of(GetItem(copy, "setrecursionlimit"));
+            var stats = MethodDefinitions.Of(GetItem(copy, "_debugmallocstats"));
+            if (original == 0 || stats == 0)
+            {
+                throw new InvalidOperationException("sys.setrecursionlimit or sys._debugmallocstats is not a built-in function");
+            }
+
+            s_setRecursionLimit = MethodDefinitions.Replace(original, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetRecursionLimit);
+            MethodDefinitions.Replace(stats, MethodDefinitions.MethNoArgs, (nint)(delegate* unmanaged<nint, nint, nint>)&DebugMallocStats);
+            Refresh(copy, LibPython.PyModule_GetDict(sys));
+        }
+        finally
+        {
+            LibPython.Py_DecRef(sys);
+        }
+    }
+
+    /// <summary>Writes the live values over the saved copy, for the names the copy has.</summary>
+    private static void Refresh(nint copy, nint live)
+    {
+        var getItem = (delegate* unmanaged<nint, nint, nint>)LibPython.Export("PyDict_GetItem");
+        nint position = 0, key, value;
+        var updates = new List<(nint Key, nint Value)>();
+        while (LibPython.PyDict_Next(copy, &position, &key, &value) != 0)
+        {
+            var current = getItem(live, key);
+            if (current != 0 && current != value)
+            {
+                updates.Add((key, current));
+            }
+        }
+
+        foreach (var (k, v) in updates)
+        {
+            if (LibPython.PyDict_SetItem(copy, k, v) < 0)
+            {
+                throw new InvalidOperationException("the saved copy of sys could not be refreshed");
+            }
+        }
+    }
+
+    private static nint GetItem(nint dict, string name)
+    {
+        fixed (byte* n = System.Text.Encoding.UTF8.GetBytes(name + "\0"))
+        {
+            return LibPython.PyDict_GetItemString(dict, n);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SetRecursionLimit(nint self, nint limit)
+    {
+        try
+        {
+            var requested = LibPython.PyLong_AsLongLong(limit);
+            if (requested == -1 && LibPython.PyErr_Occurred() != 0)
+            {
+                // Not an int (or out of range): the original raises the right TypeError or OverflowError.
+                LibPython.PyErr_Clear();
+                return ((delegate* unmanaged<nint, nint, nint>)s_setRecursionLimit)(self, limit);
+            }
+
+            var cap = RecursionBudget.SafeLimit(ManagedStartup.MaxRecursionLimit);
+            if (requested <= cap)
+            {
+                return ((delegate* unmanaged<nint, nint, nint>)s_setRecursionLimit)(self, limit);
+            }
+
+            if (ManagedBackend.CurrentOrNull is { } backend)
+            {
+                CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {cap}, what this thread's stack holds, so that deep recursion is a RecursionError");
+            }
+
+            var capped = LibPython.PyLong_FromLongLong(cap);
+            var result = ((delegate* unmanaged<nint, nint, nint>)s_setRecursionLimit)(self, capped);
+            LibPython.Py_DecRef(capped);
+            return result;
+        }
+        catch (Exception)
+        {
+            return Py.SetError(LibPython.ExcRuntimeError, "setrecursionlimit failed in the managed backend");
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint DebugMallocStats(nint self, nint unused)
+    {
+        try
+        {
+            return MethodDefinitions.Unsupported("sys._debugmallocstats", "it writes to the host process's standard error");
+        }
+        catch (Exception)
+        {
+            return Py.SetError(LibPython.ExcOSError, "sys._debugmallocstats is not supported by the managed backend");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+# family: 16
+# expect: ModuleNotFoundError
+# import clr.
+import clr

@@ -1,0 +1,5 @@
+# family: 20
+# expect: io.UnsupportedOperation
+# os.abort.
+import os
+os.abort()
