@@ -1,3 +1,4 @@
+using PyHosting.Testing.Diagnostics;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using PyHosting.Testing.Diagnostics;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

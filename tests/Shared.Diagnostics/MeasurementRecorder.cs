@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using PyHosting.Hosting.Diagnostics;
 
-namespace PyHosting.Samples.Tests.Observability;
+namespace PyHosting.Testing.Diagnostics;
 
 /// <summary>One measurement of an instrument, with its tags.</summary>
 internal sealed record Measurement(string Instrument, double Value, IReadOnlyDictionary<string, object?> Tags);

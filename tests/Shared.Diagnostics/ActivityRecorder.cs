@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using PyHosting.Hosting.Diagnostics;
 
-namespace PyHosting.Hosting.Tests.Diagnostics;
+namespace PyHosting.Testing.Diagnostics;
 
 /// <summary>Listens to <see cref="PythonRuntimeTracing.ActivitySourceName"/> and keeps the stopped activities (of every test running meanwhile: filter them).</summary>
 internal sealed class ActivityRecorder : IDisposable
