@@ -227,6 +227,34 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
         Assert.Equal(["app", "data", "host", "mock", "tmp", "usr"], entries!);
     }
 
+    [Fact]
+    public async Task ChmodOfALinkItself_IsNotImplementedAsOnLinux()
+    {
+        var name = ManagedRuntimeFixture.Unique("lchmod");
+        var result = await fixture.RunAsync<string>($$"""
+            import os
+            open('/data/{{name}}', 'w').close()
+            os.symlink('/data/{{name}}', '/data/{{name}}-link')
+            try:
+                os.chmod('/data/{{name}}-link', 0o600, follow_symlinks=False)
+            except NotImplementedError as e:
+                return f'{e}|{hasattr(os, "lchmod")}'
+            """);
+
+        Assert.Equal("chmod: follow_symlinks unavailable on this platform|False", result);
+    }
+
+    [Fact]
+    public async Task TheNullDevice_ExistsForStatToo()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import os, stat
+            return repr([os.path.exists(os.devnull), stat.S_ISCHR(os.stat(os.devnull).st_mode)])
+            """);
+
+        Assert.Equal("[True, True]", result);
+    }
+
     internal static string Flatten(object? value) => value switch
     {
         List<object?> list => "[" + string.Join(", ", list.Select(Flatten)) + "]",

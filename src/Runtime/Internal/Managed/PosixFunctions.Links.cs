@@ -11,6 +11,9 @@ internal static unsafe partial class PosixFunctions
 {
     private const int MaxLinkHops = 40;
 
+    /// <summary>The null device, served by the runtime itself.</summary>
+    private const string NullDevice = "/dev/null";
+
     /// <summary>
     /// An exception filter that records the file names Python reports with the error, and never catches:
     /// <c>catch (Exception) when (Tag(path)) { throw; }</c>. The outermost filter runs last, so the
@@ -114,6 +117,12 @@ internal static unsafe partial class PosixFunctions
             if (status is not null)
             {
                 return status;
+            }
+
+            if (path == NullDevice)
+            {
+                // os.devnull opens whatever the providers hold: it exists for os.path.exists and stat too.
+                return new NullFile().Status(B.Clock);
             }
 
             if (B.FileSystem.SystemChildrenOf(path).Any())

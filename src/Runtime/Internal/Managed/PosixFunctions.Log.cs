@@ -38,12 +38,6 @@ internal static partial class PosixLog
     [LoggerMessage(EventId = 119, EventName = "UnsupportedFunction", Level = LogLevel.Debug, Message = "Unsupported: {Function} is not supported by the managed backend")]
     public static partial void UnsupportedFunction(ILogger logger, string function);
 
-    [LoggerMessage(EventId = 120, EventName = "EmulatedTerminal", Level = LogLevel.Trace, Message = "Returning emulated answer for {Function}: descriptor {Fd} is not a terminal")]
-    public static partial void EmulatedTerminal(ILogger logger, string function, int fd);
-
-    [LoggerMessage(EventId = 121, EventName = "IgnoredDeviceTimes", Level = LogLevel.Debug, Message = "Ignored: {Function} on '{Path}' (the null device has no times or mode)")]
-    public static partial void IgnoredDeviceTimes(ILogger logger, string function, string path);
-
     /// <summary>Formats a mode the way the README and Python write it (<c>0o022</c>).</summary>
     public static string Octal(int mode) => "0o" + Convert.ToString(mode, 8).PadLeft(3, '0');
 }

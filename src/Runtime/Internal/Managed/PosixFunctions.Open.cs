@@ -30,7 +30,7 @@ internal static unsafe partial class PosixFunctions
 
     private static int OpenResolved(string resolved, int flags, int mode)
     {
-        if (resolved == "/dev/null")
+        if (resolved == NullDevice)
         {
             return B.Fds.Add(new NullFile());
         }

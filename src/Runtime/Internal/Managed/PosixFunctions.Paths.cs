@@ -285,6 +285,11 @@ internal static unsafe partial class PosixFunctions
             });
             return Py.NewNone();
         }
+        catch (PythonIOException e) when (!follow && e.ErrorNumber == Errno.EOPNOTSUPP)
+        {
+            // As CPython on Linux, where links have no mode of their own.
+            throw new NotImplementedAccessException("chmod: follow_symlinks unavailable on this platform");
+        }
         catch (Exception) when (Tag(p.Path))
         {
             throw;
