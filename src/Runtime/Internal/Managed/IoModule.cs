@@ -53,6 +53,12 @@ internal static unsafe class IoModule
         var backend = ManagedBackend.Current;
         var resolved = ManagedPath.Resolve(backend.WorkingDirectory, p.Path!);
         backend.CheckReadCode(resolved);
+        if (resolved.EndsWith(".pyc", StringComparison.Ordinal) && !backend.FileSystem.IsSystemPath(resolved))
+        {
+            // Only the Python home's own bytecode may be unmarshalled: elsewhere the import system compiles the source.
+            throw new PythonIOException(Errno.ENOENT, "bytecode outside the Python home is not used by the managed backend");
+        }
+
         var (fs, inner, _) = backend.FileSystem.Route(resolved);
         ManagedErrors.SetPaths(p.Path);
         byte[] data;

@@ -21,7 +21,8 @@ internal sealed partial class ManagedBackend
             case "sys.addaudithook" or "sys._current_frames" or "sys._current_exceptions" or "sys.settrace" or "sys.setprofile":
                 return Deny(eventName, null);
             case "code.__new__":
-                return Deny("constructing code objects", null);
+                // With NativeAccess, ctypes can already rewrite any memory: refusing code objects (code.replace, as numpy uses) protects nothing then.
+                return Permissions.NativeAccess ? AuditDecision.Allow : Deny("constructing code objects", null);
             case "marshal.loads":
                 return TrustedBytecode.IsTrusted(args) ? AuditDecision.Allow : Deny("unmarshalling data that is not the Python home's own bytecode", null);
             case "marshal.load":

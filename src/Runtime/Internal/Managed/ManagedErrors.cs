@@ -56,7 +56,7 @@ internal static unsafe class ManagedErrors
 
                 return Py.SetError(UnsupportedOperationClass != 0 ? UnsupportedOperationClass : LibPython.ExcOSError, unsupported.Message);
             case ImportDeniedException importDenied:
-                backend?.OnPermissionDenied(operation, ManagedBackend.NativeExtensionsKey);
+                backend?.OnPermissionDenied(operation, importDenied.PermissionKey);
                 return Py.SetError(LibPython.ExcImportError, importDenied.Message);
             case NotImplementedAccessException notImplemented:
                 return Py.SetError(LibPython.ExcNotImplementedError, notImplemented.Message);
