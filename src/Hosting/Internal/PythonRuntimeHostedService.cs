@@ -26,7 +26,7 @@ internal sealed class PythonRuntimeHostedService(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PyHosting.Hosting");
 
-    public async Task StartingAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -46,6 +46,7 @@ internal sealed class PythonRuntimeHostedService(
             loggerFactory);
         try
         {
+            // Start also checks the registered native extensions, and detaches pythonnet itself when it fails.
             runtime.Start();
         }
         catch (Exception e)
@@ -54,23 +55,8 @@ internal sealed class PythonRuntimeHostedService(
             throw;
         }
 
-        try
-        {
-            var problems = await NativeExtensionVerifier.VerifyAsync(runtime, validated.NativeExtensions, cancellationToken).ConfigureAwait(false);
-            if (problems.Count > 0)
-            {
-                throw new PythonStartupException(string.Join(Environment.NewLine, problems));
-            }
-        }
-        catch (Exception e)
-        {
-            // Shut pythonnet down now: the host does not stop its services after a failed start.
-            Log.RuntimeStartFailed(_logger, e);
-            runtime.Stop();
-            throw;
-        }
-
         holder.Attach(runtime);
+        return Task.CompletedTask;
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
