@@ -13,9 +13,18 @@ internal static class ColdStartMeasurement
 {
     public const int Runs = 10;
 
+    /// <summary>Debian's libpython: setting <c>PythonRuntime:PythonLibrary</c> to it skips asking an interpreter where the library is.</summary>
+    public const string DebianLibrary = "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0";
+
+    /// <summary>Runs each configuration <see cref="Runs"/> times, interleaved: Native, Managed, and both with <c>PythonRuntime:PythonLibrary</c> set.</summary>
     public static IReadOnlyDictionary<string, ColdStartResult> Run(TextWriter log)
     {
         var samples = new Dictionary<string, List<Dictionary<string, double>>> { ["Native"] = [], ["Managed"] = [] };
+        if (File.Exists(DebianLibrary))
+        {
+            samples["Native+PythonLibrary"] = [];
+            samples["Managed+PythonLibrary"] = [];
+        }
 
         // One unmeasured run each: the first start after a build pays for cold disk caches.
         _ = RunOnce("Native");
@@ -34,8 +43,9 @@ internal static class ColdStartMeasurement
     }
 
     /// <summary>Runs the console once; returns its own breakdown plus the times observed from here (milliseconds).</summary>
-    private static Dictionary<string, double> RunOnce(string backend)
+    private static Dictionary<string, double> RunOnce(string configuration)
     {
+        var backend = configuration.Split('+')[0];
         var directory = AppContext.BaseDirectory;
         var apphost = Path.Combine(directory, "PyHosting.ColdStart");
         var info = new ProcessStartInfo(File.Exists(apphost) ? apphost : "dotnet")
@@ -47,6 +57,11 @@ internal static class ColdStartMeasurement
         if (!File.Exists(apphost))
         {
             info.ArgumentList.Add(Path.Combine(directory, "PyHosting.ColdStart.dll"));
+        }
+
+        if (configuration.EndsWith("+PythonLibrary", StringComparison.Ordinal))
+        {
+            info.Environment["PythonRuntime__PythonLibrary"] = DebianLibrary;
         }
 
         info.ArgumentList.Add(backend);
