@@ -8,7 +8,7 @@ internal static class BridgeWait
     /// Token callbacks run last-registered first, so a wait's callback (registered later) wakes Python before
     /// the runtime's has run: a cancelled wait gives it this long, without the GIL, before raising.
     /// </summary>
-    private static readonly TimeSpan CancellationGrace = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan CancellationGrace = TimeSpan.FromMilliseconds(100);
 
     /// <summary>An exception filter for <see cref="OperationCanceledException"/> out of a wait on <paramref name="token"/>: lets the runtime record the cancellation. Never catches.</summary>
     public static bool LetTheRuntimeSeeCancellation(CancellationToken token)
