@@ -27,7 +27,7 @@ internal static unsafe class Arg
     {
         if (allowFd && Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass) && Py.TypeOf(o) != LibPython.BoolType)
         {
-            return new PathArg(null, checked((int)LibPython.PyLong_AsLongLong(o)), false);
+            return new PathArg(null, ToInt(Long(o, name), name), false);
         }
 
         var fspath = LibPython.PyOS_FSPath(o);
@@ -61,8 +61,12 @@ internal static unsafe class Arg
             return defaultValue ?? throw new PythonArgumentException($"missing required argument '{name}' (pos {index + 1})");
         }
 
-        return checked((int)Long(o, name));
+        return ToInt(Long(o, name), name);
     }
+
+    /// <summary>Narrows to an int as CPython's argument parsing does: out of range is an error of the call, not of the host.</summary>
+    public static int ToInt(long value, string name)
+        => value is >= int.MinValue and <= int.MaxValue ? (int)value : throw new PythonArgumentException($"{name}: signed integer is greater than maximum", isValueError: true);
 
     public static long Long(BridgeArgs args, int index, string name, long? defaultValue = null)
     {

@@ -253,7 +253,7 @@ internal static unsafe partial class PosixFunctions
             throw new PythonArgumentException("missing required argument 'fd' (pos 1)");
         }
 
-        return Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass) ? checked((int)Arg.Long(o, "fd")) : FileNo(o);
+        return Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass) ? Arg.ToInt(Arg.Long(o, "fd"), "fd") : FileNo(o);
     }
 
     private static int FileNo(nint o)

@@ -32,13 +32,36 @@ internal static unsafe class SelectModule
     {
         var backend = ManagedBackend.Current;
         var lists = new List<(nint Object, int Fd)>[3];
-        for (var i = 0; i < 3; i++)
+        try
         {
-            lists[i] = Descriptors(args[i]);
+            for (var i = 0; i < 3; i++)
+            {
+                lists[i] = Descriptors(args[i]);
+            }
+
+            return Wait(backend, lists, args.Get(3, "timeout"));
+        }
+        finally
+        {
+            // The items were kept until the result lists took their own references.
+            foreach (var list in lists)
+            {
+                foreach (var (o, _) in list ?? [])
+                {
+                    LibPython.Py_DecRef(o);
+                }
+            }
+        }
+    }
+
+    private static nint Wait(ManagedBackend backend, List<(nint Object, int Fd)>[] lists, nint timeoutObject)
+    {
+        double? timeout = timeoutObject == 0 || timeoutObject == LibPython.None ? null : LibPython.PyFloat_AsDouble(timeoutObject);
+        if (timeout == -1 && LibPython.PyErr_Occurred() != 0)
+        {
+            return 0;
         }
 
-        var timeoutObject = args.Get(3, "timeout");
-        double? timeout = timeoutObject == 0 || timeoutObject == LibPython.None ? null : LibPython.PyFloat_AsDouble(timeoutObject);
         if (timeout < 0)
         {
             throw new PythonArgumentException("timeout must be non-negative", true);
@@ -71,16 +94,7 @@ internal static unsafe class SelectModule
             }
         }
 
-        var result = Py.Tuple(ToList(readable), ToList(lists[1]), ToList([]));
-        foreach (var list in lists)
-        {
-            foreach (var (o, _) in list)
-            {
-                LibPython.Py_DecRef(o);
-            }
-        }
-
-        return result;
+        return Py.Tuple(ToList(readable), ToList(lists[1]), ToList([]));
     }
 
     private static List<(nint Object, int Fd)> Descriptors(nint sequence)
