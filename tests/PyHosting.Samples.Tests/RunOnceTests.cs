@@ -76,7 +76,7 @@ public sealed class RunOnceTests(ShippedConfigurationRun sample) : IClassFixture
     {
         Assert.Contains("sandbox-tour | DENIED   start a process: ls /: [Errno 13] subprocess denied: PythonRuntime:Permissions:CreateProcess is false", sample.Output, StringComparison.Ordinal);
         Assert.Contains("sandbox-tour | DENIED   start a thread: [Errno 13] starting a thread denied: PythonRuntime:Permissions:CreateThread is false", sample.Output, StringComparison.Ordinal);
-        Assert.Contains("Denied ForkExec: PythonRuntime:Permissions:CreateProcess", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("Denied fork_exec: PythonRuntime:Permissions:CreateProcess", sample.Output, StringComparison.Ordinal);
         Assert.Contains("sandbox-tour | REFUSED  read /etc/passwd (the host's files are not mounted): FileNotFoundError", sample.Output, StringComparison.Ordinal);
         Assert.Contains("sandbox-tour | ALLOWED  read the environment variable HOME: None", sample.Output, StringComparison.Ordinal);
         Assert.Contains("sandbox-tour | ALLOWED  set the umask (emulated, the process's own is untouched): '0o22'", sample.Output, StringComparison.Ordinal);

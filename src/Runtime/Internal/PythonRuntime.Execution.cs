@@ -52,7 +52,8 @@ internal sealed partial class PythonRuntime
                 var exc = Py.FetchError();
                 try
                 {
-                    if (exc != 0 && PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) && state.Requested)
+                    // A bridge wait woken by the token raises KeyboardInterrupt before the runtime's own callback may have run.
+                    if (exc != 0 && PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) && (state.Requested || callToken.IsCancellationRequested))
                     {
                         throw Cancelled(entryPoint, cancellationToken, timeoutSource, timeout);
                     }

@@ -177,10 +177,6 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             code = child.Process.WaitForExitAsync(token).GetAwaiter().GetResult();
             child.PumpsDoneAtWait.WaitAsync(token).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
-        {
-            throw;
-        }
         finally
         {
             LibPython.PyEval_RestoreThread(state);

@@ -65,7 +65,11 @@ internal static unsafe class ManagedErrors
             case OperationCanceledException:
                 return Py.SetError(LibPython.ExcKeyboardInterrupt, "the call was cancelled");
             case PythonIOException io:
-                return Py.SetOSError(io.ErrorNumber, io.Message, path, path2);
+                // Python reports strerror and its own file names, not a stock provider's wording with mount-relative paths.
+                return Py.SetOSError(io.ErrorNumber, ProviderCalls.IsStock(io) ? Providers.Internal.FileSystemErrors.Describe(io.ErrorNumber) : io.Message, path, path2);
+            case ArgumentException:
+                // A provider refusing a path it cannot represent.
+                return Py.SetOSError(Errno.EINVAL, "Invalid argument", path, path2);
             case FileNotFoundException or DirectoryNotFoundException:
                 return Py.SetOSError(Errno.ENOENT, "No such file or directory", path, path2);
             case UnauthorizedAccessException:

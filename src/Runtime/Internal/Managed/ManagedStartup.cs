@@ -36,6 +36,15 @@ internal static unsafe class ManagedStartup
 
         LibPython.Py_DecRef(subprocess);
 
+        // subprocess asks sys.stdout/sys.stderr for their descriptors (stdout=sys.stdout, stderr=STDOUT): the runtime's 1 and 2.
+        var bound = ManagedShim.Call("bind_standard_streams");
+        if (bound == 0)
+        {
+            throw PythonErrors.FromCurrent("binding the standard streams");
+        }
+
+        LibPython.Py_DecRef(bound);
+
         var paths = new List<string> { installation.StandardLibrary, installation.DynLoad };
         paths.AddRange(backend.CodeRoots);
         paths.AddRange(backend.FileSystem.SystemRoots.Where(r => r != installation.StandardLibrary && !paths.Contains(r)));

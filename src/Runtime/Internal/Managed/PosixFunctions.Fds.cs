@@ -108,10 +108,6 @@ internal static unsafe partial class PosixFunctions
         {
             return file.Read(buffer, token);
         }
-        catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
-        {
-            throw;
-        }
         finally
         {
             LibPython.PyEval_RestoreThread(state);

@@ -35,7 +35,19 @@ internal sealed class RuntimeFileSystem
         return (User, path, false);
     }
 
-    public bool IsSystemPath(string path) => _systemRoots.Any(r => ManagedPath.IsUnder(path, r.Root));
+    public bool IsSystemPath(string path)
+    {
+        // Called for every permission check: no allocation.
+        foreach (var (root, _) in _systemRoots)
+        {
+            if (ManagedPath.IsUnder(path, root))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The names of the children of <paramref name="directory"/> that lead to system roots (listing it must show the way there).</summary>
     public IEnumerable<string> SystemChildrenOf(string directory)

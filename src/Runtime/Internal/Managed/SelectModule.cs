@@ -84,10 +84,6 @@ internal static unsafe class SelectModule
                 token.WaitHandle.WaitOne(PollInterval);
                 token.ThrowIfCancellationRequested();
             }
-            catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
-            {
-                throw;
-            }
             finally
             {
                 LibPython.PyEval_RestoreThread(state);

@@ -13,17 +13,6 @@ internal static unsafe class SubprocessModule
 {
     public static nint Create()
     {
-        // subprocess asks sys.stdout/sys.stderr for their descriptors (stdout=sys.stdout, stderr=STDOUT).
-        var bound = ManagedShim.Call("bind_standard_streams");
-        if (bound == 0)
-        {
-            LibPython.PyErr_Clear();
-        }
-        else
-        {
-            LibPython.Py_DecRef(bound);
-        }
-
         var module = LibPython.PyModule_New((byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8("_posixsubprocess"));
         Py.SetAttr(module, "fork_exec", PosixModule.FunctionFor("_posixsubprocess.fork_exec", ForkExec));
         return module;

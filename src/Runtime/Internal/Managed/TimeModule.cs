@@ -130,10 +130,6 @@ internal static unsafe class TimeModule
                 remaining -= step;
             }
         }
-        catch (OperationCanceledException) when (BridgeWait.LetTheRuntimeSeeCancellation(token))
-        {
-            throw;
-        }
         finally
         {
             LibPython.PyEval_RestoreThread(state);

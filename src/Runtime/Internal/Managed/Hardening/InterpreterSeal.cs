@@ -26,5 +26,7 @@ internal static class InterpreterSeal
 
         SysHardening.Apply();
         LocaleHardening.Apply();
+        BlockingWaits.Apply();
+        ImportLock.Apply();
     }
 }

@@ -8,14 +8,20 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// its dictionary from start-up and <c>_imp.create_builtin(spec('sys'))</c> writes that copy back over the
 /// live module, which restored the original <c>setrecursionlimit</c> (uncapped: deep recursion through C then
 /// overflowed the thread's stack and killed the host). So: the C function of <c>setrecursionlimit</c> itself
-/// caps the limit to what the calling thread's stack holds; <c>_debugmallocstats</c>, which writes to the
-/// process's real standard error, is unsupported; and the saved copy is refreshed from the live module once
-/// the Managed backend has finished it, so a restore gives back the managed state.
+/// caps the limit to what the calling thread's stack holds; <c>setswitchinterval</c> is capped at
+/// <see cref="MaxSwitchInterval"/> (a thread that keeps the GIL for hours also keeps the host's interrupt
+/// from ever being raised, so a busy loop could no longer be stopped); <c>_debugmallocstats</c>, which writes
+/// to the process's real standard error, is unsupported; and the saved copy is refreshed from the live module
+/// once the Managed backend has finished it, so a restore gives back the managed state.
 /// </summary>
 internal static unsafe class SysHardening
 {
     private const int ModuleDefCopyOffset = 32; // PyModuleDef_Base: ob_refcnt, ob_type, m_init, m_index, m_copy
+    /// <summary>The longest GIL switch interval Python may set (CPython's default is 5 ms).</summary>
+    public const double MaxSwitchInterval = 0.05;
+
     private static nint s_setRecursionLimit;
+    private static nint s_setSwitchInterval;
 
     public static void Apply()
     {
@@ -37,12 +43,14 @@ internal static unsafe class SysHardening
             // The live attribute is the Managed backend's bridge function: the original lives in the copy.
             var original = MethodDefinitions.Of(GetItem(copy, "setrecursionlimit"));
             var stats = MethodDefinitions.Of(GetItem(copy, "_debugmallocstats"));
-            if (original == 0 || stats == 0)
+            var switchInterval = MethodDefinitions.Of(GetItem(copy, "setswitchinterval"));
+            if (original == 0 || stats == 0 || switchInterval == 0)
             {
-                throw new InvalidOperationException("sys.setrecursionlimit or sys._debugmallocstats is not a built-in function");
+                throw new InvalidOperationException("sys.setrecursionlimit, setswitchinterval or _debugmallocstats is not a built-in function");
             }
 
             s_setRecursionLimit = MethodDefinitions.Replace(original, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetRecursionLimit);
+            s_setSwitchInterval = MethodDefinitions.Replace(switchInterval, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetSwitchInterval);
             MethodDefinitions.Replace(stats, MethodDefinitions.MethNoArgs, (nint)(delegate* unmanaged<nint, nint, nint>)&DebugMallocStats);
             Refresh(copy, LibPython.PyModule_GetDict(sys));
         }
@@ -116,6 +124,36 @@ internal static unsafe class SysHardening
         catch (Exception)
         {
             return Py.SetError(LibPython.ExcRuntimeError, "setrecursionlimit failed in the managed backend");
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint SetSwitchInterval(nint self, nint interval)
+    {
+        try
+        {
+            var requested = LibPython.PyFloat_AsDouble(interval);
+            if ((requested == -1.0 && LibPython.PyErr_Occurred() != 0) || requested <= MaxSwitchInterval)
+            {
+                // Not a number, or within the cap (negative included): the original answers and raises its own errors.
+                // NaN and infinity compare false and are capped.
+                LibPython.PyErr_Clear();
+                return ((delegate* unmanaged<nint, nint, nint>)s_setSwitchInterval)(self, interval);
+            }
+
+            if (ManagedBackend.CurrentOrNull is { } backend)
+            {
+                CompatibilityLog.Ignored(backend.Compatibility, $"switch interval {requested} s capped at {MaxSwitchInterval} s, so that the host can still interrupt a call");
+            }
+
+            var capped = LibPython.PyFloat_FromDouble(MaxSwitchInterval);
+            var result = ((delegate* unmanaged<nint, nint, nint>)s_setSwitchInterval)(self, capped);
+            LibPython.Py_DecRef(capped);
+            return result;
+        }
+        catch (Exception)
+        {
+            return Py.SetError(LibPython.ExcRuntimeError, "setswitchinterval failed in the managed backend");
         }
     }
 
