@@ -55,7 +55,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         File.WriteAllText(Path.Combine(App, "sandbox_helper.py"), "def read(path):\n    with open(path) as f:\n        return f.read()\n");
         _hostLog = new FileStream(Path.Combine(Root, "host.log"), FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
 
-        var options = new PythonRuntimeOptions { ExecutionTimeout = TimeSpan.FromSeconds(3) };
+        var options = new PythonRuntimeOptions { ExecutionTimeout = TimeSpan.FromSeconds(2) };
         options.ModulePaths.Add("/app");
         var fileSystem = new MountTablePythonFileSystem(
             new PythonMount("/data", new PhysicalPythonFileSystem(Mount)),
