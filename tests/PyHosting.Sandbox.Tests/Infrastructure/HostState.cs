@@ -139,7 +139,8 @@ internal sealed record HostState
     private static bool IsHostObject(string target) =>
         target.StartsWith('/') && !DotNetOwnFiles.Any(p => target.StartsWith(p, StringComparison.Ordinal));
 
-    private static SortedDictionary<string, string> SnapshotFiles(IEnumerable<string> directories)
+    /// <summary>Gets path → (link target, length, write time, mode) for everything under <paramref name="directories"/>.</summary>
+    public static SortedDictionary<string, string> SnapshotFiles(IEnumerable<string> directories)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var directory in directories.Where(Directory.Exists))

@@ -1,0 +1,70 @@
+namespace PyHosting.Sandbox.Tests.OutOfProcess;
+
+/// <summary>CreateProcess=true: child processes are allowed, cloning or replacing the host is not (HOSTILE.md family 11).</summary>
+public sealed class CreateProcessFixture : TestHostFixture
+{
+    public const string HostOnlyVariable = "PYHOSTING_SANDBOX_HOST_ONLY";
+
+    protected override IReadOnlyDictionary<string, string>? Environment => new Dictionary<string, string> { [HostOnlyVariable] = "host-secret" };
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Configuration() => new Dictionary<string, string?>
+    {
+        ["PythonRuntime:Permissions:CreateProcess"] = "true",
+        ["PythonRuntime:Permissions:EnvironmentVariables:RUNTIME_VARIABLE"] = "visible",
+    };
+}
+
+public sealed class ProcessPermissionTests(CreateProcessFixture fixture) : IClassFixture<CreateProcessFixture>
+{
+    public static TheoryData<string, string> CloningOrReplacingTheHost => new()
+    {
+        { "os.fork", "import os\nos.fork()" },
+        { "os.forkpty", "import os\nos.forkpty()" },
+        { "os.execv", "import os\nos.execv('/bin/true', ['true'])" },
+        { "os.execve", "import os\nos.execve('/bin/true', ['true'], {})" },
+        { "os.execl", "import os\nos.execl('/bin/true', 'true')" },
+        { "os.execvp", "import os\nos.execvp('true', ['true'])" },
+        { "fresh posix fork", "import _imp, importlib.machinery\np = _imp.create_builtin(importlib.machinery.ModuleSpec('posix', None))\n_imp.exec_builtin(p)\np.fork()" },
+        { "fresh posix execv", "import _imp, importlib.machinery\np = _imp.create_builtin(importlib.machinery.ModuleSpec('posix', None))\n_imp.exec_builtin(p)\np.execv('/bin/true', ['true'])" },
+        { "os.posix_spawn", "import os\nos.posix_spawn('/bin/true', ['true'], {})" },
+        { "multiprocessing fork", "import multiprocessing\nmultiprocessing.get_context('fork').Process(target=print).start()" },
+        { "subprocess preexec_fn", "import subprocess\nsubprocess.run(['/bin/true'], preexec_fn=lambda: None)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CloningOrReplacingTheHost))]
+    public async Task CloningOrReplacingTheHost_IsRefused_AndTheHostKeepsServing(string what, string code)
+    {
+        var response = await fixture.Python.ExecAsync(code);
+
+        Assert.False(response.Ok, $"{what} succeeded");
+        Assert.Equal("PythonScriptException", response.Type);
+        await fixture.AssertAliveAsync();
+        Assert.Empty(fixture.Children());
+    }
+
+    [Fact]
+    public async Task ChildProcess_SeesOnlyTheRuntimeEnvironment()
+    {
+        var response = await fixture.Python.EvalAsync("__import__('subprocess').run(['/usr/bin/env'], capture_output=True, text=True).stdout");
+        var environment = response.GetResult<string>()!;
+
+        Assert.Contains("RUNTIME_VARIABLE=visible", environment, StringComparison.Ordinal);
+        Assert.DoesNotContain(CreateProcessFixture.HostOnlyVariable, environment, StringComparison.Ordinal);
+        Assert.DoesNotContain("PATH=", environment.Split('\n').Select(l => l.Split('=')[0] + "=").Where(l => l == "PATH="), StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignalsToTheHost_AreRefused_ButAChildCanBeSignalled()
+    {
+        var host = await fixture.Python.ExecAsync("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)");
+        Assert.False(host.Ok);
+
+        var child = await fixture.Python.EvalAsync("""
+            (lambda subprocess, signal: (lambda p: (p.send_signal(signal.SIGTERM), p.wait())[1])(subprocess.Popen(['/bin/sleep', '30'])))(
+                __import__('subprocess'), __import__('signal'))
+            """);
+        Assert.Equal(-15, child.GetResult<int>());
+        await fixture.AssertAliveAsync();
+    }
+}
