@@ -47,6 +47,7 @@ internal static unsafe partial class PosixFunctions
         ["pipe"] = Pipe,
         ["pipe2"] = Pipe2,
         ["isatty"] = IsATty,
+        ["_fd_kind"] = FdKind,
         ["fsync"] = FSync,
         ["fdatasync"] = FSync,
         ["sync"] = Sync,

@@ -48,6 +48,7 @@ class FileIO(_io._RawIOBase):
 
     _fd = -1
     _closefd = True
+    _tty = None
 
     def __init__(self, file, mode="r", closefd=True, opener=None):
         if self._fd >= 0:
@@ -59,6 +60,7 @@ class FileIO(_io._RawIOBase):
         flags, readable, writable, appending, plus, created = _mode_flags(mode)
         self._readable, self._writable, self._appending, self._created = readable, writable, appending, created
         self._seekable = None
+        self._tty = None
         fd = -1
         if isinstance(file, int):
             fd = file
@@ -79,9 +81,14 @@ class FileIO(_io._RawIOBase):
         self._closefd = closefd
         self.name = file
         try:
-            # As CPython: a directory is refused, a bad descriptor too; other fstat errors are tolerated.
-            if (_posix.fstat(fd).st_mode & 0o170000) == 0o040000:
+            # As CPython: a directory is refused, a bad descriptor too. The descriptor table answers
+            # without asking the provider for a status.
+            kind = _posix._fd_kind(fd)
+            if kind == 1:
                 raise IsADirectoryError(21, "Is a directory", file)
+            if kind == 2:
+                self._seekable = True
+                self._tty = False
         except OSError as e:
             if e.errno in (9, 21):
                 if not isinstance(file, int):
@@ -152,6 +159,8 @@ class FileIO(_io._RawIOBase):
 
     def isatty(self):
         self._checkClosed()
+        if self._tty is False:
+            return False
         return _posix.isatty(self._fd)
 
     def readinto(self, buffer):
