@@ -32,8 +32,9 @@ internal sealed partial class PythonRuntime
 
         var observation = Observer?.OnCallStarting(entryPoint);
         var waitStart = Stopwatch.GetTimestamp();
-        var gil = LibPython.PyGILState_Ensure();
+        var gil = PythonThreadState.Acquire();
         var gilWait = Stopwatch.GetElapsedTime(waitStart);
+        var isolation = PythonThreadState.BeginCall();
         var state = new InterruptState(LibPython.PyThread_get_thread_ident());
         var context = new CallContext(sink, callToken);
         var previous = CallContext.Enter(context);
@@ -104,6 +105,7 @@ internal sealed partial class PythonRuntime
             FlushPythonStreams();
             CallContext.Exit(previous);
             sink.Flush();
+            PythonThreadState.EndCall(isolation);
             LibPython.PyGILState_Release(gil);
             observation?.Complete(outcome, gilWait);
         }
@@ -212,7 +214,7 @@ internal sealed partial class PythonRuntime
         /// <summary>Raises the interrupt if the call is still running; returns whether it was.</summary>
         private unsafe bool Interrupt()
         {
-            var gil = LibPython.PyGILState_Ensure();
+            var gil = PythonThreadState.Acquire();
             try
             {
                 lock (_gate)

@@ -102,6 +102,12 @@ internal static unsafe class LibPython
     public static delegate* unmanaged<void> PyGC_Collect;
     public static delegate* unmanaged<nint, nint, int, int> PyObject_GetBuffer;
     public static delegate* unmanaged<nint, void> PyBuffer_Release;
+    public static delegate* unmanaged<nint> PyContext_New;
+    public static delegate* unmanaged<nint, int> PyContext_Enter;
+    public static delegate* unmanaged<nint, int> PyContext_Exit;
+    public static delegate* unmanaged<nint> PyThreadState_GetDict;
+    public static delegate* unmanaged<nint, void> PyDict_Clear;
+    public static delegate* unmanaged<nint, nint> PyDict_Size;
 
     // Exported data: singletons, types and exception classes (addresses of the objects or of the pointer variables).
     public static nint None;
@@ -245,6 +251,12 @@ internal static unsafe class LibPython
         PyGC_Collect = (delegate* unmanaged<void>)E("PyGC_Collect");
         PyObject_GetBuffer = (delegate* unmanaged<nint, nint, int, int>)E("PyObject_GetBuffer");
         PyBuffer_Release = (delegate* unmanaged<nint, void>)E("PyBuffer_Release");
+        PyContext_New = (delegate* unmanaged<nint>)E("PyContext_New");
+        PyContext_Enter = (delegate* unmanaged<nint, int>)E("PyContext_Enter");
+        PyContext_Exit = (delegate* unmanaged<nint, int>)E("PyContext_Exit");
+        PyThreadState_GetDict = (delegate* unmanaged<nint>)E("PyThreadState_GetDict");
+        PyDict_Clear = (delegate* unmanaged<nint, void>)E("PyDict_Clear");
+        PyDict_Size = (delegate* unmanaged<nint, nint>)E("PyDict_Size");
 
         None = E("_Py_NoneStruct");
         True = E("_Py_TrueStruct");
