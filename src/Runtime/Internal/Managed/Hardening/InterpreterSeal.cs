@@ -1,9 +1,11 @@
 namespace PyHosting.Internal.Managed.Hardening;
 
 /// <summary>
-/// The last step of the Managed backend's start-up, below Python: functions whose C implementation reaches
-/// process-wide state are replaced in their method definitions (so no copy of the module, saved or fresh,
-/// still has the original), and CPython's saved copy of <c>sys</c> is brought up to date. It runs once, with
+/// The last step of the Managed backend's start-up, below Python: C functions that reach process-wide state
+/// (the C locale, the real standard error, the GIL switch interval, a recursion limit the thread's stack cannot
+/// hold) or that wait in C beyond the reach of the runtime's interrupt (locks, <c>SimpleQueue.get</c>, the import
+/// lock) are replaced in their method definitions, so no copy of the module, saved or fresh, still has the
+/// original; and CPython's saved copy of <c>sys</c> is brought up to date. It runs once, with
 /// the GIL held, when the isolation script announces the <c>pyhosting.isolated</c> audit event at the end of
 /// start-up, before any user code; the event has no effect afterwards.
 /// </summary>
