@@ -25,7 +25,7 @@ public sealed class FakeClockTests(FaultyProvidersFixture fixture)
         Assert.InRange(seconds, FaultyProvidersFixture.Now.ToUnixTimeSeconds() - 1, fixture.Clock.GetUtcNow().ToUnixTimeSeconds() + 1);
     }
 
-    [Fact(Skip = "_uuid is not restricted yet (ImpModule.RestrictedDynload): libuuid reads the real clock; uuid.py without it uses time.time_ns().")]
+    [Fact]
     public async Task Uuid1_FollowsTheTimeProvider()
     {
         var seconds = await fixture.EvaluateAsync<double>("__import__('uuid').uuid1().time / 1e7 - 12219292800");

@@ -10,7 +10,7 @@ namespace PyHosting.Sandbox.Tests;
 [Collection(SandboxCollection.Name)]
 public sealed class KnownHoleTests(SandboxFixture fixture)
 {
-    [Fact(Skip = "ImpModule.RestrictedDynload lacks _uuid: libuuid creates /var/lib/libuuid/clock.txt and connects to uuidd's socket.")]
+    [Fact]
     public async Task UuidExtension_DoesNotImport()
     {
         var error = await Assert.ThrowsAsync<PythonScriptException>(() => fixture.Runtime.ExecuteAsync("import _uuid"));
@@ -22,7 +22,7 @@ public sealed class KnownHoleTests(SandboxFixture fixture)
     [Fact(Skip = "PythonRuntime.Execution re-raises KeyboardInterrupt every 50 ms, which a loop catching BaseException swallows for ever.")]
     public Task LoopSwallowingTheInterrupt_EndsAtTheTimeout() => HostileScriptRunner.RunAsync(fixture, "../KnownHoles/swallowed_interrupt.py");
 
-    [Fact(Skip = "IoModule.Patch replaces ManagedErrors.UnsupportedOperationClass with each fresh _io's new class.")]
+    [Fact]
     public async Task FreshIoModule_KeepsTheUnsupportedOperationClassThatIoExports()
     {
         await fixture.Runtime.ExecuteAsync("import _imp, importlib.machinery\n_imp.create_builtin(importlib.machinery.ModuleSpec('_io', None))");

@@ -103,7 +103,7 @@ internal static unsafe class PythonInterpreter
             {
                 using (Python.Runtime.Py.GIL())
                 {
-                    PythonEngine.Exec("import sys\nfor _s in (sys.stdout, sys.stderr):\n    try:\n        _s.flush()\n    except Exception:\n        pass");
+                    PythonEngine.Exec("import sys\nfor _s in (sys.__stdout__, sys.__stderr__):\n    try:\n        _s.flush()\n    except Exception:\n        pass");
                 }
 
                 PythonEngine.Shutdown();

@@ -48,6 +48,7 @@ internal sealed partial class PythonRuntime
             }
 
             var result = body();
+
             if (result == 0)
             {
                 var exc = Py.FetchError();
@@ -101,8 +102,8 @@ internal sealed partial class PythonRuntime
         }
         finally
         {
+            ReleaseLeftoverImportLock();
             state.Complete();
-            FlushPythonStreams();
             CallContext.Exit(previous);
             sink.Flush();
             PythonThreadState.EndCall(isolation);
@@ -123,6 +124,15 @@ internal sealed partial class PythonRuntime
         return new OperationCanceledException($"The Python call '{entryPoint}' was cancelled.", callerToken);
     }
 
+    /// <summary>A call that returned holding the import lock (<c>_imp.acquire_lock()</c>) would hang every later import: release it (GIL held, on the call's thread, its owner).</summary>
+    private static unsafe void ReleaseLeftoverImportLock()
+    {
+        var release = (delegate* unmanaged<int>)LibPython.Export("_PyImport_ReleaseLock");
+        for (var i = 0; i < 1000 && release() == 1; i++)
+        {
+        }
+    }
+
     private static unsafe bool IsSuccessfulExit(nint exc)
     {
         var code = Py.GetAttr(exc, "code");
@@ -139,44 +149,6 @@ internal sealed partial class PythonRuntime
         finally
         {
             LibPython.Py_DecRef(code);
-        }
-    }
-
-    private static unsafe void FlushPythonStreams()
-    {
-        nint type, value, tb;
-        unsafe
-        {
-            LibPython.PyErr_Fetch(&type, &value, &tb);
-            foreach (var name in (ReadOnlySpan<string>)["stdout", "stderr"])
-            {
-                var bytes = System.Text.Encoding.ASCII.GetBytes(name + "\0");
-                fixed (byte* n = bytes)
-                {
-                    var stream = LibPython.PySys_GetObject(n); // borrowed
-                    if (stream == 0 || stream == LibPython.None)
-                    {
-                        continue;
-                    }
-
-                    var flush = Py.GetAttr(stream, "flush");
-                    if (flush != 0)
-                    {
-                        var empty = LibPython.PyTuple_New(0);
-                        var r = LibPython.PyObject_Call(flush, empty, 0);
-                        LibPython.Py_DecRef(empty);
-                        LibPython.Py_DecRef(flush);
-                        if (r != 0)
-                        {
-                            LibPython.Py_DecRef(r);
-                        }
-                    }
-
-                    LibPython.PyErr_Clear();
-                }
-            }
-
-            LibPython.PyErr_Restore(type, value, tb);
         }
     }
 

@@ -61,7 +61,7 @@ public sealed class CompletenessTests(SandboxFixture fixture)
         await fixture.Runtime.ExecuteAsync("del _completeness_keep");
     }
 
-    public static TheoryData<string> RestrictedExtensions => new(ModuleClassification.RestrictedExtensions.Where(n => n != "_uuid").Order(StringComparer.Ordinal));
+    public static TheoryData<string> RestrictedExtensions => new(ModuleClassification.RestrictedExtensions.Order(StringComparer.Ordinal));
 
     [Theory]
     [MemberData(nameof(RestrictedExtensions))]

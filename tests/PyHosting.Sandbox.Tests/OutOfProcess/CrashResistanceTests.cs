@@ -58,8 +58,8 @@ public sealed class CrashResistanceTests(DefaultPermissionsFixture fixture) : IC
         await fixture.AssertAliveAsync();
     }
 
-    [Fact(Skip = "PythonRuntime.Execution flushes sys.stdout after the call's cancellation registration is disposed: a flush that never returns hangs the call.")]
-    public async Task StandardOutputFlushThatNeverReturns_EndsAtTheTimeout()
+    [Fact]
+    public async Task StandardOutputWhoseFlushNeverReturns_HangsNoCall()
     {
         var response = await fixture.Python.ExecAsync("""
             import sys
@@ -72,7 +72,8 @@ public sealed class CrashResistanceTests(DefaultPermissionsFixture fixture) : IC
             sys.stdout = Stuck()
             """, timeoutMs: 2000);
 
-        Assert.Equal("OperationCanceledException", response.Type);
+        // The runtime never flushes Python's streams itself: a stream that hangs in flush() hangs only code that calls it.
+        Assert.Null(response.Type);
         await fixture.AssertAliveAsync();
     }
 }

@@ -21,6 +21,7 @@ internal static unsafe class ImpModule
     /// <summary>Standard-library extensions that load arbitrary native code or reach files and the OS on their own.</summary>
     public static readonly HashSet<string> RestrictedDynload = new(StringComparer.Ordinal)
     {
+        "_uuid", // libuuid writes /var/lib/libuuid, talks to uuidd and reads the real clock; uuid.py works without it
         "_ctypes", "_ctypes_test", "_sqlite3", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
         "_posixshmem", "termios", "_xxsubinterpreters", "_xxinterpchannels", "_testcapi", "_testinternalcapi",
         "_testmultiphase", "_testbuffer", "_testclinic", "_testimportmultiple", "_xxtestfuzz", "_curses", "_curses_panel",

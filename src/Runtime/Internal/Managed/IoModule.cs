@@ -17,9 +17,14 @@ internal static unsafe class IoModule
     public static int Patch(nint module)
     {
         var unsupported = Py.GetAttr(module, "UnsupportedOperation");
-        if (unsupported != 0)
+        if (unsupported != 0 && ManagedErrors.UnsupportedOperationClass == 0)
         {
+            // The first _io's class is the one io exports: a fresh _io copy must not replace it.
             ManagedErrors.UnsupportedOperationClass = unsupported; // kept for the process
+        }
+        else if (unsupported != 0)
+        {
+            LibPython.Py_DecRef(unsupported);
         }
 
         var fileIO = Py.GetAttr(module, "FileIO");
