@@ -28,4 +28,27 @@ public sealed class CallIsolationTests(ManagedRuntimeFixture fixture)
 
         Assert.All(results, r => Assert.Equal("unset|unset|28", r));
     }
+
+    [Fact]
+    public async Task ThreadStateOfAFinishedThread_IsDeletedByALaterCall()
+    {
+        var before = PyHosting.Internal.PythonThreadState.FreedCount;
+        var thread = new Thread(static () =>
+        {
+            var gil = PyHosting.Internal.PythonThreadState.Acquire();
+            PyHosting.Internal.PythonThreadState.Release(gil);
+        });
+        thread.Start();
+        thread.Join();
+
+        for (var i = 0; i < 50 && PyHosting.Internal.PythonThreadState.FreedCount == before; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await fixture.RunAsync<object>("pass");
+        }
+
+        Assert.True(PyHosting.Internal.PythonThreadState.FreedCount > before);
+        Assert.Equal(2, await fixture.RunAsync<long>("return 1 + 1"));
+    }
 }

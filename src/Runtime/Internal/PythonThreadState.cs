@@ -9,26 +9,41 @@ namespace PyHosting.Internal;
 /// into the next, each call runs in a fresh <c>contextvars</c> context and starts with an empty
 /// thread dictionary (<c>threading.local</c> data), as it did with a new thread state.
 /// </summary>
-/// <remarks>A thread state is kept for as long as its .NET thread lives (one small allocation per pool thread that ever ran Python).</remarks>
+/// <remarks>
+/// A thread state is kept for as long as its .NET thread lives. When the thread pool retires a
+/// thread, its owner object becomes unreachable; its finalizer only queues the thread state, which
+/// the next call deletes while it holds the GIL (a finalizer never waits for the GIL).
+/// </remarks>
 internal static unsafe class PythonThreadState
 {
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<nint> Retired = new();
+    private static int s_freed;
+
     [ThreadStatic]
-    private static bool t_kept;
+    private static Owner? t_owner;
+
+    /// <summary>Gets the number of thread states of finished threads deleted so far.</summary>
+    public static int FreedCount => Volatile.Read(ref s_freed);
 
     /// <summary>Takes the GIL on this thread, creating this thread's kept thread state the first time.</summary>
     /// <returns>The value to pass to <c>PyGILState_Release</c>.</returns>
     public static int Acquire()
     {
-        if (!t_kept)
+        if (t_owner is null)
         {
             // Ensure creates the thread state with a counter of 1; releasing the GIL without Release keeps it.
             LibPython.PyGILState_Ensure();
-            LibPython.PyEval_SaveThread();
-            t_kept = true;
+            t_owner = new Owner(LibPython.PyEval_SaveThread());
         }
 
-        return LibPython.PyGILState_Ensure();
+        var gil = LibPython.PyGILState_Ensure();
+        DeleteRetired();
+        return gil;
     }
+
+    /// <summary>Drops the GIL taken by <see cref="Acquire"/> (the thread keeps its thread state).</summary>
+    /// <param name="gil">The value <see cref="Acquire"/> returned.</param>
+    public static void Release(int gil) => LibPython.PyGILState_Release(gil);
 
     /// <summary>Starts a call's isolation (GIL held): a fresh context, an empty thread dictionary.</summary>
     /// <returns>The entered context, for <see cref="EndCall"/>.</returns>
@@ -72,6 +87,29 @@ internal static unsafe class PythonThreadState
         if (dict != 0 && LibPython.PyDict_Size(dict) > 0)
         {
             LibPython.PyDict_Clear(dict);
+        }
+    }
+
+    /// <summary>Deletes the thread states of finished threads (GIL held; none of them is current anywhere).</summary>
+    private static void DeleteRetired()
+    {
+        while (Retired.TryDequeue(out var state))
+        {
+            LibPython.PyThreadState_Clear(state);
+            LibPython.PyThreadState_Delete(state);
+            Interlocked.Increment(ref s_freed);
+        }
+    }
+
+    /// <summary>Lives in a thread-static of the thread that owns the thread state; finalized after that thread ends.</summary>
+    private sealed class Owner(nint state)
+    {
+        ~Owner()
+        {
+            if (PythonInterpreter.IsRunning)
+            {
+                Retired.Enqueue(state);
+            }
         }
     }
 }

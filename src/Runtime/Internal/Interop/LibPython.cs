@@ -103,6 +103,8 @@ internal static unsafe class LibPython
     public static delegate* unmanaged<nint, nint, int, int> PyObject_GetBuffer;
     public static delegate* unmanaged<nint, void> PyBuffer_Release;
     public static delegate* unmanaged<nint> PyContext_New;
+    public static delegate* unmanaged<nint, void> PyThreadState_Clear;
+    public static delegate* unmanaged<nint, void> PyThreadState_Delete;
     public static delegate* unmanaged<nint, int> PyContext_Enter;
     public static delegate* unmanaged<nint, int> PyContext_Exit;
     public static delegate* unmanaged<nint> PyThreadState_GetDict;
@@ -252,6 +254,8 @@ internal static unsafe class LibPython
         PyObject_GetBuffer = (delegate* unmanaged<nint, nint, int, int>)E("PyObject_GetBuffer");
         PyBuffer_Release = (delegate* unmanaged<nint, void>)E("PyBuffer_Release");
         PyContext_New = (delegate* unmanaged<nint>)E("PyContext_New");
+        PyThreadState_Clear = (delegate* unmanaged<nint, void>)E("PyThreadState_Clear");
+        PyThreadState_Delete = (delegate* unmanaged<nint, void>)E("PyThreadState_Delete");
         PyContext_Enter = (delegate* unmanaged<nint, int>)E("PyContext_Enter");
         PyContext_Exit = (delegate* unmanaged<nint, int>)E("PyContext_Exit");
         PyThreadState_GetDict = (delegate* unmanaged<nint>)E("PyThreadState_GetDict");
