@@ -27,10 +27,11 @@ public sealed class RuntimeObservabilityTests(InProcessRuntime runtime)
     public async Task Executions_EachOutcome_AreCountedAndTimedWithTheirOutcomeTag()
     {
         using var metrics = new MeasurementRecorder(runtime.MeterFactory);
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         Assert.Equal(2, await runtime.Python.EvaluateAsync<long>("1 + 1"));
         await Assert.ThrowsAsync<PythonScriptException>(() => runtime.Python.EvaluateAsync<long>("1 / 0"));
+        // The timer starts only now: a token already cancelled when the call is made refuses the call uncounted (next test).
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.Python.ExecuteAsync(SpinForever, cancel.Token));
         await Assert.ThrowsAsync<TimeoutException>(() => runtime.Python.ExecuteAsync(SpinForever));
 
@@ -41,6 +42,19 @@ public sealed class RuntimeObservabilityTests(InProcessRuntime runtime)
         Assert.InRange(durations[3].Value, 0.9, 30);
         Assert.Equal(4, metrics.Of(PythonRuntimeMetrics.GilWait).Count);
         Assert.All(metrics.Of(PythonRuntimeMetrics.GilWait), static m => Assert.InRange(m.Value, 0, 30));
+    }
+
+    [Fact]
+    public async Task Executions_TokenAlreadyCancelled_AreRefusedBeforeStartingAndNotCounted()
+    {
+        using var metrics = new MeasurementRecorder(runtime.MeterFactory);
+        using var activities = new ActivityRecorder();
+        using var caller = new Activity("cancelled-before-start").Start();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runtime.Python.ExecuteAsync("x = 1", new CancellationToken(canceled: true)));
+
+        Assert.Empty(metrics.Of(PythonRuntimeMetrics.Executions));
+        Assert.DoesNotContain(activities.Stopped, a => a.ParentId == caller.Id);
     }
 
     [Fact]
