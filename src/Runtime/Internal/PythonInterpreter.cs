@@ -67,6 +67,7 @@ internal static unsafe class PythonInterpreter
             try
             {
                 backend.AfterInitialize(installation);
+                CallInterrupter.Install(logger);
             }
             finally
             {
@@ -138,6 +139,12 @@ internal static unsafe class PythonInterpreter
 
             var name = Marshal.PtrToStringUTF8(eventName);
             if (name is null)
+            {
+                return 0;
+            }
+
+            // The runtime itself sets and removes the trace function that stops a call swallowing its interrupt.
+            if (CallInterrupter.IsSettingTrace && name == "sys.settrace")
             {
                 return 0;
             }

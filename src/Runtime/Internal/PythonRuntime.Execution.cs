@@ -18,24 +18,50 @@ internal sealed partial class PythonRuntime
 
         cancellationToken.ThrowIfCancellationRequested();
         var sink = _redirect.Value ?? _defaultSink;
-        return Task.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, cancellationToken), CancellationToken.None);
+        var timeout = _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
+        var limits = new CallLimits(cancellationToken, timeout, _timeProvider);
+        var call = Task.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, limits), CancellationToken.None);
+        return limits.Token.CanBeCanceled ? AwaitInterruptibleAsync(entryPoint, call, limits) : call;
     }
 
-    private unsafe T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a call that may be interrupted. An interrupted call normally stops within milliseconds and reports
+    /// its own outcome; one that does not (C code that never checks for interrupts, or a call still waiting for the
+    /// GIL such code holds) releases its caller after <see cref="AbandonAfter"/> and keeps running on its own.
+    /// </summary>
+    private async Task<T?> AwaitInterruptibleAsync<T>(string entryPoint, Task<T?> call, CallLimits limits)
     {
-        var timeout = _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
-        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, _timeProvider);
-        using var linked = timeoutSource is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-        var callToken = linked.Token;
+        try
+        {
+            return await call.WaitAsync(limits.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (e.CancellationToken == limits.Token)
+        {
+        }
+
+        // The system clock on purpose: a caller must be released even when the runtime's clock is a test double that never advances.
+        if (await Task.WhenAny(call, Task.Delay(AbandonAfter, TimeProvider.System)).ConfigureAwait(false) != call)
+        {
+            _ = call.ContinueWith(static c => _ = c.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            var abandoned = Cancelled(entryPoint, limits, stillRunning: true);
+            Log.CallNotStopping(_logger, entryPoint, abandoned is TimeoutException ? "timeout" : "cancelled", (long)AbandonAfter.TotalMilliseconds);
+            throw abandoned;
+        }
+
+        return await call.ConfigureAwait(false);
+    }
+
+    private unsafe T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    {
+        using var ownedLimits = limits;
+        var callToken = limits.Token;
 
         var observation = Observer?.OnCallStarting(entryPoint);
         var waitStart = Stopwatch.GetTimestamp();
         var gil = PythonThreadState.Acquire();
         var gilWait = Stopwatch.GetElapsedTime(waitStart);
         var isolation = PythonThreadState.BeginCall();
-        var state = new InterruptState(LibPython.PyThread_get_thread_ident());
+        var state = new InterruptState(LibPython.PyThread_get_thread_ident(), CallInterrupter.CurrentThreadState());
         var context = new CallContext(sink, callToken);
         var previous = CallContext.Enter(context);
         var outcome = PythonCallOutcome.Error;
@@ -44,7 +70,7 @@ internal sealed partial class PythonRuntime
             using var registration = callToken.Register(static s => ((InterruptState)s!).RequestInterrupt(), state);
             if (callToken.IsCancellationRequested)
             {
-                throw Cancelled(entryPoint, cancellationToken, timeoutSource, timeout);
+                throw Cancelled(entryPoint, limits);
             }
 
             var result = body();
@@ -57,7 +83,7 @@ internal sealed partial class PythonRuntime
                     // A bridge wait woken by the token raises KeyboardInterrupt before the runtime's own callback may have run.
                     if (exc != 0 && PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) && (state.Requested || callToken.IsCancellationRequested))
                     {
-                        throw Cancelled(entryPoint, cancellationToken, timeoutSource, timeout);
+                        throw Cancelled(entryPoint, limits);
                     }
 
                     if (exc != 0 && PythonErrors.IsInstance(exc, LibPython.ExcSystemExit) && IsSuccessfulExit(exc))
@@ -112,16 +138,52 @@ internal sealed partial class PythonRuntime
         }
     }
 
-    private Exception Cancelled(string entryPoint, CancellationToken callerToken, CancellationTokenSource? timeoutSource, TimeSpan timeout)
+    private Exception Cancelled(string entryPoint, CallLimits limits, bool stillRunning = false)
     {
-        if (!callerToken.IsCancellationRequested && timeoutSource is { IsCancellationRequested: true })
+        var still = stillRunning
+            ? " It did not stop when interrupted and keeps running: code in C that never checks for interrupts cannot be stopped in-process."
+            : string.Empty;
+        if (limits.TimedOut)
         {
             Log.CallInterrupted(_logger, entryPoint, "timeout");
-            return new TimeoutException($"The Python call '{entryPoint}' ran longer than PythonRuntime:ExecutionTimeout ({timeout}).");
+            return new TimeoutException($"The Python call '{entryPoint}' ran longer than PythonRuntime:ExecutionTimeout ({limits.Timeout}).{still}");
         }
 
         Log.CallInterrupted(_logger, entryPoint, "cancelled");
-        return new OperationCanceledException($"The Python call '{entryPoint}' was cancelled.", callerToken);
+        return new OperationCanceledException($"The Python call '{entryPoint}' was cancelled.{still}", limits.CallerToken);
+    }
+
+    /// <summary>The caller's token and the execution timeout of one call, linked; disposed by the call when it ends.</summary>
+    private sealed class CallLimits : IDisposable
+    {
+        private readonly CancellationTokenSource? _timeout;
+        private readonly CancellationTokenSource? _linked;
+
+        public CallLimits(CancellationToken callerToken, TimeSpan timeout, TimeProvider timeProvider)
+        {
+            CallerToken = callerToken;
+            Timeout = timeout;
+            _timeout = timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, timeProvider);
+            _linked = _timeout is null
+                ? callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : null
+                : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timeout.Token);
+            Token = _linked?.Token ?? CancellationToken.None;
+        }
+
+        public CancellationToken CallerToken { get; }
+
+        public TimeSpan Timeout { get; }
+
+        public CancellationToken Token { get; }
+
+        /// <summary>Gets whether the timeout, not the caller, ended the call.</summary>
+        public bool TimedOut => !CallerToken.IsCancellationRequested && _timeout is { IsCancellationRequested: true };
+
+        public void Dispose()
+        {
+            _linked?.Dispose();
+            _timeout?.Dispose();
+        }
     }
 
     /// <summary>A call that returned holding the import lock (<c>_imp.acquire_lock()</c>) would hang every later import: release it (GIL held, on the call's thread, its owner).</summary>
@@ -153,15 +215,20 @@ internal sealed partial class PythonRuntime
     }
 
     /// <summary>
-    /// Interrupts one call: an asynchronous <c>KeyboardInterrupt</c> in its thread, repeated until the
-    /// call completes (the code may swallow one). Both sides hold the GIL when they touch the state,
-    /// so an interrupt never lands in the thread's next call.
+    /// Interrupts one call until it completes, escalating: at once and then every <see cref="ReInterruptInterval"/>,
+    /// a simulated signal that C code polling for signals observes (<see cref="CallInterrupter"/>; needs no GIL) and an
+    /// asynchronous <c>KeyboardInterrupt</c> in the call's thread; after <see cref="TraceAfter"/>, a trace function that
+    /// interrupts every line, for code that swallows the exception. Both sides hold the GIL when they post or clear
+    /// what needs it, so an interrupt never lands in the thread's next call.
     /// </summary>
-    private sealed class InterruptState(ulong threadId)
+    private sealed class InterruptState(ulong threadId, nint threadState)
     {
         private readonly Lock _gate = new();
         private bool _active = true;
+        private bool _traced;
         private int _requested;
+        private int _gilAttempt;
+        private long _requestedAt;
 
         public bool Requested => Volatile.Read(ref _requested) == 1;
 
@@ -172,19 +239,35 @@ internal sealed partial class PythonRuntime
                 return;
             }
 
+            Volatile.Write(ref _requestedAt, Stopwatch.GetTimestamp());
             _ = Task.Run(InterruptUntilCompleteAsync);
         }
 
         private async Task InterruptUntilCompleteAsync()
         {
-            while (Interrupt())
+            while (true)
             {
+                lock (_gate)
+                {
+                    if (!_active)
+                    {
+                        return;
+                    }
+
+                    CallInterrupter.InterruptNativeCode(this, threadId);
+                }
+
+                // What needs the GIL is tried on its own thread, one attempt at a time: C code may hold the GIL for good.
+                if (Interlocked.CompareExchange(ref _gilAttempt, 1, 0) == 0)
+                {
+                    _ = Task.Run(InterruptWithGil);
+                }
+
                 await Task.Delay(ReInterruptInterval).ConfigureAwait(false);
             }
         }
 
-        /// <summary>Raises the interrupt if the call is still running; returns whether it was.</summary>
-        private unsafe bool Interrupt()
+        private unsafe void InterruptWithGil()
         {
             var gil = PythonThreadState.Acquire();
             try
@@ -193,29 +276,42 @@ internal sealed partial class PythonRuntime
                 {
                     if (!_active)
                     {
-                        return false;
+                        return;
                     }
 
                     LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
-                    return true;
+                    if (!_traced && Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
+                    {
+                        CallInterrupter.SetTrace(threadState, on: true);
+                        _traced = true;
+                    }
                 }
             }
             finally
             {
                 LibPython.PyGILState_Release(gil);
+                Volatile.Write(ref _gilAttempt, 0);
             }
         }
 
-        /// <summary>Marks the call complete and clears an interrupt that was raised but not yet delivered (GIL held).</summary>
+        /// <summary>Marks the call complete and withdraws every interrupt not yet delivered (call's thread, GIL held).</summary>
         public unsafe void Complete()
         {
             lock (_gate)
             {
                 _active = false;
-                if (Requested)
+                if (!Requested)
                 {
-                    LibPython.PyThreadState_SetAsyncExc(threadId, 0);
+                    return;
                 }
+
+                LibPython.PyThreadState_SetAsyncExc(threadId, 0);
+                if (_traced)
+                {
+                    CallInterrupter.SetTrace(threadState, on: false);
+                }
+
+                CallInterrupter.Release(this);
             }
         }
     }

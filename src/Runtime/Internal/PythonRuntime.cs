@@ -16,6 +16,12 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
     private const int PyEvalInput = 258;
     private static readonly TimeSpan ReInterruptInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long an interrupted call may swallow the interrupt before every line it runs is interrupted.</summary>
+    private static readonly TimeSpan TraceAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the caller of an interrupted call waits for it to stop before it is released.</summary>
+    private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(3);
+
     private readonly PythonRuntimeOptions _options;
     private readonly IPythonBackendImplementation _backend;
     private readonly TimeProvider _timeProvider;

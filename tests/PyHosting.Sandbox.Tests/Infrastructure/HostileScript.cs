@@ -15,7 +15,7 @@ namespace PyHosting.Sandbox.Tests.Infrastructure;
 /// </summary>
 public sealed record HostileScript(string Name, int Family, IReadOnlyList<string> ExpectedTypes, string? PermissionKey, int? Errno, string? Absent, string Body)
 {
-    /// <summary>Gets the corpus's folder; scripts for holes whose fix is pending live beside it in <c>KnownHoles</c>.</summary>
+    /// <summary>Gets the corpus's folder.</summary>
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "Scripts");
 
     /// <summary>Gets every script of the corpus, by name relative to <see cref="Directory"/>.</summary>
@@ -24,7 +24,7 @@ public sealed record HostileScript(string Name, int Family, IReadOnlyList<string
             .Select(f => Path.GetRelativePath(Directory, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>Loads a script by its name relative to the output directory's <c>Scripts</c> folder (or <c>../KnownHoles/x.py</c>).</summary>
+    /// <summary>Loads a script by its name relative to the output directory's <c>Scripts</c> folder.</summary>
     public static HostileScript Load(string name)
     {
         var text = File.ReadAllText(Path.GetFullPath(Path.Combine(Directory, name)));

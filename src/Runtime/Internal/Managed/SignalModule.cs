@@ -22,6 +22,9 @@ internal static unsafe class SignalModule
         ModulePatcher.Replace(module, "_signal", "signal", SetHandler);
         ModulePatcher.Replace(module, "_signal", "getsignal", GetHandler);
         ModulePatcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
+
+        // Executing a _signal module resets Python's handlers: the one that interrupts calls running C code comes back.
+        CallInterrupter.OnSignalModuleExecuted();
         return 0;
     }
 
