@@ -12,6 +12,7 @@ public sealed class OptionsBindingTests
             "Backend": "Native",
             "PythonLibrary": null,
             "ExecutionTimeout": "00:00:05",
+            "MemoryLimit": 536870912,
             "Permissions": {
               "IO": "All",
               "CreateThread": true,
@@ -47,6 +48,7 @@ public sealed class OptionsBindingTests
         Assert.Equal(PythonBackend.Native, options.Backend);
         Assert.Null(options.PythonLibrary);
         Assert.Equal(TimeSpan.FromSeconds(5), options.ExecutionTimeout);
+        Assert.Equal(536870912L, options.MemoryLimit);
         Assert.Equal(IOAccess.All, options.Permissions.IO);
         Assert.True(options.Permissions.CreateThread);
         Assert.True(options.Permissions.CreateProcess);
@@ -73,6 +75,7 @@ public sealed class OptionsBindingTests
             ["PythonRuntime:Permissions:IO"] = "all",
             ["PythonRuntime:Permissions:NativeAccess"] = "True",
             ["PythonRuntime:ExecutionTimeout"] = "",
+            ["pythonruntime:memorylimit"] = "",
             ["PythonRuntime:ModulePaths:0"] = "lib",
         });
         services.AddPythonRuntime();
@@ -83,6 +86,7 @@ public sealed class OptionsBindingTests
         Assert.Equal(IOAccess.All, options.Permissions.IO);
         Assert.True(options.Permissions.NativeAccess);
         Assert.Null(options.ExecutionTimeout);
+        Assert.Null(options.MemoryLimit);
         Assert.Equal(["lib"], options.ModulePaths);
     }
 
@@ -97,6 +101,7 @@ public sealed class OptionsBindingTests
         Assert.Equal(PythonBackend.Managed, options.Backend);
         Assert.Equal(IOAccess.None, options.Permissions.IO);
         Assert.Equal(TimeSpan.FromSeconds(1), options.ExecutionTimeout);
+        Assert.Equal(1L << 30, options.MemoryLimit);
     }
 
     [Fact]
@@ -182,6 +187,7 @@ public sealed class OptionsBindingTests
         { "PythonRuntime:Permissions:Environment", "All", "PythonRuntime:Permissions:Environment 'All' is not a valid value; use one of: None, Inherit." },
         { "PythonRuntime:Permissions:NativeAccess", "yes", "PythonRuntime:Permissions:NativeAccess 'yes' is not a valid value; use true or false." },
         { "PythonRuntime:ExecutionTimeout", "30s", "PythonRuntime:ExecutionTimeout '30s' is not a valid value; use a time span such as 00:00:30." },
+        { "PythonRuntime:MemoryLimit", "512MB", "PythonRuntime:MemoryLimit '512MB' is not a valid value; use a whole number between -9223372036854775808 and 9223372036854775807." },
     };
 
     public static TheoryData<string, string, string> UnconvertibleMountValues => new()

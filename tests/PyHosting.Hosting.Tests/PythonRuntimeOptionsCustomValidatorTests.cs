@@ -33,6 +33,10 @@ public sealed class PythonRuntimeOptionsCustomValidatorTests : IDisposable
             }
         },
         { "environment variables", static o => o.Permissions.EnvironmentVariables["LANG"] = "C.UTF-8" },
+        { "no memory limit", static o => o.MemoryLimit = null },
+        { "zero memory limit", static o => o.MemoryLimit = 0 },
+        { "smallest memory limit", static o => o.MemoryLimit = 32L * 1024 * 1024 },
+        { "large memory limit", static o => o.MemoryLimit = long.MaxValue },
     };
 
     public static TheoryData<string, Action<PythonRuntimeOptions>, string> InvalidOptions => new()
@@ -42,6 +46,8 @@ public sealed class PythonRuntimeOptionsCustomValidatorTests : IDisposable
         { "unknown environment", static o => o.Permissions.Environment = (EnvironmentAccess)5, "PythonRuntime:Permissions:Environment '5' is not a valid value; use one of: None, Inherit." },
         { "negative timeout", static o => o.ExecutionTimeout = TimeSpan.FromSeconds(-1), "PythonRuntime:ExecutionTimeout '-00:00:01' must not be negative; use a time span such as 00:00:30, or 00:00:00 for no limit." },
         { "timeout too long", static o => o.ExecutionTimeout = TimeSpan.FromDays(60), "PythonRuntime:ExecutionTimeout '60.00:00:00' is too long; use at most 49.17:02:47.2940000, or 00:00:00 for no limit." },
+        { "negative memory limit", static o => o.MemoryLimit = -1, "PythonRuntime:MemoryLimit '-1' must not be negative; set a size in bytes such as 1073741824 (1 GiB), or 0 for no limit." },
+        { "memory limit too small to start", static o => o.MemoryLimit = 33554431, "PythonRuntime:MemoryLimit '33554431' is below 33554432 bytes (32 MiB), the least the interpreter needs to start; set at least 33554432, or 0 for no limit." },
         { "missing library", static o => o.PythonLibrary = "/nonexistent/libpython3.11.so.1.0", "PythonRuntime:PythonLibrary '/nonexistent/libpython3.11.so.1.0' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library." },
         {
             "native without permissions", static o => o.Backend = PythonBackend.Native,

@@ -9,6 +9,7 @@ using PyHosting.TestHost;
 // (console logging, native code, inherited child processes) goes to standard error instead.
 using var protocolOutput = StandardOutputGuard.TakeStandardOutput();
 var logs = new CapturedLogs();
+using var gauges = new GaugeReader();
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.ClearProviders();
@@ -31,7 +32,7 @@ catch (Exception e)
 
 var runtime = host.Services.GetRequiredService<IPythonRuntime>();
 var options = host.Services.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value;
-var server = new ProtocolServer(runtime, options, logs, protocolOutput);
+var server = new ProtocolServer(runtime, options, logs, gauges, protocolOutput);
 await server.RunAsync(Console.OpenStandardInput());
 await host.StopAsync();
 return 0;

@@ -13,10 +13,10 @@ namespace PyHosting.TestHost;
 /// Requests: <c>{"id":1,"op":"exec"|"eval","code":"..."}</c>, <c>{"op":"invoke","module":"m","function":"f","args":[...]}</c>,
 /// <c>{"op":"runfile","path":"..."}</c>, each with optional <c>"timeoutMs"</c> (cancels the call) and
 /// <c>"capture":true</c> (Python's output goes to writers returned as <c>stdout</c>/<c>stderr</c>);
-/// <c>{"op":"logs","category":"..."}</c>, <c>{"op":"options"}</c>, <c>{"op":"ping"}</c> and <c>{"op":"stop"}</c>.
+/// <c>{"op":"logs","category":"..."}</c>, <c>{"op":"gauge","name":"pyhosting.memory.usage"}</c>, <c>{"op":"options"}</c>, <c>{"op":"ping"}</c> and <c>{"op":"stop"}</c>.
 /// Responses: <c>{"id":1,"ok":true,"result":...}</c> or <c>{"id":1,"ok":false,"type":"PythonScriptException","pythonType":...,"message":...}</c>.
 /// </remarks>
-internal sealed class ProtocolServer(IPythonRuntime runtime, PythonRuntimeOptions options, CapturedLogs logs, Stream output)
+internal sealed class ProtocolServer(IPythonRuntime runtime, PythonRuntimeOptions options, CapturedLogs logs, GaugeReader gauges, Stream output)
 {
     private static readonly JsonSerializerOptions SerializerOptions = new()
     {
@@ -110,6 +110,8 @@ internal sealed class ProtocolServer(IPythonRuntime runtime, PythonRuntimeOption
                 return logs.Snapshot((string?)request["category"])
                     .Select(static e => new Dictionary<string, object?> { ["category"] = e.Category, ["level"] = e.Level, ["eventId"] = e.EventId, ["message"] = e.Message })
                     .ToList();
+            case "gauge":
+                return gauges.Read(Required(request, "name"));
             case "options":
                 return JsonSerializer.SerializeToNode(options, SerializerOptions);
             case "ping":

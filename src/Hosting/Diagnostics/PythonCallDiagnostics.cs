@@ -9,7 +9,7 @@ namespace PyHosting.Hosting.Diagnostics;
 
 /// <summary>
 /// Turns the runtime's call notifications into metrics (<see cref="PythonRuntimeMetrics"/>) and
-/// activities (<see cref="PythonRuntimeTracing"/>).
+/// activities (<see cref="PythonRuntimeTracing"/>), and publishes the interpreter's memory usage.
 /// </summary>
 /// <remarks>
 /// The runtime calls <see cref="OnCallStarting"/> and <see cref="IPythonCallObservation.Complete"/>
@@ -52,6 +52,11 @@ internal sealed class PythonCallDiagnostics : IPythonCallObserver
             description: "Time each Python execution waited for the global interpreter lock.",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
+        meter.CreateObservableGauge(
+            PythonRuntimeMetrics.MemoryUsage,
+            ObserveMemoryUsage,
+            unit: "By",
+            description: "Bytes held by Python's heap, as counted for PythonRuntime:MemoryLimit.");
     }
 
     /// <summary>Registers the observer (and <see cref="IMeterFactory"/>, when the application has not) for <c>AddPythonRuntime</c>.</summary>
@@ -87,6 +92,9 @@ internal sealed class PythonCallDiagnostics : IPythonCallObserver
             current.AddEvent(new ActivityEvent(PythonRuntimeTracing.PermissionDeniedEventName, tags: new ActivityTagsCollection([tag])));
         }
     }
+
+    private static IEnumerable<Measurement<long>> ObserveMemoryUsage() =>
+        PythonInterpreter.MemoryUsage is { } bytes ? [new Measurement<long>(bytes)] : [];
 
     internal static string ToTagValue(PythonCallOutcome outcome) => outcome switch
     {

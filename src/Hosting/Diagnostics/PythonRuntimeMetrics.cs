@@ -36,6 +36,13 @@ public static class PythonRuntimeMetrics
     public const string GilWait = "pyhosting.gil.wait";
 
     /// <summary>
+    /// The gauge of the bytes Python's heap holds, as counted for <c>PythonRuntime:MemoryLimit</c>
+    /// (<c>pyhosting.memory.usage</c>, unit <c>By</c>); no measurement before the runtime has started.
+    /// Memory that native extensions allocate with the C library (numpy's array data) is not included.
+    /// </summary>
+    public const string MemoryUsage = "pyhosting.memory.usage";
+
+    /// <summary>
     /// The tag holding how an execution ended: <c>ok</c>, <c>error</c> (a Python exception),
     /// <c>cancelled</c> or <c>timeout</c> (<c>PythonRuntime:ExecutionTimeout</c>).
     /// </summary>

@@ -48,6 +48,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
         ValidateEnums(options, errors);
         ValidateExecutionTimeout(options.ExecutionTimeout, errors);
+        ValidateMemoryLimit(options.MemoryLimit, errors);
         ValidatePythonLibrary(options.PythonLibrary, errors);
         ValidateBackend(options, errors);
         ValidateNativeExtensions(options, errors);
@@ -89,6 +90,24 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         else if (value > MaxTimeout)
         {
             errors.AddError(Invariant($"{key} '{value:c}' is too long; use at most {MaxTimeout:c}, or 00:00:00 for no limit."));
+        }
+    }
+
+    private static void ValidateMemoryLimit(long? limit, ValidateOptionsResultBuilder errors)
+    {
+        const string key = Section + ":MemoryLimit";
+        if (limit is not { } value || value == 0)
+        {
+            return;
+        }
+
+        if (value < 0)
+        {
+            errors.AddError(Invariant($"{key} '{value}' must not be negative; set a size in bytes such as {PythonRuntimeOptions.DefaultMemoryLimit} (1 GiB), or 0 for no limit."));
+        }
+        else if (value < PythonRuntimeOptions.MinimumMemoryLimit)
+        {
+            errors.AddError(Invariant($"{key} '{value}' is below {PythonRuntimeOptions.MinimumMemoryLimit} bytes (32 MiB), the least the interpreter needs to start; set at least {PythonRuntimeOptions.MinimumMemoryLimit}, or 0 for no limit."));
         }
     }
 

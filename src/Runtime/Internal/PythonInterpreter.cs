@@ -10,9 +10,9 @@ namespace PyHosting.Internal;
 /// <summary>
 /// The one CPython interpreter of the process. CPython can be initialised only once per process
 /// and never again after finalisation, so this is the single owner of the process-wide state:
-/// the configuration flags, the audit hook and the pythonnet attachment.
+/// the configuration flags, the audit hook, the memory hooks and the pythonnet attachment.
 /// </summary>
-internal static unsafe class PythonInterpreter
+internal static unsafe partial class PythonInterpreter
 {
     private static readonly Lock Gate = new();
     private static IPythonBackendImplementation? s_backend;
@@ -24,7 +24,11 @@ internal static unsafe class PythonInterpreter
     public static IPythonBackendImplementation? Backend => s_backend;
 
     /// <summary>Starts the interpreter; throws when it was started before in this process.</summary>
-    public static void Start(PythonInstallation installation, IPythonBackendImplementation backend, ILogger logger)
+    /// <param name="installation">The CPython installation.</param>
+    /// <param name="backend">The backend serving Python's OS interface.</param>
+    /// <param name="memoryLimit">The most bytes Python's heap may count (<c>PythonRuntime:MemoryLimit</c>); 0 for no limit.</param>
+    /// <param name="logger">The runtime's logger.</param>
+    public static void Start(PythonInstallation installation, IPythonBackendImplementation backend, long memoryLimit, ILogger logger)
     {
         lock (Gate)
         {
@@ -43,6 +47,8 @@ internal static unsafe class PythonInterpreter
                 throw new PythonStartupException("CPython was already initialised in this process by other code; PyHosting must own the interpreter's initialisation.");
             }
 
+            // First, before any call that could allocate: every block must be freed by the allocator that made it.
+            InstallMemoryHooks(memoryLimit);
             s_backend = backend;
 
             // Explicit home and program name: the search path must not depend on PATH or on the working directory.
@@ -100,6 +106,9 @@ internal static unsafe class PythonInterpreter
                 Log.InterpreterStopFailed(logger, e);
             }
 
+            // Stopping must not fail for want of memory Python code used up: a thread state that cannot be
+            // allocated aborts the process, and pythonnet's shutdown recurses when its imports fail.
+            using var exemption = ExemptFromMemoryLimit();
             try
             {
                 using (Python.Runtime.Py.GIL())

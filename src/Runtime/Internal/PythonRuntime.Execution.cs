@@ -135,6 +135,16 @@ internal sealed partial class PythonRuntime
             PythonThreadState.EndCall(isolation);
             LibPython.PyGILState_Release(gil);
             observation?.Complete(outcome, gilWait);
+            LogFirstMemoryRefusal(entryPoint);
+        }
+    }
+
+    /// <summary>Logs the first allocation the memory limit refused, once per process (the allocator hook itself cannot log).</summary>
+    private void LogFirstMemoryRefusal(string entryPoint)
+    {
+        if (PythonInterpreter.MemoryRefusals > 0 && Interlocked.Exchange(ref _memoryLimitLogged, 1) == 0)
+        {
+            Log.MemoryLimitReached(_logger, entryPoint, PythonInterpreter.MemoryLimit, PythonInterpreter.LastRefusedBytes, PythonInterpreter.MemoryUsage ?? 0);
         }
     }
 

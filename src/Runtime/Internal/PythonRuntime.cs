@@ -33,6 +33,7 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
     private readonly Func<string, string?> _getEnvironmentVariable;
     private nint _mainDict;
     private volatile bool _started;
+    private int _memoryLimitLogged;
 
     public PythonRuntime(
         PythonRuntimeOptions options,
@@ -69,7 +70,7 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
         var installation = PythonLibraryLocator.Locate(_options.PythonLibrary, _getEnvironmentVariable);
         try
         {
-            PythonInterpreter.Start(installation, _backend, _logger);
+            PythonInterpreter.Start(installation, _backend, _options.MemoryLimit is > 0 and var limit ? limit : 0, _logger);
         }
         catch
         {

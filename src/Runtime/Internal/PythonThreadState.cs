@@ -31,6 +31,9 @@ internal static unsafe class PythonThreadState
     {
         if (t_owner is null)
         {
+            // CPython aborts the process when it cannot allocate a thread state: that allocation is never refused by PythonRuntime:MemoryLimit.
+            using var exemption = PythonInterpreter.ExemptFromMemoryLimit();
+
             // Ensure creates the thread state with a counter of 1; releasing the GIL without Release keeps it.
             LibPython.PyGILState_Ensure();
             t_owner = new Owner(LibPython.PyEval_SaveThread());

@@ -9,6 +9,12 @@ public sealed class PythonRuntimeOptions
     /// <summary>The configuration section bound by <c>AddPythonRuntime</c>.</summary>
     public const string SectionName = "PythonRuntime";
 
+    /// <summary>The default of <see cref="MemoryLimit"/>: 1 GiB.</summary>
+    public const long DefaultMemoryLimit = 1L << 30;
+
+    /// <summary>The smallest positive <see cref="MemoryLimit"/>: 32 MiB, room for the interpreter to start and import the standard library's common modules.</summary>
+    public const long MinimumMemoryLimit = 32L << 20;
+
     /// <summary>Gets or sets the backend serving Python's OS interface.</summary>
     /// <value>Defaults to <see cref="PythonBackend.Managed"/>.</value>
     public PythonBackend Backend { get; set; } = PythonBackend.Managed;
@@ -20,6 +26,18 @@ public sealed class PythonRuntimeOptions
     /// <summary>Gets or sets the time limit of one call; <see langword="null"/> or zero for none.</summary>
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan? ExecutionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the most bytes Python's heap may hold; <see langword="null"/> or zero for no limit.
+    /// An allocation that would pass it fails with Python's <c>MemoryError</c> inside the call, and the host goes on.
+    /// </summary>
+    /// <value>Defaults to <see cref="DefaultMemoryLimit"/> (1 GiB). A positive value must be at least <see cref="MinimumMemoryLimit"/>.</value>
+    /// <remarks>
+    /// Counted: what CPython allocates through its own allocators (objects, and buffers such as those of
+    /// <c>bytes</c>, <c>bytearray</c>, lists and dictionaries). Not counted: memory that native code
+    /// allocates with the C library directly, such as numpy's array data, and the .NET side of the host.
+    /// </remarks>
+    public long? MemoryLimit { get; set; } = DefaultMemoryLimit;
 
     /// <summary>Gets the permissions of Python code.</summary>
     public PythonPermissions Permissions { get; } = new();

@@ -24,6 +24,12 @@ internal static unsafe class LibPython
     public static delegate* unmanaged<delegate* unmanaged<nint, nint, nint, int>, nint, int> PySys_AddAuditHook;
     public static delegate* unmanaged<delegate* unmanaged<nint, nint, nint>, nint, int> PyFile_SetOpenCodeHook;
 
+    // Memory allocators (PyMemAllocatorDomain, PyMemAllocatorEx*), before initialisation.
+    public static delegate* unmanaged<int, PyMemAllocatorEx*, void> PyMem_GetAllocator;
+    public static delegate* unmanaged<int, PyMemAllocatorEx*, void> PyMem_SetAllocator;
+    public static delegate* unmanaged<PyObjectArenaAllocator*, void> PyObject_GetArenaAllocator;
+    public static delegate* unmanaged<PyObjectArenaAllocator*, void> PyObject_SetArenaAllocator;
+
     // GIL.
     public static delegate* unmanaged<int> PyGILState_Ensure;
     public static delegate* unmanaged<int, void> PyGILState_Release;
@@ -180,6 +186,10 @@ internal static unsafe class LibPython
         Py_SetProgramName = (delegate* unmanaged<nint, void>)E("Py_SetProgramName");
         PySys_AddAuditHook = (delegate* unmanaged<delegate* unmanaged<nint, nint, nint, int>, nint, int>)E("PySys_AddAuditHook");
         PyFile_SetOpenCodeHook = (delegate* unmanaged<delegate* unmanaged<nint, nint, nint>, nint, int>)E("PyFile_SetOpenCodeHook");
+        PyMem_GetAllocator = (delegate* unmanaged<int, PyMemAllocatorEx*, void>)E("PyMem_GetAllocator");
+        PyMem_SetAllocator = (delegate* unmanaged<int, PyMemAllocatorEx*, void>)E("PyMem_SetAllocator");
+        PyObject_GetArenaAllocator = (delegate* unmanaged<PyObjectArenaAllocator*, void>)E("PyObject_GetArenaAllocator");
+        PyObject_SetArenaAllocator = (delegate* unmanaged<PyObjectArenaAllocator*, void>)E("PyObject_SetArenaAllocator");
 
         PyGILState_Ensure = (delegate* unmanaged<int>)E("PyGILState_Ensure");
         PyGILState_Release = (delegate* unmanaged<int, void>)E("PyGILState_Release");
