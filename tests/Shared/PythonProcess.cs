@@ -164,7 +164,7 @@ public sealed class PythonProcess : IAsyncDisposable
         return await waiter.Task.WaitAsync(timeout ?? DefaultTimeout);
     }
 
-    /// <summary>Stops the host gracefully (pending calls finish) and waits for the process to exit.</summary>
+    /// <summary>Stops the host gracefully (pending calls finish) and waits for the process to exit and its log to be read.</summary>
     /// <returns>The exit code.</returns>
     public async Task<int> StopAsync()
     {
@@ -173,7 +173,11 @@ public sealed class PythonProcess : IAsyncDisposable
             await SendAsync(new JsonObject { ["op"] = "stop" });
         }
 
-        return await WaitForExitAsync(DefaultTimeout) ?? throw new TimeoutException("PyHosting.TestHost did not exit after 'stop'.");
+        var exitCode = await WaitForExitAsync(DefaultTimeout) ?? throw new TimeoutException("PyHosting.TestHost did not exit after 'stop'.");
+
+        // Everything the host logged while stopping (a child process that inherited the pipe may keep it open: bounded).
+        await Task.WhenAny(_stderrPump, Task.Delay(TimeSpan.FromSeconds(5)));
+        return exitCode;
     }
 
     /// <summary>Kills the process if it still runs.</summary>

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 14, EventName = "MemoryLimitReached", Level = LogLevel.Warning, Message = "PythonRuntime:MemoryLimit ({MemoryLimit} bytes) refused an allocation of {RefusedBytes} bytes with MemoryError, first seen after the Python call {EntryPoint}; {MemoryUsage} bytes are in use now. Later refusals are not logged")]
     public static partial void MemoryLimitReached(ILogger logger, string entryPoint, long memoryLimit, long refusedBytes, long memoryUsage);
 
+    [LoggerMessage(EventId = 15, EventName = "InterpreterStopAbandoned", Level = LogLevel.Warning, Message = "Python runtime stop did not get the interpreter within {TimeoutMs} ms: a call that cannot be interrupted still holds it, and it stays as it is until the process exits")]
+    public static partial void InterpreterStopAbandoned(ILogger logger, long timeoutMs);
+
     [LoggerMessage(EventId = 20, EventName = "CallFailed", Level = LogLevel.Debug, Message = "Python call {EntryPoint} failed with {PythonType}")]
     public static partial void CallFailed(ILogger logger, string entryPoint, string pythonType);
 

@@ -15,6 +15,9 @@ namespace PyHosting.Internal;
 internal static unsafe partial class PythonInterpreter
 {
     private static readonly Lock Gate = new();
+
+    /// <summary>How long stopping waits for the GIL, which a call that cannot be interrupted may keep.</summary>
+    private static readonly TimeSpan DetachTimeout = TimeSpan.FromSeconds(5);
     private static IPythonBackendImplementation? s_backend;
     private static int s_state; // 0 = never started, 1 = running, 2 = stopped
     private static nint s_home;
@@ -70,6 +73,7 @@ internal static unsafe partial class PythonInterpreter
 
             Runtime.PythonDLL = installation.LibraryPath;
             PythonEngine.Initialize(setSysArgv: false, initSigs: false);
+            RemovePythonnetExitHandler();
             try
             {
                 backend.AfterInitialize(installation);
@@ -106,23 +110,49 @@ internal static unsafe partial class PythonInterpreter
                 Log.InterpreterStopFailed(logger, e);
             }
 
-            // Stopping must not fail for want of memory Python code used up: a thread state that cannot be
-            // allocated aborts the process, and pythonnet's shutdown recurses when its imports fail.
-            using var exemption = ExemptFromMemoryLimit();
-            try
+            // A call busy in C code that never checks for interrupts holds the GIL for good: the host's stop does not wait for it.
+            var detach = new Thread(() => Detach(logger)) { IsBackground = true, Name = "PyHosting interpreter stop" };
+            detach.Start();
+            if (!detach.Join(DetachTimeout))
             {
-                using (Python.Runtime.Py.GIL())
-                {
-                    PythonEngine.Exec("import sys\nfor _s in (sys.__stdout__, sys.__stderr__):\n    try:\n        _s.flush()\n    except Exception:\n        pass");
-                }
+                Log.InterpreterStopAbandoned(logger, (long)DetachTimeout.TotalMilliseconds);
+            }
+        }
+    }
 
-                PythonEngine.Shutdown();
-                Log.InterpreterStopped(logger);
-            }
-            catch (Exception e) when (e is PythonException or InvalidOperationException or NotSupportedException or PlatformNotSupportedException)
+    /// <summary>Flushes Python's streams and detaches pythonnet (needs the GIL).</summary>
+    private static void Detach(ILogger logger)
+    {
+        // Stopping must not fail for want of memory Python code used up: a thread state that cannot be
+        // allocated aborts the process, and pythonnet's shutdown recurses when its imports fail.
+        using var exemption = ExemptFromMemoryLimit();
+        try
+        {
+            using (Python.Runtime.Py.GIL())
             {
-                Log.InterpreterStopFailed(logger, e);
+                PythonEngine.Exec("import sys\nfor _s in (sys.__stdout__, sys.__stderr__):\n    try:\n        _s.flush()\n    except Exception:\n        pass");
             }
+
+            PythonEngine.Shutdown();
+            Log.InterpreterStopped(logger);
+        }
+        catch (Exception e) when (e is PythonException or InvalidOperationException or NotSupportedException or PlatformNotSupportedException)
+        {
+            Log.InterpreterStopFailed(logger, e);
+        }
+    }
+
+    /// <summary>
+    /// pythonnet shuts itself down at process exit, waiting for the GIL without bound: a call that cannot be
+    /// interrupted would then keep the process from exiting. The runtime detaches pythonnet itself, at host
+    /// stop and with a bounded wait (<see cref="Stop"/>), so pythonnet's handler is removed.
+    /// </summary>
+    private static void RemovePythonnetExitHandler()
+    {
+        var handler = typeof(PythonEngine).GetMethod("OnProcessExit", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(object), typeof(EventArgs)]);
+        if (handler is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= handler.CreateDelegate<EventHandler>();
         }
     }
 
