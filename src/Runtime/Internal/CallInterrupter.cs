@@ -17,7 +17,7 @@ namespace PyHosting.Internal;
 /// the call (<c>_PyRuntime.main_thread</c>, located and verified at start-up) and simulates a signal whose
 /// Python-level handler is <c>signal.default_int_handler</c>. No operating-system handler is installed: the
 /// signal's OS disposition is restored right after Python records the handler, and the signal is only ever
-/// simulated (<c>PyErr_SetInterruptEx</c>). This needs no GIL. One call at a time owns the main thread.
+/// simulated (<c>PyErr_SetInterruptEx</c>). This needs no GIL. Calls interrupted at the same time take turns as the main thread.
 /// </para>
 /// <para>
 /// <b>Code that swallows the interrupt</b> (<c>except BaseException: pass</c> in a loop). After a grace period
@@ -221,7 +221,7 @@ internal static unsafe partial class CallInterrupter
 
     /// <summary>
     /// Interrupts C code of the call running on <paramref name="threadId"/>: makes that thread CPython's main
-    /// thread (if no other call owns it) and simulates the signal. No GIL needed. Returns whether it did.
+    /// thread and simulates the signal. No GIL needed. Returns whether it did.
     /// </summary>
     public static bool InterruptNativeCode(object owner, ulong threadId)
     {
@@ -232,11 +232,8 @@ internal static unsafe partial class CallInterrupter
 
         lock (Gate)
         {
-            if (s_owner is not null && !ReferenceEquals(s_owner, owner))
-            {
-                return false;
-            }
-
+            // The last interrupter owns the main thread: when several calls are interrupted at once they take turns,
+            // so the one that holds the GIL in C code is reached within an interval, whichever asked first.
             s_owner = owner;
             Volatile.Write(ref *s_mainThread, threadId);
             s_setInterrupt(s_signal);

@@ -237,7 +237,6 @@ internal sealed partial class PythonRuntime
         private bool _active = true;
         private bool _traced;
         private int _requested;
-        private int _gilAttempt;
         private long _requestedAt;
 
         public bool Requested => Volatile.Read(ref _requested) == 1;
@@ -250,34 +249,42 @@ internal sealed partial class PythonRuntime
             }
 
             Volatile.Write(ref _requestedAt, Stopwatch.GetTimestamp());
-            _ = Task.Run(InterruptUntilCompleteAsync);
+
+            // Dedicated threads, not the pool's: calls blocked in C or waiting for the GIL may hold every pool thread.
+            Start(SignalLoop, "PyHosting interrupt");
+            Start(GilLoop, "PyHosting interrupt (GIL)");
         }
 
-        private async Task InterruptUntilCompleteAsync()
+        private static void Start(ThreadStart loop, string name) => new Thread(loop) { IsBackground = true, Name = name }.Start();
+
+        /// <summary>Simulates the signal that C code polls for; needs no GIL.</summary>
+        private void SignalLoop()
         {
             while (true)
             {
                 lock (_gate)
                 {
-                    if (!_active)
+                    if (!_active || !CallInterrupter.InterruptNativeCode(this, threadId))
                     {
                         return;
                     }
-
-                    CallInterrupter.InterruptNativeCode(this, threadId);
                 }
 
-                // What needs the GIL is tried on its own thread, one attempt at a time: C code may hold the GIL for good.
-                if (Interlocked.CompareExchange(ref _gilAttempt, 1, 0) == 0)
-                {
-                    _ = Task.Run(InterruptWithGil);
-                }
-
-                await Task.Delay(ReInterruptInterval).ConfigureAwait(false);
+                Thread.Sleep(ReInterruptInterval);
             }
         }
 
-        private unsafe void InterruptWithGil()
+        /// <summary>Posts the asynchronous exception and, after the grace period, sets the trace function; waits for the GIL, which C code may hold for good.</summary>
+        private void GilLoop()
+        {
+            while (InterruptWithGil())
+            {
+                Thread.Sleep(ReInterruptInterval);
+            }
+        }
+
+        /// <summary>Interrupts the call with the GIL held; returns whether the call was still running.</summary>
+        private unsafe bool InterruptWithGil()
         {
             var gil = PythonThreadState.Acquire();
             try
@@ -286,7 +293,7 @@ internal sealed partial class PythonRuntime
                 {
                     if (!_active)
                     {
-                        return;
+                        return false;
                     }
 
                     LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
@@ -295,12 +302,13 @@ internal sealed partial class PythonRuntime
                         CallInterrupter.SetTrace(threadState, on: true);
                         _traced = true;
                     }
+
+                    return true;
                 }
             }
             finally
             {
                 LibPython.PyGILState_Release(gil);
-                Volatile.Write(ref _gilAttempt, 0);
             }
         }
 
