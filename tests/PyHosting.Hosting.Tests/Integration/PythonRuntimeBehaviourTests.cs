@@ -87,6 +87,19 @@ public abstract class PythonRuntimeBehaviourTests(PythonProcessFixture fixture)
         Assert.Equal(2, (await Python.EvalAsync("1 + 1")).GetResult<long>());
     }
 
+    [Theory]
+    [InlineData("import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')")]
+    [InlineData("10 ** (10 ** 8)")]
+    [InlineData("while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass")]
+    public async Task Execute_CodeBusyInCOrSwallowingTheInterrupt_IsCancelled(string code)
+    {
+        var response = await Python.ExecAsync(code, timeoutMs: 200);
+
+        Assert.Equal("OperationCanceledException", response.Type);
+        Assert.DoesNotContain("keeps running", response.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await Python.EvalAsync("1 + 1")).GetResult<long>());
+    }
+
     [Fact]
     public async Task Print_GoesToTheStdoutAndStderrLoggers()
     {
