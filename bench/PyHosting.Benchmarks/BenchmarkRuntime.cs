@@ -27,6 +27,12 @@ internal sealed class BenchmarkRuntime : IDisposable
     /// <summary>The module that <see cref="Start"/> registers in <c>sys.modules</c> for call benchmarks.</summary>
     public const string ModuleName = "pyhosting_bench";
 
+    /// <summary>
+    /// The environment variable that, when set, gives <see cref="PythonRuntimeOptions.MemoryLimit"/> in bytes
+    /// (0: no limit, CPython's allocators unhooked). BenchmarkDotNet jobs set it to compare both in one run.
+    /// </summary>
+    public const string MemoryLimitVariable = "PYHOSTING_BENCH_MEMORY_LIMIT";
+
     private const string ModuleSource =
         "def noop():\n" +
         "    return None\n";
@@ -58,6 +64,11 @@ internal sealed class BenchmarkRuntime : IDisposable
             ExecutionTimeout = TimeSpan.FromSeconds(30),
         };
         options.Permissions.IO = IOAccess.All;
+        if (Environment.GetEnvironmentVariable(MemoryLimitVariable) is { Length: > 0 } limit)
+        {
+            options.MemoryLimit = long.Parse(limit, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (backend == BenchmarkBackend.Native)
         {
             options.Permissions.NativeAccess = true;

@@ -17,6 +17,7 @@ internal static class Suite
             typeof(CallOverheadBenchmarks),
             typeof(ClockEnvironmentBenchmarks),
             typeof(CancellationBenchmarks),
+            typeof(MemoryHookBenchmarks),
         ],
         BenchmarkConfig.Create());
 

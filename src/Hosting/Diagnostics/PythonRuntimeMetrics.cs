@@ -37,7 +37,8 @@ public static class PythonRuntimeMetrics
 
     /// <summary>
     /// The gauge of the bytes Python's heap holds, as counted for <c>PythonRuntime:MemoryLimit</c>
-    /// (<c>pyhosting.memory.usage</c>, unit <c>By</c>); no measurement before the runtime has started.
+    /// (<c>pyhosting.memory.usage</c>, unit <c>By</c>); no measurement before the runtime has started, nor
+    /// when <c>PythonRuntime:MemoryLimit</c> is <see langword="null"/> or 0 (then nothing is counted).
     /// Memory that native extensions allocate with the C library (numpy's array data) is not included.
     /// </summary>
     public const string MemoryUsage = "pyhosting.memory.usage";

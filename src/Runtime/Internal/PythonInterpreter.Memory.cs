@@ -15,8 +15,9 @@ namespace PyHosting.Internal;
 /// The hooks run on any thread, with or without the GIL, including threads .NET did not create;
 /// they never throw and never allocate managed memory. Each raw block carries a 16-byte header
 /// holding its size (malloc's alignment of 16 is kept), because <c>free</c> is not told the size.
-/// The hooks are installed before any other call into CPython and never removed: memory allocated
-/// through them must be freed through them.
+/// The hooks are installed only when a limit is configured (<c>MemoryLimit</c> &gt; 0), before any other
+/// call into CPython, and never removed: memory allocated through them must be freed through them.
+/// Without a limit nothing is wrapped, so nothing is counted and Python allocates at CPython's own cost.
 /// </remarks>
 internal static unsafe partial class PythonInterpreter
 {
@@ -45,7 +46,10 @@ internal static unsafe partial class PythonInterpreter
     [ThreadStatic]
     private static int t_memoryLimitExempt;
 
-    /// <summary>Gets the bytes Python has allocated through the counted allocators, or <see langword="null"/> before the interpreter was started.</summary>
+    /// <summary>
+    /// Gets the bytes Python has allocated through the counted allocators, or <see langword="null"/> when
+    /// nothing is counted: before the interpreter was started, or when it was started without a limit.
+    /// </summary>
     public static long? MemoryUsage => Volatile.Read(ref s_memoryHooked) ? Interlocked.Read(ref s_memoryUsed) : null;
 
     /// <summary>Gets the enforced limit in bytes; 0 when there is none.</summary>
@@ -57,7 +61,7 @@ internal static unsafe partial class PythonInterpreter
     /// <summary>Gets the size of the last refused allocation.</summary>
     public static long LastRefusedBytes => Interlocked.Read(ref s_lastRefusedBytes);
 
-    /// <summary>Lets this thread allocate beyond the limit until the returned scope is disposed.</summary>
+    /// <summary>Lets this thread allocate beyond the limit until the returned scope is disposed (a no-op scope when there is no limit).</summary>
     /// <returns>The scope.</returns>
     public static MemoryLimitExemption ExemptFromMemoryLimit()
     {
@@ -65,14 +69,19 @@ internal static unsafe partial class PythonInterpreter
         return default;
     }
 
-    /// <summary>Wraps the raw and arena allocators (library loaded, interpreter not initialised, nothing allocated yet).</summary>
+    /// <summary>
+    /// Wraps the raw and arena allocators when <paramref name="limit"/> is positive (library loaded,
+    /// interpreter not initialised, nothing allocated yet); without a limit, leaves them as they are.
+    /// </summary>
     private static void InstallMemoryHooks(long limit)
     {
-        Interlocked.Exchange(ref s_memoryLimit, limit > 0 ? limit : 0);
-        if (s_memoryHooked)
+        // Counting costs on every allocation larger than 512 bytes and on every arena: pay it only for a limit.
+        if (limit <= 0 || s_memoryHooked)
         {
             return;
         }
+
+        Interlocked.Exchange(ref s_memoryLimit, limit);
 
         PyMemAllocatorEx raw;
         LibPython.PyMem_GetAllocator(PyMemAllocatorEx.DomainRaw, &raw);

@@ -10,7 +10,7 @@ namespace PyHosting.Internal;
 /// <summary>
 /// The one CPython interpreter of the process. CPython can be initialised only once per process
 /// and never again after finalisation, so this is the single owner of the process-wide state:
-/// the configuration flags, the audit hook, the memory hooks and the pythonnet attachment.
+/// the configuration flags, the audit hook, the memory hooks (when a limit is set) and the pythonnet attachment.
 /// </summary>
 internal static unsafe partial class PythonInterpreter
 {
@@ -29,7 +29,7 @@ internal static unsafe partial class PythonInterpreter
     /// <summary>Starts the interpreter; throws when it was started before in this process.</summary>
     /// <param name="installation">The CPython installation.</param>
     /// <param name="backend">The backend serving Python's OS interface.</param>
-    /// <param name="memoryLimit">The most bytes Python's heap may count (<c>PythonRuntime:MemoryLimit</c>); 0 for no limit.</param>
+    /// <param name="memoryLimit">The most bytes Python's heap may count (<c>PythonRuntime:MemoryLimit</c>); 0 for no limit, which leaves CPython's allocators unhooked.</param>
     /// <param name="logger">The runtime's logger.</param>
     public static void Start(PythonInstallation installation, IPythonBackendImplementation backend, long memoryLimit, ILogger logger)
     {
@@ -51,6 +51,7 @@ internal static unsafe partial class PythonInterpreter
             }
 
             // First, before any call that could allocate: every block must be freed by the allocator that made it.
+            // Without a limit nothing is hooked (no counting cost, and no memory usage to report).
             InstallMemoryHooks(memoryLimit);
             s_backend = backend;
 

@@ -36,6 +36,8 @@ public sealed class PythonRuntimeOptions
     /// Counted: what CPython allocates through its own allocators (objects, and buffers such as those of
     /// <c>bytes</c>, <c>bytearray</c>, lists and dictionaries). Not counted: memory that native code
     /// allocates with the C library directly, such as numpy's array data, and the .NET side of the host.
+    /// Counting wraps CPython's allocators, which is done only when a limit is set: with <see langword="null"/> or
+    /// zero, nothing is counted and the <c>pyhosting.memory.usage</c> gauge reports no measurement.
     /// </remarks>
     public long? MemoryLimit { get; set; } = DefaultMemoryLimit;
 

@@ -10,8 +10,14 @@ public sealed class MemoryLimitedFixture() : PythonProcessFixture(new Dictionary
     ["PythonRuntime:Permissions:CreateThread"] = "true",
 });
 
-/// <summary>A Managed runtime without a memory limit.</summary>
+/// <summary>A Managed runtime without a memory limit: Python's allocators are not hooked, nothing is counted.</summary>
 public sealed class MemoryUnlimitedFixture() : PythonProcessFixture(new Dictionary<string, string?> { ["PythonRuntime:MemoryLimit"] = "0" });
+
+/// <summary>A Managed runtime with a limit far above what its tests allocate, so that Python's heap is counted.</summary>
+public sealed class MemoryLargeLimitFixture() : PythonProcessFixture(new Dictionary<string, string?>
+{
+    ["PythonRuntime:MemoryLimit"] = MemoryUsageTests.LargeLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+});
 
 /// <summary>
 /// <c>PythonRuntime:MemoryLimit</c> in a real host process: Python's allocations past the limit are a
@@ -98,11 +104,9 @@ public sealed class MemoryLimitTests(MemoryLimitedFixture limited) : IClassFixtu
     }
 }
 
-/// <summary>Without a limit: the allocation the limit refuses succeeds, and the usage gauge follows Python's heap.</summary>
-public sealed class MemoryUsageTests(MemoryUnlimitedFixture unlimited) : IClassFixture<MemoryUnlimitedFixture>
+/// <summary>Without a limit: the allocation the limit refuses succeeds, and nothing is counted.</summary>
+public sealed class MemoryUnlimitedTests(MemoryUnlimitedFixture unlimited) : IClassFixture<MemoryUnlimitedFixture>
 {
-    private const long FiftyMegabytes = 50L * 1024 * 1024;
-
     [Fact]
     public async Task ModerateAllocation_WithoutLimit_Succeeds()
     {
@@ -113,9 +117,28 @@ public sealed class MemoryUsageTests(MemoryUnlimitedFixture unlimited) : IClassF
     }
 
     [Fact]
-    public async Task UsageGauge_RisesWithABytearray_AndFallsAfterDel()
+    public async Task UsageGauge_WithoutLimit_ReportsNoMeasurement()
     {
         var python = unlimited.Process;
+        (await python.ExecAsync("big = bytearray(10**7)\ndel big")).EnsureOk();
+
+        var response = (await python.SendAsync(new() { ["op"] = "gauge", ["name"] = PythonRuntimeMetrics.MemoryUsage })).EnsureOk();
+
+        Assert.Null(response.Result);
+    }
+}
+
+/// <summary>With a limit (here far above what is allocated): the usage gauge follows Python's heap.</summary>
+public sealed class MemoryUsageTests(MemoryLargeLimitFixture limited) : IClassFixture<MemoryLargeLimitFixture>
+{
+    public const long LargeLimit = 8L * 1024 * 1024 * 1024;
+
+    private const long FiftyMegabytes = 50L * 1024 * 1024;
+
+    [Fact]
+    public async Task UsageGauge_RisesWithABytearray_AndFallsAfterDel()
+    {
+        var python = limited.Process;
 
         var before = await UsageAsync(python);
         (await python.ExecAsync($"big = bytearray({FiftyMegabytes})")).EnsureOk();
