@@ -124,15 +124,18 @@ internal static unsafe partial class PythonInterpreter
     private static void Unreserve(long bytes) => Interlocked.Add(ref s_memoryUsed, -bytes);
 
     [UnmanagedCallersOnly]
-    private static nint RawMalloc(nint context, nuint size)
+    private static nint RawMalloc(nint context, nuint size) => (ulong)size > MaxRequest ? 0 : AllocateCounted(size, zeroed: false);
+
+    /// <summary>Allocates a counted block of <paramref name="size"/> bytes (at most <see cref="MaxRequest"/>); 0 when refused or out of memory.</summary>
+    private static nint AllocateCounted(nuint size, bool zeroed)
     {
-        if ((ulong)size > MaxRequest || !Reserve((long)size))
+        if (!Reserve((long)size))
         {
             return 0;
         }
 
         // size + header is never 0, so the block is a distinct non-NULL pointer even for malloc(0).
-        var block = s_rawMalloc(s_rawContext, size + HeaderSize);
+        var block = zeroed ? s_rawCalloc(s_rawContext, 1, size + HeaderSize) : s_rawMalloc(s_rawContext, size + HeaderSize);
         if (block == 0)
         {
             Unreserve((long)size);
@@ -151,21 +154,7 @@ internal static unsafe partial class PythonInterpreter
             return 0;
         }
 
-        var size = count * elementSize;
-        if (!Reserve((long)size))
-        {
-            return 0;
-        }
-
-        var block = s_rawCalloc(s_rawContext, 1, size + HeaderSize);
-        if (block == 0)
-        {
-            Unreserve((long)size);
-            return 0;
-        }
-
-        *(nuint*)block = size;
-        return block + HeaderSize;
+        return AllocateCounted(count * elementSize, zeroed: true);
     }
 
     [UnmanagedCallersOnly]
@@ -178,20 +167,7 @@ internal static unsafe partial class PythonInterpreter
 
         if (pointer == 0)
         {
-            if (!Reserve((long)size))
-            {
-                return 0;
-            }
-
-            var fresh = s_rawMalloc(s_rawContext, size + HeaderSize);
-            if (fresh == 0)
-            {
-                Unreserve((long)size);
-                return 0;
-            }
-
-            *(nuint*)fresh = size;
-            return fresh + HeaderSize;
+            return AllocateCounted(size, zeroed: false);
         }
 
         var block = pointer - HeaderSize;
