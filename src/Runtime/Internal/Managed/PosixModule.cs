@@ -22,10 +22,14 @@ internal static unsafe class PosixModule
         "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
     };
 
-    /// <summary>Names removed so that <c>hasattr(os, ...)</c> is false and the standard library falls back.</summary>
+    /// <summary>
+    /// Names removed so that <c>hasattr(os, ...)</c> is false and the standard library falls back. <c>execv</c> and
+    /// <c>execve</c> stay, refused like any unsupported call: <c>os.execl</c>, <c>os.execvp</c> and the rest of the
+    /// family are Python functions that call them, and would otherwise fail with a <c>NameError</c>.
+    /// </summary>
     public static readonly HashSet<string> Removed = new(StringComparer.Ordinal)
     {
-        "fork", "forkpty", "posix_spawn", "posix_spawnp", "execv", "execve", "openpty", "login_tty", "wait3", "wait4",
+        "fork", "forkpty", "posix_spawn", "posix_spawnp", "openpty", "login_tty", "wait3", "wait4",
         "waitid", "pidfd_open", "eventfd", "eventfd_read", "eventfd_write", "memfd_create", "splice", "copy_file_range",
         "sendfile", "lockf", "posix_fadvise", "posix_fallocate", "readv", "writev", "preadv", "pwritev",
     };
