@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PyHosting.Sandbox.Tests.Infrastructure;
 
 namespace PyHosting.Sandbox.Tests.Resilience;
@@ -25,20 +24,17 @@ public sealed class InterruptTests(SandboxFixture fixture)
         Thread.Sleep(300);
 
         // Both calls hold pool threads: the test's own timing must not need one.
-        var clock = new Stopwatch();
         var canceller = new Thread(() =>
         {
             first.Cancel();
             Thread.Sleep(200);
-            clock.Start();
             second.Cancel();
         });
         canceller.Start();
 
+        // A call that did not stop would release its caller with "keeps running" in the message.
         var busyError = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => busy);
-        var busyEnded = clock.Elapsed;
         var spinningError = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => spinning);
-        Assert.True(busyEnded < TimeSpan.FromSeconds(1), $"the call busy in C ended {busyEnded} after its cancellation");
         Assert.DoesNotContain("keeps running", busyError.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("keeps running", spinningError.Message, StringComparison.Ordinal);
         Assert.Equal(2L, await fixture.Runtime.EvaluateAsync<long>("1 + 1"));
@@ -61,12 +57,11 @@ public sealed class InterruptTests(SandboxFixture fixture)
     public async Task SwallowingLoop_IsInterruptedAndItsTraceFunctionRemoved()
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var clock = Stopwatch.StartNew();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fixture.Runtime.ExecuteAsync(
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fixture.Runtime.ExecuteAsync(
             "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass", cancel.Token));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the call ended after {clock.Elapsed}");
+        Assert.DoesNotContain("keeps running", error.Message, StringComparison.Ordinal);
         Assert.Equal("None", await fixture.Runtime.EvaluateAsync<string>("repr(__import__('sys').gettrace())"));
         Assert.Equal(45L, await fixture.Runtime.EvaluateAsync<long>("sum(range(10))"));
     }
