@@ -171,7 +171,14 @@ internal static unsafe partial class CallInterrupter
             {
                 nint type, value, traceback;
                 LibPython.PyErr_Fetch(&type, &value, &traceback);
-                _ = SetHandler(s_signal);
+
+                // signal.signal first handles pending signals and fails if one raises: a simulated signal meant for a
+                // call being interrupted (re-sent within an interval). New ones wait for Gate, so a second try succeeds.
+                if (SetHandler(s_signal) is not null)
+                {
+                    _ = SetHandler(s_signal);
+                }
+
                 LibPython.PyErr_Restore(type, value, traceback);
             }
             finally
