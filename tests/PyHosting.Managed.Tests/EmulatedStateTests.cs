@@ -131,6 +131,20 @@ public sealed class EmulatedStateTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task Uname_ReportsTheKernelButNotTheHostName()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import os, platform
+            u = os.uname()
+            return repr([u.sysname, u.nodename, platform.node(), u.release, u.machine])
+            """);
+
+        var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        var machine = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64 ? "x86_64" : "aarch64";
+        Assert.Equal($"['Linux', 'localhost', 'localhost', '{release}', '{machine}']", result);
+    }
+
+    [Fact]
     public async Task ExtendedAttributes_AreUnsupportedWithEnotsupSoShutilSkipsThem()
     {
         var name = ManagedRuntimeFixture.Unique("xattr");

@@ -67,7 +67,7 @@ internal static class ModuleClassification
             "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
             "getegid", "geteuid", "getgid", "getuid", "getgroups", "getpgrp", "getpgid", "getsid", "getresuid", "getresgid",
             "getloadavg", "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-            "sysconf", "confstr", "uname", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
+            "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
             "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
             "DirEntry", "stat_result", "statvfs_result", "terminal_size", "times_result", "uname_result", "sched_param", "waitid_result",
         ],

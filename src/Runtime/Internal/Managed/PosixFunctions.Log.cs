@@ -38,6 +38,9 @@ internal static partial class PosixLog
     [LoggerMessage(EventId = 119, EventName = "UnsupportedFunction", Level = LogLevel.Debug, Message = "Unsupported: {Function} is not supported by the managed backend")]
     public static partial void UnsupportedFunction(ILogger logger, string function);
 
+    [LoggerMessage(EventId = 120, EventName = "EmulatedNodeName", Level = LogLevel.Trace, Message = "Returning emulated node name {NodeName} from uname")]
+    public static partial void EmulatedNodeName(ILogger logger, string nodeName);
+
     /// <summary>Formats a mode the way the README and Python write it (<c>0o022</c>).</summary>
     public static string Octal(int mode) => "0o" + Convert.ToString(mode, 8).PadLeft(3, '0');
 }

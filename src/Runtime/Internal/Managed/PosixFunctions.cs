@@ -61,6 +61,7 @@ internal static unsafe partial class PosixFunctions
         ["putenv"] = PutEnv,
         ["unsetenv"] = UnsetEnv,
         ["getpid"] = GetPid,
+        ["uname"] = Uname,
         ["getppid"] = GetPPid,
         ["kill"] = Kill,
         ["killpg"] = KillPg,

@@ -18,7 +18,7 @@ internal static unsafe class PosixModule
         "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
         "getegid", "geteuid", "getgid", "getuid", "getgroups", "getpgrp", "getpgid", "getsid", "getresuid", "getresgid",
         "getloadavg", "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-        "sysconf", "confstr", "uname", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
+        "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
         "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
     };
 
@@ -53,6 +53,12 @@ internal static unsafe class PosixModule
         if (statType != 0)
         {
             StatResult.Type = statType; // kept for the process
+        }
+
+        var unameType = Py.GetAttr(module, "uname_result");
+        if (unameType != 0)
+        {
+            PosixFunctions.UnameResultType = unameType; // kept for the process
         }
 
         foreach (var (name, handler) in Managed)
