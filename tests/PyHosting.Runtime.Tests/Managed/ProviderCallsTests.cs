@@ -14,30 +14,6 @@ public class ProviderCallsTests
     public void IsStock_RecognisesStrerrorFollowedByDetails(int errno, string message, bool stock)
         => Assert.Equal(stock, ProviderCalls.IsStock(new PythonIOException(errno, message)));
 
-    [Fact]
-    public void AStockMessage_IsCutBackToStrerrorKeepingErrnoAndCause()
-    {
-        var provider = new Mock<IPythonFileSystem>();
-        var original = new PythonIOException(Errno.EISDIR, "Is a directory: '/'");
-        provider.Setup(p => p.Open("/", PythonOpenFlags.Read, 0x1B6)).Throws(original);
-
-        var e = Assert.Throws<PythonIOException>(() => ProviderCalls.Open(provider.Object, "/", PythonOpenFlags.Read, 0x1B6));
-
-        Assert.Equal(Errno.EISDIR, e.ErrorNumber);
-        Assert.Equal("Is a directory", e.Message);
-        Assert.Same(original, e.InnerException);
-    }
-
-    [Fact]
-    public void OtherExceptions_PassUnchanged()
-    {
-        var provider = new Mock<IPythonFileSystem>();
-        var original = new FileNotFoundException("gone");
-        provider.Setup(p => p.GetStatus("/x", true)).Throws(original);
-
-        Assert.Same(original, Assert.Throws<FileNotFoundException>(() => ProviderCalls.GetStatus(provider.Object, "/x", true)));
-    }
-
     [Theory]
     [InlineData(typeof(FileNotFoundException), true)]
     [InlineData(typeof(DirectoryNotFoundException), true)]

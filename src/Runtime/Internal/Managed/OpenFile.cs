@@ -75,14 +75,7 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
         }
 
-        try
-        {
-            return stream.Read(buffer);
-        }
-        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
-        {
-            throw ProviderCalls.Normalized(e);
-        }
+        return stream.Read(buffer);
     }
 
     public override int Write(ReadOnlySpan<byte> data)
@@ -92,20 +85,13 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
         }
 
-        try
+        if (append && stream.CanSeek)
         {
-            if (append && stream.CanSeek)
-            {
-                stream.Seek(0, SeekOrigin.End);
-            }
+            stream.Seek(0, SeekOrigin.End);
+        }
 
-            stream.Write(data);
-            return data.Length;
-        }
-        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
-        {
-            throw ProviderCalls.Normalized(e);
-        }
+        stream.Write(data);
+        return data.Length;
     }
 
     public override long Seek(long offset, SeekOrigin origin)
@@ -115,22 +101,19 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.ESPIPE, "Illegal seek");
         }
 
-        return Guard(stream, (offset, origin), static (s, a) =>
+        var target = origin switch
         {
-            var target = a.origin switch
-            {
-                SeekOrigin.Begin => a.offset,
-                SeekOrigin.Current => s.Position + a.offset,
-                _ => s.Length + a.offset,
-            };
-            if (target < 0)
-            {
-                throw new PythonIOException(Errno.EINVAL, "Invalid argument");
-            }
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => stream.Position + offset,
+            _ => stream.Length + offset,
+        };
+        if (target < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
 
-            s.Position = target;
-            return target;
-        });
+        stream.Position = target;
+        return target;
     }
 
     public override void Truncate(long length)
@@ -140,58 +123,25 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        Guard(stream, length, static (s, n) => s.SetLength(n));
+        stream.SetLength(length);
     }
 
-    public override void Flush() => Guard(stream, 0, static (s, _) => s.Flush());
+    public override void Flush() => stream.Flush();
 
     public override PythonFileStatus Status(TimeProvider clock)
     {
-        PythonFileStatus? current;
-        try
-        {
-            current = status();
-        }
-        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
-        {
-            throw ProviderCalls.Normalized(e);
-        }
+        var current = status();
 
         // An unlinked file that is still open has no entry any more: its stream still knows its size.
         current ??= new PythonFileStatus(PythonFileKind.File, 0, 0x1A4, clock.GetUtcNow(), clock.GetUtcNow(), clock.GetUtcNow()) { LinkCount = 0 };
         return stream.CanSeek ? current with { Size = stream.Length } : current;
     }
 
-    /// <summary>Runs a stream operation, cutting a stock provider message back to <c>strerror</c>.</summary>
-    public static void Guard<TState>(Stream stream, TState state, Action<Stream, TState> operation)
-    {
-        try
-        {
-            operation(stream, state);
-        }
-        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
-        {
-            throw ProviderCalls.Normalized(e);
-        }
-    }
-
-    private static T Guard<T, TState>(Stream stream, TState state, Func<Stream, TState, T> operation)
-    {
-        try
-        {
-            return operation(stream, state);
-        }
-        catch (PythonIOException e) when (ProviderCalls.IsStock(e))
-        {
-            throw ProviderCalls.Normalized(e);
-        }
-    }
-
     protected override void Dispose()
     {
         try
         {
-            Guard(stream, 0, static (s, _) => s.Flush());
+            stream.Flush();
         }
         finally
         {

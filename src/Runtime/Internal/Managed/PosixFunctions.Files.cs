@@ -22,14 +22,14 @@ internal static unsafe partial class PosixFunctions
                 var path = file is ProviderFile or DirectoryFile ? file.Path! : throw new PythonIOException(Errno.EINVAL, "Invalid argument");
                 B.CheckWrite(path, "setting times of");
                 var (fs, inner, _) = B.FileSystem.Route(path);
-                ProviderCalls.Run(fs, inner, (access, modification), static (fs, inner, t) => fs.SetTimes(inner, t.access, t.modification));
+                fs.SetTimes(inner, access, modification);
                 return Py.NewNone();
             }
 
             OnPath(Resolve(p), follow, (access, modification, follow), static (fs, inner, path, state) =>
             {
                 B.CheckWrite(path, "setting times of");
-                ProviderCalls.Run(fs, inner, state, static (fs, inner, t) => fs.SetTimes(inner, t.access, t.modification, t.follow));
+                fs.SetTimes(inner, state.access, state.modification, state.follow);
             });
             return Py.NewNone();
         }
@@ -97,8 +97,8 @@ internal static unsafe partial class PosixFunctions
             OnPath(Resolve(p), followFinal: true, length, static (fs, inner, path, length) =>
             {
                 B.CheckWrite(path, "truncating");
-                using var stream = ProviderCalls.Open(fs, inner, PythonOpenFlags.Write, 0x1B6);
-                ProviderFile.Guard(stream, length, static (s, n) => s.SetLength(n));
+                using var stream = fs.Open(inner, PythonOpenFlags.Write, 0x1B6);
+                stream.SetLength(length);
             });
             return Py.NewNone();
         }

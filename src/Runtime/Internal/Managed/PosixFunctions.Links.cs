@@ -55,7 +55,7 @@ internal static unsafe partial class PosixFunctions
             var own = TryStatus(fs, inner, follow: false);
             if (own is { Kind: PythonFileKind.SymbolicLink })
             {
-                return ManagedPath.Resolve(ManagedPath.Parent(path), ProviderCalls.ReadSymbolicLink(fs, inner));
+                return ManagedPath.Resolve(ManagedPath.Parent(path), fs.ReadSymbolicLink(inner));
             }
 
             if (own is not null)
@@ -84,7 +84,7 @@ internal static unsafe partial class PosixFunctions
     {
         try
         {
-            return ProviderCalls.GetStatus(fs, inner, follow);
+            return fs.GetStatus(inner, follow);
         }
         catch (Exception e) when (ProviderCalls.IsNotFound(e) || e is PythonIOException { ErrorNumber: Errno.ENOTDIR })
         {
@@ -107,7 +107,7 @@ internal static unsafe partial class PosixFunctions
             PythonFileStatus? status;
             try
             {
-                status = ProviderCalls.GetStatus(fs, inner, follow);
+                status = fs.GetStatus(inner, follow);
             }
             catch (Exception e) when (ProviderCalls.IsNotFound(e))
             {

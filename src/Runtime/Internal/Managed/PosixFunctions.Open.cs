@@ -86,7 +86,7 @@ internal static unsafe partial class PosixFunctions
                     B.CheckRead(path, "reading");
                 }
 
-                var stream = ProviderCalls.Open(fs, inner, s.providerFlags, s.Item2);
+                var stream = fs.Open(inner, s.providerFlags, s.Item2);
                 return B.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
             });
         }

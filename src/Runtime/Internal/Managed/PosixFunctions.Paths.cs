@@ -13,7 +13,7 @@ internal static unsafe partial class PosixFunctions
             B.CheckMetadata(path, operation);
             try
             {
-                return ProviderCalls.ReadDirectory(fs, inner).ToList();
+                return fs.ReadDirectory(inner).ToList();
             }
             catch (Exception e) when (ProviderCalls.IsNotFound(e) && B.FileSystem.SystemChildrenOf(path).Any())
             {
@@ -137,7 +137,7 @@ internal static unsafe partial class PosixFunctions
             OnPath(Resolve(p), followFinal: false, mode & ~B.Umask & 0xFFF, static (fs, inner, path, mode) =>
             {
                 B.CheckWrite(path, "creating directory");
-                ProviderCalls.Run(fs, inner, mode, static (fs, inner, mode) => fs.CreateDirectory(inner, mode));
+                fs.CreateDirectory(inner, mode);
             });
             return Py.NewNone();
         }
@@ -161,7 +161,7 @@ internal static unsafe partial class PosixFunctions
             OnPath(Resolve(p), followFinal: false, (operation, action), static (fs, inner, path, state) =>
             {
                 B.CheckWrite(path, state.operation);
-                ProviderCalls.Run(fs, inner, 0, state.action);
+                state.action(fs, inner, 0);
             });
             return Py.NewNone();
         }
@@ -197,7 +197,7 @@ internal static unsafe partial class PosixFunctions
 
                 try
                 {
-                    ProviderCalls.Run(fs1, inner1, inner2, static (fs, source, destination) => fs.Rename(source, destination, replace: true));
+                    fs1.Rename(inner1, inner2, replace: true);
                     return Py.NewNone();
                 }
                 catch (Exception e) when (ProviderCalls.IsNotFound(e) && hop < MaxLinkHops)
@@ -235,7 +235,7 @@ internal static unsafe partial class PosixFunctions
             OnPath(Resolve(link), followFinal: false, target.Path, static (fs, inner, path, target) =>
             {
                 B.CheckWrite(path, "creating symbolic link");
-                ProviderCalls.Run(fs, inner, target, static (fs, inner, target) => fs.CreateSymbolicLink(inner, target));
+                fs.CreateSymbolicLink(inner, target);
             });
             return Py.NewNone();
         }
@@ -254,7 +254,7 @@ internal static unsafe partial class PosixFunctions
             var text = OnPath(Resolve(p), followFinal: false, 0, static (fs, inner, path, _) =>
             {
                 B.CheckMetadata(path, "reading link");
-                return ProviderCalls.ReadSymbolicLink(fs, inner);
+                return fs.ReadSymbolicLink(inner);
             });
             return Arg.ReturnPath(text, p.IsBytes);
         }
@@ -281,7 +281,7 @@ internal static unsafe partial class PosixFunctions
             OnPath(Resolve(p), follow, (mode, follow), static (fs, inner, path, state) =>
             {
                 B.CheckWrite(path, "changing mode of");
-                ProviderCalls.Run(fs, inner, state, static (fs, inner, state) => fs.SetMode(inner, state.mode, state.follow));
+                fs.SetMode(inner, state.mode, state.follow);
             });
             return Py.NewNone();
         }
@@ -307,6 +307,6 @@ internal static unsafe partial class PosixFunctions
         var path = file is ProviderFile or DirectoryFile ? file.Path! : throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         B.CheckWrite(path, "changing mode of");
         var (fs, inner, _) = B.FileSystem.Route(path);
-        ProviderCalls.Run(fs, inner, mode, static (fs, inner, mode) => fs.SetMode(inner, mode));
+        fs.SetMode(inner, mode);
     }
 }
