@@ -1,3 +1,4 @@
+using PyHosting.Testing.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -36,7 +37,7 @@ public sealed class FaultyProvidersFixture : IAsyncLifetime
             new PythonMount("/mem", new InMemoryPythonFileSystem(QuotaBytes)),
             new PythonMount("/clock", new InMemoryPythonFileSystem(timeProvider: Clock)));
         var builder = Host.CreateEmptyApplicationBuilder(settings: null);
-        builder.Logging.AddProvider(new QueueLoggerProvider(_logs));
+        builder.Logging.AddProvider(new QueueLoggerProvider(_logs, LogLevel.Information));
         builder.Services.AddPythonRuntime(o =>
             {
                 o.Permissions.IO = IOAccess.All;
@@ -69,26 +70,6 @@ public sealed class FaultyProvidersFixture : IAsyncLifetime
     {
         using var watchdog = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         return await Runtime.EvaluateAsync<T>(expression, watchdog.Token);
-    }
-
-    private sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new QueueLogger(categoryName, lines);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class QueueLogger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)}");
     }
 }
 

@@ -1,3 +1,4 @@
+using PyHosting.Testing.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using PyHosting.Internal;
@@ -95,31 +96,6 @@ public sealed class SandboxFixture : IAsyncLifetime
         var back = new byte[line.Length];
         stream.ReadExactly(back);
         Assert.Equal(line, back);
-    }
-
-    private sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new QueueLogger(categoryName, lines);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class QueueLogger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (lines.Count < 20_000)
-            {
-                lines.Enqueue($"{category} {logLevel}: {formatter(state, exception)}");
-            }
-        }
     }
 }
 
