@@ -155,12 +155,21 @@ internal sealed partial class PythonRuntime
             : string.Empty;
         if (limits.TimedOut)
         {
-            Log.CallInterrupted(_logger, entryPoint, "timeout");
+            LogInterrupted(entryPoint, "timeout", stillRunning);
             return new TimeoutException($"The Python call '{entryPoint}' ran longer than PythonRuntime:ExecutionTimeout ({limits.Timeout}).{still}");
         }
 
-        Log.CallInterrupted(_logger, entryPoint, "cancelled");
+        LogInterrupted(entryPoint, "cancelled", stillRunning);
         return new OperationCanceledException($"The Python call '{entryPoint}' was cancelled.{still}", limits.CallerToken);
+    }
+
+    /// <summary>A call still running when its caller is released is logged once, when it ends; the release has its own warning.</summary>
+    private void LogInterrupted(string entryPoint, string reason, bool stillRunning)
+    {
+        if (!stillRunning)
+        {
+            Log.CallInterrupted(_logger, entryPoint, reason);
+        }
     }
 
     /// <summary>The caller's token and the execution timeout of one call, linked; disposed by the call when it ends.</summary>
@@ -174,10 +183,8 @@ internal sealed partial class PythonRuntime
             CallerToken = callerToken;
             Timeout = timeout;
             _timeout = timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, timeProvider);
-            _linked = _timeout is null
-                ? callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken) : null
-                : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timeout.Token);
-            Token = _linked?.Token ?? CancellationToken.None;
+            _linked = _timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timeout.Token);
+            Token = _linked?.Token ?? callerToken;
         }
 
         public CancellationToken CallerToken { get; }
