@@ -1,4 +1,4 @@
-using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Runtime.Tests;

@@ -1,4 +1,5 @@
 using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Runtime.Tests;

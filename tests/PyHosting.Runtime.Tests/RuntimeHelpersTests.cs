@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PyHosting.Internal;
-using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.State;
 
 namespace PyHosting.Runtime.Tests;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using PyHosting.Internal;
 using PyHosting.Providers;
 
 namespace PyHosting.Hosting.Internal;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using PyHosting.Internal.Interop;
-using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.Interception;
 
 namespace PyHosting.Internal;
 

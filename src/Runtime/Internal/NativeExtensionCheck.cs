@@ -1,6 +1,7 @@
 using System.Globalization;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal;

@@ -18,20 +18,20 @@ internal static unsafe partial class PythonInterpreter
 
     /// <summary>How long stopping waits for the GIL, which a call that cannot be interrupted may keep.</summary>
     private static readonly TimeSpan DetachTimeout = TimeSpan.FromSeconds(5);
-    private static IPythonBackendImplementation? s_backend;
+    private static IPythonBackend? s_backend;
     private static int s_state; // 0 = never started, 1 = running, 2 = stopped
     private static nint s_home;
 
     public static bool IsRunning => Volatile.Read(ref s_state) == 1;
 
-    public static IPythonBackendImplementation? Backend => s_backend;
+    public static IPythonBackend? Backend => s_backend;
 
     /// <summary>Starts the interpreter; throws when it was started before in this process.</summary>
     /// <param name="installation">The CPython installation.</param>
     /// <param name="backend">The backend serving Python's OS interface.</param>
     /// <param name="memoryLimit">The most bytes Python's heap may count (<c>PythonRuntime:MemoryLimit</c>); 0 for no limit, which leaves CPython's allocators unhooked.</param>
     /// <param name="logger">The runtime's logger.</param>
-    public static void Start(PythonInstallation installation, IPythonBackendImplementation backend, long memoryLimit, ILogger logger)
+    public static void Start(PythonInstallation installation, IPythonBackend backend, long memoryLimit, ILogger logger)
     {
         lock (Gate)
         {

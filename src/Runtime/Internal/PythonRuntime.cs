@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using PyHosting.Internal.Interop;
@@ -23,7 +22,7 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
     private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(3);
 
     private readonly PythonRuntimeOptions _options;
-    private readonly IPythonBackendImplementation _backend;
+    private readonly IPythonBackend _backend;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ILogger _stdoutLogger;
@@ -37,7 +36,7 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
 
     public PythonRuntime(
         PythonRuntimeOptions options,
-        IPythonBackendImplementation backend,
+        IPythonBackend backend,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         Func<string, string?>? getEnvironmentVariable = null)

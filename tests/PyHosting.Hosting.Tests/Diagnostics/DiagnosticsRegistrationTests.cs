@@ -29,7 +29,7 @@ public sealed class DiagnosticsRegistrationTests
         services.AddPythonRuntime();
         using var provider = services.BuildServiceProvider();
         var holder = provider.GetRequiredService<PythonRuntimeHolder>();
-        var backend = new Mock<IPythonBackendImplementation>();
+        var backend = new Mock<IPythonBackend>();
         var runtime = new PythonRuntime(new PythonRuntimeOptions(), backend.Object, TimeProvider.System, NullLoggerFactory.Instance);
 
         holder.Attach(runtime);
@@ -42,7 +42,7 @@ public sealed class DiagnosticsRegistrationTests
     public void Attach_WithoutObserver_LeavesTheRuntimeUnobserved()
     {
         var holder = new PythonRuntimeHolder(Options.Create(new PythonRuntimeOptions()));
-        var runtime = new PythonRuntime(new PythonRuntimeOptions(), Mock.Of<IPythonBackendImplementation>(), TimeProvider.System, NullLoggerFactory.Instance);
+        var runtime = new PythonRuntime(new PythonRuntimeOptions(), Mock.Of<IPythonBackend>(), TimeProvider.System, NullLoggerFactory.Instance);
 
         holder.Attach(runtime);
 

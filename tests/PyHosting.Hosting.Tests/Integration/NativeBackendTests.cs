@@ -1,4 +1,3 @@
-using PyHosting.Testing;
 
 namespace PyHosting.Hosting.Tests.Integration;
 

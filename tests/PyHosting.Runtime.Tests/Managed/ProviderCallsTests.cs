@@ -1,5 +1,4 @@
-using Moq;
-using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.Modules;
 using PyHosting.Providers;
 
 namespace PyHosting.Runtime.Tests.Managed;

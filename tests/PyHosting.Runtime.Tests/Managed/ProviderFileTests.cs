@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PyHosting.Internal;
-using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.Modules;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Runtime.Tests.Managed;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
-using PyHosting.Internal.Managed;
 using PyHosting.Internal.Managed.Hardening;
+using PyHosting.Internal.Managed.Interception;
 using PyHosting.Sandbox.Tests.Infrastructure;
 
 namespace PyHosting.Sandbox.Tests.Completeness;

@@ -1,4 +1,5 @@
-using PyHosting.Internal.Managed;
+using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Sandbox.Tests.Completeness;
 

@@ -1,5 +1,6 @@
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Hardening;
+using PyHosting.Internal.Managed.Interception;
 
 namespace PyHosting.Internal.Managed;
 

@@ -1,3 +1,5 @@
+using PyHosting.Internal.Managed.State;
+
 namespace PyHosting.Internal.Managed;
 
 /// <summary>Permission checks. Every check of the Managed backend happens here, on the .NET side of the bridge.</summary>

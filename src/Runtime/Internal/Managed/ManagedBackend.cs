@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed;
@@ -10,7 +12,7 @@ namespace PyHosting.Internal.Managed;
 /// Its state (descriptors, working directory, umask, environment) belongs to this instance; the
 /// bridge functions reach it through <see cref="Current"/> because the interpreter is process-wide.
 /// </summary>
-internal sealed partial class ManagedBackend : IPythonBackendImplementation
+internal sealed partial class ManagedBackend : IPythonBackend
 {
     private static ManagedBackend? s_current;
     private readonly Func<OutputSink> _defaultSink;

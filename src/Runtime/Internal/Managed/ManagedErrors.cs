@@ -1,23 +1,8 @@
-using Microsoft.Extensions.Logging;
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Modules;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed;
-
-/// <summary>An operation refused by the permissions; Python sees <c>PermissionError</c> naming the key.</summary>
-internal sealed class PermissionDeniedException(string message, string permissionKey) : Exception(message)
-{
-    public string PermissionKey { get; } = permissionKey;
-}
-
-/// <summary>A POSIX feature the Managed backend does not offer; Python sees <c>io.UnsupportedOperation</c>.</summary>
-internal sealed class UnsupportedOperationException(string message) : Exception(message);
-
-/// <summary>A Python argument error raised by a bridge function (<c>TypeError</c> or <c>ValueError</c>).</summary>
-internal sealed class PythonArgumentException(string message, bool isValueError = false) : Exception(message)
-{
-    public bool IsValueError { get; } = isValueError;
-}
 
 /// <summary>Maps .NET exceptions escaping bridge functions to Python exceptions (DESIGN §4 errno table). GIL held.</summary>
 internal static unsafe class ManagedErrors
@@ -93,17 +78,4 @@ internal static unsafe class ManagedErrors
     }
 
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 0x70 or 0x27;
-}
-
-/// <summary>Compatibility log lines (category <c>PyHosting.Compatibility</c>).</summary>
-internal static partial class CompatibilityLog
-{
-    [LoggerMessage(EventId = 100, EventName = "Unsupported", Level = LogLevel.Debug, Message = "Unsupported: {Message}")]
-    public static partial void Unsupported(ILogger logger, string message);
-
-    [LoggerMessage(EventId = 101, EventName = "Ignored", Level = LogLevel.Debug, Message = "Ignored: {What}")]
-    public static partial void Ignored(ILogger logger, string what);
-
-    [LoggerMessage(EventId = 102, EventName = "Emulated", Level = LogLevel.Trace, Message = "{What}")]
-    public static partial void Emulated(ILogger logger, string what);
 }

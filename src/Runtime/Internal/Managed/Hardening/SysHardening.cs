@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Interception;
 
 namespace PyHosting.Internal.Managed.Hardening;
 

@@ -1,0 +1,166 @@
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Modules;
+
+namespace PyHosting.Internal.Managed.Interception;
+
+/// <summary>
+/// Finishes the Managed backend once the interpreter runs (GIL held): the managed FileIO and
+/// <c>_posixsubprocess</c>, an explicit <c>sys.path</c>, no pythonnet module, importer or path
+/// left to Python code, a capped recursion limit, and a check of the isolation flags.
+/// </summary>
+internal static unsafe class ManagedStartup
+{
+    public const int MaxRecursionLimit = 10_000;
+
+    public static void Complete(ManagedBackend backend, PythonInstallation installation)
+    {
+        VerifyFlags();
+        IoModule.ManagedShimReady = true;
+        var io = Py.Import("_io");
+        Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO"));
+        LibPython.Py_DecRef(io);
+        var ioPy = Py.Import("io");
+        if (ioPy != 0)
+        {
+            Py.SetAttr(ioPy, "FileIO", ManagedShim.Get("FileIO"));
+            LibPython.Py_DecRef(ioPy);
+        }
+
+        LibPython.PyErr_Clear();
+        var modules = LibPython.PyImport_GetModuleDict();
+        var subprocess = SubprocessModule.Create();
+        fixed (byte* n = "_posixsubprocess\0"u8)
+        {
+            LibPython.PyDict_SetItemString(modules, n, subprocess);
+        }
+
+        LibPython.Py_DecRef(subprocess);
+
+        // subprocess asks sys.stdout/sys.stderr for their descriptors (stdout=sys.stdout, stderr=STDOUT): the runtime's 1 and 2.
+        var bound = ManagedShim.Call("bind_standard_streams");
+        if (bound == 0)
+        {
+            throw PythonErrors.FromCurrent("binding the standard streams");
+        }
+
+        LibPython.Py_DecRef(bound);
+
+        var paths = new List<string> { installation.StandardLibrary, installation.DynLoad };
+        paths.AddRange(backend.CodeRoots);
+        paths.AddRange(backend.FileSystem.SystemRoots.Where(r => r != installation.StandardLibrary && !paths.Contains(r)));
+        var sys = Py.Import("sys");
+        var list = ValueConverter.ToPython(paths);
+        Py.SetAttr(sys, "path", list);
+        LibPython.Py_DecRef(list);
+        var limit = Py.GetAttr(sys, "setrecursionlimit");
+        Py.SetAttr(sys, "setrecursionlimit", PosixModule.FunctionFor("sys.setrecursionlimit", args =>
+        {
+            var requested = Arg.Long(args, 0, "limit");
+            if (requested > MaxRecursionLimit)
+            {
+                CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {MaxRecursionLimit} (and further to what the thread's stack holds) so that deep recursion is a RecursionError");
+                requested = MaxRecursionLimit;
+            }
+
+            var tuple = Py.Tuple(Py.NewInt(requested));
+            var result = LibPython.PyObject_Call(limit, tuple, 0);
+            LibPython.Py_DecRef(tuple);
+            return result;
+        }));
+        LibPython.Py_DecRef(sys);
+        RemovePythonNet();
+        TrustedBytecode.Enforcing = true;
+    }
+
+    /// <summary>pythonnet attaches a <c>clr</c> module, a .NET importer and its runtime directory: Python code gets none of them.</summary>
+    private static void RemovePythonNet()
+    {
+        var shim = EmbeddedPython.Run("pyhosting_isolate.py");
+        var types = EmbeddedPython.Call(shim, "isolate");
+        var reasons = ValueConverter.ToPython(Inittab.Dropped.ToDictionary(n => n, ManagedBackend.WhyUnavailable));
+        LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons));
+        LibPython.Py_DecRef(shim);
+        try
+        {
+            var n = *(nint*)(types + 16);
+            for (var i = 0; i < n; i++)
+            {
+                Unlink(*(nint*)(*(nint*)(types + 24) + (i * 8)));
+            }
+        }
+        finally
+        {
+            LibPython.Py_DecRef(types);
+        }
+    }
+
+    /// <summary>
+    /// Makes one of the embedding's types unreachable from Python: removed from its bases'
+    /// <c>__subclasses__()</c> (walking the object graph through <c>gc</c> is denied by the audit hook),
+    /// and never instantiable again (pythonnet made the instances it needs at start-up).
+    /// </summary>
+    private static void Unlink(nint type)
+    {
+        const int TpBasesOffset = 336;
+        const int TpSubclassesOffset = 360;
+        const int TpNewOffset = 312;
+        var bases = *(nint*)(type + TpBasesOffset);
+        if (bases != 0)
+        {
+            var count = *(nint*)(bases + 16);
+            for (var i = 0; i < count; i++)
+            {
+                var baseType = *(nint*)(bases + 24 + (i * 8));
+                var subclasses = *(nint*)(baseType + TpSubclassesOffset);
+                if (subclasses == 0)
+                {
+                    continue;
+                }
+
+                var key = LibPython.PyLong_FromUnsignedLongLong((ulong)type);
+                if (LibPython.PyDict_DelItem(subclasses, key) < 0)
+                {
+                    LibPython.PyErr_Clear();
+                }
+
+                LibPython.Py_DecRef(key);
+            }
+        }
+
+        *(nint*)(type + TpNewOffset) = (nint)(delegate* unmanaged<nint, nint, nint, nint>)&DeniedNew;
+        LibPython.PyType_Modified(type);
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static nint DeniedNew(nint type, nint args, nint kwargs)
+        => Py.SetError(LibPython.ExcPermissionError, "host types are not available in the managed backend");
+
+    private static void VerifyFlags()
+    {
+        var sys = Py.Import("sys");
+        var flags = Py.GetAttr(sys, "flags");
+        LibPython.Py_DecRef(sys);
+        try
+        {
+            foreach (var name in (ReadOnlySpan<string>)["isolated", "ignore_environment", "no_user_site", "safe_path", "dont_write_bytecode", "no_site"])
+            {
+                var value = Py.GetAttr(flags, name);
+                var on = value != 0 && LibPython.PyObject_IsTrue(value) == 1;
+                if (value != 0)
+                {
+                    LibPython.Py_DecRef(value);
+                }
+
+                if (!on)
+                {
+                    LibPython.PyErr_Clear();
+                    throw new PythonStartupException($"The interpreter did not start isolated (sys.flags.{name} is off); the managed backend refuses to run.");
+                }
+            }
+        }
+        finally
+        {
+            LibPython.Py_DecRef(flags);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Modules;
+
+namespace PyHosting.Internal.Managed.Interception;
+
+/// <summary>Dispatches the patch of each tamed built-in module (every instance of it).</summary>
+internal static unsafe class ModulePatcher
+{
+    private static readonly Dictionary<string, nint> Originals = [];
+
+    public static int Patch(string name, nint module)
+    {
+        try
+        {
+            return name switch
+            {
+                "posix" => PosixModule.Patch(module),
+                "_io" => IoModule.Patch(module),
+                "time" => TimeModule.Patch(module),
+                "_thread" => ThreadModule.Patch(module),
+                "_signal" => SignalModule.Patch(module),
+                "_datetime" => DateTimeModule.Patch(module),
+                "_imp" => ImpModule.Patch(module),
+                "select" => SelectModule.Patch(module),
+                _ => 0,
+            };
+        }
+        catch (Exception e)
+        {
+            Py.SetError(LibPython.ExcImportError, $"module {name} could not be prepared by the managed backend: {e.Message}");
+            return -1;
+        }
+    }
+
+    /// <summary>Whether a wrapped multi-phase module keeps the original of <paramref name="name"/> in its method table.</summary>
+    public static bool KeepsOriginal(string module, string name) => module switch
+    {
+        "posix" => PosixModule.Pure.Contains(name),
+        "time" => TimeModule.Kept.Contains(name),
+        "_thread" => ThreadModule.Kept.Contains(name),
+        "_signal" => SignalModule.Kept.Contains(name),
+        "_imp" => name != "create_dynamic",
+        _ => false,
+    };
+
+    /// <summary>
+    /// Keeps the original of <c>module.name</c> in host memory, out of Python's reach, and installs a
+    /// managed replacement. The original comes from the definition's method table (bound to the first
+    /// instance) or, for single-phase modules, from the module itself. Returns it (borrowed, kept for the process).
+    /// </summary>
+    public static nint Replace(nint module, string moduleName, string name, BridgeHandler handler)
+    {
+        var key = moduleName + "." + name;
+        nint original;
+        lock (Originals)
+        {
+            if (!Originals.TryGetValue(key, out original))
+            {
+                var def = Inittab.OriginalMethod(moduleName, name);
+                if (def != 0)
+                {
+                    var moduleNameObject = Py.NewString(moduleName);
+                    LibPython.Py_IncRef(module);
+                    original = LibPython.PyCFunction_NewEx(def, module, moduleNameObject);
+                    LibPython.Py_DecRef(moduleNameObject);
+                }
+                else
+                {
+                    original = Py.GetAttr(module, name);
+                }
+
+                if (original == 0)
+                {
+                    LibPython.PyErr_Clear();
+                }
+
+                Originals[key] = original;
+            }
+        }
+
+        Py.SetAttr(module, name, PosixModule.FunctionFor(key, handler));
+        return original;
+    }
+
+    /// <summary>Installs an UnsupportedOperation raiser for every function the definition declared that is neither kept nor managed.</summary>
+    public static void DenyUnclassified(nint module, string moduleName, Func<string, bool> classified, ISet<string>? removed = null)
+    {
+        foreach (var n in Inittab.MethodNames(moduleName))
+        {
+            if (KeepsOriginal(moduleName, n) || classified(n))
+            {
+                continue;
+            }
+
+            if (removed?.Contains(n) == true)
+            {
+                continue;
+            }
+
+            var qualified = (moduleName == "posix" ? "os" : moduleName.TrimStart('_')) + "." + n;
+            Py.SetAttr(module, n, PosixModule.FunctionFor(moduleName + "." + n, _ => throw new UnsupportedOperationException($"{qualified} is not supported by the managed backend")));
+        }
+    }
+
+    /// <summary>Gets a kept original (borrowed), or 0.</summary>
+    public static nint Original(string moduleName, string name)
+    {
+        lock (Originals)
+        {
+            return Originals.TryGetValue(moduleName + "." + name, out var o) ? o : 0;
+        }
+    }
+
+}

@@ -1,0 +1,16 @@
+namespace PyHosting.Internal.Managed;
+
+/// <summary>An operation refused by the permissions; Python sees <c>PermissionError</c> naming the key.</summary>
+internal sealed class PermissionDeniedException(string message, string permissionKey) : Exception(message)
+{
+    public string PermissionKey { get; } = permissionKey;
+}
+
+/// <summary>A POSIX feature the Managed backend does not offer; Python sees <c>io.UnsupportedOperation</c>.</summary>
+internal sealed class UnsupportedOperationException(string message) : Exception(message);
+
+/// <summary>A Python argument error raised by a bridge function (<c>TypeError</c> or <c>ValueError</c>).</summary>
+internal sealed class PythonArgumentException(string message, bool isValueError = false) : Exception(message)
+{
+    public bool IsValueError { get; } = isValueError;
+}

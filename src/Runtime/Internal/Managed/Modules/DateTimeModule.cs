@@ -1,0 +1,91 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary>
+/// Patches <c>_datetime</c>: <c>datetime.now</c> and <c>utcnow</c> read the C clock directly (not
+/// <c>time.time</c>), so they are replaced in the type's dictionary by classmethods over the
+/// provider's time. <c>date.today</c> already goes through <c>time.time</c>.
+/// </summary>
+internal static unsafe class DateTimeModule
+{
+    private const int TpDictOffset = 264;
+    private static bool s_patched;
+
+    public static int Patch(nint module)
+    {
+        if (s_patched)
+        {
+            return 0;
+        }
+
+        var type = Py.GetAttr(module, "datetime");
+        if (type == 0)
+        {
+            return -1;
+        }
+
+        var dict = *(nint*)(type + TpDictOffset);
+        Set(dict, "now", PosixModule.FunctionFor("datetime.now", Now));
+        Set(dict, "utcnow", PosixModule.FunctionFor("datetime.utcnow", UtcNow));
+        LibPython.PyType_Modified(type);
+        LibPython.Py_DecRef(type);
+        s_patched = true;
+        return 0;
+    }
+
+    private static void Set(nint dict, string name, nint function)
+    {
+        var method = LibPython.PyClassMethod_New(function);
+        fixed (byte* n = System.Text.Encoding.ASCII.GetBytes(name + "\0"))
+        {
+            LibPython.PyDict_SetItemString(dict, n, method);
+        }
+
+        LibPython.Py_DecRef(method);
+    }
+
+    private static double Timestamp()
+    {
+        var now = ManagedBackend.Current.Clock.GetUtcNow();
+        return (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerSecond;
+    }
+
+    private static nint Now(BridgeArgs args)
+    {
+        var cls = args[0];
+        var tz = args.Get(1, "tz");
+        var fromTimestamp = Py.GetAttr(cls, "fromtimestamp");
+        if (fromTimestamp == 0)
+        {
+            return 0;
+        }
+
+        if (tz != 0)
+        {
+            LibPython.Py_IncRef(tz);
+        }
+
+        var tuple = tz == 0 ? Py.Tuple(LibPython.PyFloat_FromDouble(Timestamp())) : Py.Tuple(LibPython.PyFloat_FromDouble(Timestamp()), tz);
+        var result = LibPython.PyObject_Call(fromTimestamp, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        LibPython.Py_DecRef(fromTimestamp);
+        return result;
+    }
+
+    private static nint UtcNow(BridgeArgs args)
+    {
+        var fromTimestamp = Py.GetAttr(args[0], "utcfromtimestamp");
+        if (fromTimestamp == 0)
+        {
+            return 0;
+        }
+
+        var tuple = Py.Tuple(LibPython.PyFloat_FromDouble(Timestamp()));
+        var result = LibPython.PyObject_Call(fromTimestamp, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        LibPython.Py_DecRef(fromTimestamp);
+        return result;
+    }
+}

@@ -1,0 +1,327 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.State;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+internal static unsafe partial class PosixFunctions
+{
+    public const int ORdOnly = 0;
+    public const int OWrOnly = 1;
+    public const int ORdWr = 2;
+    public const int OCreat = 0x40;
+    public const int OExcl = 0x80;
+    public const int OTrunc = 0x200;
+    public const int OAppend = 0x400;
+    public const int ODirectory = 0x10000;
+    public const int OTmpFile = 0x400000;
+    private const int MaxReadChunk = 16 * 1024 * 1024;
+    private const int PyBufWritable = 1;
+
+    private static nint Close(BridgeArgs args)
+    {
+        B.Fds.Close(Arg.Int(args, 0, "fd"));
+        return Py.NewNone();
+    }
+
+    private static nint CloseRange(BridgeArgs args)
+    {
+        B.Fds.CloseRange(Arg.Int(args, 0, "fd_low"), Arg.Int(args, 1, "fd_high"));
+        return Py.NewNone();
+    }
+
+    private static nint Read(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var length = Arg.Long(args, 1, "length");
+        if (length < 0)
+        {
+            throw new PythonArgumentException("negative buffersize in read", true);
+        }
+
+        // Read straight into a new bytes object, then shrink it to what was read.
+        var size = (int)Math.Min(length, MaxReadChunk);
+        var bytes = LibPython.PyBytes_FromStringAndSize(null, size);
+        if (bytes == 0)
+        {
+            return 0;
+        }
+
+        int n;
+        try
+        {
+            n = file is ProviderFile or StandardFile or NullFile
+                ? file.Read(new Span<byte>((void*)(bytes + BytesDataOffset), size), CancellationToken.None)
+                : BlockingRead(file, new Span<byte>((void*)(bytes + BytesDataOffset), size));
+        }
+        catch
+        {
+            LibPython.Py_DecRef(bytes);
+            throw;
+        }
+
+        return n == size ? bytes : Shrink(bytes, n);
+    }
+
+    /// <summary>Offset of <c>ob_sval</c> in a <c>PyBytesObject</c> (after the object head, size and hash).</summary>
+    private const int BytesDataOffset = 32;
+
+    private static delegate* unmanaged<nint*, nint, int> s_bytesResize;
+
+    private static nint Shrink(nint bytes, int length)
+    {
+        if (s_bytesResize == null)
+        {
+            s_bytesResize = (delegate* unmanaged<nint*, nint, int>)LibPython.Export("_PyBytes_Resize");
+        }
+
+        return s_bytesResize(&bytes, length) < 0 ? 0 : bytes;
+    }
+
+    /// <summary>Reads into a writable buffer (the shim's FileIO.readinto): no intermediate bytes object.</summary>
+    private static nint ReadInto(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var view = stackalloc byte[80];
+        if (LibPython.PyObject_GetBuffer(args[1], (nint)view, PyBufWritable) < 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var span = new Span<byte>(*(void**)view, (int)Math.Min(*(long*)(view + 16), MaxReadChunk));
+            return Py.NewInt(file is ProviderFile or StandardFile or NullFile ? file.Read(span, CancellationToken.None) : BlockingRead(file, span));
+        }
+        finally
+        {
+            LibPython.PyBuffer_Release((nint)view);
+        }
+    }
+
+    /// <summary>Reads from a file that may block (a pipe), without the GIL and observing the call's cancellation.</summary>
+    private static int BlockingRead(OpenFile file, Span<byte> buffer)
+    {
+        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
+        var state = LibPython.PyEval_SaveThread();
+        try
+        {
+            return file.Read(buffer, token);
+        }
+        finally
+        {
+            LibPython.PyEval_RestoreThread(state);
+        }
+    }
+
+    private static nint Write(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var view = stackalloc byte[80];
+        if (LibPython.PyObject_GetBuffer(args[1], (nint)view, 0) < 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var span = new ReadOnlySpan<byte>(*(void**)view, (int)*(long*)(view + 16));
+            return Py.NewInt(file.Write(span));
+        }
+        finally
+        {
+            LibPython.PyBuffer_Release((nint)view);
+        }
+    }
+
+    private static nint PRead(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var length = Arg.Int(args, 1, "length");
+        var offset = Arg.Long(args, 2, "offset");
+        if (length < 0 || offset < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        var position = file.Seek(0, SeekOrigin.Current);
+        try
+        {
+            file.Seek(offset, SeekOrigin.Begin);
+            var buffer = new byte[Math.Min(length, MaxReadChunk)];
+            var n = file.Read(buffer, CancellationToken.None);
+            return Py.NewBytes(buffer.AsSpan(0, n));
+        }
+        finally
+        {
+            file.Seek(position, SeekOrigin.Begin);
+        }
+    }
+
+    private static nint PWrite(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var offset = Arg.Long(args, 2, "offset");
+        if (offset < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        var view = stackalloc byte[80];
+        if (LibPython.PyObject_GetBuffer(args.Get(1, "str"), (nint)view, 0) < 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var position = file.Seek(0, SeekOrigin.Current);
+            try
+            {
+                file.Seek(offset, SeekOrigin.Begin);
+                return Py.NewInt(file.Write(new ReadOnlySpan<byte>(*(void**)view, (int)*(long*)(view + 16))));
+            }
+            finally
+            {
+                file.Seek(position, SeekOrigin.Begin);
+            }
+        }
+        finally
+        {
+            LibPython.PyBuffer_Release((nint)view);
+        }
+    }
+
+    private static nint LSeek(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var offset = Arg.Long(args, 1, "position");
+        var how = Arg.Int(args, 2, "whence");
+        var origin = how switch
+        {
+            0 => SeekOrigin.Begin,
+            1 => SeekOrigin.Current,
+            2 => SeekOrigin.End,
+            _ => throw new PythonIOException(Errno.EINVAL, "Invalid argument"),
+        };
+        return Py.NewInt(file.Seek(offset, origin));
+    }
+
+    private static nint Dup(BridgeArgs args) => Py.NewInt(B.Fds.Dup(Arg.Int(args, 0, "fd")));
+
+    private static nint Dup2(BridgeArgs args)
+    {
+        var fd = Arg.Int(args, 0, "fd");
+        var fd2 = Arg.Int(args, 1, "fd2");
+        var inheritable = Arg.Bool(args, 2, "inheritable", true);
+        var result = B.Fds.Dup2(fd, fd2);
+        B.Fds.Get(result).Inheritable = inheritable;
+        return Py.NewInt(result);
+    }
+
+    private static nint Pipe(BridgeArgs args)
+    {
+        var pipe = new VirtualPipe();
+        var r = B.Fds.Add(pipe.ReadEnd);
+        var w = B.Fds.Add(pipe.WriteEnd);
+        return Py.Tuple(Py.NewInt(r), Py.NewInt(w));
+    }
+
+    private static nint Pipe2(BridgeArgs args) => Pipe(args);
+
+    /// <summary>
+    /// What FileIO needs to know about a descriptor, from the table alone: 1 for a directory, 2 for a
+    /// seekable regular file (never a terminal), 0 otherwise; EBADF for an unknown descriptor. Saves a
+    /// provider status call on every <c>open()</c>.
+    /// </summary>
+    private static nint FdKind(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        return Py.NewInt(file switch
+        {
+            DirectoryFile => 1,
+            ProviderFile { Seekable: true } => 2,
+            _ => 0,
+        });
+    }
+
+    private static nint IsATty(BridgeArgs args)
+    {
+        var fd = Arg.Int(args, 0, "fd");
+        return Py.NewBool(B.Fds.TryGet(fd, out var file) && file!.IsTerminal);
+    }
+
+    private static nint FSync(BridgeArgs args)
+    {
+        B.Fds.Get(FdOf(args.Get(0, "fd"))).Flush();
+        return Py.NewNone();
+    }
+
+    /// <summary>A descriptor argument: an int, or an object with <c>fileno()</c> (as <c>fsync</c> and <c>fchdir</c> accept).</summary>
+    private static int FdOf(nint o)
+    {
+        if (o == 0)
+        {
+            throw new PythonArgumentException("missing required argument 'fd' (pos 1)");
+        }
+
+        return Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass) ? Arg.ToInt(Arg.Long(o, "fd"), "fd") : FileNo(o);
+    }
+
+    private static int FileNo(nint o)
+    {
+        var fileno = Py.GetAttr(o, "fileno");
+        if (fileno == 0)
+        {
+            LibPython.PyErr_Clear();
+            throw new PythonArgumentException("argument must be an int, or have a fileno() method.");
+        }
+
+        var empty = LibPython.PyTuple_New(0);
+        var r = LibPython.PyObject_Call(fileno, empty, 0);
+        LibPython.Py_DecRef(empty);
+        LibPython.Py_DecRef(fileno);
+        if (r == 0)
+        {
+            throw new PythonArgumentException("fileno() failed");
+        }
+
+        try
+        {
+            return (int)Arg.Long(r, "fd");
+        }
+        finally
+        {
+            LibPython.Py_DecRef(r);
+        }
+    }
+
+    private static nint Sync(BridgeArgs args) => Py.NewNone();
+
+    private static nint GetInheritable(BridgeArgs args) => Py.NewBool(B.Fds.Get(Arg.Int(args, 0, "fd")).Inheritable);
+
+    private static nint SetInheritable(BridgeArgs args)
+    {
+        var fd = Arg.Int(args, 0, "fd");
+        B.Fds.Get(fd).Inheritable = Arg.Bool(args, 1, "inheritable", false);
+        PosixLog.IgnoredInheritable(B.Compatibility, fd);
+        return Py.NewNone();
+    }
+
+    private static nint GetBlocking(BridgeArgs args) => Py.NewBool(B.Fds.Get(Arg.Int(args, 0, "fd")).Blocking);
+
+    private static nint SetBlocking(BridgeArgs args)
+    {
+        var fd = Arg.Int(args, 0, "fd");
+        B.Fds.Get(fd).Blocking = Arg.Bool(args, 1, "blocking", true);
+        PosixLog.IgnoredBlocking(B.Compatibility, fd);
+        return Py.NewNone();
+    }
+
+    private static nint DeviceEncoding(BridgeArgs args) => Py.NewNone();
+
+    private static nint GetTerminalSize(BridgeArgs args) => throw new PythonIOException(Errno.ENOTTY, "Inappropriate ioctl for device");
+
+    private static nint TtyName(BridgeArgs args) => throw new PythonIOException(Errno.ENOTTY, "Inappropriate ioctl for device");
+}

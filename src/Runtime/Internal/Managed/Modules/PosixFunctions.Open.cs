@@ -1,0 +1,134 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.State;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary><c>os.open</c> and the shim's <c>open</c>: provider files, directories and <c>/dev/null</c> as virtual descriptors.</summary>
+internal static unsafe partial class PosixFunctions
+{
+    /// <summary>Flags that change nothing for a virtual descriptor: close-on-exec (nothing is exec'd), no controlling terminal, large files.</summary>
+    private const int SilentlyIgnoredFlags = 0x80000 | 0x100 | 0x8000;
+
+    /// <summary>Flags the emulation honours.</summary>
+    private const int HonouredFlags = 3 | OCreat | OExcl | OTrunc | OAppend | ODirectory | OTmpFile | ONoFollow;
+
+    public const int ONoFollow = 0x20000;
+
+    /// <summary>Opens a provider file as a virtual descriptor (shared by <c>os.open</c> and the shim's <c>open</c>).</summary>
+    public static int OpenPath(string path, int flags, int mode)
+    {
+        try
+        {
+            return OpenResolved(ManagedPath.Resolve(B.WorkingDirectory, path), flags, mode);
+        }
+        catch (Exception) when (Tag(path))
+        {
+            throw;
+        }
+    }
+
+    private static int OpenResolved(string resolved, int flags, int mode)
+    {
+        if (resolved == NullDevice)
+        {
+            return B.Fds.Add(new NullFile());
+        }
+
+        if ((flags & OTmpFile) == OTmpFile)
+        {
+            // tempfile falls back to mkstemp on EISDIR.
+            throw new PythonIOException(Errno.EISDIR, "Is a directory");
+        }
+
+        var ignored = flags & ~(HonouredFlags | SilentlyIgnoredFlags);
+        if (ignored != 0)
+        {
+            PosixLog.IgnoredOpenFlags(B.Compatibility, ignored, resolved);
+        }
+
+        var access = flags & 3;
+        var readable = access is ORdOnly or ORdWr;
+        var writable = access is OWrOnly or ORdWr;
+        var providerFlags = (readable ? PythonOpenFlags.Read : 0) | (writable ? PythonOpenFlags.Write : 0)
+            | ((flags & OCreat) != 0 ? PythonOpenFlags.Create : 0)
+            | ((flags & OExcl) != 0 ? PythonOpenFlags.Exclusive : 0)
+            | ((flags & OTrunc) != 0 ? PythonOpenFlags.Truncate : 0)
+            | ((flags & OAppend) != 0 ? PythonOpenFlags.Append : 0);
+        var changes = writable || (providerFlags & (PythonOpenFlags.Create | PythonOpenFlags.Truncate | PythonOpenFlags.Append)) != 0;
+        var follow = (flags & ONoFollow) == 0 && (flags & (OCreat | OExcl)) != (OCreat | OExcl);
+        if ((flags & ODirectory) != 0)
+        {
+            if (changes)
+            {
+                throw new PythonIOException(Errno.EISDIR, "Is a directory");
+            }
+
+            return OpenDirectory(resolved, follow);
+        }
+
+        if ((flags & ONoFollow) != 0)
+        {
+            RefuseLink(resolved);
+        }
+
+        var state = (providerFlags, mode & ~B.Umask & 0xFFF, changes, readable, writable, append: (flags & OAppend) != 0);
+        try
+        {
+            return OnPath(resolved, follow, state, static (fs, inner, path, s) =>
+            {
+                if (s.changes)
+                {
+                    B.CheckWrite(path, "writing");
+                }
+                else
+                {
+                    B.CheckRead(path, "reading");
+                }
+
+                var stream = fs.Open(inner, s.providerFlags, s.Item2);
+                return B.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
+            });
+        }
+        catch (Exception e) when (!changes && IsDirectoryError(e))
+        {
+            // POSIX opens a directory read-only; reading it then fails with EISDIR (io.FileIO checks first).
+            return OpenDirectory(resolved, follow);
+        }
+    }
+
+    private static bool IsDirectoryError(Exception e) => e is PythonIOException { ErrorNumber: Errno.EISDIR } or UnauthorizedAccessException;
+
+    private static int OpenDirectory(string resolved, bool follow)
+    {
+        var status = StatPath(resolved, follow, "reading");
+        if (status.Kind != PythonFileKind.Directory)
+        {
+            throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+        }
+
+        B.CheckRead(resolved, "reading");
+        var (fs, inner, _) = B.FileSystem.Route(resolved);
+        return B.Fds.Add(new DirectoryFile(resolved, () => fs.GetStatus(inner)));
+    }
+
+    /// <summary><c>O_NOFOLLOW</c>: a final symbolic link is refused with <c>ELOOP</c>.</summary>
+    private static void RefuseLink(string resolved)
+    {
+        var (fs, inner, _) = B.FileSystem.Route(resolved);
+        if (TryStatus(fs, inner, follow: false) is { Kind: PythonFileKind.SymbolicLink })
+        {
+            throw LinkLoop();
+        }
+    }
+
+    private static nint Open(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "open");
+        var p = Arg.Path(args, 0, "path");
+        var flags = Arg.Int(args, 1, "flags");
+        var mode = Arg.Int(args, 2, "mode", 0x1FF);
+        return Py.NewInt(OpenPath(p.Path!, flags, mode));
+    }
+}

@@ -1,0 +1,314 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+internal static unsafe partial class PosixFunctions
+{
+    private static List<PythonDirectoryEntry> ReadDirectory(string resolved, string operation)
+    {
+        var entries = OnPath(resolved, followFinal: true, operation, static (fs, inner, path, operation) =>
+        {
+            B.CheckMetadata(path, operation);
+            try
+            {
+                return fs.ReadDirectory(inner).ToList();
+            }
+            catch (Exception e) when (ProviderCalls.IsNotFound(e) && B.FileSystem.SystemChildrenOf(path).Any())
+            {
+                return [];
+            }
+        });
+
+        if (!B.FileSystem.IsSystemPath(resolved))
+        {
+            // Directories on the way to the Python home show the way there.
+            foreach (var name in B.FileSystem.SystemChildrenOf(resolved))
+            {
+                if (!entries.Exists(x => x.Name == name))
+                {
+                    entries.Add(new PythonDirectoryEntry(name, PythonFileKind.Directory));
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>The directory a <c>listdir</c>/<c>scandir</c> argument names: a path, or a descriptor opened on a directory.</summary>
+    private static string DirectoryOf(PathArg p)
+    {
+        if (!p.IsFd)
+        {
+            return Resolve(p);
+        }
+
+        return B.Fds.Get(p.Fd) is DirectoryFile { Path: { } path } ? path : throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+    }
+
+    private static nint ListDir(BridgeArgs args)
+    {
+        var p = Arg.Path(args, 0, "path", allowFd: true, optional: true);
+        List<PythonDirectoryEntry> entries;
+        try
+        {
+            entries = ReadDirectory(DirectoryOf(p), "listing");
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+
+        var list = LibPython.PyList_New(0);
+        foreach (var entry in entries)
+        {
+            Append(list, Arg.ReturnPath(entry.Name, p.IsBytes));
+        }
+
+        return list;
+    }
+
+    /// <summary>Returns the shim's scandir iterator over (name, kind, inode) tuples.</summary>
+    private static nint ScanDir(BridgeArgs args)
+    {
+        var p = Arg.Path(args, 0, "path", allowFd: true, optional: true);
+        string resolved;
+        List<PythonDirectoryEntry> entries;
+        try
+        {
+            resolved = DirectoryOf(p);
+            entries = ReadDirectory(resolved, "listing");
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+
+        var list = LibPython.PyList_New(0);
+        foreach (var entry in entries)
+        {
+            var kind = entry.Kind switch
+            {
+                PythonFileKind.Directory => 1,
+                PythonFileKind.SymbolicLink => 2,
+                PythonFileKind.File => 0,
+                _ => 3,
+            };
+            var child = resolved == "/" ? "/" + entry.Name : resolved + "/" + entry.Name;
+            Append(list, Py.Tuple(Py.NewString(entry.Name), Py.NewInt(kind), Py.NewInt(StatResult.InodeOf(0, child))));
+        }
+
+        nint path;
+        if (p.IsFd)
+        {
+            path = Py.NewString(resolved);
+        }
+        else
+        {
+            path = args.Get(0, "path");
+            if (path == 0 || path == LibPython.None)
+            {
+                path = Py.NewString(".");
+            }
+            else
+            {
+                LibPython.Py_IncRef(path);
+            }
+        }
+
+        return ManagedShim.Call("make_scandir", path, list, Py.NewBool(p.IsBytes));
+    }
+
+    /// <summary>Appends a new reference to a list and drops it.</summary>
+    private static void Append(nint list, nint item)
+    {
+        LibPython.PyList_Append(list, item);
+        LibPython.Py_DecRef(item);
+    }
+
+    private static nint MkDir(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "mkdir");
+        var p = Arg.Path(args, 0, "path");
+        var mode = Arg.Int(args, 1, "mode", 0x1FF);
+        try
+        {
+            OnPath(Resolve(p), followFinal: false, mode & ~B.Umask & 0xFFF, static (fs, inner, path, mode) =>
+            {
+                B.CheckWrite(path, "creating directory");
+                fs.CreateDirectory(inner, mode);
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint RmDir(BridgeArgs args) => SimplePathOperation(args, "rmdir", "removing directory", static (fs, inner, _) => fs.DeleteDirectory(inner));
+
+    private static nint Remove(BridgeArgs args) => SimplePathOperation(args, "remove", "removing", static (fs, inner, _) => fs.DeleteFile(inner));
+
+    /// <summary>An operation on one path that changes the file system and returns nothing.</summary>
+    private static nint SimplePathOperation(BridgeArgs args, string function, string operation, Action<IPythonFileSystem, string, int> action)
+    {
+        Arg.NoDirFd(args, function);
+        var p = Arg.Path(args, 0, "path");
+        try
+        {
+            OnPath(Resolve(p), followFinal: false, (operation, action), static (fs, inner, path, state) =>
+            {
+                B.CheckWrite(path, state.operation);
+                state.action(fs, inner, 0);
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint Rename(BridgeArgs args) => RenameImpl(args, "rename");
+
+    private static nint Replace(BridgeArgs args) => RenameImpl(args, "replace");
+
+    private static nint RenameImpl(BridgeArgs args, string name)
+    {
+        Arg.NoDirFd(args, name);
+        var src = Arg.Path(args, 0, "src");
+        var dst = Arg.Path(args, 1, "dst");
+        try
+        {
+            var from = Resolve(src);
+            var to = Resolve(dst);
+            for (var hop = 0; ; hop++)
+            {
+                B.CheckWrite(from, "renaming");
+                B.CheckWrite(to, "renaming");
+                var (fs1, inner1, _) = B.FileSystem.Route(from);
+                var (fs2, inner2, _) = B.FileSystem.Route(to);
+                if (!ReferenceEquals(fs1, fs2))
+                {
+                    throw new PythonIOException(Errno.EXDEV, "Invalid cross-device link");
+                }
+
+                try
+                {
+                    fs1.Rename(inner1, inner2, replace: true);
+                    return Py.NewNone();
+                }
+                catch (Exception e) when (ProviderCalls.IsNotFound(e) && hop < MaxLinkHops)
+                {
+                    var nextFrom = FollowLinksInRuntime(from, followFinal: false);
+                    var nextTo = FollowLinksInRuntime(to, followFinal: false);
+                    if (nextFrom is null && nextTo is null)
+                    {
+                        throw;
+                    }
+
+                    from = nextFrom ?? from;
+                    to = nextTo ?? to;
+                }
+            }
+        }
+        catch (Exception) when (Tag(src.Path, dst.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint Symlink(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "symlink");
+        var target = Arg.Path(args, 0, "src");
+        var link = Arg.Path(args, 1, "dst");
+        try
+        {
+            if (target.Path!.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new PythonArgumentException("embedded null byte", isValueError: true);
+            }
+
+            OnPath(Resolve(link), followFinal: false, target.Path, static (fs, inner, path, target) =>
+            {
+                B.CheckWrite(path, "creating symbolic link");
+                fs.CreateSymbolicLink(inner, target);
+            });
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(target.Path, link.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint ReadLink(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "readlink");
+        var p = Arg.Path(args, 0, "path");
+        try
+        {
+            var text = OnPath(Resolve(p), followFinal: false, 0, static (fs, inner, path, _) =>
+            {
+                B.CheckMetadata(path, "reading link");
+                return fs.ReadSymbolicLink(inner);
+            });
+            return Arg.ReturnPath(text, p.IsBytes);
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint ChMod(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "chmod");
+        var p = Arg.Path(args, 0, "path", allowFd: true);
+        var mode = Arg.Int(args, 1, "mode") & 0xFFF;
+        var follow = Arg.Bool(args, 99, "follow_symlinks", true);
+        try
+        {
+            if (p.IsFd)
+            {
+                SetModeOf(B.Fds.Get(p.Fd), mode);
+                return Py.NewNone();
+            }
+
+            OnPath(Resolve(p), follow, (mode, follow), static (fs, inner, path, state) =>
+            {
+                B.CheckWrite(path, "changing mode of");
+                fs.SetMode(inner, state.mode, state.follow);
+            });
+            return Py.NewNone();
+        }
+        catch (PythonIOException e) when (!follow && e.ErrorNumber == Errno.EOPNOTSUPP)
+        {
+            // As CPython on Linux, where links have no mode of their own.
+            throw new NotImplementedAccessException("chmod: follow_symlinks unavailable on this platform");
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint FChMod(BridgeArgs args)
+    {
+        SetModeOf(B.Fds.Get(FdOf(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
+        return Py.NewNone();
+    }
+
+    private static void SetModeOf(OpenFile file, int mode)
+    {
+        var path = file is ProviderFile or DirectoryFile ? file.Path! : throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        B.CheckWrite(path, "changing mode of");
+        var (fs, inner, _) = B.FileSystem.Route(path);
+        fs.SetMode(inner, mode);
+    }
+}

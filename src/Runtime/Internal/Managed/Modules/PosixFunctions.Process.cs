@@ -1,0 +1,111 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+internal static unsafe partial class PosixFunctions
+{
+    /// <summary>Builds <c>posix.environ</c>: a bytes dictionary of what the policy lets Python see.</summary>
+    public static nint EnvironmentDictionary(ManagedBackend backend)
+    {
+        var dict = LibPython.PyDict_New();
+        lock (backend.Environment)
+        {
+            foreach (var (key, value) in backend.Environment)
+            {
+                var k = Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(key));
+                var v = Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(value));
+                LibPython.PyDict_SetItem(dict, k, v);
+                LibPython.Py_DecRef(k);
+                LibPython.Py_DecRef(v);
+            }
+        }
+
+        return dict;
+    }
+
+    private static nint PutEnv(BridgeArgs args)
+    {
+        var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("putenv: name required");
+        var value = Arg.OptionalString(args, 1, "value") ?? throw new PythonArgumentException("putenv: value required");
+        if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal))
+        {
+            throw new PythonArgumentException("illegal environment variable name", true);
+        }
+
+        lock (B.Environment)
+        {
+            B.Environment[name] = value;
+        }
+
+        return Py.NewNone();
+    }
+
+    private static nint UnsetEnv(BridgeArgs args)
+    {
+        var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("unsetenv: name required");
+        lock (B.Environment)
+        {
+            B.Environment.Remove(name);
+        }
+
+        return Py.NewNone();
+    }
+
+    private static nint GetPid(BridgeArgs args) => Py.NewInt(System.Environment.ProcessId);
+
+    private static nint GetPPid(BridgeArgs args)
+    {
+        PosixLog.EmulatedParentPid(B.Compatibility);
+        return Py.NewInt(1);
+    }
+
+    private static nint Kill(BridgeArgs args)
+    {
+        var pid = Arg.Int(args, 0, "pid");
+        var signal = Arg.Int(args, 1, "signal");
+        B.ChildProcesses.Signal(pid, signal);
+        return Py.NewNone();
+    }
+
+    private static nint KillPg(BridgeArgs args) => throw ManagedBackend.Denied("sending signals to process groups denied: only the runtime's own child processes can be signalled", ManagedBackend.CreateProcessKey);
+
+    private static nint WaitPid(BridgeArgs args)
+    {
+        var pid = Arg.Int(args, 0, "pid");
+        var options = Arg.Int(args, 1, "options");
+        var (childPid, status) = B.ChildProcesses.Wait(pid, noHang: (options & 1) != 0);
+        return Py.Tuple(Py.NewInt(childPid), Py.NewInt(status));
+    }
+
+    private static nint Wait(BridgeArgs args)
+    {
+        var (childPid, status) = B.ChildProcesses.Wait(-1, noHang: false);
+        return Py.Tuple(Py.NewInt(childPid), Py.NewInt(status));
+    }
+
+    private static nint SystemCall(BridgeArgs args)
+    {
+        var command = Arg.OptionalString(args, 0, "command") ?? throw new PythonArgumentException("system: command required");
+        return Py.NewInt(B.ChildProcesses.System(command));
+    }
+
+    /// <summary><c>os._exit</c> ends the call like <c>sys.exit</c>; the host process never exits.</summary>
+    private static nint Exit(BridgeArgs args)
+    {
+        var code = Arg.Int(args, 0, "status");
+        PosixLog.EmulatedExit(B.Compatibility, code);
+        var exitArgs = Py.Tuple(Py.NewInt(code));
+        var exc = LibPython.PyObject_Call(LibPython.ExcSystemExit, exitArgs, 0);
+        LibPython.Py_DecRef(exitArgs);
+        if (exc != 0)
+        {
+            LibPython.PyErr_SetObject(LibPython.ExcSystemExit, exc);
+            LibPython.Py_DecRef(exc);
+        }
+
+        return 0;
+    }
+
+    private static nint Abort(BridgeArgs args) => throw new UnsupportedOperationException("os.abort is not supported by the managed backend");
+}

@@ -1,0 +1,273 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.State;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary>The managed implementations of <c>posix</c> functions. Each one checks permissions here, in .NET.</summary>
+internal static unsafe partial class PosixFunctions
+{
+    public static Dictionary<string, BridgeHandler> Table() => new(StringComparer.Ordinal)
+    {
+        ["stat"] = Stat,
+        ["lstat"] = LStat,
+        ["fstat"] = FStat,
+        ["access"] = Access,
+        ["listdir"] = ListDir,
+        ["scandir"] = ScanDir,
+        ["mkdir"] = MkDir,
+        ["rmdir"] = RmDir,
+        ["remove"] = Remove,
+        ["unlink"] = Remove,
+        ["rename"] = Rename,
+        ["replace"] = Replace,
+        ["symlink"] = Symlink,
+        ["readlink"] = ReadLink,
+        ["chmod"] = ChMod,
+        ["fchmod"] = FChMod,
+        ["utime"] = UTime,
+        ["truncate"] = Truncate,
+        ["ftruncate"] = FTruncate,
+        ["getcwd"] = GetCwd,
+        ["getcwdb"] = GetCwdB,
+        ["chdir"] = ChDir,
+        ["fchdir"] = FChDir,
+        ["umask"] = UMask,
+        ["open"] = Open,
+        ["close"] = Close,
+        ["closerange"] = CloseRange,
+        ["read"] = Read,
+        ["readinto"] = ReadInto,
+        ["write"] = Write,
+        ["pread"] = PRead,
+        ["pwrite"] = PWrite,
+        ["lseek"] = LSeek,
+        ["dup"] = Dup,
+        ["dup2"] = Dup2,
+        ["pipe"] = Pipe,
+        ["pipe2"] = Pipe2,
+        ["isatty"] = IsATty,
+        ["_fd_kind"] = FdKind,
+        ["fsync"] = FSync,
+        ["fdatasync"] = FSync,
+        ["sync"] = Sync,
+        ["get_inheritable"] = GetInheritable,
+        ["set_inheritable"] = SetInheritable,
+        ["get_blocking"] = GetBlocking,
+        ["set_blocking"] = SetBlocking,
+        ["device_encoding"] = DeviceEncoding,
+        ["get_terminal_size"] = GetTerminalSize,
+        ["ttyname"] = TtyName,
+        ["putenv"] = PutEnv,
+        ["unsetenv"] = UnsetEnv,
+        ["getpid"] = GetPid,
+        ["uname"] = Uname,
+        ["getppid"] = GetPPid,
+        ["kill"] = Kill,
+        ["killpg"] = KillPg,
+        ["waitpid"] = WaitPid,
+        ["wait"] = Wait,
+        ["system"] = SystemCall,
+        ["_exit"] = Exit,
+        ["abort"] = Abort,
+        ["link"] = Link,
+        ["mkfifo"] = MkFifo,
+        ["mknod"] = MkNod,
+        ["chown"] = ChOwn,
+        ["lchown"] = ChOwn,
+        ["fchown"] = FChOwn,
+        ["statvfs"] = StatVfs,
+        ["fstatvfs"] = FStatVfs,
+        ["pathconf"] = PathConf,
+        ["fpathconf"] = FPathConf,
+        ["getlogin"] = GetLogin,
+        ["getxattr"] = static _ => XattrUnsupported("os.getxattr"),
+        ["setxattr"] = static _ => XattrUnsupported("os.setxattr"),
+        ["listxattr"] = static _ => XattrUnsupported("os.listxattr"),
+        ["removexattr"] = static _ => XattrUnsupported("os.removexattr"),
+    };
+
+    private static ManagedBackend B => ManagedBackend.Current;
+
+    private static string Resolve(PathArg p) => ManagedPath.Resolve(B.WorkingDirectory, p.Path!);
+
+    private static nint Stat(BridgeArgs args) => StatImpl(args, "stat", Arg.Bool(args, 99, "follow_symlinks", true));
+
+    private static nint LStat(BridgeArgs args) => StatImpl(args, "lstat", false);
+
+    private static nint StatImpl(BridgeArgs args, string name, bool follow)
+    {
+        Arg.NoDirFd(args, name);
+        var p = Arg.Path(args, 0, "path", allowFd: true);
+        if (p.IsFd)
+        {
+            var file = B.Fds.Get(p.Fd);
+            return StatResult.Create(file.Status(B.Clock), file.Path);
+        }
+
+        try
+        {
+            var resolved = Resolve(p);
+            var status = StatPathOrNull(resolved, follow, name);
+            return status is null
+                ? Py.SetOSError(Errno.ENOENT, "No such file or directory", p.Path)
+                : StatResult.Create(status, resolved);
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint FStat(BridgeArgs args)
+    {
+        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        return StatResult.Create(file.Status(B.Clock), file.Path);
+    }
+
+    private static nint Access(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "access");
+        var p = Arg.Path(args, 0, "path");
+        var mode = Arg.Int(args, 1, "mode");
+        if (Arg.Bool(args, 99, "effective_ids", false))
+        {
+            throw new NotImplementedAccessException("access with effective_ids is not supported by the managed backend");
+        }
+
+        var follow = Arg.Bool(args, 99, "follow_symlinks", true);
+        if (!follow && mode != 0)
+        {
+            throw new NotImplementedAccessException("access with follow_symlinks=False is only supported with F_OK by the managed backend");
+        }
+
+        var resolved = Resolve(p);
+        PythonFileStatus status;
+        try
+        {
+            status = StatPath(resolved, follow, "access");
+        }
+        catch (Exception e) when (e is IOException or PermissionDeniedException or UnauthorizedAccessException)
+        {
+            Untag();
+            return Py.NewBool(false);
+        }
+
+        // The permissions decide first; the mode bits (the provider's view of the owner) then.
+        var system = B.FileSystem.IsSystemPath(resolved);
+        var writable = (mode & 2) == 0 || (B.Permissions.IO == IOAccess.All && !system && (status.Mode & 0x92) != 0);
+        var readable = (mode & 4) == 0 || ((status.Mode & 0x124) != 0 && (B.Permissions.IO != IOAccess.None || system));
+        var executable = (mode & 1) == 0 || (status.Mode & 0x49) != 0;
+        return Py.NewBool(writable && readable && executable);
+    }
+
+    private static nint GetCwd(BridgeArgs args) => Py.NewString(B.WorkingDirectory);
+
+    private static nint GetCwdB(BridgeArgs args) => Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(B.WorkingDirectory));
+
+    private static nint ChDir(BridgeArgs args)
+    {
+        var p = Arg.Path(args, 0, "path", allowFd: true);
+        if (p.IsFd)
+        {
+            return ChangeToDescriptor(p.Fd);
+        }
+
+        try
+        {
+            var resolved = Resolve(p);
+            if (StatPath(resolved, true, "chdir").Kind != PythonFileKind.Directory)
+            {
+                throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+            }
+
+            B.WorkingDirectory = resolved;
+            return Py.NewNone();
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
+    }
+
+    private static nint FChDir(BridgeArgs args) => ChangeToDescriptor(FdOf(args.Get(0, "fd")));
+
+    /// <summary><c>fchdir</c>: a descriptor opened on a directory (<c>os.open(dir, O_RDONLY)</c>) names it.</summary>
+    private static nint ChangeToDescriptor(int fd)
+    {
+        var file = B.Fds.Get(fd);
+        if (file is not DirectoryFile || file.Path is null)
+        {
+            throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+        }
+
+        B.WorkingDirectory = file.Path;
+        return Py.NewNone();
+    }
+
+    private static nint UMask(BridgeArgs args)
+    {
+        var mask = Arg.Int(args, 0, "mask") & 0x1FF;
+        var previous = B.Umask;
+        B.Umask = mask;
+        if (previous == DefaultUmask)
+        {
+            PosixLog.EmulatedUmaskReturned(B.Compatibility, PosixLog.Octal(previous));
+        }
+
+        if (B.Compatibility.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Trace))
+        {
+            PosixLog.EmulatedUmaskSet(B.Compatibility, PosixLog.Octal(mask));
+        }
+
+        return Py.NewInt(previous);
+    }
+
+    /// <summary>The emulated umask every runtime starts with (DESIGN §5), whatever the process umask is.</summary>
+    public const int DefaultUmask = 0x12;
+
+    private static nint Link(BridgeArgs args) => throw new UnsupportedOperationException("os.link is not supported by the managed backend");
+
+    private static nint MkFifo(BridgeArgs args) => throw new UnsupportedOperationException("os.mkfifo is not supported by the managed backend");
+
+    private static nint MkNod(BridgeArgs args) => throw new UnsupportedOperationException("os.mknod is not supported by the managed backend");
+
+    private static nint ChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.chown is not supported by the managed backend");
+
+    private static nint FChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.fchown is not supported by the managed backend");
+
+    private static nint StatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.statvfs is not supported by the managed backend");
+
+    private static nint FStatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.fstatvfs is not supported by the managed backend");
+
+    private static nint PathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.pathconf is not supported by the managed backend");
+
+    private static nint FPathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.fpathconf is not supported by the managed backend");
+
+    private static nint GetLogin(BridgeArgs args) => throw new UnsupportedOperationException("os.getlogin is not supported by the managed backend");
+
+    /// <summary>
+    /// Extended attributes: <c>io.UnsupportedOperation</c> that also carries <c>ENOTSUP</c>, as a file
+    /// system without extended attributes reports it, so that <c>shutil.copystat</c> (and so <c>copy2</c>,
+    /// <c>copytree</c> and <c>move</c>) skips them as it does on such a file system.
+    /// </summary>
+    private static nint XattrUnsupported(string function)
+    {
+        PosixLog.UnsupportedFunction(B.Compatibility, function);
+        var type = ManagedErrors.UnsupportedOperationClass != 0 ? ManagedErrors.UnsupportedOperationClass : LibPython.ExcOSError;
+        var tuple = Py.Tuple(Py.NewInt(Errno.EOPNOTSUPP), Py.NewString(function + " is not supported by the managed backend"));
+        var exception = LibPython.PyObject_Call(type, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        if (exception != 0)
+        {
+            LibPython.PyErr_SetObject(type, exception);
+            LibPython.Py_DecRef(exception);
+        }
+
+        return 0;
+    }
+}
+
+/// <summary><c>NotImplementedError</c> for the documented <c>os.access</c> limits.</summary>
+internal sealed class NotImplementedAccessException(string message) : Exception(message);

@@ -1,0 +1,102 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Interception;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary>
+/// Patches every instance of <c>posix</c>: managed functions replace the OS entry points, pure
+/// functions stay, a few names disappear (so that the standard library takes its portable paths),
+/// and anything else callable is replaced by a function raising <c>io.UnsupportedOperation</c>:
+/// a new OS entry point in a Python update is denied until it is classified.
+/// </summary>
+internal static unsafe class PosixModule
+{
+    /// <summary>Functions with no effect outside the interpreter, kept as they are.</summary>
+    public static readonly HashSet<string> Pure = new(StringComparer.Ordinal)
+    {
+        "WCOREDUMP", "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WSTOPSIG", "WTERMSIG",
+        "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
+        "getegid", "geteuid", "getgid", "getuid", "getgroups", "getpgrp", "getpgid", "getsid", "getresuid", "getresgid",
+        "getloadavg", "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
+        "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
+        "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
+    };
+
+    /// <summary>
+    /// Names removed so that <c>hasattr(os, ...)</c> is false and the standard library falls back. <c>execv</c> and
+    /// <c>execve</c> stay, refused like any unsupported call: <c>os.execl</c>, <c>os.execvp</c> and the rest of the
+    /// family are Python functions that call them, and would otherwise fail with a <c>NameError</c>.
+    /// </summary>
+    public static readonly HashSet<string> Removed = new(StringComparer.Ordinal)
+    {
+        "fork", "forkpty", "posix_spawn", "posix_spawnp", "openpty", "login_tty", "wait3", "wait4",
+        "waitid", "pidfd_open", "eventfd", "eventfd_read", "eventfd_write", "memfd_create", "splice", "copy_file_range",
+        "sendfile", "lockf", "posix_fadvise", "posix_fallocate", "readv", "writev", "preadv", "pwritev",
+    };
+
+    /// <summary>Types kept as they are (instances cannot reach the OS).</summary>
+    public static readonly HashSet<string> Types = new(StringComparer.Ordinal)
+    {
+        "DirEntry", "stat_result", "statvfs_result", "terminal_size", "times_result", "uname_result", "sched_param",
+        "waitid_result", "error",
+    };
+
+    private static readonly Dictionary<string, nint> Functions = [];
+
+    /// <summary>Gets the managed function table (name → implementation).</summary>
+    public static IReadOnlyDictionary<string, BridgeHandler> Managed { get; } = PosixFunctions.Table();
+
+    public static int Patch(nint module)
+    {
+        var backend = ManagedBackend.Current;
+        var statType = Py.GetAttr(module, "stat_result");
+        if (statType != 0)
+        {
+            StatResult.Type = statType; // kept for the process
+        }
+
+        var unameType = Py.GetAttr(module, "uname_result");
+        if (unameType != 0)
+        {
+            PosixFunctions.UnameResultType = unameType; // kept for the process
+        }
+
+        foreach (var (name, handler) in Managed)
+        {
+            if (Py.SetAttr(module, name, FunctionFor("posix." + name, handler)) < 0)
+            {
+                return -1;
+            }
+        }
+
+        ModulePatcher.DenyUnclassified(module, "posix", n => Managed.ContainsKey(n) || Types.Contains(n), Removed);
+
+        // The managed functions support neither dir_fd nor fd arguments beyond their own: tell os.py.
+        var empty = LibPython.PyList_New(0);
+        Py.SetAttr(module, "_have_functions", empty);
+        LibPython.Py_DecRef(empty);
+        var environ = PosixFunctions.EnvironmentDictionary(backend);
+        Py.SetAttr(module, "environ", environ);
+        LibPython.Py_DecRef(environ);
+        return 0;
+    }
+
+    /// <summary>
+    /// One function object per key (<c>module.name</c>) for the process, shared by every instance of the
+    /// module; Python sees the part after the last dot as its <c>__name__</c>.
+    /// </summary>
+    internal static nint FunctionFor(string key, BridgeHandler handler)
+    {
+        lock (Functions)
+        {
+            if (!Functions.TryGetValue(key, out var f))
+            {
+                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], handler);
+                Functions[key] = f;
+            }
+
+            return f;
+        }
+    }
+}

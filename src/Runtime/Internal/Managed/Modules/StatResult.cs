@@ -1,0 +1,79 @@
+using PyHosting.Internal.Interop;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary>Builds <c>os.stat_result</c> objects from provider statuses. GIL held.</summary>
+internal static unsafe class StatResult
+{
+    public const int SIfReg = 0x8000;
+    public const int SIfDir = 0x4000;
+    public const int SIfLnk = 0xA000;
+    public const int SIfChr = 0x2000;
+
+    /// <summary>Gets or sets the <c>posix.stat_result</c> type (captured when posix is patched).</summary>
+    public static nint Type { get; set; }
+
+    public static int ModeOf(PythonFileStatus s) => (s.Mode & 0xFFF) | s.Kind switch
+    {
+        PythonFileKind.Directory => SIfDir,
+        PythonFileKind.SymbolicLink => SIfLnk,
+        PythonFileKind.Other => SIfChr,
+        _ => SIfReg,
+    };
+
+    public static long InodeOf(PythonFileStatus s, string? path) => InodeOf(s.Inode, path);
+
+    public static long InodeOf(long inode, string? path)
+    {
+        if (inode != 0 || path is null)
+        {
+            return inode;
+        }
+
+        // A stable inode from the path (FNV-1a), so samefile() and the import cache behave.
+        var hash = 14695981039346656037UL;
+        foreach (var c in path)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return (long)(hash & 0x7FFFFFFFFFFFFFFF);
+    }
+
+    public static nint Create(PythonFileStatus s, string? path, long device = 1)
+    {
+        var mode = ModeOf(s);
+        var items = new nint[19];
+        items[0] = Py.NewInt(mode);
+        items[1] = Py.NewInt(InodeOf(s, path));
+        items[2] = Py.NewInt(device);
+        items[3] = Py.NewInt(s.LinkCount);
+        items[4] = Py.NewInt(s.UserId);
+        items[5] = Py.NewInt(s.GroupId);
+        items[6] = Py.NewInt(s.Size);
+        var times = new[] { s.AccessTime, s.ModificationTime, s.ChangeTime };
+        for (var i = 0; i < 3; i++)
+        {
+            var ns = ToNanoseconds(times[i]);
+            items[7 + i] = Py.NewInt(FloorDiv(ns, 1_000_000_000));
+            items[10 + i] = LibPython.PyFloat_FromDouble(ns / 1e9);
+            items[13 + i] = Py.NewInt(ns);
+        }
+
+        items[16] = Py.NewInt(4096);
+        items[17] = Py.NewInt((s.Size + 511) / 512);
+        items[18] = Py.NewInt(0);
+        var tuple = Py.Tuple(items);
+        var args = Py.Tuple(tuple);
+        var result = LibPython.PyObject_Call(Type, args, 0);
+        LibPython.Py_DecRef(args);
+        return result;
+    }
+
+    public static long ToNanoseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+
+    public static DateTimeOffset FromNanoseconds(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
+
+    private static long FloorDiv(long a, long b) => (a / b) - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+}

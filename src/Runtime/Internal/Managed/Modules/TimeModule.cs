@@ -1,0 +1,202 @@
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Interception;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary>Patches <c>time</c>: every clock read follows the injected <see cref="TimeProvider"/>; <c>sleep</c> waits on it.</summary>
+internal static unsafe class TimeModule
+{
+    public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
+    {
+        "mktime", "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
+        "struct_time", "pthread_getcpuclockid", "clock_getres",
+    };
+
+    private static ManagedBackend B => ManagedBackend.Current;
+
+    public static int Patch(nint module)
+    {
+        Elapsed(); // fixes the origin
+        ModulePatcher.Replace(module, "time", "time", _ => LibPython.PyFloat_FromDouble(Seconds()));
+        ModulePatcher.Replace(module, "time", "time_ns", _ => Py.NewInt(Nanoseconds()));
+        ModulePatcher.Replace(module, "time", "monotonic", _ => LibPython.PyFloat_FromDouble(Monotonic()));
+        ModulePatcher.Replace(module, "time", "monotonic_ns", _ => Py.NewInt(MonotonicNanoseconds()));
+        ModulePatcher.Replace(module, "time", "perf_counter", _ => LibPython.PyFloat_FromDouble(Monotonic()));
+        ModulePatcher.Replace(module, "time", "perf_counter_ns", _ => Py.NewInt(MonotonicNanoseconds()));
+        ModulePatcher.Replace(module, "time", "clock_gettime", args => ClockOf(args) switch
+        {
+            Clock.Realtime => LibPython.PyFloat_FromDouble(Seconds()),
+            Clock.Monotonic => LibPython.PyFloat_FromDouble(Monotonic()),
+            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime")),
+        });
+        ModulePatcher.Replace(module, "time", "clock_gettime_ns", args => ClockOf(args) switch
+        {
+            Clock.Realtime => Py.NewInt(Nanoseconds()),
+            Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
+            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
+        });
+        ModulePatcher.Replace(module, "time", "sleep", Sleep);
+        foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
+        {
+            var n = name;
+            ModulePatcher.Replace(module, "time", n, args => WithDefaultSeconds(n, args));
+        }
+
+        ModulePatcher.Replace(module, "time", "asctime", args => WithDefaultTuple("asctime", args, 0));
+        ModulePatcher.Replace(module, "time", "strftime", args => WithDefaultTuple("strftime", args, 1));
+        ModulePatcher.Replace(module, "time", "tzset", _ =>
+        {
+            CompatibilityLog.Ignored(B.Compatibility, "time.tzset (the process time zone is not re-read)");
+            return Py.NewNone();
+        });
+        ModulePatcher.DenyUnclassified(module, "time", n => ModulePatcher.Original("time", n) != 0);
+        return 0;
+    }
+
+    private static double Seconds() => Nanoseconds() / 1e9;
+
+    private static long Nanoseconds() => (B.Clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+
+    /// <summary>
+    /// The monotonic clock counts from the provider's timestamp when the runtime started (its reference point is
+    /// undefined in Python too): a fake clock's timestamps are ticks since year 1, too many nanoseconds for an int64.
+    /// </summary>
+    private static long s_origin = long.MinValue;
+
+    private static long Elapsed()
+    {
+        var now = B.Clock.GetTimestamp();
+        if (Volatile.Read(ref s_origin) == long.MinValue)
+        {
+            Interlocked.CompareExchange(ref s_origin, now, long.MinValue);
+        }
+
+        return now - s_origin;
+    }
+
+    private static double Monotonic() => Elapsed() / (double)B.Clock.TimestampFrequency;
+
+    private static long MonotonicNanoseconds() => (long)((Int128)Elapsed() * 1_000_000_000 / B.Clock.TimestampFrequency);
+
+    private enum Clock
+    {
+        Realtime,
+        Monotonic,
+        Other,
+    }
+
+    /// <summary>Linux clock ids: the wall clocks follow the provider's time, the monotonic ones its timestamps; CPU-time clocks stay real.</summary>
+    private static Clock ClockOf(BridgeArgs args) => Arg.Int(args, 0, "clk_id") switch
+    {
+        0 or 5 or 8 or 11 => Clock.Realtime, // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI
+        1 or 4 or 6 or 7 or 9 => Clock.Monotonic, // MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME, BOOTTIME_ALARM
+        _ => Clock.Other,
+    };
+
+    private static nint Sleep(BridgeArgs args)
+    {
+        var o = args.Get(0, "secs");
+        if (o == 0)
+        {
+            throw new PythonArgumentException("sleep() takes exactly one argument (0 given)");
+        }
+
+        var seconds = LibPython.PyFloat_AsDouble(o);
+        if (seconds == -1 && LibPython.PyErr_Occurred() != 0)
+        {
+            return 0;
+        }
+
+        if (double.IsNaN(seconds) || seconds < 0)
+        {
+            throw new PythonArgumentException("sleep length must be non-negative", true);
+        }
+
+        if (seconds >= TimeSpan.MaxValue.TotalSeconds)
+        {
+            return Py.SetError(LibPython.ExcOverflowError, "sleep length is too large");
+        }
+
+        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
+        var state = LibPython.PyEval_SaveThread();
+        try
+        {
+            // Timers take at most ~49 days: longer sleeps wait in steps, on the provider's clock.
+            var remaining = TimeSpan.FromSeconds(seconds);
+            while (remaining > TimeSpan.Zero)
+            {
+                var step = remaining < MaxSleepStep ? remaining : MaxSleepStep;
+                Task.Delay(step, B.Clock, token).GetAwaiter().GetResult();
+                remaining -= step;
+            }
+        }
+        finally
+        {
+            LibPython.PyEval_RestoreThread(state);
+        }
+
+        return Py.NewNone();
+    }
+
+    private static readonly TimeSpan MaxSleepStep = TimeSpan.FromDays(1);
+
+    /// <summary>localtime/gmtime/ctime with no argument use the provider's time, then the original C function.</summary>
+    private static nint WithDefaultSeconds(string name, BridgeArgs args)
+    {
+        var original = ModulePatcher.Original("time", name);
+        var secs = args.Get(0, "seconds");
+        if (secs != 0 && secs != LibPython.None)
+        {
+            return args.Forward(original);
+        }
+
+        var tuple = Py.Tuple(Py.NewInt(FloorSeconds()));
+        var result = LibPython.PyObject_Call(original, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        return result;
+    }
+
+    /// <summary>asctime/strftime with no time tuple use <c>localtime()</c> of the provider's time.</summary>
+    private static nint WithDefaultTuple(string name, BridgeArgs args, int tupleIndex)
+    {
+        var original = ModulePatcher.Original("time", name);
+        if (args.Count > tupleIndex)
+        {
+            return args.Forward(original);
+        }
+
+        var localtime = ModulePatcher.Original("time", "localtime");
+        var secs = Py.Tuple(Py.NewInt(FloorSeconds()));
+        var tm = LibPython.PyObject_Call(localtime, secs, 0);
+        LibPython.Py_DecRef(secs);
+        if (tm == 0)
+        {
+            return 0;
+        }
+
+        nint call;
+        if (tupleIndex == 0)
+        {
+            call = Py.Tuple(tm);
+        }
+        else
+        {
+            var format = args[0];
+            if (format == 0)
+            {
+                LibPython.Py_DecRef(tm);
+                throw new PythonArgumentException("strftime() missing required argument 'format' (pos 1)");
+            }
+
+            LibPython.Py_IncRef(format);
+            call = Py.Tuple(format, tm);
+        }
+
+        var result = LibPython.PyObject_Call(original, call, 0);
+        LibPython.Py_DecRef(call);
+        return result;
+    }
+
+    private static long FloorSeconds() => (long)Math.Floor(Seconds());
+}

@@ -1,0 +1,245 @@
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.State;
+
+/// <summary>An open file description behind one or more virtual file descriptors (shared by <c>dup</c>).</summary>
+internal abstract class OpenFile
+{
+    private int _references = 1;
+
+    public abstract bool Readable { get; }
+
+    public abstract bool Writable { get; }
+
+    /// <summary>Gets the runtime path the file was opened with, if any.</summary>
+    public virtual string? Path => null;
+
+    public virtual bool IsTerminal => false;
+
+    public virtual bool Seekable => false;
+
+    public bool Inheritable { get; set; }
+
+    public bool Blocking { get; set; } = true;
+
+    public abstract int Read(Span<byte> buffer, CancellationToken cancellationToken);
+
+    public abstract int Write(ReadOnlySpan<byte> data);
+
+    public virtual long Seek(long offset, SeekOrigin origin) => throw new PythonIOException(Errno.ESPIPE, "Illegal seek");
+
+    public virtual void Truncate(long length) => throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+
+    public virtual void Flush()
+    {
+    }
+
+    /// <summary>Returns a status for <c>fstat</c>.</summary>
+    public abstract PythonFileStatus Status(TimeProvider clock);
+
+    /// <summary>Whether a read would not block (for <c>select</c>).</summary>
+    public virtual bool ReadReady => true;
+
+    public void AddReference() => Interlocked.Increment(ref _references);
+
+    /// <summary>Drops one reference; the last one releases the file.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            Dispose();
+        }
+    }
+
+    protected abstract void Dispose();
+}
+
+/// <summary>
+/// A regular file opened through the file-system provider. Stream faults surface as errno OSErrors
+/// (a provider's stock message is cut back to <c>strerror</c>); a write either completes or raises.
+/// </summary>
+internal sealed class ProviderFile(Stream stream, string path, bool readable, bool writable, bool append, Func<PythonFileStatus?> status) : OpenFile
+{
+    public override bool Readable => readable;
+
+    public override bool Writable => writable;
+
+    public override string? Path => path;
+
+    public override bool Seekable => stream.CanSeek;
+
+    public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (!readable)
+        {
+            throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+        }
+
+        return stream.Read(buffer);
+    }
+
+    public override int Write(ReadOnlySpan<byte> data)
+    {
+        if (!writable)
+        {
+            throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+        }
+
+        if (append && stream.CanSeek)
+        {
+            stream.Seek(0, SeekOrigin.End);
+        }
+
+        stream.Write(data);
+        return data.Length;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        if (!stream.CanSeek)
+        {
+            throw new PythonIOException(Errno.ESPIPE, "Illegal seek");
+        }
+
+        var target = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => stream.Position + offset,
+            _ => stream.Length + offset,
+        };
+        if (target < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        stream.Position = target;
+        return target;
+    }
+
+    public override void Truncate(long length)
+    {
+        if (!writable)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        stream.SetLength(length);
+    }
+
+    public override void Flush() => stream.Flush();
+
+    public override PythonFileStatus Status(TimeProvider clock)
+    {
+        var current = status();
+
+        // An unlinked file that is still open has no entry any more: its stream still knows its size.
+        current ??= new PythonFileStatus(PythonFileKind.File, 0, 0x1A4, clock.GetUtcNow(), clock.GetUtcNow(), clock.GetUtcNow()) { LinkCount = 0 };
+        return stream.CanSeek ? current with { Size = stream.Length } : current;
+    }
+
+    protected override void Dispose()
+    {
+        try
+        {
+            stream.Flush();
+        }
+        finally
+        {
+            stream.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// A directory opened with <c>os.open(path, O_RDONLY)</c>: it can be inspected (<c>fstat</c>,
+/// <c>fchdir</c>, <c>listdir(fd)</c>, <c>fsync</c>) but not read.
+/// </summary>
+internal sealed class DirectoryFile(string path, Func<PythonFileStatus?> status) : OpenFile
+{
+    public override bool Readable => true;
+
+    public override bool Writable => false;
+
+    public override string? Path => path;
+
+    public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => throw new PythonIOException(Errno.EISDIR, "Is a directory");
+
+    public override int Write(ReadOnlySpan<byte> data) => throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+
+    public override long Seek(long offset, SeekOrigin origin) => 0;
+
+    public override PythonFileStatus Status(TimeProvider clock)
+        => status() ?? throw new PythonIOException(Errno.ENOENT, "No such file or directory");
+
+    protected override void Dispose()
+    {
+    }
+}
+
+/// <summary>Standard input (always at end of file) or standard output/error (to the call's output sink).</summary>
+internal sealed class StandardFile(int fd, Func<OutputSink> sink) : OpenFile
+{
+    /// <summary>Gets the standard stream this is (0, 1 or 2), whatever descriptor now refers to it.</summary>
+    public int Descriptor => fd;
+
+    private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
+
+    public override bool Readable => fd == 0;
+
+    public override bool Writable => fd != 0;
+
+    public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
+        => fd == 0 ? 0 : throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+
+    public override int Write(ReadOnlySpan<byte> data)
+    {
+        if (fd == 0)
+        {
+            throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+        }
+
+        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(data.Length)];
+        int n;
+        lock (_decoder)
+        {
+            n = _decoder.GetChars(data, chars, flush: false);
+        }
+
+        (CallContext.Current?.Output ?? sink()).Write(fd, chars.AsSpan(0, n));
+        return data.Length;
+    }
+
+    public override PythonFileStatus Status(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return new PythonFileStatus(PythonFileKind.Other, 0, 0x1B6, now, now, now);
+    }
+
+    protected override void Dispose()
+    {
+    }
+}
+
+/// <summary><c>/dev/null</c>: reads at end of file, writes discarded.</summary>
+internal sealed class NullFile : OpenFile
+{
+    public override bool Readable => true;
+
+    public override bool Writable => true;
+
+    public override string? Path => "/dev/null";
+
+    public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => 0;
+
+    public override int Write(ReadOnlySpan<byte> data) => data.Length;
+
+    public override PythonFileStatus Status(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        return new PythonFileStatus(PythonFileKind.Other, 0, 0x1B6, now, now, now);
+    }
+
+    protected override void Dispose()
+    {
+    }
+}

@@ -1,0 +1,198 @@
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.State;
+
+/// <summary>
+/// An in-runtime pipe (<c>os.pipe</c>). Either end can be attached to a stream of a child process
+/// (the read end to its stdout, the write end to its stdin): Python then reads from or writes to
+/// the child directly. Reads block (without the GIL) until data, end of file or cancellation.
+/// </summary>
+internal sealed class VirtualPipe
+{
+    private const int Capacity = 1 << 20;
+    private readonly Queue<byte[]> _chunks = new();
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _changed = new(0);
+    private int _offset;
+    private int _buffered;
+    private bool _writerClosed;
+    private bool _readerClosed;
+
+    public VirtualPipe()
+    {
+        ReadEnd = new End(this, read: true);
+        WriteEnd = new End(this, read: false);
+    }
+
+    public End ReadEnd { get; }
+
+    public End WriteEnd { get; }
+
+    /// <summary>Gets or sets a stream the read end reads from instead of the buffer (a child's output).</summary>
+    public Stream? Source { get; set; }
+
+    /// <summary>Gets or sets a stream the write end writes to instead of the buffer (a child's input).</summary>
+    public Stream? Sink { get; set; }
+
+    private bool HasData
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buffered > 0 || _writerClosed;
+            }
+        }
+    }
+
+    private int ReadBuffer(Span<byte> buffer, CancellationToken token)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_buffered > 0)
+                {
+                    var total = 0;
+                    while (total < buffer.Length && _chunks.Count > 0)
+                    {
+                        var chunk = _chunks.Peek();
+                        var n = Math.Min(chunk.Length - _offset, buffer.Length - total);
+                        chunk.AsSpan(_offset, n).CopyTo(buffer[total..]);
+                        total += n;
+                        _offset += n;
+                        if (_offset == chunk.Length)
+                        {
+                            _chunks.Dequeue();
+                            _offset = 0;
+                        }
+                    }
+
+                    _buffered -= total;
+                    _changed.Release();
+                    return total;
+                }
+
+                if (_writerClosed)
+                {
+                    return 0;
+                }
+            }
+
+            _changed.Wait(token);
+        }
+    }
+
+    private int WriteBuffer(ReadOnlySpan<byte> data, CancellationToken token)
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_readerClosed)
+                {
+                    throw new PythonIOException(Errno.EPIPE, "Broken pipe");
+                }
+
+                if (_buffered < Capacity || _buffered == 0)
+                {
+                    _chunks.Enqueue(data.ToArray());
+                    _buffered += data.Length;
+                    _changed.Release();
+                    return data.Length;
+                }
+            }
+
+            _changed.Wait(token);
+        }
+    }
+
+    private void CloseEnd(bool read)
+    {
+        lock (_gate)
+        {
+            if (read)
+            {
+                _readerClosed = true;
+            }
+            else
+            {
+                _writerClosed = true;
+            }
+        }
+
+        _changed.Release();
+        if (read)
+        {
+            Source?.Dispose();
+        }
+        else
+        {
+            Sink?.Dispose();
+        }
+    }
+
+    /// <summary>One end of the pipe as an open file.</summary>
+    internal sealed class End(VirtualPipe pipe, bool read) : OpenFile
+    {
+        public VirtualPipe Pipe => pipe;
+
+        public override bool Readable => read;
+
+        public override bool Writable => !read;
+
+        public override bool ReadReady => !read || pipe.Source is not null || pipe.HasData;
+
+        public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
+        {
+            if (!read)
+            {
+                throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+            }
+
+            if (pipe.Source is { } source)
+            {
+                var array = new byte[buffer.Length];
+                var task = source.ReadAsync(array, 0, array.Length, cancellationToken);
+                var n = task.GetAwaiter().GetResult();
+                array.AsSpan(0, n).CopyTo(buffer);
+                return n;
+            }
+
+            return pipe.ReadBuffer(buffer, cancellationToken);
+        }
+
+        public override int Write(ReadOnlySpan<byte> data)
+        {
+            if (read)
+            {
+                throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+            }
+
+            if (pipe.Sink is { } sink)
+            {
+                try
+                {
+                    sink.Write(data);
+                    sink.Flush();
+                }
+                catch (IOException e)
+                {
+                    throw new PythonIOException(Errno.EPIPE, "Broken pipe", e);
+                }
+
+                return data.Length;
+            }
+
+            return pipe.WriteBuffer(data, CallContext.Current?.CancellationToken ?? CancellationToken.None);
+        }
+
+        public override PythonFileStatus Status(TimeProvider clock)
+        {
+            var now = clock.GetUtcNow();
+            return new PythonFileStatus(PythonFileKind.Other, 0, 0x180, now, now, now);
+        }
+
+        protected override void Dispose() => pipe.CloseEnd(read);
+    }
+}

@@ -1,0 +1,48 @@
+using PyHosting.Internal.Interop;
+
+namespace PyHosting.Internal.Native;
+
+/// <summary>
+/// The Native backend: Python calls POSIX directly. Only what would break the .NET host is
+/// refused: <c>fork</c> (cloning a multi-threaded .NET process) and <c>preexec_fn</c> (Python
+/// code in a forked child of that process).
+/// </summary>
+internal sealed unsafe class NativeBackend : IPythonBackend
+{
+    private const string ForkMessage = "fork is not supported in an embedded runtime: it would clone the .NET host process (use subprocess without preexec_fn)";
+    private readonly PythonRuntimeOptions _options;
+    private readonly Func<OutputSink> _defaultSink;
+
+    public NativeBackend(PythonRuntimeOptions options, Func<OutputSink> defaultSink)
+    {
+        _options = options;
+        _defaultSink = defaultSink;
+    }
+
+    public PythonBackend Kind => PythonBackend.Native;
+
+    public void BeforeInitialize(PythonInstallation installation)
+    {
+    }
+
+    public void AfterInitialize(PythonInstallation installation)
+    {
+        StandardStreams.Install(_defaultSink);
+        var shim = EmbeddedPython.Run("pyhosting_native.py");
+        var paths = ValueConverter.ToPython(_options.ModulePaths.Select(p => Path.GetFullPath(p)).ToList());
+        var result = EmbeddedPython.Call(shim, "install", paths);
+        LibPython.Py_DecRef(result);
+        LibPython.Py_DecRef(shim);
+        NativeExtensionCheck.Run(_options.NativeExtensions);
+    }
+
+    public void OnStopping()
+    {
+    }
+
+    public AuditDecision OnAuditEvent(string eventName, nint args) => eventName switch
+    {
+        "os.fork" or "os.forkpty" => new AuditDecision(LibPython.ExcNotImplementedError, ForkMessage),
+        _ => AuditDecision.Allow,
+    };
+}
