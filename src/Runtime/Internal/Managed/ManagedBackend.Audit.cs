@@ -23,7 +23,8 @@ internal sealed partial class ManagedBackend
                 return Deny(eventName, null);
             case "code.__new__":
                 // With NativeAccess, ctypes can already rewrite any memory: refusing code objects (code.replace, as numpy uses) protects nothing then.
-                return Permissions.NativeAccess ? AuditDecision.Allow : Deny("constructing code objects", null);
+                // Without it, code.replace may still change metadata that no bytecode indexes (types.coroutine's co_flags).
+                return Permissions.NativeAccess || CodeReplaceHardening.IsReplacingMetadata ? AuditDecision.Allow : Deny("constructing code objects", null);
             case "marshal.loads":
                 return TrustedBytecode.IsTrusted(args) ? AuditDecision.Allow : Deny("unmarshalling data that is not the Python home's own bytecode", null);
             case "marshal.load":

@@ -30,5 +30,6 @@ internal static class InterpreterSeal
         LocaleHardening.Apply();
         BlockingWaits.Apply();
         ImportLock.Apply();
+        CodeReplaceHardening.Apply();
     }
 }
