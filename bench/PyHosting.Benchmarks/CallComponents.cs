@@ -94,7 +94,7 @@ internal static unsafe class CallComponents
             LibPython.Py_DecRef(module);
             var r = LibPython.PyObject_Call(f, emptyTuple, 0);
             LibPython.Py_DecRef(f);
-            _ = ValueConverter.ConvertTo<object>(ValueConverter.ToClr(r));
+            _ = PyHosting.Internal.Conversion.ResultConverter.Convert<object>(r);
             LibPython.Py_DecRef(r);
         });
         UnderGil("Py_CompileString(\"1\") + PyEval_EvalCode", () =>

@@ -5,9 +5,12 @@ namespace PyHosting;
 /// interpreter lock, which is held only while Python code runs.
 /// </summary>
 /// <remarks>
-/// Values crossing the boundary are plain data: <see langword="null"/>, booleans, integers,
-/// floating-point numbers, strings, byte arrays, lists and string-keyed dictionaries. A Python
-/// error surfaces as <see cref="PythonScriptException"/>; cancellation and
+/// Values crossing the boundary are data, copied: <see langword="null"/>, booleans, numbers, strings,
+/// byte arrays, dates and times, <see cref="decimal"/>, <see cref="Guid"/>, lists, sets, dictionaries, and
+/// records or classes made of those (as dicts). Results are converted strictly to the type asked for:
+/// <c>None</c> only to nullable and reference types, no rounding, no parsing of strings; a value that does not
+/// fit is an <see cref="InvalidCastException"/> naming both types. No .NET object is ever handed to Python. A
+/// Python error surfaces as <see cref="PythonScriptException"/>; cancellation and
 /// <c>PythonRuntime:ExecutionTimeout</c> interrupt running Python code.
 /// </remarks>
 public interface IPythonRuntime
@@ -26,7 +29,7 @@ public interface IPythonRuntime
     Task ExecuteAsync(string code, CancellationToken cancellationToken = default);
 
     /// <summary>Evaluates a Python expression in the runtime's <c>__main__</c> namespace and converts the result.</summary>
-    /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
+    /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data: <see cref="long"/>, <see cref="double"/>, <see cref="string"/>, <see cref="List{T}"/> of <see cref="object"/>, and so on).</typeparam>
     /// <param name="expression">The Python expression.</param>
     /// <param name="cancellationToken">Interrupts the running code.</param>
     /// <returns>The converted result.</returns>
@@ -36,18 +39,36 @@ public interface IPythonRuntime
     /// <exception cref="TimeoutException">The call ran longer than <c>PythonRuntime:ExecutionTimeout</c>.</exception>
     Task<T?> EvaluateAsync<T>(string expression, CancellationToken cancellationToken = default);
 
-    /// <summary>Imports a module and calls one of its functions with plain-data arguments.</summary>
+    /// <summary>Imports a module and calls one of its functions with positional arguments.</summary>
     /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
     /// <param name="module">The dotted module name, found on the module paths.</param>
     /// <param name="function">The function's name.</param>
-    /// <param name="args">The positional arguments (plain data only).</param>
+    /// <param name="args">The positional arguments.</param>
     /// <param name="cancellationToken">Interrupts the running code.</param>
     /// <returns>The converted result.</returns>
-    /// <exception cref="ArgumentException">An argument is not plain data.</exception>
+    /// <exception cref="ArgumentException">An argument has no Python counterpart.</exception>
     /// <exception cref="PythonScriptException">The import or the call raised an exception.</exception>
+    /// <exception cref="InvalidCastException">The result cannot be converted to <typeparamref name="T"/>.</exception>
     /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
     /// <exception cref="TimeoutException">The call ran longer than <c>PythonRuntime:ExecutionTimeout</c>.</exception>
+#pragma warning disable RS0026 // The overloads differ by a required parameter (kwargs), so no call can bind to both.
     Task<T?> InvokeAsync<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default);
+
+    /// <summary>Imports a module and calls one of its functions with positional and keyword arguments.</summary>
+    /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
+    /// <param name="module">The dotted module name, found on the module paths.</param>
+    /// <param name="function">The function's name.</param>
+    /// <param name="args">The positional arguments.</param>
+    /// <param name="kwargs">The keyword arguments, by parameter name.</param>
+    /// <param name="cancellationToken">Interrupts the running code.</param>
+    /// <returns>The converted result.</returns>
+    /// <exception cref="ArgumentException">An argument has no Python counterpart, or a keyword is not a valid Python identifier.</exception>
+    /// <exception cref="PythonScriptException">The import or the call raised an exception (a <c>TypeError</c> for an unknown keyword).</exception>
+    /// <exception cref="InvalidCastException">The result cannot be converted to <typeparamref name="T"/>.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    /// <exception cref="TimeoutException">The call ran longer than <c>PythonRuntime:ExecutionTimeout</c>.</exception>
+    Task<T?> InvokeAsync<T>(string module, string function, object?[] args, IReadOnlyDictionary<string, object?> kwargs, CancellationToken cancellationToken = default);
+#pragma warning restore RS0026
 
     /// <summary>Runs a script file as <c>__main__</c>, like <c>python path</c>.</summary>
     /// <param name="path">The script's path: in the runtime's file system for the Managed backend, on the host for the Native backend.</param>

@@ -35,7 +35,7 @@ internal sealed class FakePython
     /// <summary>Gets or sets what <see cref="IPythonRuntime.RunFileAsync"/> does; it completes at once by default.</summary>
     public Func<string, CancellationToken, Task> OnRunFile { get; set; } = static (_, _) => Task.CompletedTask;
 
-    /// <summary>Gets or sets what <see cref="IPythonRuntime.InvokeAsync{T}"/> does; it returns <see langword="null"/> by default.</summary>
+    /// <summary>Gets or sets what <see cref="IPythonRuntime.InvokeAsync{T}(string, string, object?[], CancellationToken)"/> does; it returns <see langword="null"/> by default.</summary>
     public Func<string, string, object?[], CancellationToken, Task<object?>> OnInvoke { get; set; } = static (_, _, _, _) => Task.FromResult<object?>(null);
 
     public TextWriter? Stdout { get; private set; }

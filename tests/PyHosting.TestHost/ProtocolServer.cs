@@ -99,7 +99,19 @@ internal sealed class ProtocolServer(IPythonRuntime runtime, PythonRuntimeOption
                 await runtime.ExecuteAsync(Required(request, "code"), token);
                 return null;
             case "eval":
-                return await runtime.EvaluateAsync<object>(Required(request, "code"), token);
+                var code = Required(request, "code");
+                return (string?)request["as"] switch
+                {
+                    null => await runtime.EvaluateAsync<object>(code, token),
+                    "long" => await runtime.EvaluateAsync<long>(code, token),
+                    "double" => await runtime.EvaluateAsync<double>(code, token),
+                    "bool" => await runtime.EvaluateAsync<bool>(code, token),
+                    "int[]" => await runtime.EvaluateAsync<int[]>(code, token),
+                    "double[]" => await runtime.EvaluateAsync<double[]>(code, token),
+                    "long[][]" => await runtime.EvaluateAsync<long[][]>(code, token),
+                    "List<double>" => await runtime.EvaluateAsync<List<double>>(code, token),
+                    var other => throw new NotSupportedException($"The TestHost does not evaluate as '{other}'."),
+                };
             case "invoke":
                 var args = request["args"] is JsonArray array ? array.Select(JsonValues.FromNode).ToArray() : [];
                 return await runtime.InvokeAsync<object>(Required(request, "module"), Required(request, "function"), args, token);

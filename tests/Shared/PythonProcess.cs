@@ -120,6 +120,10 @@ public sealed class PythonProcess : IAsyncDisposable
     public Task<PythonResponse> EvalAsync(string expression, int? timeoutMs = null, bool capture = false) =>
         SendAsync(new JsonObject { ["op"] = "eval", ["code"] = expression, ["timeoutMs"] = timeoutMs, ["capture"] = capture });
 
+    /// <summary>Evaluates a Python expression as a typed result (<c>IPythonRuntime.EvaluateAsync&lt;T&gt;</c>, <paramref name="resultType"/> one of the TestHost's names such as <c>double[]</c>).</summary>
+    public Task<PythonResponse> EvalAsAsync(string expression, string resultType) =>
+        SendAsync(new JsonObject { ["op"] = "eval", ["code"] = expression, ["as"] = resultType });
+
     /// <summary>Calls a module's function (<c>IPythonRuntime.InvokeAsync&lt;object&gt;</c>) with JSON-serialisable arguments.</summary>
     public Task<PythonResponse> InvokeAsync(string module, string function, params object?[] args) =>
         SendAsync(new JsonObject { ["op"] = "invoke", ["module"] = module, ["function"] = function, ["args"] = JsonSerializer.SerializeToNode(args) });

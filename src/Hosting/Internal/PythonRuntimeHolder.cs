@@ -30,6 +30,8 @@ internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options
 
     public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default) => Current.InvokeAsync<T>(module, function, args, cancellationToken);
 
+    public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, IReadOnlyDictionary<string, object?> kwargs, CancellationToken cancellationToken = default) => Current.InvokeAsync<T>(module, function, args, kwargs, cancellationToken);
+
     public Task RunFileAsync(string path, CancellationToken cancellationToken = default) => Current.RunFileAsync(path, cancellationToken);
 
     public IDisposable RedirectOutput(TextWriter standardOutput, TextWriter? standardError = null) => Current.RedirectOutput(standardOutput, standardError);

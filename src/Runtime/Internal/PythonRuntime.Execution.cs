@@ -106,7 +106,7 @@ internal sealed partial class PythonRuntime
 
             try
             {
-                var value = convert ? ValueConverter.ConvertTo<T>(ValueConverter.ToClr(result)) : default;
+                var value = convert ? Conversion.ResultConverter.Convert<T>(result) : default;
                 outcome = PythonCallOutcome.Ok;
                 return value;
             }

@@ -135,8 +135,28 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
         ArgumentException.ThrowIfNullOrWhiteSpace(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(function);
         ArgumentNullException.ThrowIfNull(args);
-        return RunAsync<T>($"{module}.{function}", () => Invoke(module, function, args), convert: true, cancellationToken);
+        return RunAsync<T>($"{module}.{function}", () => Invoke(module, function, args, null), convert: true, cancellationToken);
     }
+
+    public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, IReadOnlyDictionary<string, object?> kwargs, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(module);
+        ArgumentException.ThrowIfNullOrWhiteSpace(function);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(kwargs);
+        foreach (var name in kwargs.Keys)
+        {
+            if (!IsIdentifier(name))
+            {
+                throw new ArgumentException($"The keyword '{name}' is not a Python identifier.", nameof(kwargs));
+            }
+        }
+
+        return RunAsync<T>($"{module}.{function}", () => Invoke(module, function, args, kwargs), convert: true, cancellationToken);
+    }
+
+    private static bool IsIdentifier(string name)
+        => name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(static c => char.IsLetterOrDigit(c) || c == '_');
 
     public Task RunFileAsync(string path, CancellationToken cancellationToken = default)
     {
@@ -187,7 +207,7 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
         return result;
     }
 
-    private static nint Invoke(string module, string function, object?[] args)
+    private static nint Invoke(string module, string function, object?[] args, IReadOnlyDictionary<string, object?>? kwargs)
     {
         var argsTuple = LibPython.PyTuple_New(args.Length);
         for (var i = 0; i < args.Length; i++)
@@ -206,8 +226,22 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
             LibPython.PyTuple_SetItem(argsTuple, i, item);
         }
 
+        nint kwargsDict = 0;
         try
         {
+            if (kwargs is { Count: > 0 })
+            {
+                kwargsDict = LibPython.PyDict_New();
+                foreach (var (name, value) in kwargs)
+                {
+                    var item = ValueConverter.ToPython(value);
+                    var key = Py.NewString(name);
+                    LibPython.PyDict_SetItem(kwargsDict, key, item);
+                    LibPython.Py_DecRef(key);
+                    LibPython.Py_DecRef(item);
+                }
+            }
+
             var mod = Py.Import(module);
             if (mod == 0)
             {
@@ -221,13 +255,17 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
                 return 0;
             }
 
-            var result = LibPython.PyObject_Call(callable, argsTuple, 0);
+            var result = LibPython.PyObject_Call(callable, argsTuple, kwargsDict);
             LibPython.Py_DecRef(callable);
             return result;
         }
         finally
         {
             LibPython.Py_DecRef(argsTuple);
+            if (kwargsDict != 0)
+            {
+                LibPython.Py_DecRef(kwargsDict);
+            }
         }
     }
 

@@ -1,19 +1,21 @@
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Json.Serialization.Metadata;
+using PyHosting.Internal.Conversion;
 using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal;
 
 /// <summary>
-/// Converts plain data between .NET and Python with the C API: no .NET object ever becomes a
-/// Python object. Every method requires the GIL.
+/// Converts data between .NET and Python with the C API: no .NET object ever becomes a Python object (a record
+/// or class crosses as a dict of its members). Every method requires the GIL.
 /// </summary>
 internal static unsafe class ValueConverter
 {
     private const int MaxDepth = 64;
 
-    /// <summary>Converts a .NET value to a new Python reference; throws <see cref="ArgumentException"/> for anything that is not plain data.</summary>
+    /// <summary>Converts a .NET value to a new Python reference; throws <see cref="ArgumentException"/> for a value that has no Python counterpart.</summary>
     public static nint ToPython(object? value, int depth = 0)
     {
         if (depth > MaxDepth)
@@ -39,20 +41,44 @@ internal static unsafe class ValueConverter
                 return Py.NewInt(Convert.ToInt64(value, CultureInfo.InvariantCulture));
             case ulong ul:
                 return LibPython.PyLong_FromUnsignedLongLong(ul);
-            case float or double or decimal:
+            case nint n:
+                return Py.NewInt(n);
+            case Enum e:
+                return Convert.GetTypeCode(e) is TypeCode.UInt64 ? LibPython.PyLong_FromUnsignedLongLong(Convert.ToUInt64(e, CultureInfo.InvariantCulture)) : Py.NewInt(Convert.ToInt64(e, CultureInfo.InvariantCulture));
+            case float or double or Half:
                 return LibPython.PyFloat_FromDouble(Convert.ToDouble(value, CultureInfo.InvariantCulture));
             case BigInteger big when big >= long.MinValue && big <= long.MaxValue:
                 return Py.NewInt((long)big);
+            case BigInteger or Int128 or UInt128 or nuint:
+                return CallType(LibPython.LongType, Py.NewString(Convert.ToString(value, CultureInfo.InvariantCulture)));
+            case decimal d:
+                return CallStaticType("decimal", "Decimal", PythonTypes.Decimal, Py.NewString(d.ToString(CultureInfo.InvariantCulture)));
+            case Guid g:
+                return CallUuid(g);
+            case DateTime dt:
+                return NewDateTime(dt);
+            case DateTimeOffset dto:
+                return NewDateTime(dto.DateTime, dto.Offset);
+            case DateOnly date:
+                return CallStaticType("datetime", "date", PythonTypes.Date, Py.NewInt(date.Year), Py.NewInt(date.Month), Py.NewInt(date.Day));
+            case TimeOnly time:
+                return CallStaticType("datetime", "time", PythonTypes.Time, Py.NewInt(time.Hour), Py.NewInt(time.Minute), Py.NewInt(time.Second), Py.NewInt((time.Ticks % TimeSpan.TicksPerSecond) / TimeSpan.TicksPerMicrosecond));
+            case TimeSpan span:
+                return NewTimeDelta(span);
             case IDictionary dictionary:
                 {
                     var d = LibPython.PyDict_New();
-                    foreach (DictionaryEntry entry in dictionary)
+                    try
                     {
-                        var k = ToPython(entry.Key, depth + 1);
-                        var v = ToPython(entry.Value, depth + 1);
-                        LibPython.PyDict_SetItem(d, k, v);
-                        LibPython.Py_DecRef(k);
-                        LibPython.Py_DecRef(v);
+                        foreach (DictionaryEntry entry in dictionary)
+                        {
+                            SetItem(d, entry.Key, entry.Value, depth);
+                        }
+                    }
+                    catch
+                    {
+                        LibPython.Py_DecRef(d);
+                        throw;
                     }
 
                     return d;
@@ -60,20 +86,28 @@ internal static unsafe class ValueConverter
 
             case IEnumerable sequence:
                 {
+                    var isSet = IsSet(sequence.GetType());
                     var list = LibPython.PyList_New(0);
-                    foreach (var item in sequence)
+                    try
                     {
-                        var o = ToPython(item, depth + 1);
-                        LibPython.PyList_Append(list, o);
-                        LibPython.Py_DecRef(o);
+                        foreach (var item in sequence)
+                        {
+                            var o = ToPython(item, depth + 1);
+                            LibPython.PyList_Append(list, o);
+                            LibPython.Py_DecRef(o);
+                        }
+                    }
+                    catch
+                    {
+                        LibPython.Py_DecRef(list);
+                        throw;
                     }
 
-                    return list;
+                    return isSet ? CallType(LibPython.Export("PySet_Type"), list) : list;
                 }
 
             default:
-                throw new ArgumentException(
-                    $"A value of type {value.GetType()} cannot be passed to Python: only null, booleans, numbers, strings, byte arrays, lists and dictionaries cross the boundary.");
+                return FromMembers(value, depth);
         }
     }
 
@@ -90,32 +124,20 @@ internal static unsafe class ValueConverter
             return null;
         }
 
-        var type = Py.TypeOf(o);
-        if (type == LibPython.BoolType)
+        if (PythonValues.IsExactBool(o) || PythonValues.IsNumpyBool(o))
         {
-            return o == LibPython.True;
+            return LibPython.PyObject_IsTrue(o) == 1;
         }
 
-        if (Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass))
+        if (PythonValues.IsInteger(o))
         {
-            int overflow;
-            long value;
-            unsafe
-            {
-                value = LibPython.PyLong_AsLongLongAndOverflow(o, &overflow);
-            }
-
-            if (overflow == 0)
-            {
-                return value;
-            }
-
-            return BigInteger.Parse(Py.Str(o), CultureInfo.InvariantCulture);
+            var n = PythonValues.ReadInteger(o);
+            return n >= long.MinValue && n <= long.MaxValue ? (object)(long)n : n;
         }
 
-        if (type == LibPython.FloatType || LibPython.PyObject_IsInstance(o, LibPython.FloatType) == 1)
+        if (PythonValues.IsFloat(o))
         {
-            return LibPython.PyFloat_AsDouble(o);
+            return PythonValues.ReadFloat(o);
         }
 
         if (Py.IsInstanceOfFlag(o, Py.TpFlagsUnicodeSubclass))
@@ -128,93 +150,253 @@ internal static unsafe class ValueConverter
             return Py.ReadBytes(o).ToArray();
         }
 
-        if (Py.IsInstanceOfFlag(o, Py.TpFlagsDictSubclass))
+        if (Py.TypeOf(o) == LibPython.ByteArrayType)
         {
-            var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-            nint pos = 0, key, value;
-            unsafe
-            {
-                while (LibPython.PyDict_Next(o, &pos, &key, &value) != 0)
-                {
-                    var k = ToClr(key, depth + 1);
-                    result[k as string ?? Convert.ToString(k, CultureInfo.InvariantCulture) ?? "None"] = ToClr(value, depth + 1);
-                }
-            }
-
-            return result;
+            return PythonJsonWriter.CopyBuffer(o);
         }
 
-        if (Py.IsInstanceOfFlag(o, Py.TpFlagsListSubclass | Py.TpFlagsTupleSubclass) || type == LibPython.ByteArrayType)
+        if (Py.IsInstanceOfFlag(o, Py.TpFlagsDictSubclass))
         {
-            if (type == LibPython.ByteArrayType)
-            {
-                throw new InvalidCastException("bytearray results are not supported; return bytes.");
-            }
+            return DictionaryToClr(o, depth);
+        }
 
+        if (Py.IsInstanceOfFlag(o, Py.TpFlagsListSubclass | Py.TpFlagsTupleSubclass))
+        {
             var list = new List<object?>();
-            var iterator = LibPython.PyObject_GetIter(o);
-            if (iterator == 0)
-            {
-                throw PythonErrors.FromCurrent("conversion");
-            }
-
-            try
-            {
-                nint item;
-                while ((item = LibPython.PyIter_Next(iterator)) != 0)
-                {
-                    try
-                    {
-                        list.Add(ToClr(item, depth + 1));
-                    }
-                    finally
-                    {
-                        LibPython.Py_DecRef(item);
-                    }
-                }
-            }
-            finally
-            {
-                LibPython.Py_DecRef(iterator);
-            }
-
+            PythonJsonWriter.ForEach(o, item => list.Add(ToClr(item, depth + 1)));
             return list;
         }
 
-        throw new InvalidCastException($"A Python value of type '{Py.TypeName(o)}' cannot be converted to .NET: return None, bool, int, float, str, bytes, list, tuple or dict.");
+        if (PythonJsonWriter.IsSet(o))
+        {
+            var set = new HashSet<object?>();
+            PythonJsonWriter.ForEach(o, item => set.Add(ToClr(item, depth + 1)));
+            return set;
+        }
+
+        if (PythonTypes.IsInstance(o, PythonTypes.DateTime))
+        {
+            var (local, offset) = PythonValues.ReadDateTime(o);
+            return offset is { } utcOffset ? new DateTimeOffset(local, utcOffset) : local;
+        }
+
+        if (PythonTypes.IsInstance(o, PythonTypes.Date))
+        {
+            return PythonValues.ReadDate(o);
+        }
+
+        if (PythonTypes.IsInstance(o, PythonTypes.Time))
+        {
+            return PythonValues.ReadTime(o);
+        }
+
+        if (PythonTypes.IsInstance(o, PythonTypes.TimeDelta))
+        {
+            return PythonValues.ReadTimeDelta(o);
+        }
+
+        if (PythonTypes.IsInstance(o, PythonTypes.Decimal))
+        {
+            return PythonValues.ReadDecimal(o);
+        }
+
+        if (PythonJsonWriter.IsUuid(o))
+        {
+            return Guid.Parse(Py.Str(o), CultureInfo.InvariantCulture);
+        }
+
+        if (PythonTypes.IsInstance(o, PythonTypes.NumpyArray) || Py.TypeName(o) is "memoryview" or "array.array")
+        {
+            return ResultConverter.FromJson<List<object?>>(o);
+        }
+
+        throw new InvalidCastException($"A Python value of type '{Py.TypeName(o)}' cannot be converted to .NET: return None, bool, int, float, str, bytes, list, tuple, dict, set, a date or time, Decimal, UUID or a numpy array.");
     }
 
-    /// <summary>Converts plain data to <typeparamref name="T"/>.</summary>
-    public static T? ConvertTo<T>(object? value)
+    private static object DictionaryToClr(nint o, int depth)
     {
-        if (value is null)
+        var byString = new Dictionary<string, object?>(StringComparer.Ordinal);
+        Dictionary<object, object?>? byKey = null;
+        nint pos = 0, key, value;
+        while (LibPython.PyDict_Next(o, &pos, &key, &value) != 0)
         {
-            return default;
-        }
-
-        if (value is T t)
-        {
-            return t;
-        }
-
-        var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-        if (value is IConvertible && typeof(IConvertible).IsAssignableFrom(target))
-        {
-            return (T)Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
-        }
-
-        if (value is List<object?> list && target.IsArray)
-        {
-            var element = target.GetElementType()!;
-            var array = Array.CreateInstance(element, list.Count);
-            for (var i = 0; i < list.Count; i++)
+            var k = ToClr(key, depth + 1);
+            var v = ToClr(value, depth + 1);
+            if (byKey is null && k is string s)
             {
-                array.SetValue(list[i] is null ? null : Convert.ChangeType(list[i], element, CultureInfo.InvariantCulture), i);
+                byString[s] = v;
+                continue;
             }
 
-            return (T)(object)array;
+            if (k is null or List<object?> or HashSet<object?> or Dictionary<string, object?> or Dictionary<object, object?> or byte[])
+            {
+                throw new InvalidCastException($"A dict key of type '{Py.TypeName(key)}' cannot be converted to .NET.");
+            }
+
+            byKey ??= byString.ToDictionary(p => (object)p.Key, p => p.Value);
+            byKey[k] = v;
         }
 
-        throw new InvalidCastException($"The Python result ({value.GetType().Name}) cannot be converted to {typeof(T)}.");
+        return byKey is null ? byString : byKey;
+    }
+
+    private static void SetItem(nint dict, object? key, object? value, int depth)
+    {
+        var k = ToPython(key, depth + 1);
+        try
+        {
+            var v = ToPython(value, depth + 1);
+            var status = LibPython.PyDict_SetItem(dict, k, v);
+            LibPython.Py_DecRef(v);
+            if (status != 0)
+            {
+                LibPython.PyErr_Clear();
+                throw new ArgumentException($"A dictionary key of type {TypeNames.Readable(key!.GetType())} cannot be a Python dict key.");
+            }
+        }
+        finally
+        {
+            LibPython.Py_DecRef(k);
+        }
+    }
+
+    private static bool IsSet(Type type)
+        => Array.Exists(type.GetInterfaces(), i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ISet<>) || i.GetGenericTypeDefinition() == typeof(IReadOnlySet<>)));
+
+    /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise (snake_case names).</summary>
+    private static nint FromMembers(object value, int depth)
+    {
+        var type = value.GetType();
+        JsonTypeInfo? info = null;
+        if (!typeof(Delegate).IsAssignableFrom(type) && !typeof(Stream).IsAssignableFrom(type) && !typeof(Type).IsAssignableFrom(type))
+        {
+            try
+            {
+                info = ConversionJson.Options.GetTypeInfo(type);
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                info = null;
+            }
+        }
+
+        if (info is null || info.Kind != JsonTypeInfoKind.Object)
+        {
+            throw new ArgumentException(
+                $"A value of type {TypeNames.Readable(type)} cannot be passed to Python: pass null, booleans, numbers, strings, byte arrays, dates and times, Guid, lists, sets, dictionaries, or records and classes of those.");
+        }
+
+        var dict = LibPython.PyDict_New();
+        try
+        {
+            foreach (var property in info.Properties)
+            {
+                if (property.Get is { } get)
+                {
+                    SetItem(dict, property.Name, get(value), depth);
+                }
+            }
+        }
+        catch
+        {
+            LibPython.Py_DecRef(dict);
+            throw;
+        }
+
+        return dict;
+    }
+
+    private static nint NewDateTime(DateTime value, TimeSpan? offset = null)
+    {
+        offset ??= value.Kind switch
+        {
+            DateTimeKind.Utc => TimeSpan.Zero,
+            DateTimeKind.Local => TimeZoneInfo.Local.GetUtcOffset(value),
+            _ => null,
+        };
+
+        var microsecond = (value.Ticks % TimeSpan.TicksPerSecond) / TimeSpan.TicksPerMicrosecond;
+        if (offset is not { } o)
+        {
+            return CallStaticType("datetime", "datetime", PythonTypes.DateTime, Py.NewInt(value.Year), Py.NewInt(value.Month), Py.NewInt(value.Day), Py.NewInt(value.Hour), Py.NewInt(value.Minute), Py.NewInt(value.Second), Py.NewInt(microsecond));
+        }
+
+        var zone = CallStaticType("datetime", "timezone", "datetime.timezone", NewTimeDelta(o));
+        return CallStaticType("datetime", "datetime", PythonTypes.DateTime, Py.NewInt(value.Year), Py.NewInt(value.Month), Py.NewInt(value.Day), Py.NewInt(value.Hour), Py.NewInt(value.Minute), Py.NewInt(value.Second), Py.NewInt(microsecond), zone);
+    }
+
+    private static nint NewTimeDelta(TimeSpan span)
+    {
+        // timedelta(days, seconds, microseconds) normalises negative parts itself; sub-microsecond ticks are truncated.
+        var microseconds = span.Ticks / TimeSpan.TicksPerMicrosecond;
+        var days = Math.DivRem(microseconds, 86_400_000_000L, out var rest);
+        return CallStaticType("datetime", "timedelta", PythonTypes.TimeDelta, Py.NewInt(days), Py.NewInt(rest / 1_000_000), Py.NewInt(rest % 1_000_000));
+    }
+
+    /// <summary>Calls a C extension's class, checked to be CPython's static type; steals the argument references.</summary>
+    private static nint CallStaticType(string module, string attribute, string expectedName, params ReadOnlySpan<nint> arguments)
+    {
+        nint type;
+        try
+        {
+            type = PythonTypes.ImportStaticType(module, attribute, expectedName);
+        }
+        catch
+        {
+            foreach (var a in arguments)
+            {
+                LibPython.Py_DecRef(a);
+            }
+
+            throw;
+        }
+
+        try
+        {
+            return CallType(type, arguments);
+        }
+        finally
+        {
+            LibPython.Py_DecRef(type);
+        }
+    }
+
+    private static nint CallUuid(Guid value)
+    {
+        var module = Py.Import("uuid");
+        if (module == 0)
+        {
+            throw PythonErrors.FromCurrent("uuid");
+        }
+
+        var type = Py.GetAttr(module, "UUID");
+        LibPython.Py_DecRef(module);
+        if (type == 0)
+        {
+            throw PythonErrors.FromCurrent("uuid");
+        }
+
+        try
+        {
+            return CallType(type, Py.NewString(value.ToString("D", CultureInfo.InvariantCulture)));
+        }
+        finally
+        {
+            LibPython.Py_DecRef(type);
+        }
+    }
+
+    /// <summary>Calls <paramref name="type"/> with <paramref name="arguments"/> (references stolen); throws on a Python error.</summary>
+    private static nint CallType(nint type, params ReadOnlySpan<nint> arguments)
+    {
+        var tuple = LibPython.PyTuple_New(arguments.Length);
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            LibPython.PyTuple_SetItem(tuple, i, arguments[i]);
+        }
+
+        var result = LibPython.PyObject_Call(type, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        return result != 0 ? result : throw new ArgumentException($"The value could not be created in Python: {PythonErrors.FromCurrent("conversion").PythonMessage}");
     }
 }
