@@ -76,7 +76,7 @@ internal static unsafe class LocaleHardening
             var requested = Py.IsInstanceOfFlag(args[1], Py.TpFlagsUnicodeSubclass) ? Py.ReadString(args[1]) : null;
             if (requested is not null && (requested.Length == 0 || requested == Py.ReadString(current)))
             {
-                if (requested.Length == 0 && ManagedBackend.CurrentOrNull is { } backend)
+                if (requested.Length == 0 && PythonInterpreter.Backend is ManagedBackend backend)
                 {
                     CompatibilityLog.Ignored(backend.Compatibility, "setlocale to the environment's locale (the process keeps the C locale it has)");
                 }

@@ -102,7 +102,7 @@ internal static unsafe class MethodDefinitions
     /// <summary>Sets <c>io.UnsupportedOperation</c> (an OSError) naming <paramref name="function"/>; returns 0.</summary>
     public static nint Unsupported(string function, string why)
     {
-        var backend = ManagedBackend.CurrentOrNull;
+        var backend = PythonInterpreter.Backend as ManagedBackend;
         var message = $"{function} is not supported by the managed backend: {why}";
         if (backend is not null)
         {

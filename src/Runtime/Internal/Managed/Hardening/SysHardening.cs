@@ -112,7 +112,7 @@ internal static unsafe class SysHardening
                 return ((delegate* unmanaged<nint, nint, nint>)s_setRecursionLimit)(self, limit);
             }
 
-            if (ManagedBackend.CurrentOrNull is { } backend)
+            if (PythonInterpreter.Backend is ManagedBackend backend)
             {
                 CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {cap}, what this thread's stack holds, so that deep recursion is a RecursionError");
             }
@@ -142,7 +142,7 @@ internal static unsafe class SysHardening
                 return ((delegate* unmanaged<nint, nint, nint>)s_setSwitchInterval)(self, interval);
             }
 
-            if (ManagedBackend.CurrentOrNull is { } backend)
+            if (PythonInterpreter.Backend is ManagedBackend backend)
             {
                 CompatibilityLog.Ignored(backend.Compatibility, $"switch interval {requested} s capped at {MaxSwitchInterval} s, so that the host can still interrupt a call");
             }
