@@ -10,6 +10,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// and <c>bind_textdomain_codeset</c> answer queries and refuse changes (a binding also makes the C library
 /// read catalogs from any directory). Reading functions (<c>localeconv</c>, <c>nl_langinfo</c>, <c>strcoll</c>,
 /// the <c>gettext</c> family) are unchanged.
+/// Its fields are process-wide: they hold CPython's original C functions, replaced once per process.
 /// </summary>
 internal static unsafe class LocaleHardening
 {

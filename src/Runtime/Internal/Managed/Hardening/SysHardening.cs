@@ -14,6 +14,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// from ever being raised, so a busy loop could no longer be stopped); <c>_debugmallocstats</c>, which writes
 /// to the process's real standard error, is unsupported; and the saved copy is refreshed from the live module
 /// once the Managed backend has finished it, so a restore gives back the managed state.
+/// Its fields are process-wide: they hold CPython's original C functions, replaced once per process.
 /// </summary>
 internal static unsafe class SysHardening
 {

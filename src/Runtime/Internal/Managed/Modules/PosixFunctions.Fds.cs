@@ -67,6 +67,7 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>Offset of <c>ob_sval</c> in a <c>PyBytesObject</c> (after the object head, size and hash).</summary>
     private const int BytesDataOffset = 32;
 
+    /// <summary>CPython's <c>_PyBytes_Resize</c>, looked up once for the process (an export of the interpreter library).</summary>
     private static delegate* unmanaged<nint*, nint, int> s_bytesResize;
 
     private static nint Shrink(nint bytes, int length)
