@@ -12,6 +12,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// the check): a call whose keywords are all metadata, with values of the exact expected types, runs the
 /// original with the audit event allowed on this thread; any other call runs the original as it is, and the
 /// audit hook refuses it as before.
+/// Its fields are process-wide: they hold CPython's code type and its original C function, replaced once per process.
 /// </summary>
 /// <remarks>
 /// Metadata that no bytecode indexes: <c>co_name</c>, <c>co_qualname</c>, <c>co_filename</c> (strings),
