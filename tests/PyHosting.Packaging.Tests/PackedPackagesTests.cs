@@ -1,0 +1,112 @@
+namespace PyHosting.Packaging.Tests;
+
+/// <summary>
+/// The packages as a user gets them: <c>dotnet pack</c> of the three libraries into a local feed, a new application
+/// outside the repository that references <c>PyHosting.Hosting</c> from that feed (and everything else from NuGet),
+/// built and run once.
+/// </summary>
+public sealed class PackedPackagesTests
+{
+    private static readonly string[] Libraries = ["Providers", "Runtime", "Hosting"];
+
+    [Fact]
+    public async Task AFreshApplication_RestoresThePackedPackages_AndRunsACall()
+    {
+        var repository = RepositoryRoot();
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var version = $"0.0.0-consumer.{Guid.NewGuid():N}";
+        var work = Directory.CreateTempSubdirectory("pyhosting-consumer-").FullName;
+        try
+        {
+            var feed = Path.Combine(work, "feed");
+            foreach (var library in Libraries)
+            {
+                var pack = await DotNetCli.RunAsync(repository, "pack", $"src/{library}/PyHosting.{library}.csproj", "-c", configuration, "--no-build", "-o", feed, $"-p:Version={version}");
+                Assert.True(pack.ExitCode == 0, pack.Output);
+            }
+
+            foreach (var library in Libraries)
+            {
+                var package = Path.Combine(feed, $"PyHosting.{library}.{version}.nupkg");
+                Assert.True(File.Exists(package), $"{package} was not produced");
+                Assert.True(File.Exists(Path.ChangeExtension(package, ".snupkg")), $"no symbol package for PyHosting.{library}");
+                using var archive = System.IO.Compression.ZipFile.OpenRead(package);
+                Assert.Contains(archive.Entries, e => e.FullName == "README.md");
+                var nuspec = new StreamReader(archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).ReadToEnd();
+                Assert.Contains("<license type=\"expression\">MIT</license>", nuspec, StringComparison.Ordinal);
+                Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+            }
+
+            var app = Path.Combine(work, "app");
+            Directory.CreateDirectory(app);
+            await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            await File.WriteAllTextAsync(Path.Combine(app, "Consumer.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="PyHosting.Hosting" Version="{version}" />
+                    <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.0" />
+                  </ItemGroup>
+                </Project>
+                """);
+            await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
+                using Microsoft.Extensions.DependencyInjection;
+                using Microsoft.Extensions.Hosting;
+                using PyHosting;
+
+                var builder = Host.CreateApplicationBuilder(args);
+                builder.Services.AddPythonRuntime();
+                using var host = builder.Build();
+                await host.StartAsync();
+                var python = host.Services.GetRequiredService<IPythonRuntime>();
+                var answer = await python.EvaluateAsync<int>("6 * 7");
+                var refused = await python.EvaluateAsync<string>("__import__('os').listdir('/') and 'listed' or 'empty'")
+                    .ContinueWith(t => t.Exception?.InnerException is PythonScriptException { PythonType: "PermissionError" } ? "refused" : "allowed");
+                Console.WriteLine($"answer={answer} listing={refused}");
+                await host.StopAsync();
+                """);
+
+            var run = await DotNetCli.RunAsync(app, "run", "-c", "Release");
+
+            Assert.True(run.ExitCode == 0, run.Output);
+            Assert.Contains("answer=42 listing=refused", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+            foreach (var library in Libraries)
+            {
+                var cached = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", $"pyhosting.{library.ToLowerInvariant()}", version);
+                if (Directory.Exists(cached))
+                {
+                    Directory.Delete(cached, recursive: true);
+                }
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PyHosting.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (PyHosting.sln) was not found above the test's output directory.");
+    }
+}
