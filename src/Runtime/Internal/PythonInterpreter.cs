@@ -44,7 +44,7 @@ internal static unsafe partial class PythonInterpreter
 
             var stopwatch = Stopwatch.StartNew();
             Log.InterpreterStarting(logger, PythonInstallation.Version, installation.LibraryPath, installation.Source, backend.Kind);
-            LibPython.Load(installation.LibraryPath);
+            LibPython.Load(installation.LibraryPath, installation.Source);
             if (LibPython.Py_IsInitialized() != 0)
             {
                 throw new PythonStartupException("CPython was already initialised in this process by other code; PyHosting must own the interpreter's initialisation.");

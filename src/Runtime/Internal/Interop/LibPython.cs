@@ -147,7 +147,9 @@ internal static unsafe class LibPython
 
     /// <summary>Loads the library with <c>RTLD_GLOBAL</c>, so that extension modules resolve their symbols against it, and resolves the API.</summary>
     /// <param name="path">The shared library's path.</param>
-    public static void Load(string path)
+    /// <param name="source">Where the path came from (a configuration key, for example), named in errors.</param>
+    /// <exception cref="PythonStartupException">The file cannot be loaded, or is not a CPython 3.11 shared library.</exception>
+    public static void Load(string path, string source)
     {
         if (Handle != 0)
         {
@@ -163,7 +165,20 @@ internal static unsafe class LibPython
         if (handle == 0)
         {
             var error = Marshal.PtrToStringUTF8(dlerror()) ?? "unknown error";
-            throw new DllNotFoundException($"Cannot load the Python library '{path}': {error}");
+            throw new PythonStartupException(
+                $"{source} '{path}' cannot be loaded as a shared library ({error}). Set it to a CPython {PythonInstallation.Version} shared library (libpython{PythonInstallation.Version}.so.1.0), or remove it to detect one.");
+        }
+
+        // Before resolving a hundred entry points: a file that is some other library, or another CPython, is named as such.
+        var version = NativeLibrary.TryGetExport(handle, "Py_GetVersion", out var getVersion)
+            ? Marshal.PtrToStringUTF8(((delegate* unmanaged<nint>)getVersion)())
+            : null;
+        if (version is null || !version.StartsWith(PythonInstallation.Version + ".", StringComparison.Ordinal))
+        {
+            dlclose(handle);
+            throw new PythonStartupException(version is null
+                ? $"{source} '{path}' is not a CPython shared library (it has no Py_GetVersion). Set it to a CPython {PythonInstallation.Version} shared library (libpython{PythonInstallation.Version}.so.1.0), or remove it to detect one."
+                : $"{source} '{path}' is CPython {version.Split(' ')[0]}, not {PythonInstallation.Version}. Set it to a CPython {PythonInstallation.Version} shared library (libpython{PythonInstallation.Version}.so.1.0), or remove it to detect one.");
         }
 
         Resolve(handle);
@@ -309,4 +324,7 @@ internal static unsafe class LibPython
 
     [DllImport("libc", EntryPoint = "dlerror")]
     private static extern nint dlerror();
+
+    [DllImport("libc", EntryPoint = "dlclose")]
+    private static extern int dlclose(nint handle);
 }
