@@ -24,6 +24,18 @@ public sealed class ManagedUnregisteredExtensionTests(ManagedUnregisteredExtensi
     }
 
     [Fact]
+    public async Task HostInstalledNumpy_NotRegistered_SaysItExistsAndNamesTheKey()
+    {
+        var response = await Python.ExecAsync("import numpy");
+        var unknown = await Python.ExecAsync("import no_such_module_anywhere");
+
+        Assert.Equal("ModuleNotFoundError", response.PythonType);
+        Assert.Contains("'numpy' is installed for the host's Python", response.PythonMessage, StringComparison.Ordinal);
+        Assert.Contains("PythonRuntime:NativeExtensions", response.PythonMessage, StringComparison.Ordinal);
+        Assert.Equal("No module named 'no_such_module_anywhere'", unknown.PythonMessage);
+    }
+
+    [Fact]
     public async Task UnregisteredPackage_ItsPythonCodeRuns_ItsNativeSubmoduleIsRefused()
     {
         var response = await Python.ExecAsync("import nativepkg");

@@ -160,19 +160,46 @@ internal sealed partial class ManagedBackend : IPythonBackend
     }
 
     private IEnumerable<string> NativeExtensionDirectories(PythonInstallation installation)
+        => Options.NativeExtensions.Count == 0 ? [] : SystemPackageDirectories(installation);
+
+    /// <summary>Where Debian's packages and pip put packages for the host's own Python.</summary>
+    private static IEnumerable<string> SystemPackageDirectories(PythonInstallation installation)
+        => new[] { "/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages", Path.Combine(installation.StandardLibrary, "site-packages") }
+            .Where(Directory.Exists);
+
+    /// <summary>
+    /// The top-level modules installed for the host's Python that this runtime does not see (its path has no system package
+    /// directory unless native extensions are registered), so that importing one can say how to get it instead of "No module named".
+    /// </summary>
+    public IReadOnlyCollection<string> HostPackagesOffPath()
     {
-        if (Options.NativeExtensions.Count == 0)
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (Options.NativeExtensions.Count > 0 || Installation is null)
         {
-            yield break;
+            return names;
         }
 
-        foreach (var dir in new[] { "/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages", Path.Combine(installation.StandardLibrary, "site-packages") })
+        foreach (var dir in SystemPackageDirectories(Installation))
         {
-            if (Directory.Exists(dir))
+            try
             {
-                yield return dir;
+                foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+                {
+                    var file = Path.GetFileName(entry);
+                    var name = Directory.Exists(entry) ? file : file.EndsWith(".py", StringComparison.Ordinal) || file.EndsWith(".so", StringComparison.Ordinal) ? file.Split('.')[0] : null;
+                    if (name is { Length: > 0 } && !name.Contains('-', StringComparison.Ordinal) && name != "__pycache__")
+                    {
+                        names.Add(name);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A directory the host may not list explains nothing.
             }
         }
+
+        return names;
     }
 
     private static Dictionary<string, string> BuildEnvironment(PythonPermissions permissions)

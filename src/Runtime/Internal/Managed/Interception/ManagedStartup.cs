@@ -68,17 +68,19 @@ internal static unsafe class ManagedStartup
             return result;
         }));
         LibPython.Py_DecRef(sys);
-        RemovePythonNet();
+        RemovePythonNet(backend);
         backend.TrustedBytecode.Enforcing = true;
     }
 
     /// <summary>pythonnet attaches a <c>clr</c> module, a .NET importer and its runtime directory: Python code gets none of them.</summary>
-    private static void RemovePythonNet()
+    private static void RemovePythonNet(ManagedBackend backend)
     {
         var shim = EmbeddedPython.Run("pyhosting_isolate.py");
         var types = EmbeddedPython.Call(shim, "isolate");
         var reasons = ValueConverter.ToPython(Inittab.Dropped.ToDictionary(n => n, ManagedBackend.WhyUnavailable));
-        LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons));
+        var hostPackages = ValueConverter.ToPython(backend.HostPackagesOffPath().ToList());
+        LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons, hostPackages));
+        LibPython.Py_DecRef(hostPackages);
         LibPython.Py_DecRef(shim);
         try
         {
