@@ -2,9 +2,31 @@ using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal;
 
-/// <summary>Turns the current Python error into a .NET exception. Requires the GIL.</summary>
+/// <summary>
+/// Turns the current Python error into a .NET exception. Requires the GIL. The traceback formatter is taken
+/// once, when the interpreter has started and before user code runs, and kept for the process: formatting an
+/// error never imports (which would run <c>builtins.__import__</c>, or a module Python code put in <c>sys.modules</c>).
+/// </summary>
 internal static unsafe class PythonErrors
 {
+    private static nint s_formatException;
+    private static bool s_captured;
+
+    /// <summary>Takes <c>traceback.format_exception</c> for the process (GIL held, before user code runs).</summary>
+    public static void CaptureTraceback()
+    {
+        if (s_captured)
+        {
+            return;
+        }
+
+        var traceback = Py.Import("traceback");
+        s_formatException = traceback == 0 ? 0 : Py.GetAttr(traceback, "format_exception");
+        LibPython.Py_DecRef(traceback);
+        LibPython.PyErr_Clear();
+        s_captured = true;
+    }
+
     /// <summary>Fetches and clears the current Python error.</summary>
     public static PythonScriptException FromCurrent(string context)
     {
@@ -36,6 +58,21 @@ internal static unsafe class PythonErrors
 
     public static bool IsInstance(nint exc, nint exceptionClass) => LibPython.PyErr_GivenExceptionMatches(exc, exceptionClass) != 0;
 
+    /// <summary>Gets <c>traceback.format_exception</c> (new reference), or 0: the captured one, or during start-up an import.</summary>
+    private static nint FormatException()
+    {
+        if (s_captured)
+        {
+            LibPython.Py_IncRef(s_formatException); // accepts 0
+            return s_formatException;
+        }
+
+        var traceback = Py.Import("traceback");
+        var format = traceback == 0 ? 0 : Py.GetAttr(traceback, "format_exception");
+        LibPython.Py_DecRef(traceback);
+        return format;
+    }
+
     private static string QualifiedName(nint type)
     {
         var module = Py.GetAttr(type, "__module__");
@@ -63,15 +100,7 @@ internal static unsafe class PythonErrors
 
     private static string FormatTraceback(nint exc)
     {
-        var traceback = Py.Import("traceback");
-        if (traceback == 0)
-        {
-            LibPython.PyErr_Clear();
-            return string.Empty;
-        }
-
-        var format = Py.GetAttr(traceback, "format_exception");
-        LibPython.Py_DecRef(traceback);
+        var format = FormatException();
         if (format == 0)
         {
             LibPython.PyErr_Clear();
@@ -80,7 +109,7 @@ internal static unsafe class PythonErrors
 
         LibPython.Py_IncRef(exc);
         var args = Py.Tuple(exc);
-        var lines = LibPython.PyObject_Call(format, args, 0);
+        var lines = Py.Call(format, args, 0, "traceback.format_exception");
         LibPython.Py_DecRef(args);
         LibPython.Py_DecRef(format);
         if (lines == 0)

@@ -78,6 +78,7 @@ internal static unsafe partial class PythonInterpreter
             try
             {
                 backend.AfterInitialize(installation);
+                PythonErrors.CaptureTraceback();
                 CallInterrupter.Install(logger);
             }
             finally

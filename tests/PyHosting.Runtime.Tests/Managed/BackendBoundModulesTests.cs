@@ -22,11 +22,11 @@ public class BackendBoundModulesTests
     public void OpenPath_CreatesTheFileRelativeToTheRuntimesDirectory_WithTheRuntimesUmask()
     {
         var fileSystem = new InMemoryPythonFileSystem();
-        fileSystem.CreateDirectory("/work");
+        fileSystem.CreateDirectory("/srv");
         var backend = Create(fileSystem, configure: o =>
         {
             o.Permissions.IO = IOAccess.All;
-            o.FileSystem.WorkingDirectory = "/work";
+            o.FileSystem.WorkingDirectory = "/srv";
         });
         backend.Umask = 0x3F; // 0o077
         var posix = new PosixFunctions(backend);
@@ -34,8 +34,8 @@ public class BackendBoundModulesTests
         var fd = posix.OpenPath("data.txt", PosixFunctions.OCreat | PosixFunctions.OWrOnly, 0x1B6);
 
         Assert.Equal(3, fd);
-        Assert.Equal("/work/data.txt", backend.Fds.Get(fd).Path);
-        Assert.Equal(0x180, fileSystem.GetStatus("/work/data.txt")!.Mode & 0x1FF); // 0o666 & ~0o077
+        Assert.Equal("/srv/data.txt", backend.Fds.Get(fd).Path);
+        Assert.Equal(0x180, fileSystem.GetStatus("/srv/data.txt")!.Mode & 0x1FF); // 0o666 & ~0o077
     }
 
     [Fact]

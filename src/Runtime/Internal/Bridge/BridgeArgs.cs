@@ -49,10 +49,15 @@ internal readonly unsafe ref struct BridgeArgs
         return value != 0 ? value : Keyword(name);
     }
 
-    /// <summary>Builds a new tuple of the positional arguments.</summary>
+    /// <summary>Builds a new tuple of the positional arguments, or returns 0 with the Python error set.</summary>
     public nint ToTuple()
     {
         var tuple = LibPython.PyTuple_New(Count);
+        if (tuple == 0)
+        {
+            return 0;
+        }
+
         for (var i = 0; i < Count; i++)
         {
             LibPython.Py_IncRef(_args[i]);
@@ -72,6 +77,11 @@ internal readonly unsafe ref struct BridgeArgs
 
         var n = *(nint*)(_kwNames + 16);
         var dict = LibPython.PyDict_New();
+        if (dict == 0)
+        {
+            throw new InvalidOperationException("the keyword arguments could not be collected"); // the Python error is set
+        }
+
         for (var i = 0; i < n; i++)
         {
             LibPython.PyDict_SetItem(dict, *(nint*)(_kwNames + 24 + (i * 8)), _args[Count + i]);
@@ -83,7 +93,17 @@ internal readonly unsafe ref struct BridgeArgs
     /// <summary>Calls <paramref name="callable"/> with these arguments; returns a new reference or 0.</summary>
     public nint Forward(nint callable)
     {
+        if (callable == 0)
+        {
+            return Py.SetError(LibPython.ExcRuntimeError, "the function is not available in this runtime");
+        }
+
         var tuple = ToTuple();
+        if (tuple == 0)
+        {
+            return 0;
+        }
+
         var kwargs = ToKeywords();
         var result = LibPython.PyObject_Call(callable, tuple, kwargs);
         LibPython.Py_DecRef(tuple);

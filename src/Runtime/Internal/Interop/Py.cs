@@ -27,6 +27,25 @@ internal static unsafe class Py
 
     public static bool IsInstanceOfFlag(nint o, ulong flag) => (TypeFlags(TypeOf(o)) & flag) != 0;
 
+    /// <summary>Whether <paramref name="o"/> is an exception class (a type that derives from <c>BaseException</c>).</summary>
+    public static bool IsExceptionClass(nint o) => o != 0 && IsInstanceOfFlag(o, 1UL << 31) && (TypeFlags(o) & (1UL << 30)) != 0;
+
+    /// <summary>
+    /// Reads the <paramref name="index"/>-th object pointer of a module's C state (borrowed), or 0: what the module's C
+    /// code itself uses, unlike its attributes, which Python code can replace.
+    /// </summary>
+    public static nint ModuleStateItem(nint module, int index)
+    {
+        var state = ((delegate* unmanaged<nint, nint>)LibPython.Export("PyModule_GetState"))(module);
+        if (state == 0)
+        {
+            LibPython.PyErr_Clear();
+            return 0;
+        }
+
+        return ((nint*)state)[index];
+    }
+
     public static bool IsNone(nint o) => o == LibPython.None;
 
     public static nint NewNone()
@@ -139,6 +158,21 @@ internal static unsafe class Py
         }
     }
 
+    /// <summary>
+    /// <c>PyObject_Call</c> that never dereferences 0: a missing callable raises <c>RuntimeError</c> naming
+    /// <paramref name="what"/>, and a missing argument tuple (its construction failed) keeps the error already set.
+    /// Returns a new reference, or 0 with a Python error set.
+    /// </summary>
+    public static nint Call(nint callable, nint args, nint kwargs, string what)
+    {
+        if (callable == 0)
+        {
+            return SetError(LibPython.ExcRuntimeError, $"{what} is not available in this runtime");
+        }
+
+        return args == 0 ? 0 : LibPython.PyObject_Call(callable, args, kwargs);
+    }
+
     public static nint Import(string name)
     {
         Span<byte> n = stackalloc byte[Encoding.UTF8.GetByteCount(name) + 1];
@@ -151,9 +185,25 @@ internal static unsafe class Py
     }
 
     /// <summary>Builds a tuple, stealing the references of <paramref name="items"/>.</summary>
+    /// <remarks>When an item is 0 (its construction failed) or the tuple cannot be made, the other items are released and 0 is returned with the Python error set.</remarks>
     public static nint Tuple(params ReadOnlySpan<nint> items)
     {
-        var t = LibPython.PyTuple_New(items.Length);
+        var t = items.Contains(0) ? 0 : LibPython.PyTuple_New(items.Length);
+        if (t == 0)
+        {
+            foreach (var item in items)
+            {
+                LibPython.Py_DecRef(item); // Py_DecRef accepts 0
+            }
+
+            if (LibPython.PyErr_Occurred() == 0)
+            {
+                SetError(LibPython.ExcMemoryError, "a tuple could not be built");
+            }
+
+            return 0;
+        }
+
         for (var i = 0; i < items.Length; i++)
         {
             LibPython.PyTuple_SetItem(t, i, items[i]);

@@ -282,12 +282,14 @@ internal static unsafe class BlockingWaits
             return 0;
         }
 
-        var empty = Py.GetAttr(module, "Empty");
-        if (empty == 0)
+        // The module's C state (struct { SimpleQueueType; EmptyError; } in 3.11), not its attribute, which Python code can replace.
+        var empty = Py.ModuleStateItem(module, 1);
+        if (!Py.IsExceptionClass(empty))
         {
-            LibPython.PyErr_Clear();
+            return 0;
         }
 
+        LibPython.Py_IncRef(empty);
         return empty;
     }
 

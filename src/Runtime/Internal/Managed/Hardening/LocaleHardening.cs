@@ -86,15 +86,9 @@ internal static unsafe class LocaleHardening
             }
 
             LibPython.Py_DecRef(current);
-            var error = Py.GetAttr(self, "Error");
-            if (error == 0)
-            {
-                return 0;
-            }
-
-            Py.SetError(error, "changing the C locale is not supported by the managed backend: it belongs to the whole host process");
-            LibPython.Py_DecRef(error);
-            return 0;
+            // locale.Error as the module's C code raises it (its state holds only that class), not the replaceable attribute.
+            var error = Py.ModuleStateItem(self, 0);
+            return Py.SetError(Py.IsExceptionClass(error) ? error : LibPython.ExcRuntimeError, "changing the C locale is not supported by the managed backend: it belongs to the whole host process");
         }
         catch (Exception)
         {

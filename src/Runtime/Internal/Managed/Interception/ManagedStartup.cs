@@ -17,7 +17,11 @@ internal static unsafe class ManagedStartup
         VerifyFlags();
         backend.Modules.Io.ManagedShimReady = true;
         var io = Py.Import("_io");
-        Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO"));
+        if (io == 0 || Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO")) < 0)
+        {
+            throw PythonErrors.FromCurrent("installing the managed FileIO");
+        }
+
         LibPython.Py_DecRef(io);
         var ioPy = Py.Import("io");
         if (ioPy != 0)
@@ -31,7 +35,10 @@ internal static unsafe class ManagedStartup
         var subprocess = backend.Modules.Subprocess.Create();
         fixed (byte* n = "_posixsubprocess\0"u8)
         {
-            LibPython.PyDict_SetItemString(modules, n, subprocess);
+            if (subprocess == 0 || LibPython.PyDict_SetItemString(modules, n, subprocess) < 0)
+            {
+                throw PythonErrors.FromCurrent("installing the managed _posixsubprocess");
+            }
         }
 
         LibPython.Py_DecRef(subprocess);
@@ -49,10 +56,19 @@ internal static unsafe class ManagedStartup
         paths.AddRange(backend.CodeRoots);
         paths.AddRange(backend.FileSystem.SystemRoots.Where(r => r != installation.StandardLibrary && !paths.Contains(r)));
         var sys = Py.Import("sys");
-        var list = ValueConverter.ToPython(paths);
-        Py.SetAttr(sys, "path", list);
+        var list = sys == 0 ? 0 : ValueConverter.ToPython(paths);
+        if (list == 0 || Py.SetAttr(sys, "path", list) < 0)
+        {
+            throw PythonErrors.FromCurrent("setting sys.path");
+        }
+
         LibPython.Py_DecRef(list);
         var limit = Py.GetAttr(sys, "setrecursionlimit");
+        if (limit == 0)
+        {
+            throw PythonErrors.FromCurrent("capping the recursion limit");
+        }
+
         Py.SetAttr(sys, "setrecursionlimit", backend.FunctionFor("sys.setrecursionlimit", args =>
         {
             var requested = Arg.Long(args, 0, "limit");
@@ -63,7 +79,7 @@ internal static unsafe class ManagedStartup
             }
 
             var tuple = Py.Tuple(Py.NewInt(requested));
-            var result = LibPython.PyObject_Call(limit, tuple, 0);
+            var result = Py.Call(limit, tuple, 0, "sys.setrecursionlimit");
             LibPython.Py_DecRef(tuple);
             return result;
         }));

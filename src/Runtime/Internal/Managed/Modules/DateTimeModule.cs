@@ -43,6 +43,11 @@ internal sealed unsafe class DateTimeModule
     private static void Set(nint dict, string name, nint function)
     {
         var method = LibPython.PyClassMethod_New(function);
+        if (method == 0)
+        {
+            throw new InvalidOperationException($"datetime.{name} could not be replaced"); // the patch fails with ImportError
+        }
+
         fixed (byte* n = System.Text.Encoding.ASCII.GetBytes(name + "\0"))
         {
             LibPython.PyDict_SetItemString(dict, n, method);
@@ -73,7 +78,7 @@ internal sealed unsafe class DateTimeModule
         }
 
         var tuple = tz == 0 ? Py.Tuple(LibPython.PyFloat_FromDouble(Timestamp())) : Py.Tuple(LibPython.PyFloat_FromDouble(Timestamp()), tz);
-        var result = LibPython.PyObject_Call(fromTimestamp, tuple, 0);
+        var result = Py.Call(fromTimestamp, tuple, 0, "fromtimestamp");
         LibPython.Py_DecRef(tuple);
         LibPython.Py_DecRef(fromTimestamp);
         return result;
@@ -88,7 +93,7 @@ internal sealed unsafe class DateTimeModule
         }
 
         var tuple = Py.Tuple(LibPython.PyFloat_FromDouble(Timestamp()));
-        var result = LibPython.PyObject_Call(fromTimestamp, tuple, 0);
+        var result = Py.Call(fromTimestamp, tuple, 0, "utcfromtimestamp");
         LibPython.Py_DecRef(tuple);
         LibPython.Py_DecRef(fromTimestamp);
         return result;

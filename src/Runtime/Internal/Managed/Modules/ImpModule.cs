@@ -128,7 +128,7 @@ internal sealed unsafe class ImpModule
         }
 
         var call = Py.Tuple(freshSpec);
-        var result = LibPython.PyObject_Call(ModulePatcher.Original("_imp", "create_dynamic"), call, 0);
+        var result = Py.Call(ModulePatcher.Original("_imp", "create_dynamic"), call, 0, "_imp.create_dynamic");
         LibPython.Py_DecRef(call);
         if (result != 0 && hostPath != origin)
         {
@@ -167,38 +167,34 @@ internal sealed unsafe class ImpModule
         LibPython.Py_DecRef(value);
     }
 
-    /// <summary>A <c>SimpleNamespace(name=..., origin=...)</c>: all the original reads, and nothing Python code can change meanwhile.</summary>
+    /// <summary>
+    /// A <c>SimpleNamespace(name=..., origin=...)</c>: all the original reads, and nothing Python code can change meanwhile.
+    /// The type is CPython's own (<c>_PyNamespace_Type</c>), never looked up through <c>sys</c>, which Python code can change.
+    /// </summary>
     private static nint NewSpec(string name, string hostPath)
     {
-        nint implementation;
-        fixed (byte* attribute = "implementation\0"u8)
-        {
-            implementation = LibPython.PySys_GetObject(attribute); // borrowed
-        }
-
-        if (implementation == 0)
-        {
-            return Py.SetError(LibPython.ExcImportError, "sys.implementation is missing");
-        }
-
-        var namespaceType = LibPython.PyObject_Type(implementation);
+        var namespaceType = LibPython.Export("_PyNamespace_Type"); // a static type: no reference to take
         var kwargs = LibPython.PyDict_New();
+        if (kwargs == 0)
+        {
+            return 0;
+        }
+
         var n = Py.NewString(name);
         var o = Py.NewString(hostPath);
+        var set = 0;
         fixed (byte* kn = "name\0"u8)
         fixed (byte* ko = "origin\0"u8)
         {
-            LibPython.PyDict_SetItemString(kwargs, kn, n);
-            LibPython.PyDict_SetItemString(kwargs, ko, o);
+            set = n == 0 || o == 0 ? -1 : LibPython.PyDict_SetItemString(kwargs, kn, n) | LibPython.PyDict_SetItemString(kwargs, ko, o);
         }
 
         LibPython.Py_DecRef(n);
         LibPython.Py_DecRef(o);
         var empty = LibPython.PyTuple_New(0);
-        var spec = LibPython.PyObject_Call(namespaceType, empty, kwargs);
+        var spec = set < 0 ? 0 : Py.Call(namespaceType, empty, kwargs, "types.SimpleNamespace");
         LibPython.Py_DecRef(empty);
         LibPython.Py_DecRef(kwargs);
-        LibPython.Py_DecRef(namespaceType);
         return spec;
     }
 

@@ -18,6 +18,9 @@ internal sealed unsafe class IoModule
     private static nint s_originalFileIO;
     private readonly ManagedBackend _backend;
 
+    /// <summary><c>_io.BytesIO</c> of the first instance, taken before user code runs (a static type, kept for the process).</summary>
+    private nint _bytesIO;
+
     /// <summary>Initializes a new instance of the <see cref="IoModule"/> class, opening files through <paramref name="backend"/>.</summary>
     /// <param name="backend">The backend.</param>
     public IoModule(ManagedBackend backend) => _backend = backend;
@@ -33,6 +36,15 @@ internal sealed unsafe class IoModule
         else if (unsupported != 0)
         {
             LibPython.Py_DecRef(unsupported);
+        }
+
+        if (_bytesIO == 0)
+        {
+            _bytesIO = Py.GetAttr(module, "BytesIO");
+            if (_bytesIO == 0)
+            {
+                return -1;
+            }
         }
 
         var fileIO = Py.GetAttr(module, "FileIO");
@@ -88,13 +100,20 @@ internal sealed unsafe class IoModule
             backend.TrustedBytecode.Record(data);
         }
 
-        var io = Py.Import("_io");
-        var bytesIO = Py.GetAttr(io, "BytesIO");
-        LibPython.Py_DecRef(io);
-        var tuple = Py.Tuple(Py.NewBytes(data));
-        var result = LibPython.PyObject_Call(bytesIO, tuple, 0);
-        LibPython.Py_DecRef(tuple);
-        LibPython.Py_DecRef(bytesIO);
+        // Never a lookup in sys.modules or the module's namespace: Python code can change both.
+        var bytes = Py.NewBytes(data);
+        if (bytes == 0)
+        {
+            return 0;
+        }
+
+        var tuple = Py.Tuple(bytes);
+        var result = Py.Call(_bytesIO, tuple, 0, "io.BytesIO");
+        if (tuple != 0)
+        {
+            LibPython.Py_DecRef(tuple);
+        }
+
         return result;
     }
 

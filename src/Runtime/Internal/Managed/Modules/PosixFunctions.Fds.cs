@@ -280,7 +280,7 @@ internal sealed unsafe partial class PosixFunctions
         }
 
         var empty = LibPython.PyTuple_New(0);
-        var r = LibPython.PyObject_Call(fileno, empty, 0);
+        var r = Py.Call(fileno, empty, 0, "fileno");
         LibPython.Py_DecRef(empty);
         LibPython.Py_DecRef(fileno);
         if (r == 0)

@@ -63,6 +63,11 @@ internal sealed unsafe partial class PosixFunctions
         }
 
         var list = LibPython.PyList_New(0);
+        if (list == 0)
+        {
+            return 0;
+        }
+
         foreach (var entry in entries)
         {
             Append(list, Arg.ReturnPath(entry.Name, p.IsBytes));
@@ -88,6 +93,11 @@ internal sealed unsafe partial class PosixFunctions
         }
 
         var list = LibPython.PyList_New(0);
+        if (list == 0)
+        {
+            return 0;
+        }
+
         foreach (var entry in entries)
         {
             var kind = entry.Kind switch

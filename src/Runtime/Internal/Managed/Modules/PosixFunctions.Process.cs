@@ -9,6 +9,11 @@ internal sealed unsafe partial class PosixFunctions
     public static nint EnvironmentDictionary(ManagedBackend backend)
     {
         var dict = LibPython.PyDict_New();
+        if (dict == 0)
+        {
+            return 0;
+        }
+
         lock (backend.Environment)
         {
             foreach (var (key, value) in backend.Environment)
@@ -96,7 +101,7 @@ internal sealed unsafe partial class PosixFunctions
         var code = Arg.Int(args, 0, "status");
         PosixLog.EmulatedExit(_backend.Compatibility, code);
         var exitArgs = Py.Tuple(Py.NewInt(code));
-        var exc = LibPython.PyObject_Call(LibPython.ExcSystemExit, exitArgs, 0);
+        var exc = Py.Call(LibPython.ExcSystemExit, exitArgs, 0, "SystemExit");
         LibPython.Py_DecRef(exitArgs);
         if (exc != 0)
         {

@@ -33,7 +33,7 @@ internal sealed unsafe partial class PosixFunctions
             Py.NewString(Field(buffer, 3)),
             Py.NewString(Field(buffer, 4)));
         var callArgs = Py.Tuple(fields);
-        var result = LibPython.PyObject_Call(UnameResultType, callArgs, 0);
+        var result = Py.Call(UnameResultType, callArgs, 0, "os.uname_result");
         LibPython.Py_DecRef(callArgs);
         return result;
     }

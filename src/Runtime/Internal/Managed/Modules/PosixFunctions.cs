@@ -265,7 +265,7 @@ internal sealed unsafe partial class PosixFunctions
         PosixLog.UnsupportedFunction(_backend.Compatibility, function);
         var type = ManagedErrors.UnsupportedOperationClass != 0 ? ManagedErrors.UnsupportedOperationClass : LibPython.ExcOSError;
         var tuple = Py.Tuple(Py.NewInt(Errno.EOPNOTSUPP), Py.NewString(function + " is not supported by the managed backend"));
-        var exception = LibPython.PyObject_Call(type, tuple, 0);
+        var exception = Py.Call(type, tuple, 0, "io.UnsupportedOperation");
         LibPython.Py_DecRef(tuple);
         if (exception != 0)
         {

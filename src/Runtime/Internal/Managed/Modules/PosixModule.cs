@@ -89,7 +89,11 @@ internal sealed unsafe class PosixModule
         Py.SetAttr(module, "_have_functions", empty);
         LibPython.Py_DecRef(empty);
         var environ = PosixFunctions.EnvironmentDictionary(_backend);
-        Py.SetAttr(module, "environ", environ);
+        if (environ == 0 || Py.SetAttr(module, "environ", environ) < 0)
+        {
+            return -1;
+        }
+
         LibPython.Py_DecRef(environ);
         return 0;
     }

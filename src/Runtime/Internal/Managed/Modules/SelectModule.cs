@@ -140,7 +140,7 @@ internal sealed unsafe class SelectModule
                 }
 
                 var empty = LibPython.PyTuple_New(0);
-                var r = LibPython.PyObject_Call(fileno, empty, 0);
+                var r = Py.Call(fileno, empty, 0, "fileno");
                 LibPython.Py_DecRef(empty);
                 LibPython.Py_DecRef(fileno);
                 if (r == 0)
@@ -164,6 +164,11 @@ internal sealed unsafe class SelectModule
     private static nint ToList(List<(nint Object, int Fd)> items)
     {
         var list = LibPython.PyList_New(0);
+        if (list == 0)
+        {
+            return 0;
+        }
+
         foreach (var (o, _) in items)
         {
             LibPython.PyList_Append(list, o);

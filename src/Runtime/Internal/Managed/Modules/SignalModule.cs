@@ -86,7 +86,7 @@ internal sealed unsafe class SignalModule
     {
         var original = ModulePatcher.Original("_signal", "getsignal");
         var tuple = Py.Tuple(Py.NewInt(Arg.Long(args, 0, "signalnum")));
-        var result = LibPython.PyObject_Call(original, tuple, 0);
+        var result = Py.Call(original, tuple, 0, "signal.getsignal");
         LibPython.Py_DecRef(tuple);
         return result;
     }

@@ -64,7 +64,7 @@ internal static unsafe class StatResult
         items[18] = Py.NewInt(0);
         var tuple = Py.Tuple(items);
         var args = Py.Tuple(tuple);
-        var result = LibPython.PyObject_Call(type, args, 0);
+        var result = Py.Call(type, args, 0, "os.stat_result");
         LibPython.Py_DecRef(args);
         return result;
     }

@@ -18,11 +18,16 @@ internal sealed unsafe class SubprocessModule
     /// <param name="backend">The backend.</param>
     public SubprocessModule(ManagedBackend backend) => _backend = backend;
 
-    /// <summary>Makes the module (new reference).</summary>
+    /// <summary>Makes the module (new reference), or returns 0 with the Python error set.</summary>
     public nint Create()
     {
         var module = LibPython.PyModule_New((byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8("_posixsubprocess"));
-        Py.SetAttr(module, "fork_exec", _backend.FunctionFor("_posixsubprocess.fork_exec", ForkExec));
+        if (module == 0 || Py.SetAttr(module, "fork_exec", _backend.FunctionFor("_posixsubprocess.fork_exec", ForkExec)) < 0)
+        {
+            LibPython.Py_DecRef(module);
+            return 0;
+        }
+
         return module;
     }
 

@@ -164,7 +164,7 @@ internal sealed unsafe class TimeModule
         }
 
         var tuple = Py.Tuple(Py.NewInt(FloorSeconds()));
-        var result = LibPython.PyObject_Call(original, tuple, 0);
+        var result = Py.Call(original, tuple, 0, "time." + name);
         LibPython.Py_DecRef(tuple);
         return result;
     }
@@ -180,7 +180,7 @@ internal sealed unsafe class TimeModule
 
         var localtime = ModulePatcher.Original("time", "localtime");
         var secs = Py.Tuple(Py.NewInt(FloorSeconds()));
-        var tm = LibPython.PyObject_Call(localtime, secs, 0);
+        var tm = Py.Call(localtime, secs, 0, "time.localtime");
         LibPython.Py_DecRef(secs);
         if (tm == 0)
         {
@@ -205,7 +205,7 @@ internal sealed unsafe class TimeModule
             call = Py.Tuple(format, tm);
         }
 
-        var result = LibPython.PyObject_Call(original, call, 0);
+        var result = Py.Call(original, call, 0, "time." + name);
         LibPython.Py_DecRef(call);
         return result;
     }
