@@ -16,7 +16,9 @@ internal sealed partial class ManagedBackend
         {
             case "open":
                 // Nothing of the managed layer opens host files through Python: any real open is a way around it.
-                return Deny("opening host files directly", IOKey);
+                // CPython's own C code rereads a source line for a SyntaxError (_Py_fopen_obj, mode "rb", no flags): refused
+                // too, but not reported, since no code asked for it and the error is the user's syntax.
+                return IsSourceLineLookup(args) ? new AuditDecision(LibPython.ExcPermissionError, "opening host files directly denied") : Deny("opening host files directly", IOKey);
             case "gc.get_objects" or "gc.get_referrers" or "gc.get_referents":
                 return Deny($"{eventName} (walking the interpreter's objects)", null);
             case "sys.addaudithook" or "sys._current_frames" or "sys._current_exceptions" or "sys.settrace" or "sys.setprofile":
@@ -71,6 +73,20 @@ internal sealed partial class ManagedBackend
         {
             return new AuditDecision(LibPython.ExcRuntimeError, $"the managed backend could not seal the interpreter: {e.Message}");
         }
+    }
+
+    /// <summary>Whether an <c>open</c> event's arguments are those of <c>_Py_fopen_obj(path, "rb")</c>: (str, "r" or "rb", 0).</summary>
+    private static unsafe bool IsSourceLineLookup(nint args)
+    {
+        if (args == 0 || Py.TypeOf(args) != LibPython.TupleType || *(nint*)(args + 16) != 3)
+        {
+            return false;
+        }
+
+        var mode = *(nint*)(args + 32);
+        var flags = *(nint*)(args + 40);
+        return Py.TypeOf(mode) == LibPython.UnicodeType && Py.ReadString(mode) is "r" or "rb"
+            && Py.TypeOf(flags) == LibPython.LongType && LibPython.PyLong_AsLongLong(flags) == 0;
     }
 
     private AuditDecision Deny(string what, string? key)
