@@ -123,7 +123,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
         {
             (installation.StandardLibrary, new ReadOnlyPythonFileSystem(new PhysicalPythonFileSystem(installation.StandardLibrary))),
         };
-        foreach (var dir in NativeExtensionDirectories(installation))
+        foreach (var dir in NativeExtensionDirectories(installation).Append(TimeZoneDatabase).Where(Directory.Exists))
         {
             roots.Add((dir, new ReadOnlyPythonFileSystem(new PhysicalPythonFileSystem(dir))));
         }
@@ -161,6 +161,12 @@ internal sealed partial class ManagedBackend : IPythonBackend
 
     private IEnumerable<string> NativeExtensionDirectories(PythonInstallation installation)
         => Options.NativeExtensions.Count == 0 ? [] : SystemPackageDirectories(installation);
+
+    /// <summary>
+    /// The host's time-zone database (IANA tzdata), served read-only at its own path like the Python home, so that
+    /// <c>zoneinfo</c> finds it on its default search path whatever the runtime's mounts and <c>IO</c> permission.
+    /// </summary>
+    public const string TimeZoneDatabase = "/usr/share/zoneinfo";
 
     /// <summary>Where Debian's packages and pip put packages for the host's own Python.</summary>
     private static IEnumerable<string> SystemPackageDirectories(PythonInstallation installation)
