@@ -90,12 +90,12 @@ internal sealed class PythonRuntimeHostedService(
         var ignored = new List<string>();
         if (validated.FileSystem.Mounts.Count > 0)
         {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":FileSystem:Mounts");
+            ignored.Add(PythonRuntimeConfigurationKeys.Mounts);
         }
 
         if (validated.Processes.AllowedExecutables.Count > 0)
         {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:AllowedExecutables");
+            ignored.Add(PythonRuntimeConfigurationKeys.AllowedExecutables);
         }
 
         if (ignored.Count > 0)

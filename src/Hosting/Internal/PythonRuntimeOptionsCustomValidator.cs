@@ -10,11 +10,10 @@ namespace PyHosting.Hosting.Internal;
 /// </summary>
 internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOptions<PythonRuntimeOptions>
 {
-    private const string Section = PythonRuntimeOptions.SectionName;
-    private const string IOKey = Section + ":Permissions:IO";
-    private const string CreateThreadKey = Section + ":Permissions:CreateThread";
-    private const string CreateProcessKey = Section + ":Permissions:CreateProcess";
-    private const string NativeAccessKey = Section + ":Permissions:NativeAccess";
+    private const string IOKey = PythonRuntimeConfigurationKeys.IO;
+    private const string CreateThreadKey = PythonRuntimeConfigurationKeys.CreateThread;
+    private const string CreateProcessKey = PythonRuntimeConfigurationKeys.CreateProcess;
+    private const string NativeAccessKey = PythonRuntimeConfigurationKeys.NativeAccess;
 
     // The longest delay a CancellationTokenSource accepts (uint.MaxValue - 1 milliseconds).
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
@@ -61,9 +60,9 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateEnums(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
-        ValidateEnum(Section + ":Backend", options.Backend, errors);
+        ValidateEnum(PythonRuntimeConfigurationKeys.Backend, options.Backend, errors);
         ValidateEnum(IOKey, options.Permissions.IO, errors);
-        ValidateEnum(Section + ":Permissions:Environment", options.Permissions.Environment, errors);
+        ValidateEnum(PythonRuntimeConfigurationKeys.Environment, options.Permissions.Environment, errors);
     }
 
     private static void ValidateEnum<TEnum>(string key, TEnum value, ValidateOptionsResultBuilder errors)
@@ -77,7 +76,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateExecutionTimeout(TimeSpan? timeout, ValidateOptionsResultBuilder errors)
     {
-        const string key = Section + ":ExecutionTimeout";
+        const string key = PythonRuntimeConfigurationKeys.ExecutionTimeout;
         if (timeout is not { } value)
         {
             return;
@@ -95,7 +94,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateMemoryLimit(long? limit, ValidateOptionsResultBuilder errors)
     {
-        const string key = Section + ":MemoryLimit";
+        const string key = PythonRuntimeConfigurationKeys.MemoryLimit;
         if (limit is not { } value || value == 0)
         {
             return;
@@ -121,7 +120,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         // Resolved like the runtime resolves it: against the current directory.
         if (!File.Exists(Path.GetFullPath(library)))
         {
-            errors.AddError($"{Section}:PythonLibrary '{library}' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library.");
+            errors.AddError($"{PythonRuntimeConfigurationKeys.PythonLibrary} '{library}' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library.");
         }
     }
 
@@ -132,7 +131,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             return;
         }
 
-        const string prefix = Section + ":Backend 'Native'";
+        const string prefix = PythonRuntimeConfigurationKeys.Backend + " 'Native'";
         var missing = new List<string>();
         if (options.Permissions.IO != IOAccess.All)
         {
@@ -146,17 +145,17 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
         if (missing.Count > 0)
         {
-            errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {Section}:Backend=Managed.");
+            errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
         }
 
         if (_registrations?.DescribeCodeFileSystem() is { } fileSystem)
         {
-            errors.AddError($"{prefix} cannot use the IPythonFileSystem registered in code ({fileSystem}): the Native backend calls the operating system directly; remove the registration, or use {Section}:Backend=Managed.");
+            errors.AddError($"{prefix} cannot use the IPythonFileSystem registered in code ({fileSystem}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
         }
 
         if (_registrations?.DescribeCodeProcessProvider() is { } processes)
         {
-            errors.AddError($"{prefix} cannot use the IPythonProcessProvider registered in code ({processes}): the Native backend calls the operating system directly; remove the registration, or use {Section}:Backend=Managed.");
+            errors.AddError($"{prefix} cannot use the IPythonProcessProvider registered in code ({processes}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
         }
     }
 
@@ -166,7 +165,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         for (var i = 0; i < options.NativeExtensions.Count; i++)
         {
             var extension = options.NativeExtensions[i];
-            var key = Invariant($"{Section}:NativeExtensions:{i} '{extension}'");
+            var key = Invariant($"{PythonRuntimeConfigurationKeys.NativeExtensions}:{i} '{extension}'");
             if (!PythonNames.IsDottedIdentifier(extension))
             {
                 errors.AddError($"{key} is not a Python module name; use a dotted identifier such as numpy or package.module.");
@@ -200,7 +199,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         for (var i = 0; i < options.ModulePaths.Count; i++)
         {
             var path = options.ModulePaths[i];
-            var key = Invariant($"{Section}:ModulePaths:{i}");
+            var key = Invariant($"{PythonRuntimeConfigurationKeys.ModulePaths}:{i}");
             if (string.IsNullOrWhiteSpace(path))
             {
                 errors.AddError($"{key} is empty; set a directory, or remove the entry.");
@@ -215,7 +214,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateProcesses(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
-        const string key = Section + ":Processes:AllowedExecutables";
+        const string key = PythonRuntimeConfigurationKeys.AllowedExecutables;
         var allowed = options.Processes.AllowedExecutables;
         if (allowed.Count > 0 && !options.Permissions.CreateProcess)
         {
@@ -239,7 +238,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         {
             if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
             {
-                errors.AddError($"{Section}:Permissions:EnvironmentVariables '{name}' is not a valid environment variable name; use a non-empty name without '='.");
+                errors.AddError($"{PythonRuntimeConfigurationKeys.EnvironmentVariables} '{name}' is not a valid environment variable name; use a non-empty name without '='.");
             }
         }
     }
