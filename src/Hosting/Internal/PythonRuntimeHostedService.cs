@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PyHosting.Hosting.Diagnostics;
 using PyHosting.Providers;
 
 namespace PyHosting.Hosting.Internal;
@@ -42,7 +43,8 @@ internal sealed class PythonRuntimeHostedService(
             services.GetRequiredService<IPythonFileSystem>(),
             services.GetRequiredService<IPythonProcessProvider>(),
             services.GetRequiredService<PythonClock>().TimeProvider,
-            loggerFactory);
+            loggerFactory,
+            services.GetRequiredService<PythonCallDiagnostics>());
         try
         {
             // Start also checks the registered native extensions, and detaches pythonnet itself when it fails.

@@ -6,7 +6,7 @@ namespace PyHosting.Internal;
 internal sealed partial class PythonRuntime
 {
     /// <summary>Observes calls: entry point, outcome, duration and GIL wait (metrics and tracing hook in here).</summary>
-    public IPythonCallObserver? Observer { get; set; }
+    public IPythonRuntimeObserver? Observer { get; }
 
     private Task<T?> RunAsync<T>(string entryPoint, Func<nint> body, bool convert, CancellationToken cancellationToken)
     {
