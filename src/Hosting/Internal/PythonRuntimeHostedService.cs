@@ -38,10 +38,17 @@ internal sealed class PythonRuntimeHostedService(
             WarnAboutIgnoredSettings(validated);
         }
 
+        var fileSystem = services.GetRequiredService<IPythonFileSystem>();
+        var processProvider = services.GetRequiredService<IPythonProcessProvider>();
+        if (validated.Backend == PythonBackend.Native)
+        {
+            RefuseProvidersRegisteredInCode(fileSystem, processProvider);
+        }
+
         var runtime = PythonRuntimeFactory.Create(
             validated,
-            services.GetRequiredService<IPythonFileSystem>(),
-            services.GetRequiredService<IPythonProcessProvider>(),
+            fileSystem,
+            processProvider,
             services.GetRequiredService<PythonClock>().TimeProvider,
             loggerFactory,
             services.GetRequiredService<PythonCallDiagnostics>());
@@ -83,6 +90,31 @@ internal sealed class PythonRuntimeHostedService(
         {
             Log.RuntimeStopping(_logger);
             runtime.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Refuses providers the Native backend cannot honour that were registered on the service collection
+    /// directly rather than through the builder (whose calls validation has already judged): anything that
+    /// is not a default provider built from configuration.
+    /// </summary>
+    private void RefuseProvidersRegisteredInCode(IPythonFileSystem fileSystem, IPythonProcessProvider processProvider)
+    {
+        var registrations = services.GetRequiredService<PythonRuntimeRegistrations>();
+        var failures = new List<string>();
+        if (!registrations.IsDefault(fileSystem))
+        {
+            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonFileSystem), fileSystem.GetType().FullName ?? fileSystem.GetType().Name));
+        }
+
+        if (!registrations.IsDefault(processProvider))
+        {
+            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonProcessProvider), processProvider.GetType().FullName ?? processProvider.GetType().Name));
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PythonRuntimeOptions), failures);
         }
     }
 

@@ -1,11 +1,13 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace PyHosting.Hosting.Internal;
 
 /// <summary>
-/// The rules of <see cref="PythonRuntimeOptions"/> that span properties, the service registrations
-/// and the host's file system. Every problem is reported, each naming the full configuration key,
+/// The rules of <see cref="PythonRuntimeOptions"/> that span properties, the providers chosen in code
+/// and the host's file system. It validates the bound options; the configuration's own problems are
+/// <see cref="PythonRuntimeConfigurationValidator"/>'s. Every problem is reported, each naming the full configuration key,
 /// the value found and the fix, so that one failed start shows everything to correct.
 /// </summary>
 internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOptions<PythonRuntimeOptions>
@@ -19,32 +21,36 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
 
     private readonly PythonRuntimeRegistrations? _registrations;
-    private readonly PythonConfigurationErrors? _bindingErrors;
     private readonly string _contentRoot;
 
     /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class.</summary>
-    /// <param name="registrations">Tells providers registered in code from the defaults; <see langword="null"/> when there are none.</param>
-    /// <param name="bindingErrors">Values skipped while binding configuration; <see langword="null"/> when there are none.</param>
-    /// <param name="contentRoot">The directory relative host paths are relative to; the current directory when <see langword="null"/>.</param>
-    public PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations? registrations = null, PythonConfigurationErrors? bindingErrors = null, string? contentRoot = null)
+    /// <param name="registrations">The providers chosen in code, recorded by the runtime builder.</param>
+    /// <param name="environment">The host's environment, whose content root relative host paths are relative to; the current directory without one.</param>
+    public PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations registrations, IHostEnvironment? environment = null)
+        : this(registrations, ContentRoot.Of(environment))
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class.</summary>
+    /// <param name="registrations">The providers chosen in code; <see langword="null"/> when there are none.</param>
+    /// <param name="contentRoot">The directory relative host paths are relative to.</param>
+    internal PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations? registrations, string contentRoot)
     {
         _registrations = registrations;
-        _bindingErrors = bindingErrors;
-        _contentRoot = contentRoot ?? Directory.GetCurrentDirectory();
+        _contentRoot = contentRoot;
     }
+
+    /// <summary>The message for a provider the Native backend cannot honour.</summary>
+    /// <param name="service">The provider interface, e.g. <c>IPythonFileSystem</c>.</param>
+    /// <param name="implementation">The provider's type name.</param>
+    /// <returns>The message, naming the key, the value and the fix.</returns>
+    internal static string NativeCannotUse(string service, string implementation) =>
+        $"{PythonRuntimeConfigurationKeys.Backend} 'Native' cannot use the {service} registered in code ({implementation}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.";
 
     public ValidateOptionsResult Validate(string? name, PythonRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new ValidateOptionsResultBuilder();
-        if (_bindingErrors is not null)
-        {
-            foreach (var error in _bindingErrors.Errors)
-            {
-                errors.AddError(error);
-            }
-        }
-
         ValidateEnums(options, errors);
         ValidateExecutionTimeout(options.ExecutionTimeout, errors);
         ValidateMemoryLimit(options.MemoryLimit, errors);
@@ -148,14 +154,14 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
         }
 
-        if (_registrations?.DescribeCodeFileSystem() is { } fileSystem)
+        if (_registrations?.CodeFileSystem is { } fileSystem)
         {
-            errors.AddError($"{prefix} cannot use the IPythonFileSystem registered in code ({fileSystem}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
+            errors.AddError(NativeCannotUse(nameof(Providers.IPythonFileSystem), fileSystem));
         }
 
-        if (_registrations?.DescribeCodeProcessProvider() is { } processes)
+        if (_registrations?.CodeProcessProvider is { } processes)
         {
-            errors.AddError($"{prefix} cannot use the IPythonProcessProvider registered in code ({processes}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
+            errors.AddError(NativeCannotUse(nameof(Providers.IPythonProcessProvider), processes));
         }
     }
 
