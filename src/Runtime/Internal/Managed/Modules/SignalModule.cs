@@ -43,7 +43,7 @@ internal static unsafe class SignalModule
             throw new PythonArgumentException("signal number out of range", true);
         }
 
-        CompatibilityLog.Ignored(ManagedBackend.Current.Compatibility, $"installing a handler for signal {number} (recorded; signals are not delivered to the managed backend)");
+        CompatibilityLog.SignalHandlerRecorded(ManagedBackend.Current.Compatibility, number);
         LibPython.Py_IncRef(handler);
         nint previous;
         lock (Handlers)
