@@ -5,8 +5,10 @@ namespace PyHosting.Hosting.Internal;
 
 /// <summary>
 /// Reports what is wrong in the <c>PythonRuntime</c> configuration section itself: values that cannot be
-/// converted to their option's type, which binding skipped. It reads the section, as the binding step
-/// does, so nothing passes from one step to the other. Runs before <see cref="PythonRuntimeOptionsCustomValidator"/>.
+/// converted to their option's type, which binding skipped; keys no option defines, with the nearest valid
+/// key; enum values written as numbers; time spans written as a bare number (days, to the binder). It reads
+/// the section, as the binding step does, so nothing passes from one step to the other. Runs before
+/// <see cref="PythonRuntimeOptionsCustomValidator"/>.
 /// </summary>
 /// <param name="configuration">The application's configuration; <see langword="null"/> in a bare service collection.</param>
 internal sealed class PythonRuntimeConfigurationValidator(IConfiguration? configuration = null) : IValidateOptions<PythonRuntimeOptions>

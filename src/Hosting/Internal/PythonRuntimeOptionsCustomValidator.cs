@@ -17,8 +17,8 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
     private const string CreateProcessKey = PythonRuntimeConfigurationKeys.CreateProcess;
     private const string NativeAccessKey = PythonRuntimeConfigurationKeys.NativeAccess;
 
-    // The longest delay a CancellationTokenSource accepts (uint.MaxValue - 1 milliseconds).
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
+    // No call plausibly needs longer; a longer value is a mistake, such as a bare number read as days.
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
     private readonly PythonRuntimeRegistrations? _registrations;
     private readonly string _contentRoot;
@@ -94,7 +94,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
         else if (value > MaxTimeout)
         {
-            errors.AddError(Invariant($"{key} '{value:c}' is too long; use at most {MaxTimeout:c}, or 00:00:00 for no limit."));
+            errors.AddError(Invariant($"{key} '{value:c}' is more than a day; use a time span such as 00:00:30 (at most {MaxTimeout:c}), or 00:00:00 for no limit."));
         }
     }
 
