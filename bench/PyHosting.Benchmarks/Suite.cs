@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 namespace PyHosting.Benchmarks;
@@ -11,7 +10,7 @@ internal static class Suite
     public static int Run(TextWriter output)
     {
         var wall = Stopwatch.StartNew();
-        Summary[] summaries = BenchmarkRunner.Run(
+        var summaries = BenchmarkRunner.Run(
         [
             typeof(FileWorkloadBenchmarks),
             typeof(CallOverheadBenchmarks),

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PyHosting.Hosting.Internal;
+using PyHosting.Providers;
 using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Tests;
@@ -93,6 +94,43 @@ public sealed class HostStartTests
 
         await Assert.ThrowsAsync<OptionsValidationException>(() => service.StartingAsync(CancellationToken.None));
 
+        Assert.Null(provider.GetRequiredService<PythonRuntimeHolder>().Runtime);
+        Assert.False(PythonInterpreter.IsRunning);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HostedService_NativeBackendWithProviderRegisteredDirectly_ThrowsBeforeCreatingTheRuntime(bool beforeAddPythonRuntime)
+    {
+        // Registered on the collection, not through the builder: validation cannot see it, the start must.
+        var services = TestHosts.Services(new Dictionary<string, string?>
+        {
+            ["PythonRuntime:Backend"] = "Native",
+            ["PythonRuntime:Permissions:IO"] = "All",
+            ["PythonRuntime:Permissions:NativeAccess"] = "true",
+        });
+        services.AddLogging();
+        if (beforeAddPythonRuntime)
+        {
+            services.AddSingleton<IPythonFileSystem>(new TestFileSystem());
+        }
+
+        services.AddPythonRuntime();
+        if (!beforeAddPythonRuntime)
+        {
+            services.AddSingleton<IPythonFileSystem>(static _ => new TestFileSystem());
+        }
+
+        using var provider = services.BuildServiceProvider();
+        var service = (IHostedLifecycleService)provider.GetServices<IHostedService>().Single(static s => s is PythonRuntimeHostedService);
+        Assert.Empty(TestHosts.Failures(provider));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => service.StartingAsync(CancellationToken.None));
+
+        Assert.Equal(
+            ["PythonRuntime:Backend 'Native' cannot use the IPythonFileSystem registered in code (PyHosting.Hosting.Tests.TestFileSystem): the Native backend calls the operating system directly; remove the registration, or use PythonRuntime:Backend=Managed."],
+            error.Failures);
         Assert.Null(provider.GetRequiredService<PythonRuntimeHolder>().Runtime);
         Assert.False(PythonInterpreter.IsRunning);
     }

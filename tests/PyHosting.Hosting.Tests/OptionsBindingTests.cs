@@ -256,6 +256,79 @@ public sealed class OptionsBindingTests
             failures);
     }
 
+    public static TheoryData<string, string, string> UnknownKeys => new()
+    {
+        {
+            "PythonRuntime:FileSystem:Mounts:0:ReadOnlly", "true",
+            "PythonRuntime:FileSystem:Mounts:0:ReadOnlly is not a known key; did you mean ReadOnly (PythonRuntime:FileSystem:Mounts:0:ReadOnly)?"
+        },
+        { "PythonRuntime:Permisions:IO", "All", "PythonRuntime:Permisions is not a known key; did you mean Permissions (PythonRuntime:Permissions)?" },
+        { "PythonRuntime:FileSystem:Mount:0:Path", "/data", "PythonRuntime:FileSystem:Mount is not a known key; did you mean Mounts (PythonRuntime:FileSystem:Mounts)?" },
+        { "PythonRuntime:timeout", "00:00:05", "PythonRuntime:timeout is not a known key; the keys of PythonRuntime are Backend, PythonLibrary, ExecutionTimeout, MemoryLimit, Permissions, NativeExtensions, ModulePaths, Processes, FileSystem." },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownKeys))]
+    public void AddPythonRuntime_UnknownKey_FailsNamingTheKeyAndTheNearestValidOne(string key, string value, string expected)
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["PythonRuntime:FileSystem:Mounts:0:Path"] = "/tmp",
+            ["PythonRuntime:FileSystem:Mounts:0:InMemory"] = "true",
+            [key] = value,
+        };
+
+        var services = TestHosts.Services(configuration);
+        services.AddPythonRuntime();
+
+        Assert.Equal([expected], TestHosts.Failures(services.BuildServiceProvider()));
+    }
+
+    [Theory]
+    [InlineData("PythonRuntime:Permissions:IO", "1", "PythonRuntime:Permissions:IO '1' is a number; write the name instead, one of: None, ReadOnly, All.")]
+    [InlineData("PythonRuntime:Backend", "0", "PythonRuntime:Backend '0' is a number; write the name instead, one of: Managed, Native.")]
+    [InlineData("PythonRuntime:Permissions:Environment", "1", "PythonRuntime:Permissions:Environment '1' is a number; write the name instead, one of: None, Inherit.")]
+    public void AddPythonRuntime_NumericEnumValue_IsRefused(string key, string value, string expected)
+    {
+        var configuration = new Dictionary<string, string?> { [key] = value };
+
+        var services = TestHosts.Services(configuration);
+        services.AddPythonRuntime();
+
+        Assert.Equal([expected], TestHosts.Failures(services.BuildServiceProvider()));
+    }
+
+    [Theory]
+    [InlineData("5", "PythonRuntime:ExecutionTimeout '5' is a bare number, which reads as 5 days; write a time span, such as 00:00:05 for 5 seconds, or 00:00:00 for no limit.")]
+    [InlineData("90", "PythonRuntime:ExecutionTimeout '90' is a bare number, which reads as 90 days; write a time span, such as 00:01:30 for 90 seconds, or 00:00:00 for no limit.")]
+    [InlineData("2.00:00:00", "PythonRuntime:ExecutionTimeout '2.00:00:00' is more than a day; use a time span such as 00:00:30 (at most 1.00:00:00), or 00:00:00 for no limit.")]
+    public void AddPythonRuntime_ImplausibleTimeout_IsRefusedWithTheFix(string value, string expected)
+    {
+        var configuration = new Dictionary<string, string?> { ["PythonRuntime:ExecutionTimeout"] = value };
+        var services = TestHosts.Services(configuration);
+        services.AddPythonRuntime();
+
+        Assert.Equal([expected], TestHosts.Failures(services.BuildServiceProvider()));
+    }
+
+    [Fact]
+    public void Binder_WithoutTheChecks_TakesTheseMistakesSilently()
+    {
+        // What the checks above stop: a typo that leaves a mount writable, a number that picks an access level, a timeout of days.
+        var options = BindWithoutChecks(new()
+        {
+            ["PythonRuntime:FileSystem:Mounts:0:Path"] = "/data",
+            ["PythonRuntime:FileSystem:Mounts:0:HostPath"] = "data",
+            ["PythonRuntime:FileSystem:Mounts:0:ReadOnlly"] = "true",
+            ["PythonRuntime:Permissions:IO"] = "1",
+            ["PythonRuntime:ExecutionTimeout"] = "5",
+        });
+
+        Assert.False(Assert.Single(options.FileSystem.Mounts).ReadOnly);
+        Assert.Equal(IOAccess.ReadOnly, options.Permissions.IO);
+        Assert.Equal(TimeSpan.FromDays(5), options.ExecutionTimeout);
+    }
+
     private static PythonRuntimeOptions BindWithoutChecks(Dictionary<string, string?> configuration)
     {
         var options = new PythonRuntimeOptions();

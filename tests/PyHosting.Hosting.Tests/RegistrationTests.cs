@@ -70,8 +70,10 @@ public sealed class RegistrationTests
         Assert.IsType<DenyAllPythonProcessProvider>(provider.GetRequiredService<IPythonProcessProvider>());
         Assert.Same(TimeProvider.System, provider.GetRequiredService<PythonClock>().TimeProvider);
         var registrations = provider.GetRequiredService<PythonRuntimeRegistrations>();
-        Assert.Null(registrations.DescribeCodeFileSystem());
-        Assert.Null(registrations.DescribeCodeProcessProvider());
+        Assert.Null(registrations.CodeFileSystem);
+        Assert.Null(registrations.CodeProcessProvider);
+        Assert.True(registrations.IsDefault(provider.GetRequiredService<IPythonFileSystem>()));
+        Assert.True(registrations.IsDefault(provider.GetRequiredService<IPythonProcessProvider>()));
     }
 
     [Fact]
@@ -125,7 +127,7 @@ public sealed class RegistrationTests
     }
 
     [Fact]
-    public void WithProviders_InstancesWinOverDefaults_AndAreReportedAsCodeRegistrations()
+    public void WithProviders_InstancesWinOverDefaults_AndAreRecordedAsCodeRegistrations()
     {
         var fileSystem = new Mock<IPythonFileSystem>().Object;
         var processes = new Mock<IPythonProcessProvider>().Object;
@@ -139,8 +141,9 @@ public sealed class RegistrationTests
         Assert.Same(clock, provider.GetRequiredService<PythonClock>().TimeProvider);
         Assert.Single(services, static d => d.ServiceType == typeof(IPythonFileSystem));
         var registrations = provider.GetRequiredService<PythonRuntimeRegistrations>();
-        Assert.Equal(fileSystem.GetType().FullName, registrations.DescribeCodeFileSystem());
-        Assert.Equal(processes.GetType().FullName, registrations.DescribeCodeProcessProvider());
+        Assert.Equal(fileSystem.GetType().FullName, registrations.CodeFileSystem);
+        Assert.Equal(processes.GetType().FullName, registrations.CodeProcessProvider);
+        Assert.False(registrations.IsDefault(fileSystem));
     }
 
     [Fact]
@@ -166,7 +169,7 @@ public sealed class RegistrationTests
 
         Assert.Same(fileSystem, provider.GetRequiredService<IPythonFileSystem>());
         Assert.Single(services, static d => d.ServiceType == typeof(IPythonFileSystem));
-        Assert.NotNull(provider.GetRequiredService<PythonRuntimeRegistrations>().DescribeCodeFileSystem());
+        Assert.False(provider.GetRequiredService<PythonRuntimeRegistrations>().IsDefault(fileSystem));
     }
 
     [Fact]
@@ -177,8 +180,9 @@ public sealed class RegistrationTests
         services.AddSingleton<IPythonProcessProvider>(static _ => new TestProcessProvider());
         using var provider = services.BuildServiceProvider();
 
-        Assert.IsType<TestProcessProvider>(provider.GetRequiredService<IPythonProcessProvider>());
-        Assert.Equal("a factory registered for IPythonProcessProvider", provider.GetRequiredService<PythonRuntimeRegistrations>().DescribeCodeProcessProvider());
+        var processes = provider.GetRequiredService<IPythonProcessProvider>();
+        Assert.IsType<TestProcessProvider>(processes);
+        Assert.False(provider.GetRequiredService<PythonRuntimeRegistrations>().IsDefault(processes));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ internal sealed class MeasurementRecorder : IDisposable
         _listener.Start();
     }
 
+    /// <summary>Asks the observable instruments (the memory gauge) for their current measurements.</summary>
+    public void RecordObservableInstruments() => _listener.RecordObservableInstruments();
+
     public IReadOnlyList<Measurement> Of(string instrument) => [.. _measurements.Where(m => m.Instrument == instrument)];
 
     public void Dispose() => _listener.Dispose();

@@ -22,6 +22,7 @@ public static class PythonRuntimeBuilderExtensions
         where T : class, IPythonFileSystem
     {
         ArgumentNullException.ThrowIfNull(builder);
+        Registrations(builder).RecordFileSystem(typeof(T));
         builder.Services.RemoveAll<IPythonFileSystem>();
         builder.Services.AddSingleton<IPythonFileSystem, T>();
         return builder;
@@ -40,6 +41,7 @@ public static class PythonRuntimeBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(fileSystem);
+        Registrations(builder).RecordFileSystem(fileSystem.GetType());
         builder.Services.RemoveAll<IPythonFileSystem>();
         builder.Services.AddSingleton(fileSystem);
         return builder;
@@ -61,6 +63,7 @@ public static class PythonRuntimeBuilderExtensions
         where T : class, IPythonProcessProvider
     {
         ArgumentNullException.ThrowIfNull(builder);
+        Registrations(builder).RecordProcessProvider(typeof(T));
         builder.Services.RemoveAll<IPythonProcessProvider>();
         builder.Services.AddSingleton<IPythonProcessProvider, T>();
         return builder;
@@ -82,6 +85,7 @@ public static class PythonRuntimeBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(processProvider);
+        Registrations(builder).RecordProcessProvider(processProvider.GetType());
         builder.Services.RemoveAll<IPythonProcessProvider>();
         builder.Services.AddSingleton(processProvider);
         return builder;
@@ -131,4 +135,8 @@ public static class PythonRuntimeBuilderExtensions
         });
         return builder;
     }
+
+    // A builder from AddPythonRuntime carries its collection's registrations; any other builder gets them from AddPythonRuntime.
+    private static PythonRuntimeRegistrations Registrations(IPythonRuntimeBuilder builder) =>
+        (builder as PythonRuntimeBuilder ?? (PythonRuntimeBuilder)builder.Services.AddPythonRuntime()).Registrations;
 }

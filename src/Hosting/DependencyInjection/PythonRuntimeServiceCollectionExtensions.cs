@@ -32,9 +32,12 @@ public static class PythonRuntimeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        if (!services.Any(static d => d.ServiceType == typeof(PythonRuntimeRegistrations)))
+        // The registrations instance doubles as the marker that makes a second call harmless.
+        var registrations = services.FirstOrDefault(static d => d.ServiceType == typeof(PythonRuntimeRegistrations))?.ImplementationInstance as PythonRuntimeRegistrations;
+        if (registrations is null)
         {
-            AddCoreServices(services);
+            registrations = new PythonRuntimeRegistrations();
+            AddCoreServices(services, registrations);
         }
 
         if (configure is not null)
@@ -42,24 +45,19 @@ public static class PythonRuntimeServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        return new PythonRuntimeBuilder(services);
+        return new PythonRuntimeBuilder(services, registrations);
     }
 
-    private static void AddCoreServices(IServiceCollection services)
+    private static void AddCoreServices(IServiceCollection services, PythonRuntimeRegistrations registrations)
     {
-        // The registrations object doubles as the marker that makes a second call harmless.
-        var registrations = new PythonRuntimeRegistrations(services);
         services.AddSingleton(registrations);
-        services.AddSingleton<PythonConfigurationErrors>();
 
         // Binding comes first so that every Configure delegate (ours and the application's) runs after it.
-        services.AddOptions<PythonRuntimeOptions>().ValidateOnStart();
+        // The configuration's own problems are reported before the rules across options.
         services.AddSingleton<IConfigureOptions<PythonRuntimeOptions>, PythonRuntimeConfigureOptions>();
         services.AddSingleton<IPostConfigureOptions<PythonRuntimeOptions>, PythonRuntimePostConfigureOptions>();
-        services.AddSingleton<IValidateOptions<PythonRuntimeOptions>>(sp => new PythonRuntimeOptionsCustomValidator(
-            registrations,
-            sp.GetRequiredService<PythonConfigurationErrors>(),
-            ContentRoot.Get(sp)));
+        services.AddOptionsWithValidateOnStart<PythonRuntimeOptions, PythonRuntimeConfigurationValidator>();
+        services.AddOptionsWithValidateOnStart<PythonRuntimeOptions, PythonRuntimeOptionsCustomValidator>();
 
         services.TryAddSingleton(new PythonClock(TimeProvider.System));
         services.TryAdd(registrations.DefaultFileSystem);

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PyHosting.Hosting.Internal;
-using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Diagnostics;
 
@@ -15,8 +14,9 @@ namespace PyHosting.Hosting.Diagnostics;
 /// The runtime calls <see cref="OnCallStarting"/> and <see cref="IPythonCallObservation.Complete"/>
 /// on the pool thread that runs the call, so the activity is the current one while Python runs and
 /// its parent is the caller's current activity. The meter belongs to the factory, which disposes it.
+/// The hosted service passes this observer to <see cref="PythonRuntimeFactory"/> when it creates the runtime.
 /// </remarks>
-internal sealed class PythonCallDiagnostics : IPythonCallObserver
+internal sealed class PythonCallDiagnostics : IPythonRuntimeObserver
 {
     private static readonly ActivitySource ActivitySource = new(PythonRuntimeTracing.ActivitySourceName);
 
@@ -25,12 +25,18 @@ internal sealed class PythonCallDiagnostics : IPythonCallObserver
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _denials;
     private readonly Histogram<double> _gilWait;
+    private readonly Func<long?> _memoryUsage;
 
-    public PythonCallDiagnostics(IMeterFactory meterFactory, TimeProvider timeProvider)
+    /// <summary>Initializes a new instance of the <see cref="PythonCallDiagnostics"/> class.</summary>
+    /// <param name="meterFactory">Creates the meter.</param>
+    /// <param name="timeProvider">The runtime's clock, for call durations.</param>
+    /// <param name="memoryUsage">Reads the runtime's counted heap, <see langword="null"/> when nothing is counted; no gauge measurement when omitted.</param>
+    public PythonCallDiagnostics(IMeterFactory meterFactory, TimeProvider timeProvider, Func<long?>? memoryUsage = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _memoryUsage = memoryUsage ?? (static () => null);
         var meter = meterFactory.Create(PythonRuntimeMetrics.MeterName);
         _executions = meter.CreateCounter<long>(
             PythonRuntimeMetrics.Executions,
@@ -64,9 +70,14 @@ internal sealed class PythonCallDiagnostics : IPythonCallObserver
     public static void AddTo(IServiceCollection services)
     {
         services.AddMetrics();
-        services.TryAddSingleton<IPythonCallObserver>(static sp => new PythonCallDiagnostics(
-            sp.GetRequiredService<IMeterFactory>(),
-            sp.GetRequiredService<PythonClock>().TimeProvider));
+        services.TryAddSingleton(static sp =>
+        {
+            var holder = sp.GetRequiredService<PythonRuntimeHolder>();
+            return new PythonCallDiagnostics(
+                sp.GetRequiredService<IMeterFactory>(),
+                sp.GetRequiredService<PythonClock>().TimeProvider,
+                () => holder.Runtime?.MemoryUsage);
+        });
     }
 
     public IPythonCallObservation OnCallStarting(string entryPoint)
@@ -93,8 +104,8 @@ internal sealed class PythonCallDiagnostics : IPythonCallObserver
         }
     }
 
-    private static IEnumerable<Measurement<long>> ObserveMemoryUsage() =>
-        PythonInterpreter.MemoryUsage is { } bytes ? [new Measurement<long>(bytes)] : [];
+    private IEnumerable<Measurement<long>> ObserveMemoryUsage() =>
+        _memoryUsage() is { } bytes ? [new Measurement<long>(bytes)] : [];
 
     internal static string ToTagValue(PythonCallOutcome outcome) => outcome switch
     {

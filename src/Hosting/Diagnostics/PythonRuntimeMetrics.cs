@@ -49,6 +49,9 @@ public static class PythonRuntimeMetrics
     /// </summary>
     public const string OutcomeTagName = "outcome";
 
-    /// <summary>The tag holding the configuration key that would have allowed a refused operation, e.g. <c>PythonRuntime:Permissions:CreateProcess</c>.</summary>
+    /// <summary>
+    /// The tag holding the configuration key that would have allowed a refused operation, e.g. <c>PythonRuntime:Permissions:CreateProcess</c>
+    /// (<see cref="PythonRuntimeConfigurationKeys.CreateProcess"/>).
+    /// </summary>
     public const string PermissionTagName = "permission";
 }

@@ -13,7 +13,9 @@ internal sealed record InvalidConfigurationValue(string Path, string Message);
 
 /// <summary>
 /// Walks a configuration section alongside the options type and converts every scalar value the
-/// way the configuration binder does, to find the values that would make binding throw.
+/// way the configuration binder does, to find the values that would make binding throw. It also finds
+/// what the binder would take silently but wrongly: keys no option defines (a typo is otherwise ignored),
+/// enum values given as numbers, and time spans given as a bare number (which the binder reads as days).
 /// </summary>
 internal static class ConfigurationValueChecker
 {
@@ -33,7 +35,49 @@ internal static class ConfigurationValueChecker
             {
                 CheckValue(child, property.PropertyType, errors);
             }
+            else
+            {
+                errors.Add(new InvalidConfigurationValue(child.Path, UnknownKey(child, type)));
+            }
         }
+    }
+
+    private static string UnknownKey(IConfigurationSection key, Type type)
+    {
+        var names = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(static p => p.GetIndexParameters().Length == 0)
+            .Select(static p => p.Name)
+            .ToList();
+        var parent = key.Path[..^(key.Key.Length + 1)];
+        var nearest = names.Select(name => (Name: name, Distance: EditDistance(key.Key, name))).MinBy(static c => c.Distance);
+        return nearest.Name is not null && nearest.Distance <= Math.Max(2, key.Key.Length / 3)
+            ? $"{key.Path} is not a known key; did you mean {nearest.Name} ({parent}:{nearest.Name})?"
+            : $"{key.Path} is not a known key; the keys of {parent} are {string.Join(", ", names)}.";
+    }
+
+    /// <summary>The number of single-character insertions, deletions and substitutions (ignoring case) that turn one key into the other.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + substitution);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static void CheckValue(IConfigurationSection section, Type type, List<InvalidConfigurationValue> errors)
@@ -43,9 +87,24 @@ internal static class ConfigurationValueChecker
         if (IsScalar(target))
         {
             // A nullable property accepts an empty value (null); the binder converts everything else.
-            if (section.Value is { } value && !(underlying is not null && value.Length == 0) && !TryConvert(value, target))
+            if (section.Value is not { } value || (underlying is not null && value.Length == 0))
+            {
+                return;
+            }
+
+            if (!TryConvert(value, target))
             {
                 errors.Add(new InvalidConfigurationValue(section.Path, $"{section.Path} '{value}' is not a valid value; {Expected(target)}."));
+            }
+            else if (target.IsEnum && IsWholeNumber(value))
+            {
+                // The binder maps a number to whatever member has that value: the configuration must say which it means.
+                errors.Add(new InvalidConfigurationValue(section.Path, $"{section.Path} '{value}' is a number; write the name instead, one of: {string.Join(", ", Enum.GetNames(target))}."));
+            }
+            else if (target == typeof(TimeSpan) && IsWholeNumber(value))
+            {
+                var seconds = Math.Min(Math.Abs(long.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture)), 86_400);
+                errors.Add(new InvalidConfigurationValue(section.Path, string.Create(CultureInfo.InvariantCulture, $"{section.Path} '{value}' is a bare number, which reads as {value.Trim()} days; write a time span, such as {TimeSpan.FromSeconds(seconds):c} for {seconds} seconds, or 00:00:00 for no limit.")));
             }
 
             return;
@@ -70,6 +129,8 @@ internal static class ConfigurationValueChecker
             CheckObject(section, target, errors);
         }
     }
+
+    private static bool IsWholeNumber(string value) => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
 
     private static bool IsScalar(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
         || type == typeof(TimeSpan) || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Guid) || type == typeof(Uri);

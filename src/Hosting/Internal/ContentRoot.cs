@@ -9,9 +9,14 @@ internal static class ContentRoot
     /// <summary>Gets the host's content root, or the current directory outside a host.</summary>
     /// <param name="services">The service provider.</param>
     /// <returns>An absolute directory path.</returns>
-    public static string Get(IServiceProvider services)
+    public static string Get(IServiceProvider services) => Of(services.GetService<IHostEnvironment>());
+
+    /// <summary>Gets the content root of <paramref name="environment"/>, or the current directory without one.</summary>
+    /// <param name="environment">The host's environment, if any.</param>
+    /// <returns>An absolute directory path.</returns>
+    public static string Of(IHostEnvironment? environment)
     {
-        var root = services.GetService<IHostEnvironment>()?.ContentRootPath;
+        var root = environment?.ContentRootPath;
         return string.IsNullOrEmpty(root) ? Directory.GetCurrentDirectory() : Path.GetFullPath(root);
     }
 }

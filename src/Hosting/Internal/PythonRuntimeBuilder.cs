@@ -2,8 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace PyHosting.Hosting.Internal;
 
-/// <summary>The builder returned by <c>AddPythonRuntime</c>.</summary>
-internal sealed class PythonRuntimeBuilder(IServiceCollection services) : IPythonRuntimeBuilder
+/// <summary>The builder returned by <c>AddPythonRuntime</c>; its verbs record what they register in <see cref="Registrations"/>.</summary>
+internal sealed class PythonRuntimeBuilder(IServiceCollection services, PythonRuntimeRegistrations registrations) : IPythonRuntimeBuilder
 {
     public IServiceCollection Services { get; } = services;
+
+    public PythonRuntimeRegistrations Registrations { get; } = registrations;
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace PyHosting.Hosting.Internal;
@@ -7,32 +6,23 @@ namespace PyHosting.Hosting.Internal;
 /// <summary>
 /// Binds the <c>PythonRuntime</c> section of the application's configuration. Values the binder
 /// cannot convert (an unknown enum name, <c>"yes"</c> for a boolean) would make it throw half-way
-/// with a message about conversion; they are skipped instead and reported by validation, with the
-/// key, the value found and the allowed values, together with every other problem.
+/// with a message about conversion; they are skipped instead, and <see cref="PythonRuntimeConfigurationValidator"/>,
+/// which reads the same section, reports them with the key, the value found and the allowed values.
 /// </summary>
-internal sealed class PythonRuntimeConfigureOptions : IConfigureNamedOptions<PythonRuntimeOptions>
+/// <param name="configuration">The application's configuration; <see langword="null"/> in a bare service collection, where only code configures the runtime.</param>
+internal sealed class PythonRuntimeConfigureOptions(IConfiguration? configuration = null) : IConfigureNamedOptions<PythonRuntimeOptions>
 {
-    private readonly IConfiguration? _configuration;
-    private readonly PythonConfigurationErrors _errors;
-
-    public PythonRuntimeConfigureOptions(IServiceProvider services, PythonConfigurationErrors errors)
-    {
-        // IConfiguration is optional: a bare ServiceCollection has none, and then only code configures the runtime.
-        _configuration = services.GetService<IConfiguration>();
-        _errors = errors;
-    }
-
     public void Configure(PythonRuntimeOptions options) => Configure(Options.DefaultName, options);
 
     public void Configure(string? name, PythonRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (name != Options.DefaultName || _configuration is null)
+        if (name != Options.DefaultName || configuration is null)
         {
             return;
         }
 
-        _errors.Set(Bind(_configuration.GetSection(PythonRuntimeOptions.SectionName), options));
+        _ = Bind(configuration.GetSection(PythonRuntimeOptions.SectionName), options);
     }
 
     /// <summary>Binds <paramref name="section"/> to <paramref name="options"/>, skipping values that cannot be converted.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Internal;
 
@@ -8,21 +7,20 @@ namespace PyHosting.Hosting.Internal;
 /// with the host, after options validation; until then every call fails with a message that says so.
 /// </summary>
 /// <param name="options">The options, for <see cref="Backend"/> before the start.</param>
-/// <param name="observer">Metrics and tracing of the runtime's calls, attached with the runtime.</param>
-internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options, IPythonCallObserver? observer = null) : IPythonRuntime
+internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options) : IPythonRuntime
 {
     internal const string NotStartedMessage =
         "The Python runtime has not been started: it starts with the host. Call IPythonRuntime after IHost.StartAsync " +
         "(for example from a BackgroundService's ExecuteAsync), not while the host is being built.";
 
-    private PythonRuntime? _runtime;
+    private IStartablePythonRuntime? _runtime;
 
     /// <summary>Gets the runtime once the host has created it.</summary>
-    public PythonRuntime? Runtime => Volatile.Read(ref _runtime);
+    public IStartablePythonRuntime? Runtime => Volatile.Read(ref _runtime);
 
     public PythonBackend Backend => Runtime?.Backend ?? options.Value.Backend;
 
-    private PythonRuntime Current => Runtime ?? throw new InvalidOperationException(NotStartedMessage);
+    private IStartablePythonRuntime Current => Runtime ?? throw new InvalidOperationException(NotStartedMessage);
 
     public Task ExecuteAsync(string code, CancellationToken cancellationToken = default) => Current.ExecuteAsync(code, cancellationToken);
 
@@ -36,11 +34,7 @@ internal sealed class PythonRuntimeHolder(IOptions<PythonRuntimeOptions> options
 
     public IDisposable RedirectOutput(TextWriter standardOutput, TextWriter? standardError = null) => Current.RedirectOutput(standardOutput, standardError);
 
-    /// <summary>Publishes the started runtime, observed from then on.</summary>
+    /// <summary>Publishes the started runtime.</summary>
     /// <param name="runtime">The runtime.</param>
-    internal void Attach(PythonRuntime runtime)
-    {
-        runtime.Observer ??= observer;
-        Volatile.Write(ref _runtime, runtime);
-    }
+    internal void Attach(IStartablePythonRuntime runtime) => Volatile.Write(ref _runtime, runtime);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PyHosting.Hosting.Diagnostics;
 using PyHosting.Providers;
 
 namespace PyHosting.Hosting.Internal;
@@ -37,12 +38,20 @@ internal sealed class PythonRuntimeHostedService(
             WarnAboutIgnoredSettings(validated);
         }
 
+        var fileSystem = services.GetRequiredService<IPythonFileSystem>();
+        var processProvider = services.GetRequiredService<IPythonProcessProvider>();
+        if (validated.Backend == PythonBackend.Native)
+        {
+            RefuseProvidersRegisteredInCode(fileSystem, processProvider);
+        }
+
         var runtime = PythonRuntimeFactory.Create(
             validated,
-            services.GetRequiredService<IPythonFileSystem>(),
-            services.GetRequiredService<IPythonProcessProvider>(),
+            fileSystem,
+            processProvider,
             services.GetRequiredService<PythonClock>().TimeProvider,
-            loggerFactory);
+            loggerFactory,
+            services.GetRequiredService<PythonCallDiagnostics>());
         try
         {
             // Start also checks the registered native extensions, and detaches pythonnet itself when it fails.
@@ -84,18 +93,43 @@ internal sealed class PythonRuntimeHostedService(
         }
     }
 
+    /// <summary>
+    /// Refuses providers the Native backend cannot honour that were registered on the service collection
+    /// directly rather than through the builder (whose calls validation has already judged): anything that
+    /// is not a default provider built from configuration.
+    /// </summary>
+    private void RefuseProvidersRegisteredInCode(IPythonFileSystem fileSystem, IPythonProcessProvider processProvider)
+    {
+        var registrations = services.GetRequiredService<PythonRuntimeRegistrations>();
+        var failures = new List<string>();
+        if (!registrations.IsDefault(fileSystem))
+        {
+            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonFileSystem), fileSystem.GetType().FullName ?? fileSystem.GetType().Name));
+        }
+
+        if (!registrations.IsDefault(processProvider))
+        {
+            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonProcessProvider), processProvider.GetType().FullName ?? processProvider.GetType().Name));
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PythonRuntimeOptions), failures);
+        }
+    }
+
     private void WarnAboutIgnoredSettings(PythonRuntimeOptions validated)
     {
         // Only settings someone wrote on purpose: the Native backend's defaults are documented as unenforced.
         var ignored = new List<string>();
         if (validated.FileSystem.Mounts.Count > 0)
         {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":FileSystem:Mounts");
+            ignored.Add(PythonRuntimeConfigurationKeys.Mounts);
         }
 
         if (validated.Processes.AllowedExecutables.Count > 0)
         {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:AllowedExecutables");
+            ignored.Add(PythonRuntimeConfigurationKeys.AllowedExecutables);
         }
 
         if (ignored.Count > 0)

@@ -7,25 +7,23 @@ namespace PyHosting.Hosting.Internal;
 /// <summary>The rules of <c>PythonRuntime:FileSystem</c>.</summary>
 internal sealed partial class PythonRuntimeOptionsCustomValidator
 {
-    private const string FileSystemKey = Section + ":FileSystem";
-
     private void ValidateFileSystem(PythonFileSystemOptions fileSystem, ValidateOptionsResultBuilder errors)
     {
         var workingDirectory = fileSystem.WorkingDirectory;
         if (string.IsNullOrEmpty(workingDirectory))
         {
-            errors.AddError($"{FileSystemKey}:WorkingDirectory is empty; set an absolute path in the runtime's file system, such as /.");
+            errors.AddError($"{PythonRuntimeConfigurationKeys.WorkingDirectory} is empty; set an absolute path in the runtime's file system, such as /.");
         }
         else
         {
-            ValidateRuntimePath(FileSystemKey + ":WorkingDirectory", workingDirectory, "such as /", errors);
+            ValidateRuntimePath(PythonRuntimeConfigurationKeys.WorkingDirectory, workingDirectory, "such as /", errors);
         }
 
         var mountedBy = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < fileSystem.Mounts.Count; i++)
         {
             var mount = fileSystem.Mounts[i];
-            var key = string.Create(CultureInfo.InvariantCulture, $"{FileSystemKey}:Mounts:{i}");
+            var key = string.Create(CultureInfo.InvariantCulture, $"{PythonRuntimeConfigurationKeys.Mounts}:{i}");
             ValidateMountPath(key, i, mount, mountedBy, errors);
             ValidateMountSource(key, mount, errors);
         }
@@ -46,7 +44,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
 
         if (mountedBy.TryGetValue(mount.Path, out var first))
         {
-            errors.AddError(string.Create(CultureInfo.InvariantCulture, $"{key}:Path '{mount.Path}' is already mounted by {FileSystemKey}:Mounts:{first}; mount each path once."));
+            errors.AddError(string.Create(CultureInfo.InvariantCulture, $"{key}:Path '{mount.Path}' is already mounted by {PythonRuntimeConfigurationKeys.Mounts}:{first}; mount each path once."));
         }
         else
         {

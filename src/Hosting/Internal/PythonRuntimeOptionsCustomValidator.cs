@@ -1,51 +1,56 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace PyHosting.Hosting.Internal;
 
 /// <summary>
-/// The rules of <see cref="PythonRuntimeOptions"/> that span properties, the service registrations
-/// and the host's file system. Every problem is reported, each naming the full configuration key,
+/// The rules of <see cref="PythonRuntimeOptions"/> that span properties, the providers chosen in code
+/// and the host's file system. It validates the bound options; the configuration's own problems are
+/// <see cref="PythonRuntimeConfigurationValidator"/>'s. Every problem is reported, each naming the full configuration key,
 /// the value found and the fix, so that one failed start shows everything to correct.
 /// </summary>
 internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOptions<PythonRuntimeOptions>
 {
-    private const string Section = PythonRuntimeOptions.SectionName;
-    private const string IOKey = Section + ":Permissions:IO";
-    private const string CreateThreadKey = Section + ":Permissions:CreateThread";
-    private const string CreateProcessKey = Section + ":Permissions:CreateProcess";
-    private const string NativeAccessKey = Section + ":Permissions:NativeAccess";
+    private const string IOKey = PythonRuntimeConfigurationKeys.IO;
+    private const string CreateThreadKey = PythonRuntimeConfigurationKeys.CreateThread;
+    private const string CreateProcessKey = PythonRuntimeConfigurationKeys.CreateProcess;
+    private const string NativeAccessKey = PythonRuntimeConfigurationKeys.NativeAccess;
 
-    // The longest delay a CancellationTokenSource accepts (uint.MaxValue - 1 milliseconds).
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
+    // No call plausibly needs longer; a longer value is a mistake, such as a bare number read as days.
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
     private readonly PythonRuntimeRegistrations? _registrations;
-    private readonly PythonConfigurationErrors? _bindingErrors;
     private readonly string _contentRoot;
 
     /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class.</summary>
-    /// <param name="registrations">Tells providers registered in code from the defaults; <see langword="null"/> when there are none.</param>
-    /// <param name="bindingErrors">Values skipped while binding configuration; <see langword="null"/> when there are none.</param>
-    /// <param name="contentRoot">The directory relative host paths are relative to; the current directory when <see langword="null"/>.</param>
-    public PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations? registrations = null, PythonConfigurationErrors? bindingErrors = null, string? contentRoot = null)
+    /// <param name="registrations">The providers chosen in code, recorded by the runtime builder.</param>
+    /// <param name="environment">The host's environment, whose content root relative host paths are relative to; the current directory without one.</param>
+    public PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations registrations, IHostEnvironment? environment = null)
+        : this(registrations, ContentRoot.Of(environment))
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class.</summary>
+    /// <param name="registrations">The providers chosen in code; <see langword="null"/> when there are none.</param>
+    /// <param name="contentRoot">The directory relative host paths are relative to.</param>
+    internal PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations? registrations, string contentRoot)
     {
         _registrations = registrations;
-        _bindingErrors = bindingErrors;
-        _contentRoot = contentRoot ?? Directory.GetCurrentDirectory();
+        _contentRoot = contentRoot;
     }
+
+    /// <summary>The message for a provider the Native backend cannot honour.</summary>
+    /// <param name="service">The provider interface, e.g. <c>IPythonFileSystem</c>.</param>
+    /// <param name="implementation">The provider's type name.</param>
+    /// <returns>The message, naming the key, the value and the fix.</returns>
+    internal static string NativeCannotUse(string service, string implementation) =>
+        $"{PythonRuntimeConfigurationKeys.Backend} 'Native' cannot use the {service} registered in code ({implementation}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.";
 
     public ValidateOptionsResult Validate(string? name, PythonRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new ValidateOptionsResultBuilder();
-        if (_bindingErrors is not null)
-        {
-            foreach (var error in _bindingErrors.Errors)
-            {
-                errors.AddError(error);
-            }
-        }
-
         ValidateEnums(options, errors);
         ValidateExecutionTimeout(options.ExecutionTimeout, errors);
         ValidateMemoryLimit(options.MemoryLimit, errors);
@@ -61,9 +66,9 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateEnums(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
-        ValidateEnum(Section + ":Backend", options.Backend, errors);
+        ValidateEnum(PythonRuntimeConfigurationKeys.Backend, options.Backend, errors);
         ValidateEnum(IOKey, options.Permissions.IO, errors);
-        ValidateEnum(Section + ":Permissions:Environment", options.Permissions.Environment, errors);
+        ValidateEnum(PythonRuntimeConfigurationKeys.Environment, options.Permissions.Environment, errors);
     }
 
     private static void ValidateEnum<TEnum>(string key, TEnum value, ValidateOptionsResultBuilder errors)
@@ -77,7 +82,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateExecutionTimeout(TimeSpan? timeout, ValidateOptionsResultBuilder errors)
     {
-        const string key = Section + ":ExecutionTimeout";
+        const string key = PythonRuntimeConfigurationKeys.ExecutionTimeout;
         if (timeout is not { } value)
         {
             return;
@@ -89,13 +94,13 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
         else if (value > MaxTimeout)
         {
-            errors.AddError(Invariant($"{key} '{value:c}' is too long; use at most {MaxTimeout:c}, or 00:00:00 for no limit."));
+            errors.AddError(Invariant($"{key} '{value:c}' is more than a day; use a time span such as 00:00:30 (at most {MaxTimeout:c}), or 00:00:00 for no limit."));
         }
     }
 
     private static void ValidateMemoryLimit(long? limit, ValidateOptionsResultBuilder errors)
     {
-        const string key = Section + ":MemoryLimit";
+        const string key = PythonRuntimeConfigurationKeys.MemoryLimit;
         if (limit is not { } value || value == 0)
         {
             return;
@@ -121,7 +126,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         // Resolved like the runtime resolves it: against the current directory.
         if (!File.Exists(Path.GetFullPath(library)))
         {
-            errors.AddError($"{Section}:PythonLibrary '{library}' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library.");
+            errors.AddError($"{PythonRuntimeConfigurationKeys.PythonLibrary} '{library}' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library.");
         }
     }
 
@@ -132,7 +137,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             return;
         }
 
-        const string prefix = Section + ":Backend 'Native'";
+        const string prefix = PythonRuntimeConfigurationKeys.Backend + " 'Native'";
         var missing = new List<string>();
         if (options.Permissions.IO != IOAccess.All)
         {
@@ -146,17 +151,17 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
         if (missing.Count > 0)
         {
-            errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {Section}:Backend=Managed.");
+            errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
         }
 
-        if (_registrations?.DescribeCodeFileSystem() is { } fileSystem)
+        if (_registrations?.CodeFileSystem is { } fileSystem)
         {
-            errors.AddError($"{prefix} cannot use the IPythonFileSystem registered in code ({fileSystem}): the Native backend calls the operating system directly; remove the registration, or use {Section}:Backend=Managed.");
+            errors.AddError(NativeCannotUse(nameof(Providers.IPythonFileSystem), fileSystem));
         }
 
-        if (_registrations?.DescribeCodeProcessProvider() is { } processes)
+        if (_registrations?.CodeProcessProvider is { } processes)
         {
-            errors.AddError($"{prefix} cannot use the IPythonProcessProvider registered in code ({processes}): the Native backend calls the operating system directly; remove the registration, or use {Section}:Backend=Managed.");
+            errors.AddError(NativeCannotUse(nameof(Providers.IPythonProcessProvider), processes));
         }
     }
 
@@ -166,7 +171,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         for (var i = 0; i < options.NativeExtensions.Count; i++)
         {
             var extension = options.NativeExtensions[i];
-            var key = Invariant($"{Section}:NativeExtensions:{i} '{extension}'");
+            var key = Invariant($"{PythonRuntimeConfigurationKeys.NativeExtensions}:{i} '{extension}'");
             if (!PythonNames.IsDottedIdentifier(extension))
             {
                 errors.AddError($"{key} is not a Python module name; use a dotted identifier such as numpy or package.module.");
@@ -200,7 +205,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         for (var i = 0; i < options.ModulePaths.Count; i++)
         {
             var path = options.ModulePaths[i];
-            var key = Invariant($"{Section}:ModulePaths:{i}");
+            var key = Invariant($"{PythonRuntimeConfigurationKeys.ModulePaths}:{i}");
             if (string.IsNullOrWhiteSpace(path))
             {
                 errors.AddError($"{key} is empty; set a directory, or remove the entry.");
@@ -215,7 +220,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
 
     private static void ValidateProcesses(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
-        const string key = Section + ":Processes:AllowedExecutables";
+        const string key = PythonRuntimeConfigurationKeys.AllowedExecutables;
         var allowed = options.Processes.AllowedExecutables;
         if (allowed.Count > 0 && !options.Permissions.CreateProcess)
         {
@@ -239,7 +244,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         {
             if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
             {
-                errors.AddError($"{Section}:Permissions:EnvironmentVariables '{name}' is not a valid environment variable name; use a non-empty name without '='.");
+                errors.AddError($"{PythonRuntimeConfigurationKeys.EnvironmentVariables} '{name}' is not a valid environment variable name; use a non-empty name without '='.");
             }
         }
     }

@@ -5,60 +5,56 @@ using PyHosting.Providers;
 namespace PyHosting.Hosting.Internal;
 
 /// <summary>
-/// Marks a service collection in which <c>AddPythonRuntime</c> ran, and tells the default providers
-/// apart from providers the application registered in code (the Native backend cannot honour the latter).
+/// What <c>AddPythonRuntime</c> and the runtime builder's verbs were asked to register, recorded as the
+/// calls are made: the providers the application chose in code (which the Native backend cannot honour),
+/// and the default providers' registrations and instances. One instance per service collection; it also
+/// marks a collection in which <c>AddPythonRuntime</c> ran.
 /// </summary>
-/// <remarks>
-/// The defaults are told apart by descriptor identity: they are registered with TryAdd, so an
-/// application registration made before <c>AddPythonRuntime</c> keeps ours out, and one made after
-/// it is the last descriptor, which is the one the service provider resolves.
-/// </remarks>
 internal sealed class PythonRuntimeRegistrations
 {
-    private readonly IServiceCollection _services;
+    private object? _defaultFileSystem;
+    private object? _defaultProcessProvider;
 
-    public PythonRuntimeRegistrations(IServiceCollection services)
+    public PythonRuntimeRegistrations()
     {
-        _services = services;
-        DefaultFileSystem = ServiceDescriptor.Singleton<IPythonFileSystem>(static sp => DefaultPythonProviders.CreateFileSystem(
+        DefaultFileSystem = ServiceDescriptor.Singleton<IPythonFileSystem>(sp => Remember(ref _defaultFileSystem, DefaultPythonProviders.CreateFileSystem(
             sp.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value,
             ContentRoot.Get(sp),
-            sp.GetRequiredService<PythonClock>().TimeProvider));
-        DefaultProcessProvider = ServiceDescriptor.Singleton<IPythonProcessProvider>(static sp => DefaultPythonProviders.CreateProcessProvider(
-            sp.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value));
+            sp.GetRequiredService<PythonClock>().TimeProvider)));
+        DefaultProcessProvider = ServiceDescriptor.Singleton<IPythonProcessProvider>(sp => Remember(ref _defaultProcessProvider, DefaultPythonProviders.CreateProcessProvider(
+            sp.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value)));
     }
 
-    /// <summary>Gets the registration of the default file system (the mount table from configuration).</summary>
+    /// <summary>Gets the registration of the default file system (the mount table from configuration), added unless the application registered one first.</summary>
     public ServiceDescriptor DefaultFileSystem { get; }
 
-    /// <summary>Gets the registration of the default process provider (from <c>PythonRuntime:Processes</c>).</summary>
+    /// <summary>Gets the registration of the default process provider (from <c>PythonRuntime:Processes</c>), added unless the application registered one first.</summary>
     public ServiceDescriptor DefaultProcessProvider { get; }
 
-    /// <summary>Describes the file system registered in code, or returns <see langword="null"/> when the default is used.</summary>
-    /// <returns>The implementation's type name, or <see langword="null"/>.</returns>
-    public string? DescribeCodeFileSystem() => DescribeCodeRegistration(typeof(IPythonFileSystem), DefaultFileSystem);
+    /// <summary>Gets the file system chosen with <c>WithFileSystem</c> (its type name), or <see langword="null"/>.</summary>
+    public string? CodeFileSystem { get; private set; }
 
-    /// <summary>Describes the process provider registered in code, or returns <see langword="null"/> when the default is used.</summary>
-    /// <returns>The implementation's type name, or <see langword="null"/>.</returns>
-    public string? DescribeCodeProcessProvider() => DescribeCodeRegistration(typeof(IPythonProcessProvider), DefaultProcessProvider);
+    /// <summary>Gets the process provider chosen with <c>WithProcessProvider</c> (its type name), or <see langword="null"/>.</summary>
+    public string? CodeProcessProvider { get; private set; }
 
-    private string? DescribeCodeRegistration(Type serviceType, ServiceDescriptor defaultDescriptor)
+    /// <summary>Records a <c>WithFileSystem</c> call; the last one wins, as its registration does.</summary>
+    /// <param name="implementation">The file system's type.</param>
+    public void RecordFileSystem(Type implementation) => CodeFileSystem = implementation.FullName ?? implementation.Name;
+
+    /// <summary>Records a <c>WithProcessProvider</c> call; the last one wins, as its registration does.</summary>
+    /// <param name="implementation">The process provider's type.</param>
+    public void RecordProcessProvider(Type implementation) => CodeProcessProvider = implementation.FullName ?? implementation.Name;
+
+    /// <summary>Gets a value indicating whether <paramref name="provider"/> is a default provider this registration created.</summary>
+    /// <param name="provider">A resolved file system or process provider.</param>
+    /// <returns><see langword="true"/> for a default; <see langword="false"/> for one the application registered.</returns>
+    public bool IsDefault(object provider) =>
+        ReferenceEquals(provider, Volatile.Read(ref _defaultFileSystem)) || ReferenceEquals(provider, Volatile.Read(ref _defaultProcessProvider));
+
+    private static T Remember<T>(ref object? slot, T provider)
+        where T : class
     {
-        ServiceDescriptor? last = null;
-        foreach (var descriptor in _services)
-        {
-            if (descriptor.ServiceType == serviceType && !descriptor.IsKeyedService)
-            {
-                last = descriptor;
-            }
-        }
-
-        if (last is null || ReferenceEquals(last, defaultDescriptor))
-        {
-            return null;
-        }
-
-        var type = last.ImplementationType ?? last.ImplementationInstance?.GetType();
-        return type?.FullName ?? $"a factory registered for {serviceType.Name}";
+        Volatile.Write(ref slot, provider);
+        return provider;
     }
 }

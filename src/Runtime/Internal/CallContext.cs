@@ -6,8 +6,10 @@ namespace PyHosting.Internal;
 /// </summary>
 internal sealed class CallContext
 {
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static CallContext? t_current;
+    #pragma warning restore IDE1006
 
     public CallContext(OutputSink output, CancellationToken cancellationToken)
     {

@@ -43,8 +43,10 @@ internal static unsafe partial class CallInterrupter
     private static delegate* unmanaged<nint> s_currentThreadState;
     private static delegate* unmanaged<nint, delegate* unmanaged<nint, nint, int, nint, int>, nint, int> s_setTrace;
 
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static bool t_settingTrace;
+    #pragma warning restore IDE1006
 
     /// <summary>Gets whether code running in C can be interrupted (the start-up checks passed).</summary>
     public static bool CanInterruptNativeCode => s_mainThread != null;

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace PyHosting.Internal;
 
-/// <summary>Source-generated log messages of the runtime. Event ids are stable.</summary>
+/// <summary>
+/// Source-generated log messages of the runtime. Event ids are stable: 1-99 here, 100-199 for the
+/// <c>PyHosting.Compatibility</c> category (<see cref="Managed.CompatibilityLog"/>); Hosting uses 300-399.
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, EventName = "PythonStdout", Level = LogLevel.Information, Message = "{Line}")]

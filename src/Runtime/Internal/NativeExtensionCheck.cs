@@ -15,8 +15,8 @@ namespace PyHosting.Internal;
 /// </summary>
 internal static unsafe class NativeExtensionCheck
 {
-    private const string Key = PythonRuntimeOptions.SectionName + ":NativeExtensions";
-    private const string ModulePathsKey = PythonRuntimeOptions.SectionName + ":ModulePaths";
+    private const string Key = PythonRuntimeConfigurationKeys.NativeExtensions;
+    private const string ModulePathsKey = PythonRuntimeConfigurationKeys.ModulePaths;
 
     /// <summary>Checks the registered extensions; throws one exception listing every problem.</summary>
     /// <param name="extensions">The registered names, in configuration order.</param>

@@ -43,8 +43,10 @@ internal static unsafe partial class PythonInterpreter
 
     // Allocations the runtime itself must be able to make near the limit (a thread state: CPython
     // aborts the process when it cannot create one) are not refused while this is above zero.
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static int t_memoryLimitExempt;
+    #pragma warning restore IDE1006
 
     /// <summary>
     /// Gets the bytes Python has allocated through the counted allocators, or <see langword="null"/> when

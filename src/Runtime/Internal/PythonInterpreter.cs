@@ -42,7 +42,9 @@ internal static unsafe partial class PythonInterpreter
                     "Run runtimes with another backend or other permissions in another process.");
             }
 
+            #pragma warning disable RS0030 // the interpreter's real start-up time, logged for operators
             var stopwatch = Stopwatch.StartNew();
+            #pragma warning restore RS0030
             Log.InterpreterStarting(logger, PythonInstallation.Version, installation.LibraryPath, installation.Source, backend.Kind);
             LibPython.Load(installation.LibraryPath, installation.Source);
             if (LibPython.Py_IsInitialized() != 0)
@@ -87,7 +89,9 @@ internal static unsafe partial class PythonInterpreter
                 PythonEngine.BeginAllowThreads();
             }
 
+            #pragma warning disable RS0030 // the interpreter's real start-up time, logged for operators
             Log.InterpreterStarted(logger, stopwatch.ElapsedMilliseconds);
+            #pragma warning restore RS0030
         }
     }
 

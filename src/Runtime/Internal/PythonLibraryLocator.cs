@@ -40,11 +40,11 @@ internal static class PythonLibraryLocator
             var full = Path.GetFullPath(configured);
             if (File.Exists(full))
             {
-                return new PythonInstallation(full, FindHome(full) ?? "/usr", "PythonRuntime:PythonLibrary");
+                return new PythonInstallation(full, FindHome(full) ?? "/usr", PythonRuntimeConfigurationKeys.PythonLibrary);
             }
 
             throw new PythonStartupException(
-                $"PythonRuntime:PythonLibrary '{configured}' does not exist. Set it to the path of libpython{PythonInstallation.Version} (for example /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0), or remove it to detect the library.");
+                $"{PythonRuntimeConfigurationKeys.PythonLibrary} '{configured}' does not exist. Set it to the path of libpython{PythonInstallation.Version} (for example /usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0), or remove it to detect the library.");
         }
 
         var fromEnvironment = getEnvironmentVariable("PYTHONNET_PYDLL");

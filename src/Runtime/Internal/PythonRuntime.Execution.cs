@@ -6,7 +6,7 @@ namespace PyHosting.Internal;
 internal sealed partial class PythonRuntime
 {
     /// <summary>Observes calls: entry point, outcome, duration and GIL wait (metrics and tracing hook in here).</summary>
-    public IPythonCallObserver? Observer { get; set; }
+    public IPythonRuntimeObserver? Observer { get; }
 
     private Task<T?> RunAsync<T>(string entryPoint, Func<nint> body, bool convert, CancellationToken cancellationToken)
     {
@@ -56,9 +56,11 @@ internal sealed partial class PythonRuntime
         var callToken = limits.Token;
 
         var observation = Observer?.OnCallStarting(entryPoint);
+        #pragma warning disable RS0030 // the real time a call waited for the GIL (the pyhosting.gil.wait metric), whatever the runtime's clock
         var waitStart = Stopwatch.GetTimestamp();
         var gil = PythonThreadState.Acquire();
         var gilWait = Stopwatch.GetElapsedTime(waitStart);
+        #pragma warning restore RS0030
         var isolation = PythonThreadState.BeginCall();
         var state = new InterruptState(LibPython.PyThread_get_thread_ident(), CallInterrupter.CurrentThreadState());
         var context = new CallContext(sink, callToken);
@@ -254,7 +256,9 @@ internal sealed partial class PythonRuntime
                 return;
             }
 
+            #pragma warning disable RS0030 // interrupt escalation runs on real time, so that a call is stopped even when the runtime's clock is a test double that never advances
             Volatile.Write(ref _requestedAt, Stopwatch.GetTimestamp());
+            #pragma warning restore RS0030
 
             // Dedicated threads, not the pool's: calls blocked in C or waiting for the GIL may hold every pool thread.
             Start(SignalLoop, "PyHosting interrupt");
@@ -276,7 +280,9 @@ internal sealed partial class PythonRuntime
                     }
                 }
 
+                #pragma warning disable RS0030 // the interrupt's dedicated thread re-raises on a real period; it has nothing to await
                 Thread.Sleep(ReInterruptInterval);
+                #pragma warning restore RS0030
             }
         }
 
@@ -285,7 +291,9 @@ internal sealed partial class PythonRuntime
         {
             while (InterruptWithGil())
             {
+                #pragma warning disable RS0030 // the interrupt's dedicated thread re-raises on a real period; it has nothing to await
                 Thread.Sleep(ReInterruptInterval);
+                #pragma warning restore RS0030
             }
         }
 
@@ -303,7 +311,9 @@ internal sealed partial class PythonRuntime
                     }
 
                     LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
+                    #pragma warning disable RS0030 // interrupt escalation runs on real time (see RequestInterrupt)
                     if (!_traced && Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
+                    #pragma warning restore RS0030
                     {
                         CallInterrupter.SetTrace(threadState, on: true);
                         _traced = true;

@@ -9,7 +9,7 @@ namespace PyHosting.Internal;
 /// thread that holds the GIL only while Python runs; cancellation and the execution timeout raise
 /// an asynchronous <c>KeyboardInterrupt</c> in that thread until the call ends.
 /// </summary>
-internal sealed unsafe partial class PythonRuntime : IPythonRuntime
+internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
 {
     private const int PyFileInput = 257;
     private const int PyEvalInput = 258;
@@ -39,9 +39,11 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
         IPythonBackend backend,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
+        IPythonRuntimeObserver? observer = null,
         Func<string, string?>? getEnvironmentVariable = null)
     {
         _options = options;
+        Observer = observer;
         _backend = backend;
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger("PyHosting.Runtime");
@@ -54,6 +56,8 @@ internal sealed unsafe partial class PythonRuntime : IPythonRuntime
     public PythonBackend Backend => _backend.Kind;
 
     public bool IsStarted => _started;
+
+    public long? MemoryUsage => PythonInterpreter.MemoryUsage;
 
     /// <summary>Gets the sink used when no call context exists (Python threads, start-up).</summary>
     internal OutputSink DefaultSink => _defaultSink;

@@ -19,8 +19,10 @@ internal static unsafe class PythonThreadState
     private static readonly System.Collections.Concurrent.ConcurrentQueue<nint> Retired = new();
     private static int s_freed;
 
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static Owner? t_owner;
+    #pragma warning restore IDE1006
 
     /// <summary>Gets the number of thread states of finished threads deleted so far.</summary>
     public static int FreedCount => Volatile.Read(ref s_freed);

@@ -1,51 +1,46 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
 using PyHosting.Hosting.Diagnostics;
 using PyHosting.Hosting.Internal;
-using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Tests.Diagnostics;
 
 public sealed class DiagnosticsRegistrationTests
 {
     [Fact]
-    public void AddPythonRuntime_RegistersTheCallObserverAndAMeterFactory()
+    public void AddPythonRuntime_RegistersTheCallObserverOnceAndAMeterFactory()
     {
         var services = new ServiceCollection();
         services.AddPythonRuntime();
+        services.AddPythonRuntime();
         using var provider = services.BuildServiceProvider();
 
-        Assert.IsType<PythonCallDiagnostics>(provider.GetRequiredService<IPythonCallObserver>());
+        Assert.Single(services, static d => d.ServiceType == typeof(PythonCallDiagnostics));
+        Assert.NotNull(provider.GetRequiredService<PythonCallDiagnostics>());
         Assert.NotNull(provider.GetRequiredService<IMeterFactory>());
     }
 
     [Fact]
-    public void Attach_ObservesTheRuntimeWithTheRegisteredObserver()
+    public void AddPythonRuntime_DoesNotOfferTheObserverAsAServiceApplicationsCouldReplace()
     {
         var services = new ServiceCollection();
         services.AddPythonRuntime();
-        using var provider = services.BuildServiceProvider();
-        var holder = provider.GetRequiredService<PythonRuntimeHolder>();
-        var backend = new Mock<IPythonBackend>();
-        var runtime = new PythonRuntime(new PythonRuntimeOptions(), backend.Object, TimeProvider.System, NullLoggerFactory.Instance);
 
-        holder.Attach(runtime);
-
-        Assert.Same(provider.GetRequiredService<IPythonCallObserver>(), runtime.Observer);
-        Assert.Same(runtime, holder.Runtime);
+        Assert.DoesNotContain(services, static d => d.ServiceType == typeof(IPythonRuntimeObserver));
     }
 
     [Fact]
-    public void Attach_WithoutObserver_LeavesTheRuntimeUnobserved()
+    public void Attach_PublishesTheRuntime()
     {
         var holder = new PythonRuntimeHolder(Options.Create(new PythonRuntimeOptions()));
-        var runtime = new PythonRuntime(new PythonRuntimeOptions(), Mock.Of<IPythonBackend>(), TimeProvider.System, NullLoggerFactory.Instance);
+        var runtime = new Mock<IStartablePythonRuntime>();
+        runtime.Setup(static r => r.Backend).Returns(PythonBackend.Native);
 
-        holder.Attach(runtime);
+        holder.Attach(runtime.Object);
 
-        Assert.Null(runtime.Observer);
+        Assert.Same(runtime.Object, holder.Runtime);
+        Assert.Equal(PythonBackend.Native, holder.Backend);
     }
 }

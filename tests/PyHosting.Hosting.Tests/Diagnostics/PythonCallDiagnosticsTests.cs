@@ -4,7 +4,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using PyHosting.Hosting.Diagnostics;
-using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Tests.Diagnostics;
 
@@ -14,12 +13,33 @@ public sealed class PythonCallDiagnosticsTests : IDisposable
     private readonly FakeTimeProvider _time = new();
     private readonly MeasurementRecorder _recorder;
     private readonly PythonCallDiagnostics _diagnostics;
+    private long? _memoryUsage;
 
     public PythonCallDiagnosticsTests()
     {
         var factory = _services.GetRequiredService<IMeterFactory>();
         _recorder = new MeasurementRecorder(factory);
-        _diagnostics = new PythonCallDiagnostics(factory, _time);
+        _diagnostics = new PythonCallDiagnostics(factory, _time, () => _memoryUsage);
+    }
+
+    [Fact]
+    public void MemoryGauge_ReportsWhatTheRuntimeCounts()
+    {
+        _memoryUsage = 6_000_000;
+
+        _recorder.RecordObservableInstruments();
+
+        Assert.Equal(6_000_000, Assert.Single(_recorder.Of(PythonRuntimeMetrics.MemoryUsage)).Value);
+    }
+
+    [Fact]
+    public void MemoryGauge_NothingCounted_NoMeasurement()
+    {
+        _memoryUsage = null;
+
+        _recorder.RecordObservableInstruments();
+
+        Assert.Empty(_recorder.Of(PythonRuntimeMetrics.MemoryUsage));
     }
 
     [Theory]

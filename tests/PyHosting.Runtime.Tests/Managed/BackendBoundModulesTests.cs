@@ -10,12 +10,21 @@ namespace PyHosting.Runtime.Tests.Managed;
 /// <summary>Modules of the Managed backend built on their own backend instance, without starting the interpreter.</summary>
 public class BackendBoundModulesTests
 {
-    private static ManagedBackend Create(IPythonFileSystem? fileSystem = null, TimeProvider? clock = null, Action<PythonRuntimeOptions>? configure = null)
+    private static ManagedBackend Create(IPythonFileSystem? fileSystem = null, TimeProvider? clock = null, Action<PythonRuntimeOptions>? configure = null, IPythonRuntimeObserver? observer = null)
     {
         var options = new PythonRuntimeOptions();
         configure?.Invoke(options);
         var sink = new OutputSink(null, null, NullLogger.Instance, NullLogger.Instance);
-        return new ManagedBackend(options, fileSystem ?? new InMemoryPythonFileSystem(), new DenyAllPythonProcessProvider(), clock ?? TimeProvider.System, NullLoggerFactory.Instance, () => sink);
+        return new ManagedBackend(options, fileSystem ?? new InMemoryPythonFileSystem(), new DenyAllPythonProcessProvider(), clock ?? TimeProvider.System, NullLoggerFactory.Instance, () => sink, observer);
+    }
+
+    private sealed class DenialRecorder : IPythonRuntimeObserver
+    {
+        public List<string> Keys { get; } = [];
+
+        public IPythonCallObservation OnCallStarting(string entryPoint) => throw new NotSupportedException();
+
+        public void OnPermissionDenied(string permissionKey) => Keys.Add(permissionKey);
     }
 
     [Fact]
@@ -91,12 +100,10 @@ public class BackendBoundModulesTests
     [Fact]
     public void AuditDenials_AreCountedByTheBackendThatRefused()
     {
-        var backend = Create();
-        var other = Create();
-        var denied = new List<string>();
-        var otherDenied = new List<string>();
-        backend.PermissionDenied = denied.Add;
-        other.PermissionDenied = otherDenied.Add;
+        var denied = new DenialRecorder();
+        var otherDenied = new DenialRecorder();
+        var backend = Create(observer: denied);
+        _ = Create(observer: otherDenied);
 
         var walk = backend.OnAuditEvent("gc.get_objects", 0);
         var ctypes = backend.OnAuditEvent("ctypes.dlopen", 0);
@@ -105,8 +112,8 @@ public class BackendBoundModulesTests
         Assert.Equal("gc.get_objects (walking the interpreter's objects) denied: not available in the managed backend", walk.Message);
         Assert.Equal("ctypes.dlopen denied: PythonRuntime:Permissions:NativeAccess is false", ctypes.Message);
         Assert.False(allowed.IsDenied);
-        Assert.Equal(["ManagedBackend", "PythonRuntime:Permissions:NativeAccess"], denied);
-        Assert.Empty(otherDenied);
+        Assert.Equal(["ManagedBackend", "PythonRuntime:Permissions:NativeAccess"], denied.Keys);
+        Assert.Empty(otherDenied.Keys);
     }
 
     [Fact]

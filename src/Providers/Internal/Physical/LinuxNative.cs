@@ -32,10 +32,12 @@ internal static unsafe partial class LinuxNative
 
     public const uint STATX_BASIC_STATS = 0x7FF;
 
+#pragma warning disable IDE1006 // the C names of <sys/stat.h>, so they can be looked up
     public const int S_IFMT = 0xF000;
     public const int S_IFDIR = 0x4000;
     public const int S_IFREG = 0x8000;
     public const int S_IFLNK = 0xA000;
+#pragma warning restore IDE1006
 
     public const byte DT_DIR = 4;
     public const byte DT_REG = 8;

@@ -15,8 +15,10 @@ namespace PyHosting.Internal.Conversion;
 /// </summary>
 internal static unsafe class ResultConverter
 {
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
+    #pragma warning restore IDE1006
 
     /// <summary>Converts a Python object (borrowed) to <typeparamref name="T"/>.</summary>
     public static T? Convert<T>(nint o)

@@ -227,7 +227,7 @@ internal static unsafe class Py
     /// <summary>Raises <c>OSError(errno, strerror[, filename[, winerror, filename2]])</c>; Python picks the subclass from the errno.</summary>
     public static nint SetOSError(int errno, string message, string? filename = null, string? filename2 = null)
     {
-        nint args = filename is null
+        var args = filename is null
             ? Tuple(NewInt(errno), NewString(message))
             : filename2 is null
                 ? Tuple(NewInt(errno), NewString(message), NewString(filename))

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace PyHosting.Internal.Managed;
 
-/// <summary>Compatibility log lines (category <c>PyHosting.Compatibility</c>).</summary>
+/// <summary>
+/// Compatibility log lines (category <c>PyHosting.Compatibility</c>). Event ids 100-199 belong to this
+/// category (<see cref="Modules.PosixLog"/> uses 110-129); the runtime's own log uses 1-99, Hosting 300-399.
+/// </summary>
 internal static partial class CompatibilityLog
 {
     [LoggerMessage(EventId = 100, EventName = "Unsupported", Level = LogLevel.Debug, Message = "Unsupported: {Message}")]
@@ -13,4 +16,16 @@ internal static partial class CompatibilityLog
 
     [LoggerMessage(EventId = 102, EventName = "Emulated", Level = LogLevel.Trace, Message = "{What}")]
     public static partial void Emulated(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 103, EventName = "RecursionLimitCapped", Level = LogLevel.Debug, Message = "Ignored: recursion limit {Requested} capped at {Maximum} (and further to what the thread's stack holds) so that deep recursion is a RecursionError")]
+    public static partial void RecursionLimitCapped(ILogger logger, long requested, long maximum);
+
+    [LoggerMessage(EventId = 104, EventName = "RecursionLimitCappedToStack", Level = LogLevel.Debug, Message = "Ignored: recursion limit {Requested} capped at {Cap}, what this thread's stack holds, so that deep recursion is a RecursionError")]
+    public static partial void RecursionLimitCappedToStack(ILogger logger, long requested, long cap);
+
+    [LoggerMessage(EventId = 105, EventName = "SwitchIntervalCapped", Level = LogLevel.Debug, Message = "Ignored: switch interval {Requested} s capped at {Maximum} s, so that the host can still interrupt a call")]
+    public static partial void SwitchIntervalCapped(ILogger logger, double requested, double maximum);
+
+    [LoggerMessage(EventId = 106, EventName = "SignalHandlerRecorded", Level = LogLevel.Debug, Message = "Ignored: installing a handler for signal {Signal} (recorded; signals are not delivered to the managed backend)")]
+    public static partial void SignalHandlerRecorded(ILogger logger, long signal);
 }

@@ -5,12 +5,12 @@ namespace PyHosting.Internal.Managed;
 /// <summary>Permission checks. Every check of the Managed backend happens here, on the .NET side of the bridge.</summary>
 internal sealed partial class ManagedBackend
 {
-    public const string IOKey = "PythonRuntime:Permissions:IO";
-    public const string CreateThreadKey = "PythonRuntime:Permissions:CreateThread";
-    public const string CreateProcessKey = "PythonRuntime:Permissions:CreateProcess";
-    public const string NativeAccessKey = "PythonRuntime:Permissions:NativeAccess";
-    public const string HostSocketsKey = "PythonRuntime:Permissions:HostSockets";
-    public const string NativeExtensionsKey = "PythonRuntime:NativeExtensions";
+    public const string IOKey = PythonRuntimeConfigurationKeys.IO;
+    public const string CreateThreadKey = PythonRuntimeConfigurationKeys.CreateThread;
+    public const string CreateProcessKey = PythonRuntimeConfigurationKeys.CreateProcess;
+    public const string NativeAccessKey = PythonRuntimeConfigurationKeys.NativeAccess;
+    public const string HostSocketsKey = PythonRuntimeConfigurationKeys.HostSockets;
+    public const string NativeExtensionsKey = PythonRuntimeConfigurationKeys.NativeExtensions;
 
     /// <summary>Built-in modules that never exist in the Managed backend, or only with a permission.</summary>
     private static readonly HashSet<string> AlwaysDropped = new(StringComparer.Ordinal)
@@ -70,7 +70,7 @@ internal sealed partial class ManagedBackend
             return;
         }
 
-        throw Denied($"reading code '{path}' denied: {IOKey} is None and the path is not under PythonRuntime:ModulePaths", IOKey);
+        throw Denied($"reading code '{path}' denied: {IOKey} is None and the path is not under {PythonRuntimeConfigurationKeys.ModulePaths}", IOKey);
     }
 
     /// <summary>Any change to the file system.</summary>

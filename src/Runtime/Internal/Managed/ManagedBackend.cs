@@ -15,6 +15,7 @@ namespace PyHosting.Internal.Managed;
 internal sealed partial class ManagedBackend : IPythonBackend
 {
     private readonly Func<OutputSink> _defaultSink;
+    private readonly IPythonRuntimeObserver? _observer;
     private readonly Lock _stateGate = new();
     private string _workingDirectory;
     private int _umask = 0x12; // 0o022, whatever the process umask is
@@ -25,10 +26,12 @@ internal sealed partial class ManagedBackend : IPythonBackend
         IPythonProcessProvider processProvider,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
-        Func<OutputSink> defaultSink)
+        Func<OutputSink> defaultSink,
+        IPythonRuntimeObserver? observer = null)
     {
         Options = options;
         _defaultSink = defaultSink;
+        _observer = observer;
         UserFileSystem = fileSystem;
         Processes = processProvider;
         Clock = timeProvider;
@@ -80,9 +83,6 @@ internal sealed partial class ManagedBackend : IPythonBackend
     public IReadOnlyList<string> CodeRoots { get; private set; } = [];
 
     public PythonInstallation? Installation { get; private set; }
-
-    /// <summary>Called for every refusal (metrics).</summary>
-    public Action<string>? PermissionDenied { get; set; }
 
     public OutputSink DefaultSink => _defaultSink();
 
@@ -156,7 +156,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
     public void OnPermissionDenied(string operation, string permissionKey)
     {
         Log.PermissionDenied(Logger, operation, permissionKey);
-        PermissionDenied?.Invoke(permissionKey);
+        _observer?.OnPermissionDenied(permissionKey);
     }
 
     private IEnumerable<string> NativeExtensionDirectories(PythonInstallation installation)

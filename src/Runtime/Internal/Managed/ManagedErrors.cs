@@ -7,11 +7,15 @@ namespace PyHosting.Internal.Managed;
 /// <summary>Maps .NET exceptions escaping bridge functions to Python exceptions (DESIGN §4 errno table). GIL held.</summary>
 internal static unsafe class ManagedErrors
 {
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static string? t_path;
+    #pragma warning restore IDE1006
 
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static string? t_path2;
+    #pragma warning restore IDE1006
 
     /// <summary>Gets or sets the UnsupportedOperation class (from the first <c>_io</c>): CPython's own class, one per process.</summary>
     public static nint UnsupportedOperationClass { get; set; }

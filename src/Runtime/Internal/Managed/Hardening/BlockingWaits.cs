@@ -181,13 +181,17 @@ internal static unsafe class BlockingWaits
                 return call(self, args, kwargs);
             }
 
+            #pragma warning disable RS0030 // a Python wait's own timeout is real time, as in CPython; only time.* follows the runtime's clock
             var deadline = timeout < 0 ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout * Stopwatch.Frequency);
+            #pragma warning restore RS0030
             var sliced = Py.Tuple(Py.NewBool(true), NewSlice(deadline));
             while (true)
             {
                 var result = call(self, sliced, 0);
                 LibPython.Py_DecRef(sliced);
+                #pragma warning disable RS0030 // the same real-time deadline
                 if (result == 0 || result == LibPython.True || Stopwatch.GetTimestamp() >= deadline)
+                #pragma warning restore RS0030
                 {
                     return result;
                 }
@@ -236,7 +240,9 @@ internal static unsafe class BlockingWaits
 
             try
             {
+                #pragma warning disable RS0030 // a Python wait's own timeout is real time, as in CPython; only time.* follows the runtime's clock
                 var deadline = timeout < 0 ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(timeout * Stopwatch.Frequency);
+                #pragma warning restore RS0030
                 var sliceArgs = stackalloc nint[2];
                 while (true)
                 {
@@ -249,7 +255,9 @@ internal static unsafe class BlockingWaits
                         return result;
                     }
 
+                    #pragma warning disable RS0030 // the same real-time deadline
                     if (LibPython.PyErr_GivenExceptionMatches(LibPython.PyErr_Occurred(), empty) == 0 || Stopwatch.GetTimestamp() >= deadline)
+                    #pragma warning restore RS0030
                     {
                         return 0;
                     }
@@ -302,7 +310,9 @@ internal static unsafe class BlockingWaits
             return s_slice;
         }
 
+        #pragma warning disable RS0030 // the same real-time deadline
         var remaining = (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency;
+        #pragma warning restore RS0030
         return LibPython.PyFloat_FromDouble(Math.Clamp(remaining, 0, Slice.TotalSeconds));
     }
 }

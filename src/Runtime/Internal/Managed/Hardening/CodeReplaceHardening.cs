@@ -28,8 +28,12 @@ internal static unsafe class CodeReplaceHardening
     // PyMethodDescrObject: PyObject_HEAD (16), d_type, d_name, d_qualname, then d_method (PyMethodDef*).
     private const int DescriptorMethodOffset = 40;
 
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+
     [ThreadStatic]
     private static bool t_replacingMetadata;
+
+    #pragma warning restore IDE1006
 
     // CPython's own code_replace, kept for the process like the definition it came from.
     private static delegate* unmanaged<nint, nint*, nint, nint, nint> s_original;

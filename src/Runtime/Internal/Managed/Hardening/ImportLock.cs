@@ -74,7 +74,9 @@ internal static unsafe class ImportLock
                 }
 
                 var state = LibPython.PyEval_SaveThread();
+                #pragma warning disable RS0030 // a short real pause between attempts at the import lock, without the GIL; there is nothing to await in a C callback
                 Thread.Sleep(Pause);
+                #pragma warning restore RS0030
                 LibPython.PyEval_RestoreThread(state);
                 if (!BlockingWaits.Interruptible())
                 {

@@ -115,7 +115,7 @@ internal static unsafe class SysHardening
 
             if (PythonInterpreter.Backend is ManagedBackend backend)
             {
-                CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {cap}, what this thread's stack holds, so that deep recursion is a RecursionError");
+                CompatibilityLog.RecursionLimitCappedToStack(backend.Compatibility, requested, cap);
             }
 
             var capped = LibPython.PyLong_FromLongLong(cap);
@@ -145,7 +145,7 @@ internal static unsafe class SysHardening
 
             if (PythonInterpreter.Backend is ManagedBackend backend)
             {
-                CompatibilityLog.Ignored(backend.Compatibility, $"switch interval {requested} s capped at {MaxSwitchInterval} s, so that the host can still interrupt a call");
+                CompatibilityLog.SwitchIntervalCapped(backend.Compatibility, requested, MaxSwitchInterval);
             }
 
             var capped = LibPython.PyFloat_FromDouble(MaxSwitchInterval);

@@ -74,7 +74,7 @@ internal static unsafe class ManagedStartup
             var requested = Arg.Long(args, 0, "limit");
             if (requested > MaxRecursionLimit)
             {
-                CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {MaxRecursionLimit} (and further to what the thread's stack holds) so that deep recursion is a RecursionError");
+                CompatibilityLog.RecursionLimitCapped(backend.Compatibility, requested, MaxRecursionLimit);
                 requested = MaxRecursionLimit;
             }
 

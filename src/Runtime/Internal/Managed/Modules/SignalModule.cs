@@ -54,7 +54,7 @@ internal sealed unsafe class SignalModule
             throw new PythonArgumentException("signal number out of range", true);
         }
 
-        CompatibilityLog.Ignored(_backend.Compatibility, $"installing a handler for signal {number} (recorded; signals are not delivered to the managed backend)");
+        CompatibilityLog.SignalHandlerRecorded(_backend.Compatibility, number);
         LibPython.Py_IncRef(handler);
         nint previous;
         lock (_handlers)

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using PyHosting.Internal;
+using PyHosting.Internal.Managed;
+using PyHosting.Providers;
+
+namespace PyHosting.Runtime.Tests;
+
+public sealed class PythonRuntimeFactoryTests
+{
+    [Theory]
+    [InlineData(PythonBackend.Managed)]
+    [InlineData(PythonBackend.Native)]
+    public void Create_ObserverGiven_RuntimeIsObservedFromCreation_AndNotStarted(PythonBackend backend)
+    {
+        var observer = Mock.Of<IPythonRuntimeObserver>();
+
+        var runtime = PythonRuntimeFactory.Create(new PythonRuntimeOptions { Backend = backend }, new InMemoryPythonFileSystem(), new DenyAllPythonProcessProvider(), TimeProvider.System, NullLoggerFactory.Instance, observer);
+
+        Assert.Same(observer, Assert.IsType<PythonRuntime>(runtime).Observer);
+        Assert.Equal(backend, runtime.Backend);
+        Assert.False(runtime.IsStarted);
+    }
+
+    [Fact]
+    public void Create_UnknownBackend_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => PythonRuntimeFactory.Create(new PythonRuntimeOptions { Backend = (PythonBackend)7 }, new InMemoryPythonFileSystem(), new DenyAllPythonProcessProvider(), TimeProvider.System, NullLoggerFactory.Instance, observer: null));
+
+    [Fact]
+    public void ManagedBackend_Refusal_ReachesTheObserverGivenAtCreation()
+    {
+        var observer = new Mock<IPythonRuntimeObserver>();
+        var sink = new OutputSink(null, null, NullLogger.Instance, NullLogger.Instance);
+        var backend = new ManagedBackend(new PythonRuntimeOptions(), new InMemoryPythonFileSystem(), new DenyAllPythonProcessProvider(), TimeProvider.System, NullLoggerFactory.Instance, () => sink, observer.Object);
+
+        backend.OnPermissionDenied("starting 'ls'", PythonRuntimeConfigurationKeys.CreateProcess);
+
+        observer.Verify(static o => o.OnPermissionDenied(PythonRuntimeConfigurationKeys.CreateProcess), Times.Once);
+    }
+}
