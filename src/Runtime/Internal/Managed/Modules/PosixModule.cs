@@ -12,15 +12,17 @@ namespace PyHosting.Internal.Managed.Modules;
 /// </summary>
 internal static unsafe class PosixModule
 {
-    /// <summary>Functions with no effect outside the interpreter, kept as they are.</summary>
+    /// <summary>
+    /// Functions with no effect outside the interpreter, kept as they are. None takes an argument that names an OS
+    /// object (a pid, thread, descriptor or clock): those are managed (PosixFunctions.Identity) or denied.
+    /// </summary>
     public static readonly HashSet<string> Pure = new(StringComparer.Ordinal)
     {
         "WCOREDUMP", "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WSTOPSIG", "WTERMSIG",
         "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
-        "getegid", "geteuid", "getgid", "getuid", "getgroups", "getpgrp", "getpgid", "getsid", "getresuid", "getresgid",
-        "getloadavg", "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-        "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
-        "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
+        "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
+        "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
+        "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork",
     };
 
     /// <summary>
@@ -45,7 +47,8 @@ internal static unsafe class PosixModule
     private static readonly Dictionary<string, nint> Functions = [];
 
     /// <summary>Gets the managed function table (name → implementation).</summary>
-    public static IReadOnlyDictionary<string, BridgeHandler> Managed { get; } = PosixFunctions.Table();
+    public static IReadOnlyDictionary<string, BridgeHandler> Managed { get; } =
+        PosixFunctions.Table().Concat(PosixFunctions.IdentityTable()).ToDictionary(StringComparer.Ordinal);
 
     public static int Patch(nint module)
     {
@@ -60,6 +63,11 @@ internal static unsafe class PosixModule
         if (unameType != 0)
         {
             PosixFunctions.UnameResultType = unameType; // kept for the process
+        }
+
+        foreach (var name in PosixFunctions.ForwardedForOwnProcess)
+        {
+            ModulePatcher.Replace(module, "posix", name, Managed[name]);
         }
 
         foreach (var (name, handler) in Managed)

@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
 
@@ -10,7 +11,7 @@ internal static unsafe class TimeModule
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
         "mktime", "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
-        "struct_time", "pthread_getcpuclockid", "clock_getres",
+        "struct_time",
     };
 
     private static ManagedBackend B => ManagedBackend.Current;
@@ -36,6 +37,12 @@ internal static unsafe class TimeModule
             Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
             _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
         });
+        ModulePatcher.Replace(module, "time", "clock_getres", args =>
+        {
+            _ = ClockOf(args);
+            return args.Forward(ModulePatcher.Original("time", "clock_getres"));
+        });
+        ModulePatcher.Replace(module, "time", "pthread_getcpuclockid", ThreadClock);
         ModulePatcher.Replace(module, "time", "sleep", Sleep);
         foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
         {
@@ -86,13 +93,37 @@ internal static unsafe class TimeModule
         Other,
     }
 
-    /// <summary>Linux clock ids: the wall clocks follow the provider's time, the monotonic ones its timestamps; CPU-time clocks stay real.</summary>
+    /// <summary>
+    /// Linux clock ids: the wall clocks follow the provider's time, the monotonic ones its timestamps; the CPU time of
+    /// this process and of the calling thread stays real. Any other id is refused as Linux refuses an unknown clock:
+    /// negative ids name the CPU clock of another process or thread of the host (any pid, any thread).
+    /// </summary>
     private static Clock ClockOf(BridgeArgs args) => Arg.Int(args, 0, "clk_id") switch
     {
         0 or 5 or 8 or 11 => Clock.Realtime, // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI
         1 or 4 or 6 or 7 or 9 => Clock.Monotonic, // MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME, BOOTTIME_ALARM
-        _ => Clock.Other,
+        2 or 3 => Clock.Other, // PROCESS_CPUTIME_ID, THREAD_CPUTIME_ID
+        var id => throw Hidden("time.clock_gettime", id, Errno.EINVAL, "Invalid argument"),
     };
+
+    /// <summary>
+    /// <c>time.pthread_getcpuclockid(thread_id)</c>: CPython passes the integer to the C library as a thread handle, a
+    /// pointer (any other value crashes the host). Only the calling thread is known to be alive: its CPU clock is
+    /// <c>CLOCK_THREAD_CPUTIME_ID</c>, which <c>clock_gettime</c> reads for it; any other id is ESRCH.
+    /// </summary>
+    private static nint ThreadClock(BridgeArgs args)
+    {
+        var id = Arg.Long(args, 0, "thread_id");
+        return (ulong)id == LibPython.PyThread_get_thread_ident() ? Py.NewInt(ThreadCpuTimeClock) : throw Hidden("time.pthread_getcpuclockid", id, Errno.ESRCH, "No such process");
+    }
+
+    private const int ThreadCpuTimeClock = 3;
+
+    private static PythonIOException Hidden(string function, long id, int errno, string message)
+    {
+        PosixLog.HiddenIdentifier(B.Compatibility, function, id, errno == Errno.ESRCH ? "ESRCH" : "EINVAL");
+        return new PythonIOException(errno, message);
+    }
 
     private static nint Sleep(BridgeArgs args)
     {

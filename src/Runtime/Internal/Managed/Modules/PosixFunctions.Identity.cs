@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+using PyHosting.Internal.Bridge;
+using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Interception;
+using PyHosting.Providers;
+
+namespace PyHosting.Internal.Managed.Modules;
+
+/// <summary>
+/// Functions that name a process by its pid (or a group or user of processes). CPython would answer for any
+/// process of the host — its group, session, scheduling and priority — although <c>getppid()</c> is emulated.
+/// The runtime sees itself (pid 0 or <c>getpid()</c>) and its own child processes; any other pid does not exist
+/// for it (<c>ESRCH</c>, <c>ProcessLookupError</c> in Python), as for a process in another pid namespace.
+/// The runtime is its own process group and session leader, consistent with its emulated parent (pid 1).
+/// </summary>
+internal static unsafe partial class PosixFunctions
+{
+    private const int PrioProcess = 0;
+    private const int PrioProcessGroup = 1;
+    private const int PrioUser = 2;
+
+    /// <summary>Functions answered by the original C function once their pid is the runtime's own or a child's (registered as originals).</summary>
+    public static readonly IReadOnlyList<string> ForwardedForOwnProcess =
+        ["getpriority", "sched_getaffinity", "sched_getscheduler", "sched_getparam", "sched_rr_get_interval"];
+
+    /// <summary>Gets the pid <c>os.getpid()</c> reports (the host's: the runtime runs in it).</summary>
+    public static int OwnPid => System.Environment.ProcessId;
+
+    public static Dictionary<string, BridgeHandler> IdentityTable() => new(StringComparer.Ordinal)
+    {
+        ["getpgrp"] = static _ => EmulatedGroup("process group"),
+        ["getpgid"] = static args => EmulatedGroup("process group", Arg.Long(args, 0, "pid"), "os.getpgid"),
+        ["getsid"] = static args => EmulatedGroup("session", Arg.Long(args, 0, "pid"), "os.getsid"),
+        ["getpriority"] = GetPriority,
+        ["sched_getaffinity"] = static args => ForOwnProcess(args, "sched_getaffinity"),
+        ["sched_getscheduler"] = static args => ForOwnProcess(args, "sched_getscheduler"),
+        ["sched_getparam"] = static args => ForOwnProcess(args, "sched_getparam"),
+        ["sched_rr_get_interval"] = static args => ForOwnProcess(args, "sched_rr_get_interval"),
+
+        // The host's load average says what else runs on the machine; CPython raises OSError when it is unobtainable.
+        ["getloadavg"] = static _ => throw new UnsupportedOperationException("os.getloadavg is not supported by the managed backend (the host's load is not the runtime's to read)"),
+    };
+
+    private static nint EmulatedGroup(string what, long pid = 0, string function = "")
+    {
+        Visible(pid, function);
+        PosixLog.EmulatedProcessGroup(B.Compatibility, what);
+        return Py.NewInt(OwnPid);
+    }
+
+    /// <summary>Maps a pid argument to the one the C function may see: 0 for the runtime itself, a child's own pid; anything else is ESRCH.</summary>
+    private static long Visible(long pid, string function)
+    {
+        if (pid == 0 || pid == OwnPid)
+        {
+            return 0;
+        }
+
+        if (B.ChildProcesses.Contains(pid))
+        {
+            return pid;
+        }
+
+        PosixLog.HiddenIdentifier(B.Compatibility, function, pid, "ESRCH");
+        throw new PythonIOException(Errno.ESRCH, "No such process");
+    }
+
+    private static nint ForOwnProcess(BridgeArgs args, string name)
+    {
+        var pid = Visible(Arg.Long(args, 0, "pid"), "os." + name);
+        return CallOriginal(name, pid);
+    }
+
+    /// <summary>
+    /// <c>os.getpriority(which, who)</c>: the runtime's own priority (or a child's) for itself, its emulated process
+    /// group and its own user; other processes, groups and users are ESRCH.
+    /// </summary>
+    private static nint GetPriority(BridgeArgs args)
+    {
+        var which = Arg.Int(args, 0, "which");
+        var who = Arg.Long(args, 1, "who");
+        switch (which)
+        {
+            case PrioProcess:
+                return CallOriginal("getpriority", PrioProcess, Visible(who, "os.getpriority"));
+            case PrioProcessGroup when who == 0 || who == OwnPid:
+            case PrioUser when who == 0 || who == RealUserId():
+                return CallOriginal("getpriority", PrioProcess, 0);
+            case PrioProcessGroup or PrioUser:
+                PosixLog.HiddenIdentifier(B.Compatibility, "os.getpriority", who, "ESRCH");
+                throw new PythonIOException(Errno.ESRCH, "No such process");
+            default:
+                throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+    }
+
+    private static nint CallOriginal(string name, params ReadOnlySpan<long> arguments)
+    {
+        var original = ModulePatcher.Original("posix", name);
+        if (original == 0)
+        {
+            throw new UnsupportedOperationException($"os.{name} is not supported by the managed backend");
+        }
+
+        var items = new nint[arguments.Length];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            items[i] = Py.NewInt(arguments[i]);
+        }
+
+        var tuple = Py.Tuple(items);
+        var result = LibPython.PyObject_Call(original, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        return result;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint RealUserId();
+}
