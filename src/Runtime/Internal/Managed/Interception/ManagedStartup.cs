@@ -1,4 +1,5 @@
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Internal.Managed.Interception;
@@ -15,6 +16,7 @@ internal static unsafe class ManagedStartup
     public static void Complete(ManagedBackend backend, PythonInstallation installation)
     {
         VerifyFlags();
+        DeniedTypes.Apply();
         IoModule.ManagedShimReady = true;
         var io = Py.Import("_io");
         Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO"));

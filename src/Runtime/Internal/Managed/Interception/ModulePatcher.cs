@@ -1,5 +1,6 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Internal.Managed.Interception;
@@ -13,7 +14,7 @@ internal static unsafe class ModulePatcher
     {
         try
         {
-            return name switch
+            var result = name switch
             {
                 "posix" => PosixModule.Patch(module),
                 "_io" => IoModule.Patch(module),
@@ -25,6 +26,14 @@ internal static unsafe class ModulePatcher
                 "select" => SelectModule.Patch(module),
                 _ => 0,
             };
+
+            // The module's types exist now (its own exec ran first): a fresh copy's types are refused before Python sees them.
+            if (result == 0 && TypeClassification.Denied.Keys.Any(t => t.StartsWith(name + ".", StringComparison.Ordinal)))
+            {
+                DeniedTypes.Apply();
+            }
+
+            return result;
         }
         catch (Exception e)
         {
