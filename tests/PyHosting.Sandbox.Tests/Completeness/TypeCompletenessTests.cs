@@ -119,6 +119,14 @@ public sealed class TypeCompletenessTests(SandboxFixture fixture)
                             .Select(m => $"{type.Name}.{m.Name} ({m.Kind}) still runs CPython's C function"));
                         break;
                     case TypeClass.Managed:
+                        if (TypeClassification.MethodsRefused.ContainsKey(type.Name))
+                        {
+                            failures.AddRange(members
+                                .Where(m => !TypeClassification.HarmlessMethods.Contains(m.Name) && MethodDefinitions.OfMember(m.Callable) is var d && d != 0 && m.Name != "__new__")
+                                .Where(m => !MethodDefinitions.IsReplaced(MethodDefinitions.OfMember(m.Callable)))
+                                .Select(m => $"{type.Name}.{m.Name} ({m.Kind}) still runs CPython's C function"));
+                        }
+
                         failures.AddRange(TypeClassification.Managed[type.Name]
                             .Where(n => n != "__new__")
                             .Where(n => !members.Any(m => m.Name == n && IsManaged(m.Callable)))

@@ -5,7 +5,8 @@ using PyHosting.Internal.Managed.Interception;
 namespace PyHosting.Internal.Managed.Hardening;
 
 /// <summary>
-/// Makes the C types that reach the OS on their own (<see cref="TypeClassification.Denied"/>) unusable below Python.
+/// Makes the C types that reach the OS on their own (<see cref="TypeClassification.Denied"/>) unusable below Python,
+/// and refuses the C methods of managed types whose instances could predate the runtime (<see cref="TypeClassification.MethodsRefused"/>).
 /// Removing a name from a module does not remove its type: <c>object.__subclasses__()</c> still hands out
 /// <c>select.epoll</c> with CPython's methods (<c>epoll.fromfd(n).close()</c> closes any host descriptor). For each
 /// such type, its constructor (<c>tp_new</c>) refuses, and every C method of its method table (<c>fromfd</c>-style
@@ -49,7 +50,11 @@ internal static unsafe class DeniedTypes
                 var name = Py.TypeOf(type) == metatype ? QualifiedName(type) : null;
                 if (name is not null && TypeClassification.Denied.TryGetValue(name, out var why))
                 {
-                    Refuse(type, name, why);
+                    Refuse(type, name, why, constructor: true);
+                }
+                else if (name is not null && TypeClassification.MethodsRefused.TryGetValue(name, out why))
+                {
+                    Refuse(type, name, why, constructor: false);
                 }
 
                 foreach (var s in Children(subclasses, type, lists))
@@ -70,7 +75,7 @@ internal static unsafe class DeniedTypes
         }
     }
 
-    /// <summary>Whether <paramref name="type"/>'s constructor is a refusal installed here.</summary>
+    /// <summary>Whether <paramref name="type"/> was refused here (its constructor, for a denied type, and its C methods).</summary>
     public static bool IsRefused(nint type)
     {
         lock (Hardened)
@@ -79,7 +84,7 @@ internal static unsafe class DeniedTypes
         }
     }
 
-    private static void Refuse(nint type, string name, string why)
+    private static void Refuse(nint type, string name, string why, bool constructor)
     {
         lock (Hardened)
         {
@@ -90,7 +95,7 @@ internal static unsafe class DeniedTypes
         }
 
         // A type CPython already refuses to instantiate (Py_TPFLAGS_DISALLOW_INSTANTIATION) keeps its TypeError.
-        if (*(nint*)(type + TpNewOffset) != 0)
+        if (constructor && *(nint*)(type + TpNewOffset) != 0)
         {
             *(nint*)(type + TpNewOffset) = (nint)(delegate* unmanaged<nint, nint, nint, nint>)&RefusedNew;
         }
@@ -135,9 +140,9 @@ internal static unsafe class DeniedTypes
             {
                 lock (Hardened)
                 {
-                    if (Hardened.TryGetValue(t, out var name))
+                    if (Hardened.TryGetValue(t, out var name) && TypeClassification.Denied.TryGetValue(name, out var why))
                     {
-                        return MethodDefinitions.Unsupported(name, TypeClassification.Denied[name]);
+                        return MethodDefinitions.Unsupported(name, why);
                     }
                 }
             }

@@ -58,6 +58,16 @@ internal static class TypeClassification
         ["builtins.stderrprinter"] = "it writes to the host's standard error descriptor",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Managed types whose C methods are refused too, with the reason: their constructor is managed elsewhere, and an
+    /// instance made before the runtime started (CPython's first standard streams wrap descriptors 0-2) reaches nothing.
+    /// Refused once the runtime has started (CPython builds those streams with these methods): the types must be static.
+    /// </summary>
+    public static readonly FrozenDictionary<string, string> MethodsRefused = new Dictionary<string, string>
+    {
+        ["_io.FileIO"] = "the original io.FileIO works on host descriptors (open() and io.FileIO are managed)",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
     /// <summary>Methods of a denied type left as they are: they work on the type, never on an instance (e.g. <c>os.DirEntry[str]</c> in annotations).</summary>
     public static readonly FrozenSet<string> HarmlessMethods = new[] { "__class_getitem__" }.ToFrozenSet(StringComparer.Ordinal);
 
