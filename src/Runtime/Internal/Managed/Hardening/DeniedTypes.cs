@@ -29,8 +29,12 @@ internal static unsafe class DeniedTypes
     private static readonly Dictionary<nint, string> Hardened = [];
     private static readonly List<RefusedMethod> Refusals = [];
 
-    /// <summary>Finds every type named in <see cref="TypeClassification.Denied"/> that is not yet refused, and refuses it. Needs the GIL.</summary>
-    public static void Apply()
+    /// <summary>
+    /// Finds every type named in <see cref="TypeClassification.Denied"/> (and, once the runtime has
+    /// <paramref name="started"/>, in <see cref="TypeClassification.MethodsRefused"/>) that is not yet refused, and
+    /// refuses it. Needs the GIL.
+    /// </summary>
+    public static void Apply(bool started)
     {
         var subclasses = Subclasses();
         var metatype = LibPython.Export("PyType_Type");
@@ -52,7 +56,7 @@ internal static unsafe class DeniedTypes
                 {
                     Refuse(type, name, why, constructor: true);
                 }
-                else if (name is not null && TypeClassification.MethodsRefused.TryGetValue(name, out why))
+                else if (started && name is not null && TypeClassification.MethodsRefused.TryGetValue(name, out why))
                 {
                     Refuse(type, name, why, constructor: false);
                 }

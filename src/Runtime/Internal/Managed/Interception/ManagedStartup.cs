@@ -13,10 +13,14 @@ internal static unsafe class ManagedStartup
 {
     public const int MaxRecursionLimit = 10_000;
 
+    /// <summary>Gets a value indicating whether the interpreter has finished starting (CPython's own start-up code has run).</summary>
+    public static bool Started { get; private set; }
+
     public static void Complete(ManagedBackend backend, PythonInstallation installation)
     {
         VerifyFlags();
-        DeniedTypes.Apply();
+        DeniedTypes.Apply(started: true);
+        Started = true;
         IoModule.ManagedShimReady = true;
         var io = Py.Import("_io");
         Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO"));

@@ -30,7 +30,7 @@ internal static unsafe class ModulePatcher
             // The module's types exist now (its own exec ran first): a fresh copy's types are refused before Python sees them.
             if (result == 0 && TypeClassification.Denied.Keys.Any(t => t.StartsWith(name + ".", StringComparison.Ordinal)))
             {
-                DeniedTypes.Apply();
+                DeniedTypes.Apply(ManagedStartup.Started);
             }
 
             return result;

@@ -9,7 +9,8 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <summary>
 /// Functions that name a process by its pid (or a group or user of processes). CPython would answer for any
 /// process of the host — its group, session, scheduling and priority — although <c>getppid()</c> is emulated.
-/// The runtime sees itself (pid 0 or <c>getpid()</c>) and its own child processes; any other pid does not exist
+/// The runtime sees itself (pid 0 or <c>getpid()</c>) and its own child processes (answered as for itself: their
+/// pids are virtual); any other pid does not exist
 /// for it (<c>ESRCH</c>, <c>ProcessLookupError</c> in Python), as for a process in another pid namespace.
 /// The runtime is its own process group and session leader, consistent with its emulated parent (pid 1).
 /// </summary>
@@ -48,17 +49,16 @@ internal static unsafe partial class PosixFunctions
         return Py.NewInt(OwnPid);
     }
 
-    /// <summary>Maps a pid argument to the one the C function may see: 0 for the runtime itself, a child's own pid; anything else is ESRCH.</summary>
+    /// <summary>
+    /// Maps a pid argument to the one the C function may see: 0 (the runtime itself) for the runtime and for its
+    /// children, whose pids are virtual (passing one to the C library would name an unrelated host process) and which
+    /// inherit the runtime's group, session, scheduling and priority; any other pid is ESRCH.
+    /// </summary>
     private static long Visible(long pid, string function)
     {
-        if (pid == 0 || pid == OwnPid)
+        if (pid == 0 || pid == OwnPid || B.ChildProcesses.Contains(pid))
         {
             return 0;
-        }
-
-        if (B.ChildProcesses.Contains(pid))
-        {
-            return pid;
         }
 
         PosixLog.HiddenIdentifier(B.Compatibility, function, pid, "ESRCH");
@@ -72,7 +72,7 @@ internal static unsafe partial class PosixFunctions
     }
 
     /// <summary>
-    /// <c>os.getpriority(which, who)</c>: the runtime's own priority (or a child's) for itself, its emulated process
+    /// <c>os.getpriority(which, who)</c>: the runtime's own priority for itself and its children, its emulated process
     /// group and its own user; other processes, groups and users are ESRCH.
     /// </summary>
     private static nint GetPriority(BridgeArgs args)
