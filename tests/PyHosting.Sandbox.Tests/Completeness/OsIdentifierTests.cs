@@ -8,9 +8,9 @@ namespace PyHosting.Sandbox.Tests.Completeness;
 /// <summary>
 /// "Pure" must mean that no argument names an OS object: a function that takes a pid, thread, descriptor, clock or
 /// pointer answers for the host's other processes (or dereferences the number), however harmless its result looks.
-/// Every callable of the pure tables is checked against its signature, and every function that takes such an argument
-/// is called with the host's real identifiers (pid 1, the host's parent, group and session, its other threads): each
-/// answers as for a process it cannot see.
+/// Every callable of the pure tables, and every method of a pure type, is checked against its signature, and every
+/// function that takes such an argument is called with the host's real identifiers (pid 1, the host's parent, group
+/// and session, its other threads): each answers as for a process it cannot see.
 /// </summary>
 [Collection(SandboxCollection.Name)]
 public sealed class OsIdentifierTests(SandboxFixture fixture)
@@ -130,6 +130,43 @@ public sealed class OsIdentifierTests(SandboxFixture fixture)
         Assert.True(identifiers.Count == 0, "Pure callables taking OS identifiers:\n" + string.Join("\n", identifiers));
         var unreviewed = withoutSignature.Where(n => !ReviewedWithoutSignature.Contains(n)).Order(StringComparer.Ordinal).ToList();
         Assert.True(unreviewed.Count == 0, "Pure callables without a signature, not reviewed:\n" + string.Join("\n", unreviewed));
+    }
+
+    [Fact]
+    public async Task MethodsOfPureTypes_TakeNoArgumentThatNamesAnOsObject()
+    {
+        var pure = TypeClassification.Pure.SelectMany(p => p.Value.Select(n => p.Key + "." + n)).ToList();
+        await fixture.Runtime.ExecuteAsync($$"""
+            import inspect, json
+            _ids_pure = set({{JsonSerializer.Serialize(pure)}})
+            _ids_seen, _ids_todo, _ids_rows = {object}, [object], []
+            while _ids_todo:
+                for _s in type.__subclasses__(_ids_todo.pop()):
+                    if _s not in _ids_seen:
+                        _ids_seen.add(_s)
+                        _ids_todo.append(_s)
+            for _t in _ids_seen:
+                _q = str(getattr(_t, '__module__', '')) + '.' + _t.__qualname__
+                if _q not in _ids_pure:
+                    continue
+                for _k, _v in vars(_t).items():
+                    if callable(_v) or isinstance(_v, (classmethod, staticmethod)):
+                        try:
+                            _ps = list(inspect.signature(getattr(_t, _k)).parameters)
+                        except (TypeError, ValueError, AttributeError):
+                            continue
+                        _ids_rows.append([_q + '.' + _k, _ps])
+            _ids_json = json.dumps(_ids_rows)
+            """);
+        var rows = JsonSerializer.Deserialize<JsonElement[][]>((await fixture.Runtime.EvaluateAsync<string>("_ids_json"))!)!;
+        Assert.NotEmpty(rows);
+
+        var identifiers = rows
+            .Select(r => (Name: r[0].GetString()!, Matches: r[1].EnumerateArray().Select(p => p.GetString()!).Where(IsIdentifierParameter).ToList()))
+            .Where(r => r.Matches.Count > 0 && !ReviewedIdentifierLookalikes.ContainsKey(r.Name))
+            .Select(r => $"{r.Name}({string.Join(", ", r.Matches)})")
+            .ToList();
+        Assert.True(identifiers.Count == 0, "Methods of pure types taking OS identifiers:\n" + string.Join("\n", identifiers));
     }
 
     [Fact]
