@@ -79,34 +79,31 @@ internal static unsafe class DeniedTypes
         }
     }
 
-    /// <summary>Whether <paramref name="type"/> was refused here (its constructor, for a denied type, and its C methods).</summary>
-    public static bool IsRefused(nint type)
-    {
-        lock (Hardened)
-        {
-            return Hardened.ContainsKey(type);
-        }
-    }
+    /// <summary>Whether <paramref name="type"/> cannot be constructed: its constructor is the refusal, or CPython has none.</summary>
+    public static bool IsUnconstructible(nint type) =>
+        *(nint*)(type + TpNewOffset) is var constructor && (constructor == 0 || constructor == (nint)(delegate* unmanaged<nint, nint, nint, nint>)&RefusedNew);
 
+    /// <summary>
+    /// Refuses one type. Decided from the type's own state, never from a record of addresses already seen: a refused
+    /// type that was freed (a dropped fresh module, a Python class named like a denied type) leaves its address to
+    /// the next type allocated there.
+    /// </summary>
     private static void Refuse(nint type, string name, string why, bool constructor)
     {
         lock (Hardened)
         {
-            if (!Hardened.TryAdd(type, name))
-            {
-                return;
-            }
+            Hardened[type] = name;
         }
 
         // A type CPython already refuses to instantiate (Py_TPFLAGS_DISALLOW_INSTANTIATION) keeps its TypeError.
-        if (constructor && *(nint*)(type + TpNewOffset) != 0)
+        if (constructor && !IsUnconstructible(type))
         {
             *(nint*)(type + TpNewOffset) = (nint)(delegate* unmanaged<nint, nint, nint, nint>)&RefusedNew;
         }
 
         for (var def = *(nint*)(type + TpMethodsOffset); def != 0 && *(nint*)def != 0; def += MethodDefSize)
         {
-            if (TypeClassification.HarmlessMethods.Contains(MethodDefinitions.Name(def)))
+            if (TypeClassification.HarmlessMethods.Contains(MethodDefinitions.Name(def)) || MethodDefinitions.IsReplaced(def))
             {
                 continue;
             }
