@@ -67,7 +67,7 @@ internal static class ModuleClassification
             "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
             "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
             "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-            "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork",
+            "sysconf", "confstr", "major", "minor", "makedev", "register_at_fork",
             "DirEntry", "stat_result", "statvfs_result", "terminal_size", "times_result", "uname_result", "sched_param", "waitid_result",
         ],
 

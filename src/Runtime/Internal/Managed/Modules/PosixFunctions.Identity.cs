@@ -19,10 +19,11 @@ internal static unsafe partial class PosixFunctions
     private const int PrioProcess = 0;
     private const int PrioProcessGroup = 1;
     private const int PrioUser = 2;
+    private const int TupleItemsOffset = 24;
 
     /// <summary>Functions answered by the original C function once their pid is the runtime's own or a child's (registered as originals).</summary>
     public static readonly IReadOnlyList<string> ForwardedForOwnProcess =
-        ["getpriority", "sched_getaffinity", "sched_getscheduler", "sched_getparam", "sched_rr_get_interval"];
+        ["getpriority", "sched_getaffinity", "sched_getscheduler", "sched_getparam", "sched_rr_get_interval", "times"];
 
     /// <summary>Gets the pid <c>os.getpid()</c> reports (the host's: the runtime runs in it).</summary>
     public static int OwnPid => System.Environment.ProcessId;
@@ -37,6 +38,8 @@ internal static unsafe partial class PosixFunctions
         ["sched_getscheduler"] = static args => ForOwnProcess(args, "sched_getscheduler"),
         ["sched_getparam"] = static args => ForOwnProcess(args, "sched_getparam"),
         ["sched_rr_get_interval"] = static args => ForOwnProcess(args, "sched_rr_get_interval"),
+
+        ["times"] = Times,
 
         // The host's load average says what else runs on the machine; CPython raises OSError when it is unobtainable.
         ["getloadavg"] = static _ => throw new UnsupportedOperationException("os.getloadavg is not supported by the managed backend (the host's load is not the runtime's to read)"),
@@ -91,6 +94,40 @@ internal static unsafe partial class PosixFunctions
                 throw new PythonIOException(Errno.ESRCH, "No such process");
             default:
                 throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+    }
+
+    /// <summary>
+    /// <c>os.times()</c>: the runtime's own CPU times, and an elapsed time on the runtime's monotonic clock (the one
+    /// <c>time.monotonic()</c> reads) instead of the host's time since boot.
+    /// </summary>
+    private static nint Times(BridgeArgs args)
+    {
+        var real = CallOriginal("times");
+        if (real == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            // times_result is a tuple: user, system, children_user, children_system, elapsed.
+            var fields = new nint[5];
+            for (var i = 0; i < 4; i++)
+            {
+                fields[i] = *(nint*)(real + TupleItemsOffset + (i * 8));
+                LibPython.Py_IncRef(fields[i]);
+            }
+
+            fields[4] = LibPython.PyFloat_FromDouble(TimeModule.Monotonic());
+            var tuple = Py.Tuple(Py.Tuple(fields));
+            var result = LibPython.PyObject_Call(Py.TypeOf(real), tuple, 0);
+            LibPython.Py_DecRef(tuple);
+            return result;
+        }
+        finally
+        {
+            LibPython.Py_DecRef(real);
         }
     }
 

@@ -22,7 +22,7 @@ internal static unsafe class PosixModule
         "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
         "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
         "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-        "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork",
+        "sysconf", "confstr", "major", "minor", "makedev", "register_at_fork",
     };
 
     /// <summary>

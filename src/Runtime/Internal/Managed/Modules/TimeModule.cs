@@ -82,7 +82,7 @@ internal static unsafe class TimeModule
         return now - s_origin;
     }
 
-    private static double Monotonic() => Elapsed() / (double)B.Clock.TimestampFrequency;
+    internal static double Monotonic() => Elapsed() / (double)B.Clock.TimestampFrequency;
 
     private static long MonotonicNanoseconds() => (long)((Int128)Elapsed() * 1_000_000_000 / B.Clock.TimestampFrequency);
 
