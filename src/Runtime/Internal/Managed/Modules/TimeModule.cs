@@ -39,7 +39,7 @@ internal static unsafe class TimeModule
         });
         ModulePatcher.Replace(module, "time", "clock_getres", args =>
         {
-            _ = ClockOf(args);
+            _ = ClockOf(args, "time.clock_getres");
             return args.Forward(ModulePatcher.Original("time", "clock_getres"));
         });
         ModulePatcher.Replace(module, "time", "pthread_getcpuclockid", ThreadClock);
@@ -98,12 +98,12 @@ internal static unsafe class TimeModule
     /// this process and of the calling thread stays real. Any other id is refused as Linux refuses an unknown clock:
     /// negative ids name the CPU clock of another process or thread of the host (any pid, any thread).
     /// </summary>
-    private static Clock ClockOf(BridgeArgs args) => Arg.Int(args, 0, "clk_id") switch
+    private static Clock ClockOf(BridgeArgs args, string function = "time.clock_gettime") => Arg.Int(args, 0, "clk_id") switch
     {
         0 or 5 or 8 or 11 => Clock.Realtime, // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI
         1 or 4 or 6 or 7 or 9 => Clock.Monotonic, // MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME, BOOTTIME_ALARM
         2 or 3 => Clock.Other, // PROCESS_CPUTIME_ID, THREAD_CPUTIME_ID
-        var id => throw Hidden("time.clock_gettime", id, Errno.EINVAL, "Invalid argument"),
+        var id => throw Hidden(function, id, Errno.EINVAL, "Invalid argument"),
     };
 
     /// <summary>
