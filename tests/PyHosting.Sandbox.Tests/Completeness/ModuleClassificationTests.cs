@@ -32,6 +32,12 @@ public sealed class ModuleClassificationTests
     [InlineData("_io", "FileIO", false, "Managed")]
     [InlineData("zlib", "decompress", false, "Pure")]
     [InlineData("_locale", "setlocale", false, "Unclassified")]
+    [InlineData("posix", "getpgid", false, "Unclassified")]
+    [InlineData("posix", "sched_getaffinity", false, "Unclassified")]
+    [InlineData("posix", "getloadavg", false, "Unclassified")]
+    [InlineData("posix", "times", false, "Unclassified")]
+    [InlineData("time", "pthread_getcpuclockid", false, "Unclassified")]
+    [InlineData("time", "clock_getres", false, "Unclassified")]
     public void Classify_KnownNames_FollowTheReview(string module, string name, bool isManaged, string expected) =>
         Assert.Equal(Enum.Parse<CallableClass>(expected), ModuleClassification.Classify(new ModuleCallable(module, name, isManaged, IsExceptionType: false)));
 

@@ -67,4 +67,21 @@ public sealed class ProcessPermissionTests(CreateProcessFixture fixture) : IClas
         Assert.Equal(-15, child.GetResult<int>());
         await fixture.AssertAliveAsync();
     }
+
+    [Fact]
+    public async Task ChildIdentifiers_AreAnsweredAsTheRuntimes_NeverPassedToTheHost()
+    {
+        // A child's pid is virtual: handed to the C library it would name an unrelated host process.
+        var answers = await fixture.Python.EvalAsync("""
+            (lambda os, subprocess: (lambda p: (repr([
+                os.getpgid(p.pid) == os.getsid(p.pid) == os.getpid(),
+                os.sched_getaffinity(p.pid) == os.sched_getaffinity(0),
+                os.sched_getscheduler(p.pid) == os.sched_getscheduler(0),
+                os.getpriority(os.PRIO_PROCESS, p.pid) == os.getpriority(os.PRIO_PROCESS, 0)]), p.kill(), p.wait())[0])(
+                subprocess.Popen(['/bin/sleep', '30'])))(__import__('os'), __import__('subprocess'))
+            """);
+
+        Assert.Equal("[True, True, True, True]", answers.GetResult<string>());
+        await fixture.AssertAliveAsync();
+    }
 }

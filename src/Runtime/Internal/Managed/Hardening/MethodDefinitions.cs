@@ -39,6 +39,35 @@ internal static unsafe class MethodDefinitions
         return *(nint*)(function + FunctionDefinitionOffset);
     }
 
+    /// <summary>
+    /// Gets the method definition behind a type's C method: a <c>method_descriptor</c> or <c>classmethod_descriptor</c>
+    /// (its <c>d_method</c>, after <c>PyDescr_COMMON</c>), or a built-in function (a C static method); 0 otherwise.
+    /// </summary>
+    public static nint OfMember(nint member)
+    {
+        const int DescriptorMethodOffset = 40;
+        return member == 0 ? 0 : Py.TypeName(member) switch
+        {
+            "method_descriptor" or "classmethod_descriptor" => *(nint*)(member + DescriptorMethodOffset),
+            "builtin_function_or_method" => Of(member),
+            _ => 0,
+        };
+    }
+
+    /// <summary>Whether the definition runs a replacement installed here.</summary>
+    public static bool IsReplaced(nint definition)
+    {
+        if (definition == 0)
+        {
+            return false;
+        }
+
+        lock (OriginalByDefinition)
+        {
+            return Replacements.Contains(*(nint*)(definition + MethodOffset));
+        }
+    }
+
     /// <summary>Finds a function's definition in a module definition's method table, or 0.</summary>
     public static nint Find(nint moduleDefinition, string name)
     {

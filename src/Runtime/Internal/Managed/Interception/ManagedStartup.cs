@@ -1,4 +1,5 @@
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Internal.Managed.Interception;
@@ -12,9 +13,14 @@ internal static unsafe class ManagedStartup
 {
     public const int MaxRecursionLimit = 10_000;
 
+    /// <summary>Gets a value indicating whether the interpreter has finished starting (CPython's own start-up code has run).</summary>
+    public static bool Started { get; private set; }
+
     public static void Complete(ManagedBackend backend, PythonInstallation installation)
     {
         VerifyFlags();
+        DeniedTypes.Apply(started: true);
+        Started = true;
         backend.Modules.Io.ManagedShimReady = true;
         var io = Py.Import("_io");
         if (io == 0 || Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO")) < 0)

@@ -65,18 +65,18 @@ internal static class ModuleClassification
         [
             "WCOREDUMP", "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WSTOPSIG", "WTERMSIG",
             "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
-            "getegid", "geteuid", "getgid", "getuid", "getgroups", "getpgrp", "getpgid", "getsid", "getresuid", "getresgid",
-            "getloadavg", "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-            "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
-            "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
+            "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
+            "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
+            "sysconf", "confstr", "major", "minor", "makedev", "register_at_fork",
             "DirEntry", "stat_result", "statvfs_result", "terminal_size", "times_result", "uname_result", "sched_param", "waitid_result",
         ],
 
-        // Kept in the wrapped time (TimeModule.Kept): conversions and this process's CPU clocks.
+        // Kept in the wrapped time (TimeModule.Kept): conversions and this process's CPU clocks (clock_getres and
+        // pthread_getcpuclockid take clock and thread ids: managed).
         ["time"] =
         [
             "mktime", "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
-            "struct_time", "pthread_getcpuclockid", "clock_getres",
+            "struct_time",
         ],
 
         // Kept in the wrapped _thread (ThreadModule.Kept): locks (their waits are interruptible, see Hardening), thread ids.

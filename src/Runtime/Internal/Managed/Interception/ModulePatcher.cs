@@ -1,5 +1,6 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Internal.Managed.Interception;
@@ -13,7 +14,6 @@ internal sealed unsafe class ModulePatcher
     private static readonly Dictionary<string, nint> Originals = [];
     private readonly ManagedBackend _backend;
     private readonly PosixModule _posix;
-    private readonly TimeModule _time;
     private readonly ThreadModule _thread;
     private readonly SignalModule _signal;
     private readonly DateTimeModule _dateTime;
@@ -27,7 +27,7 @@ internal sealed unsafe class ModulePatcher
         _backend = backend;
         _posix = new PosixModule(backend, this);
         Io = new IoModule(backend);
-        _time = new TimeModule(backend, this);
+        Time = new TimeModule(backend, this);
         _thread = new ThreadModule(backend, this);
         _signal = new SignalModule(backend, this);
         _dateTime = new DateTimeModule(backend);
@@ -39,6 +39,9 @@ internal sealed unsafe class ModulePatcher
     /// <summary>Gets the managed <c>_io</c>.</summary>
     public IoModule Io { get; }
 
+    /// <summary>Gets the managed <c>time</c>, whose clocks other modules read too.</summary>
+    public TimeModule Time { get; }
+
     /// <summary>Gets the managed <c>_posixsubprocess</c>.</summary>
     public SubprocessModule Subprocess { get; }
 
@@ -46,11 +49,11 @@ internal sealed unsafe class ModulePatcher
     {
         try
         {
-            return name switch
+            var result = name switch
             {
                 "posix" => _posix.Patch(module),
                 "_io" => Io.Patch(module),
-                "time" => _time.Patch(module),
+                "time" => Time.Patch(module),
                 "_thread" => _thread.Patch(module),
                 "_signal" => _signal.Patch(module),
                 "_datetime" => _dateTime.Patch(module),
@@ -58,6 +61,14 @@ internal sealed unsafe class ModulePatcher
                 "select" => _select.Patch(module),
                 _ => 0,
             };
+
+            // The module's types exist now (its own exec ran first): a fresh copy's types are refused before Python sees them.
+            if (result == 0 && TypeClassification.Denied.Keys.Any(t => t.StartsWith(name + ".", StringComparison.Ordinal)))
+            {
+                DeniedTypes.Apply(ManagedStartup.Started);
+            }
+
+            return result;
         }
         catch (Exception e)
         {

@@ -41,6 +41,12 @@ internal static partial class PosixLog
     [LoggerMessage(EventId = 120, EventName = "EmulatedNodeName", Level = LogLevel.Trace, Message = "Returning emulated node name {NodeName} from uname")]
     public static partial void EmulatedNodeName(ILogger logger, string nodeName);
 
+    [LoggerMessage(EventId = 121, EventName = "EmulatedProcessGroup", Level = LogLevel.Trace, Message = "Returning the runtime's pid as its emulated {What}")]
+    public static partial void EmulatedProcessGroup(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 122, EventName = "HiddenIdentifier", Level = LogLevel.Debug, Message = "Answered {Error} to {Function}({Identifier}): the runtime sees only its own process, thread and clocks")]
+    public static partial void HiddenIdentifier(ILogger logger, string function, long identifier, string error);
+
     /// <summary>Formats a mode the way the README and Python write it (<c>0o022</c>).</summary>
     public static string Octal(int mode) => "0o" + Convert.ToString(mode, 8).PadLeft(3, '0');
 }

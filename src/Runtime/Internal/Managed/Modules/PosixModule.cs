@@ -12,15 +12,17 @@ namespace PyHosting.Internal.Managed.Modules;
 /// </summary>
 internal sealed unsafe class PosixModule
 {
-    /// <summary>Functions with no effect outside the interpreter, kept as they are.</summary>
+    /// <summary>
+    /// Functions with no effect outside the interpreter, kept as they are. None takes an argument that names an OS
+    /// object (a pid, thread, descriptor or clock): those are managed (PosixFunctions.Identity) or denied.
+    /// </summary>
     public static readonly HashSet<string> Pure = new(StringComparer.Ordinal)
     {
         "WCOREDUMP", "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WSTOPSIG", "WTERMSIG",
         "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
-        "getegid", "geteuid", "getgid", "getuid", "getgroups", "getpgrp", "getpgid", "getsid", "getresuid", "getresgid",
-        "getloadavg", "sched_getaffinity", "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
-        "sysconf", "confstr", "times", "major", "minor", "makedev", "register_at_fork", "getpriority",
-        "sched_getscheduler", "sched_getparam", "sched_rr_get_interval",
+        "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
+        "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
+        "sysconf", "confstr", "major", "minor", "makedev", "register_at_fork",
     };
 
     /// <summary>
@@ -54,7 +56,7 @@ internal sealed unsafe class PosixModule
         _backend = backend;
         _patcher = patcher;
         _functions = new PosixFunctions(backend);
-        Managed = _functions.Table();
+        Managed = _functions.Table().Concat(_functions.IdentityTable()).ToDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>Gets the managed function table (name → implementation).</summary>
@@ -72,6 +74,11 @@ internal sealed unsafe class PosixModule
         if (unameType != 0)
         {
             _functions.UnameResultType = unameType; // kept for the process
+        }
+
+        foreach (var name in PosixFunctions.ForwardedForOwnProcess)
+        {
+            _patcher.Replace(module, "posix", name, Managed[name]);
         }
 
         foreach (var (name, handler) in Managed)

@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
 
@@ -10,7 +11,7 @@ internal sealed unsafe class TimeModule
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
         "mktime", "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
-        "struct_time", "pthread_getcpuclockid", "clock_getres",
+        "struct_time",
     };
 
     private readonly ManagedBackend _backend;
@@ -52,6 +53,12 @@ internal sealed unsafe class TimeModule
             Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
             _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
         });
+        _patcher.Replace(module, "time", "clock_getres", args =>
+        {
+            _ = ClockOf(args, "time.clock_getres");
+            return args.Forward(ModulePatcher.Original("time", "clock_getres"));
+        });
+        _patcher.Replace(module, "time", "pthread_getcpuclockid", ThreadClock);
         _patcher.Replace(module, "time", "sleep", Sleep);
         foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
         {
@@ -86,7 +93,8 @@ internal sealed unsafe class TimeModule
         return now - _origin;
     }
 
-    private double Monotonic() => Elapsed() / (double)_backend.Clock.TimestampFrequency;
+    /// <summary>Gets <c>time.monotonic()</c>: seconds of the provider's timestamps since this runtime's first clock read.</summary>
+    internal double Monotonic() => Elapsed() / (double)_backend.Clock.TimestampFrequency;
 
     /// <summary>Gets <c>time.monotonic_ns()</c>: nanoseconds of the provider's timestamps since this runtime's first clock read.</summary>
     internal long MonotonicNanoseconds() => (long)((Int128)Elapsed() * 1_000_000_000 / _backend.Clock.TimestampFrequency);
@@ -98,13 +106,37 @@ internal sealed unsafe class TimeModule
         Other,
     }
 
-    /// <summary>Linux clock ids: the wall clocks follow the provider's time, the monotonic ones its timestamps; CPU-time clocks stay real.</summary>
-    private static Clock ClockOf(BridgeArgs args) => Arg.Int(args, 0, "clk_id") switch
+    /// <summary>
+    /// Linux clock ids: the wall clocks follow the provider's time, the monotonic ones its timestamps; the CPU time of
+    /// this process and of the calling thread stays real. Any other id is refused as Linux refuses an unknown clock:
+    /// negative ids name the CPU clock of another process or thread of the host (any pid, any thread).
+    /// </summary>
+    private Clock ClockOf(BridgeArgs args, string function = "time.clock_gettime") => Arg.Int(args, 0, "clk_id") switch
     {
         0 or 5 or 8 or 11 => Clock.Realtime, // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI
         1 or 4 or 6 or 7 or 9 => Clock.Monotonic, // MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME, BOOTTIME_ALARM
-        _ => Clock.Other,
+        2 or 3 => Clock.Other, // PROCESS_CPUTIME_ID, THREAD_CPUTIME_ID
+        var id => throw Hidden(function, id, Errno.EINVAL, "Invalid argument"),
     };
+
+    /// <summary>
+    /// <c>time.pthread_getcpuclockid(thread_id)</c>: CPython passes the integer to the C library as a thread handle, a
+    /// pointer (any other value crashes the host). Only the calling thread is known to be alive: its CPU clock is
+    /// <c>CLOCK_THREAD_CPUTIME_ID</c>, which <c>clock_gettime</c> reads for it; any other id is ESRCH.
+    /// </summary>
+    private nint ThreadClock(BridgeArgs args)
+    {
+        var id = Arg.Long(args, 0, "thread_id");
+        return (ulong)id == LibPython.PyThread_get_thread_ident() ? Py.NewInt(ThreadCpuTimeClock) : throw Hidden("time.pthread_getcpuclockid", id, Errno.ESRCH, "No such process");
+    }
+
+    private const int ThreadCpuTimeClock = 3;
+
+    private PythonIOException Hidden(string function, long id, int errno, string message)
+    {
+        PosixLog.HiddenIdentifier(_backend.Compatibility, function, id, errno == Errno.ESRCH ? "ESRCH" : "EINVAL");
+        return new PythonIOException(errno, message);
+    }
 
     private nint Sleep(BridgeArgs args)
     {

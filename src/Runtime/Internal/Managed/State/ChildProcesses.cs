@@ -200,6 +200,15 @@ internal sealed class ChildProcesses(ManagedBackend backend)
     /// <summary>POSIX wait status: exit code in bits 8-15, or the signal number for a killed child.</summary>
     public static int EncodeStatus(int exitCode) => exitCode < 0 ? -exitCode & 0x7F : (exitCode & 0xFF) << 8;
 
+    /// <summary>Whether <paramref name="pid"/> is one of this runtime's child processes (waited for or not).</summary>
+    public bool Contains(long pid)
+    {
+        lock (_gate)
+        {
+            return pid is > 0 and <= int.MaxValue && _children.ContainsKey((int)pid);
+        }
+    }
+
     public void Signal(int pid, int signal)
     {
         Child? child;
