@@ -123,6 +123,25 @@ internal static unsafe partial class PythonInterpreter
 
     private static void Unreserve(long bytes) => Interlocked.Add(ref s_memoryUsed, -bytes);
 
+    /// <summary>
+    /// Counts <paramref name="bytes"/> of .NET-side memory that Python code fills (a pipe's buffer, the runtime's
+    /// environment, a line waiting for the log) against <c>PythonRuntime:MemoryLimit</c>, as if Python had allocated it.
+    /// </summary>
+    /// <param name="bytes">The bytes about to be held; zero or negative reserves nothing.</param>
+    /// <returns><see langword="false"/> when the limit would be passed (nothing counted): the caller refuses the operation.</returns>
+    /// <remarks>Without a limit the bytes are still counted (and always granted), so that reserve and release stay paired.</remarks>
+    public static bool TryReserveHostMemory(long bytes) => bytes <= 0 || Reserve(bytes);
+
+    /// <summary>Returns bytes counted by <see cref="TryReserveHostMemory"/>.</summary>
+    /// <param name="bytes">The bytes no longer held.</param>
+    public static void ReleaseHostMemory(long bytes)
+    {
+        if (bytes > 0)
+        {
+            Unreserve(bytes);
+        }
+    }
+
     [UnmanagedCallersOnly]
     private static nint RawMalloc(nint context, nuint size) => (ulong)size > MaxRequest ? 0 : AllocateCounted(size, zeroed: false);
 

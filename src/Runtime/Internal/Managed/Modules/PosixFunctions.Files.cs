@@ -98,8 +98,15 @@ internal static unsafe partial class PosixFunctions
             OnPath(Resolve(p), followFinal: true, length, static (fs, inner, path, length) =>
             {
                 B.CheckWrite(path, "truncating");
-                using var stream = fs.Open(inner, PythonOpenFlags.Write, 0x1B6);
-                stream.SetLength(length);
+                var file = new ProviderFile(fs.Open(inner, PythonOpenFlags.Write, 0x1B6), path, false, true, false, () => null, B.FileSystem.Charge);
+                try
+                {
+                    file.Truncate(length);
+                }
+                finally
+                {
+                    file.Release();
+                }
             });
             return Py.NewNone();
         }

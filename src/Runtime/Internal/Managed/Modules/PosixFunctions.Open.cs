@@ -88,7 +88,7 @@ internal static unsafe partial class PosixFunctions
                 }
 
                 var stream = fs.Open(inner, s.providerFlags, s.Item2);
-                return B.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
+                return B.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner), s.writable ? B.FileSystem.Charge : null));
             });
         }
         catch (Exception e) when (!changes && IsDirectoryError(e))

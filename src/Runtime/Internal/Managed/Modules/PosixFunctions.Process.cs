@@ -33,10 +33,7 @@ internal static unsafe partial class PosixFunctions
             throw new PythonArgumentException("illegal environment variable name", true);
         }
 
-        lock (B.Environment)
-        {
-            B.Environment[name] = value;
-        }
+        B.SetEnvironmentVariable(name, value);
 
         return Py.NewNone();
     }
@@ -44,10 +41,7 @@ internal static unsafe partial class PosixFunctions
     private static nint UnsetEnv(BridgeArgs args)
     {
         var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("unsetenv: name required");
-        lock (B.Environment)
-        {
-            B.Environment.Remove(name);
-        }
+        B.RemoveEnvironmentVariable(name);
 
         return Py.NewNone();
     }

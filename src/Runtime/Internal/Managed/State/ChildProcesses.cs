@@ -33,7 +33,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         var info = new PythonProcessStartInfo(argv)
         {
             WorkingDirectory = workingDirectory,
-            Environment = environment,
+            Environment = ChildEnvironment.Sanitise(environment, AllowedNames(), backend.Compatibility),
             StandardInput = feedsInput ? PythonStdio.Pipe : PythonStdio.Null,
             StandardOutput = output is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
             StandardError = error is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
@@ -59,6 +59,14 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait);
             return pid;
         }
+    }
+
+    /// <summary>The names a child may receive besides <see cref="ChildEnvironment.DefaultNames"/>: those the host listed.</summary>
+    private HashSet<string> AllowedNames()
+    {
+        var names = new HashSet<string>(backend.Options.Processes.EnvironmentVariables, StringComparer.Ordinal);
+        names.UnionWith(backend.Permissions.EnvironmentVariables.Keys);
+        return names;
     }
 
     /// <summary>The runtime's descriptor <paramref name="fd"/> as a child inherits it (a closed one reads and writes nothing).</summary>
