@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
 
 namespace PyHosting.Internal.Managed.Modules;
 
@@ -64,7 +65,7 @@ internal static unsafe class PosixModule
 
         foreach (var (name, handler) in Managed)
         {
-            if (Py.SetAttr(module, name, FunctionFor("posix." + name, handler)) < 0)
+            if (Py.SetAttr(module, name, FunctionFor("posix." + name, InMemoryCharge.Changes(name) ? InMemoryCharge.SyncedAfter(handler) : handler)) < 0)
             {
                 return -1;
             }

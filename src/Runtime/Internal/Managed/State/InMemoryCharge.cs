@@ -1,3 +1,4 @@
+using PyHosting.Internal.Bridge;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.State;
@@ -76,6 +77,22 @@ internal sealed class InMemoryCharge
             _charged = used;
         }
     }
+
+    /// <summary>Whether the <c>posix</c> function <paramref name="name"/> can shrink or grow an in-memory file system without writing to a file.</summary>
+    public static bool Changes(string name) => name is "mkdir" or "rmdir" or "remove" or "unlink" or "rename" or "replace" or "symlink" or "link" or "close" or "closerange" or "dup2";
+
+    /// <summary>Wraps a bridge function so that the count is brought up to date when it returns (a deleted file gives its memory back at once).</summary>
+    public static BridgeHandler SyncedAfter(BridgeHandler handler) => args =>
+    {
+        try
+        {
+            return handler(args);
+        }
+        finally
+        {
+            ManagedBackend.CurrentOrNull?.FileSystem.Charge.Sync();
+        }
+    };
 
     private static void Collect(IPythonFileSystem fileSystem, List<InMemoryPythonFileSystem> stores)
     {

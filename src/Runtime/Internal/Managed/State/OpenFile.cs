@@ -167,6 +167,7 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
         finally
         {
             stream.Dispose();
+            charge?.Sync();
         }
     }
 }

@@ -18,11 +18,12 @@ internal sealed class VirtualPipe
     /// <summary>The most bytes the buffer holds (Linux's default pipe size is 64 KiB; this is larger, as before).</summary>
     public const int Capacity = 1 << 20;
 
-    /// <summary>The most bytes one copy to or from a child's stream moves.</summary>
+    /// <summary>The most bytes one copy to or from a child's stream, or one chunk of the buffer, holds.</summary>
     public const int StreamChunk = 1 << 16;
     private readonly Queue<byte[]> _chunks = new();
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _changed = new(0);
+    private readonly SemaphoreSlim _readable = new(0); // released when data or end of file arrives
+    private readonly SemaphoreSlim _writable = new(0); // released when room appears or the reader goes away
     private int _offset;
     private int _buffered;
     private bool _writerClosed;
@@ -80,7 +81,7 @@ internal sealed class VirtualPipe
 
                     _buffered -= total;
                     PythonInterpreter.ReleaseHostMemory(total);
-                    _changed.Release();
+                    Signal(_writable);
                     return total;
                 }
 
@@ -90,7 +91,7 @@ internal sealed class VirtualPipe
                 }
             }
 
-            _changed.Wait(token);
+            _readable.Wait(token);
         }
     }
 
@@ -116,7 +117,8 @@ internal sealed class VirtualPipe
                 var free = Capacity - _buffered;
                 if (free > 0)
                 {
-                    var n = Math.Min(free, data.Length - written);
+                    // Chunks stay below the large-object heap's threshold: the garbage of a long stream is collected young.
+                    var n = Math.Min(Math.Min(free, data.Length - written), StreamChunk);
                     if (!PythonInterpreter.TryReserveHostMemory(n))
                     {
                         if (written > 0)
@@ -130,15 +132,24 @@ internal sealed class VirtualPipe
                     _chunks.Enqueue(data.Slice(written, n).ToArray());
                     _buffered += n;
                     written += n;
-                    _changed.Release();
+                    Signal(_readable);
                     continue;
                 }
             }
 
-            _changed.Wait(token);
+            _writable.Wait(token);
         }
 
         return written;
+    }
+
+    /// <summary>Wakes a waiter; a count already pending wakes it as well, so the count stays small.</summary>
+    private static void Signal(SemaphoreSlim semaphore)
+    {
+        if (semaphore.CurrentCount == 0)
+        {
+            semaphore.Release();
+        }
     }
 
     private void CloseEnd(bool read)
@@ -160,7 +171,8 @@ internal sealed class VirtualPipe
             }
         }
 
-        _changed.Release();
+        Signal(_readable);
+        Signal(_writable);
         if (read)
         {
             Source?.Dispose();
