@@ -39,8 +39,20 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             StandardError = error is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
         };
         ManagedErrors.SetPaths(argv[0]);
-        var process = backend.Processes.Start(info);
-        ManagedErrors.SetPaths(null);
+        IPythonProcess process;
+        try
+        {
+            process = backend.Processes.Start(info);
+        }
+        catch (UnauthorizedAccessException e) when (e.Message.Contains(AllowListPythonProcessProvider.ConfigurationKey, StringComparison.Ordinal))
+        {
+            // The allow-list's refusal names the key that would allow the program: Python sees it as any refusal does.
+            throw ManagedBackend.Denied(e.Message, AllowListPythonProcessProvider.ConfigurationKey);
+        }
+        finally
+        {
+            ManagedErrors.SetPaths(null);
+        }
         var outputPump = output is NullFile ? Task.CompletedTask : Pump(process.StandardOutput, outputTarget, outputFd, sink);
         var errorPump = error is NullFile ? Task.CompletedTask : Pump(process.StandardError, errorTarget, errorFd, sink);
 
