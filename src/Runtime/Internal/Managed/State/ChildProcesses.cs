@@ -49,10 +49,9 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             // The allow-list's refusal names the key that would allow the program: Python sees it as any refusal does.
             throw ManagedBackend.Denied(e.Message, AllowListPythonProcessProvider.ConfigurationKey);
         }
-        finally
-        {
-            ManagedErrors.SetPaths(null);
-        }
+
+        // On failure the path stays set: the error's mapping names the program.
+        ManagedErrors.SetPaths(null);
         var outputPump = output is NullFile ? Task.CompletedTask : Pump(process.StandardOutput, outputTarget, outputFd, sink);
         var errorPump = error is NullFile ? Task.CompletedTask : Pump(process.StandardError, errorTarget, errorFd, sink);
 
