@@ -98,6 +98,11 @@ internal sealed class PythonRuntimeHostedService(
             ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:AllowedExecutables");
         }
 
+        if (validated.Processes.EnvironmentVariables.Count > 0)
+        {
+            ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:EnvironmentVariables");
+        }
+
         if (ignored.Count > 0)
         {
             Log.NativeBackendIgnoresSettings(_logger, string.Join(", ", ignored));

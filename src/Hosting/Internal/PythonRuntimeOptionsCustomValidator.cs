@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using PyHosting.Internal.Managed.State;
 
 namespace PyHosting.Hosting.Internal;
 
@@ -229,6 +230,21 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             if (string.IsNullOrWhiteSpace(allowed[i]))
             {
                 errors.AddError(Invariant($"{key}:{i} is empty; set an executable name or absolute path, or remove the entry."));
+            }
+        }
+
+        const string environmentKey = Section + ":Processes:EnvironmentVariables";
+        var variables = options.Processes.EnvironmentVariables;
+        for (var i = 0; i < variables.Count; i++)
+        {
+            var name = variables[i];
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('=', StringComparison.Ordinal))
+            {
+                errors.AddError(Invariant($"{environmentKey}:{i} '{name}' is not a variable name; set a name such as MY_SETTING, or remove the entry."));
+            }
+            else if (ChildEnvironment.Refusal(name, string.Empty, [name]) is { } reason)
+            {
+                errors.AddError(Invariant($"{environmentKey}:{i} '{name}' never reaches a child process ({reason}); remove the entry."));
             }
         }
     }
