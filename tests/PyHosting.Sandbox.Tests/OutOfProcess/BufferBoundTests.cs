@@ -21,10 +21,19 @@ public sealed class MemoryLimitFixture : TestHostFixture
         ["PythonRuntime:FileSystem:Mounts:0:Path"] = "/mem",
         ["PythonRuntime:FileSystem:Mounts:0:InMemory"] = "true",
         ["PythonRuntime:FileSystem:Mounts:0:MaxBytes"] = (1L << 30).ToString(CultureInfo.InvariantCulture),
+        ["PythonRuntime:FileSystem:Mounts:1:Path"] = "/host",
+        ["PythonRuntime:FileSystem:Mounts:1:HostPath"] = Root,
 
         // The lines Python prints are not kept by the test host's log capture, so that only the runtime's own buffers count.
         ["Logging:LogLevel:PyHosting.Python"] = "None",
     };
+
+    /// <summary>A 2 GiB file that takes no disk space: reading it whole is the attack.</summary>
+    protected override void Prepare()
+    {
+        using var sparse = File.Create(Path.Combine(Root, "huge.py"));
+        sparse.SetLength(2L << 30);
+    }
 }
 
 /// <summary>
@@ -62,6 +71,8 @@ public sealed class BufferBoundTests(MemoryLimitFixture fixture, ITestOutputHelp
         // An in-memory mount whose own quota is far above the limit: its contents are .NET memory.
         { "in-memory file", "b = b'x' * (1 << 20)\nwith open('/mem/blob', 'wb') as f:\n    while True:\n        f.write(b)", "errno 28" },
         { "in-memory files", "import itertools\nb = b'x' * (1 << 20)\nfor i in itertools.count():\n    with open('/mem/f%d' % i, 'wb') as f:\n        f.write(b)", "errno 28" },
+        // io.open_code (the import system's reader) reads a whole file into .NET before Python gets it.
+        { "io.open_code of a huge file", "import io\nio.open_code('/host/huge.py')", "errno 12" },
         { "in-memory truncate", "import os\nopen('/mem/sparse', 'wb').close()\nos.truncate('/mem/sparse', 900 << 20)", "errno 28" },
     };
 
