@@ -71,6 +71,11 @@ public sealed class BufferBoundTests(MemoryLimitFixture fixture, ITestOutputHelp
         // An in-memory mount whose own quota is far above the limit: its contents are .NET memory.
         { "in-memory file", "b = b'x' * (1 << 20)\nwith open('/mem/blob', 'wb') as f:\n    while True:\n        f.write(b)", "errno 28" },
         { "in-memory files", "import itertools\nb = b'x' * (1 << 20)\nfor i in itertools.count():\n    with open('/mem/f%d' % i, 'wb') as f:\n        f.write(b)", "errno 28" },
+        // A child's arguments and environment are copied into .NET to start it: too long for any program is E2BIG first.
+        { "child arguments", "import subprocess\nv = 'x' * (1 << 20)\nsubprocess.run(['/bin/cat'] + [v] * 60)", "errno 7" },
+        { "child environment", "import subprocess\nv = 'x' * (1 << 20)\nsubprocess.run(['/bin/cat'], env={'V%d' % i: v for i in range(8)})", "errno 7" },
+        { "os.system command", "import os\nos.system('x' * (40 << 20))", "errno 7" },
+
         // io.open_code (the import system's reader) reads a whole file into .NET before Python gets it.
         { "io.open_code of a huge file", "import io\nio.open_code('/host/huge.py')", "errno 12" },
         { "in-memory truncate", "import os\nopen('/mem/sparse', 'wb').close()\nos.truncate('/mem/sparse', 900 << 20)", "errno 28" },
@@ -88,7 +93,9 @@ public sealed class BufferBoundTests(MemoryLimitFixture fixture, ITestOutputHelp
         }
         finally
         {
-            // What the case created is released, so that the next case starts from the same state.
+            // What the case created is released, so that the next case starts from the same state: the pipes
+            // first, by a call small enough to compile in what a full memory limit leaves.
+            await fixture.Python.ExecAsync("import os\nos.closerange(3, 1024)");
             await fixture.Python.ExecAsync("for n in [n for n in globals() if not n.startswith('__')]:\n    del globals()[n]\nimport os\nfor n in os.listdir('/mem'):\n    os.remove('/mem/' + n)\nos.closerange(3, 1024)\nfor i in range(4096):\n    os.unsetenv('V%d' % i)");
         }
 

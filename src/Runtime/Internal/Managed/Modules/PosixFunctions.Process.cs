@@ -80,6 +80,7 @@ internal static unsafe partial class PosixFunctions
 
     private static nint SystemCall(BridgeArgs args)
     {
+        SubprocessModule.CheckExecSize(args.Count > 0 ? args[0] : 0);
         var command = Arg.OptionalString(args, 0, "command") ?? throw new PythonArgumentException("system: command required");
         return Py.NewInt(B.ChildProcesses.System(command));
     }
