@@ -24,6 +24,7 @@ public sealed class PythonRuntimeOptionsCustomValidatorTests : IDisposable
         { "absolute module path with managed", static o => o.ModulePaths.Add("/app/lib") },
         { "allowed executables with create process", static o => { o.Permissions.CreateProcess = true; o.Processes.AllowedExecutables.Add("echo"); } },
         { "create process without list", static o => o.Permissions.CreateProcess = true },
+        { "child environment variables", static o => { o.Permissions.CreateProcess = true; o.Processes.EnvironmentVariables.Add("MY_SETTING"); } },
         {
             "mounts", static o =>
             {
@@ -92,6 +93,8 @@ public sealed class PythonRuntimeOptionsCustomValidatorTests : IDisposable
             "PythonRuntime:Processes:AllowedExecutables lists 2 executables ('echo', '/bin/cat') but PythonRuntime:Permissions:CreateProcess is false; set PythonRuntime:Permissions:CreateProcess=true to let Python code start them, or remove the list."
         },
         { "empty allowed executable", static o => { o.Permissions.CreateProcess = true; o.Processes.AllowedExecutables.Add(""); }, "PythonRuntime:Processes:AllowedExecutables:0 is empty; set an executable name or absolute path, or remove the entry." },
+        { "malformed child environment variable", static o => o.Processes.EnvironmentVariables.Add("A=B"), "PythonRuntime:Processes:EnvironmentVariables:0 'A=B' is not a variable name; set a name such as MY_SETTING, or remove the entry." },
+        { "loader variable for children", static o => o.Processes.EnvironmentVariables.Add("LD_PRELOAD"), "PythonRuntime:Processes:EnvironmentVariables:0 'LD_PRELOAD' never reaches a child process (it can make the program load or run other code); remove the entry." },
         { "bad environment variable", static o => o.Permissions.EnvironmentVariables["A=B"] = "x", "PythonRuntime:Permissions:EnvironmentVariables 'A=B' is not a valid environment variable name; use a non-empty name without '='." },
         { "relative working directory", static o => o.FileSystem.WorkingDirectory = "app", "PythonRuntime:FileSystem:WorkingDirectory 'app' must be an absolute path in the runtime's file system, such as /." },
         { "unnormalised working directory", static o => o.FileSystem.WorkingDirectory = "/app/", "PythonRuntime:FileSystem:WorkingDirectory '/app/' is not normalised; use '/app'." },

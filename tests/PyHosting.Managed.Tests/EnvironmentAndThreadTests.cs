@@ -34,15 +34,18 @@ public sealed class EnvironmentAndThreadTests(ManagedRuntimeFixture fixture)
         Assert.Null(Environment.GetEnvironmentVariable(name));
         Assert.Null(Environment.GetEnvironmentVariable(name + "_PUT"));
 
+        // Children receive the runtime's environment through the allow-list: ONLY is listed
+        // (Processes:EnvironmentVariables), the variables named above are not.
         var children = await fixture.RunAsync<string>($$"""
             import os, subprocess
-            seen = subprocess.check_output(['sh', '-c', 'echo "$PYH_GREETING|${{name}}|${{name}}_PUT|${{{ManagedRuntimeFixture.HostOnlyVariable}}:-hidden}"'], text=True)
-            del os.environ['{{name}}']
-            after = subprocess.check_output(['sh', '-c', 'echo "${{{name}}:-gone}"'], text=True)
+            os.environ['ONLY'] = 'python value'
+            seen = subprocess.check_output(['sh', '-c', 'echo "$PYH_GREETING|$ONLY|${{{name}}:-dropped}|${{{name}}_PUT:-dropped}|${{{ManagedRuntimeFixture.HostOnlyVariable}}:-hidden}"'], text=True)
+            del os.environ['ONLY']
+            after = subprocess.check_output(['sh', '-c', 'echo "${ONLY:-gone}"'], text=True)
             return seen + after
             """);
 
-        Assert.Equal($"{ManagedRuntimeFixture.Greeting}|python value|put value|hidden\ngone\n", children);
+        Assert.Equal($"{ManagedRuntimeFixture.Greeting}|python value|dropped|dropped|hidden\ngone\n", children);
         Assert.Null(Environment.GetEnvironmentVariable(name));
     }
 

@@ -76,14 +76,31 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
-    public async Task Env_ReplacesTheChildEnvironment()
+    public async Task Env_ReplacesTheChildEnvironment_WithinTheAllowList()
     {
+        // ONLY is listed in Processes:EnvironmentVariables; UNLISTED is not; LD_PRELOAD never passes.
         var result = await fixture.RunAsync<string>("""
             import subprocess
-            return subprocess.check_output(['sh', '-c', 'echo "$ONLY:${PYH_GREETING:-absent}"'], env={'ONLY': 'this'}, text=True)
+            return subprocess.check_output(['sh', '-c', 'echo "$ONLY:${PYH_GREETING:-absent}:${UNLISTED:-dropped}:${LD_PRELOAD:-dropped}"'], env={'ONLY': 'this', 'UNLISTED': 'x', 'LD_PRELOAD': '/data/x.so'}, text=True)
             """);
 
-        Assert.Equal("this:absent\n", result);
+        Assert.Equal("this:absent:dropped:dropped\n", result);
+    }
+
+    [Fact]
+    public async Task InheritedEnvironment_PassesOnlyAllowedNames()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import os, subprocess
+            os.environ['BASH_FUNC_echo%%'] = '() { builtin echo pwned; }'
+            os.environ['PYTHONPATH'] = '/data'
+            try:
+                return subprocess.check_output(['sh', '-c', 'echo "$PYH_GREETING:${PYTHONPATH:-dropped}"; env | grep -c BASH_FUNC || true'], text=True)
+            finally:
+                del os.environ['BASH_FUNC_echo%%'], os.environ['PYTHONPATH']
+            """);
+
+        Assert.Equal(ManagedRuntimeFixture.Greeting + ":dropped\n0\n", result);
     }
 
     [Fact]

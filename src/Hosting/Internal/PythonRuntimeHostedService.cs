@@ -132,6 +132,11 @@ internal sealed class PythonRuntimeHostedService(
             ignored.Add(PythonRuntimeConfigurationKeys.AllowedExecutables);
         }
 
+        if (validated.Processes.EnvironmentVariables.Count > 0)
+        {
+            ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:EnvironmentVariables");
+        }
+
         if (ignored.Count > 0)
         {
             Log.NativeBackendIgnoresSettings(_logger, string.Join(", ", ignored));

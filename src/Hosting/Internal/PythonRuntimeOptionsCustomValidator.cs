@@ -236,6 +236,21 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
                 errors.AddError(Invariant($"{key}:{i} is empty; set an executable name or absolute path, or remove the entry."));
             }
         }
+
+        const string environmentKey = PythonRuntimeConfigurationKeys.ProcessEnvironmentVariables;
+        var variables = options.Processes.EnvironmentVariables;
+        for (var i = 0; i < variables.Count; i++)
+        {
+            var name = variables[i];
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('=', StringComparison.Ordinal))
+            {
+                errors.AddError(Invariant($"{environmentKey}:{i} '{name}' is not a variable name; set a name such as MY_SETTING, or remove the entry."));
+            }
+            else if (PythonChildEnvironment.WhyNeverPassed(name) is { } reason)
+            {
+                errors.AddError(Invariant($"{environmentKey}:{i} '{name}' never reaches a child process ({reason}); remove the entry."));
+            }
+        }
     }
 
     private static void ValidateEnvironmentVariables(PythonPermissions permissions, ValidateOptionsResultBuilder errors)

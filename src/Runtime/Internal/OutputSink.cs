@@ -6,10 +6,13 @@ namespace PyHosting.Internal;
 /// <summary>
 /// Where Python's standard output and error go for one call (or, without a call, for the whole
 /// runtime): caller-supplied writers, or the <c>PyHosting.Python.Stdout</c>/<c>.Stderr</c> loggers,
-/// one log entry per line.
+/// one log entry per line (a line longer than <see cref="MaxLine"/> characters in several entries).
 /// </summary>
 internal sealed class OutputSink
 {
+    /// <summary>The longest line logged as one entry; a longer one is split.</summary>
+    public const int MaxLine = 8192;
+
     private readonly TextWriter? _out;
     private readonly TextWriter? _err;
     private readonly ILogger _outLogger;
@@ -39,18 +42,22 @@ internal sealed class OutputSink
 
             var line = fd == 2 ? _errLine : _outLine;
             var logger = fd == 2 ? _errLogger : _outLogger;
+            // A line longer than MaxLine characters is logged in pieces of MaxLine: the buffer never holds more.
             while (!text.IsEmpty)
             {
-                var nl = text.IndexOf('\n');
+                var room = MaxLine - line.Length;
+                var nl = text[..Math.Min(text.Length, room)].IndexOf('\n');
                 if (nl < 0)
                 {
-                    line.Append(text);
-                    if (line.Length > 8192)
+                    var part = text[..Math.Min(text.Length, room)];
+                    line.Append(part);
+                    text = text[part.Length..];
+                    if (line.Length == MaxLine)
                     {
                         Emit(logger, line, fd);
                     }
 
-                    return;
+                    continue;
                 }
 
                 line.Append(text[..nl]);

@@ -35,6 +35,9 @@ internal static unsafe partial class PythonInterpreter
     private static delegate* unmanaged<nint, nuint, nint> s_arenaAlloc;
     private static delegate* unmanaged<nint, nint, nuint, void> s_arenaFree;
 
+    /// <summary>The bytes below the limit that .NET-side buffers never take (see <see cref="TryReserveHostMemory"/>).</summary>
+    public const long HostMemoryHeadroom = 4L << 20;
+
     private static bool s_memoryHooked;
     private static long s_memoryUsed;
     private static long s_memoryLimit;
@@ -124,6 +127,45 @@ internal static unsafe partial class PythonInterpreter
     }
 
     private static void Unreserve(long bytes) => Interlocked.Add(ref s_memoryUsed, -bytes);
+
+    /// <summary>
+    /// Counts <paramref name="bytes"/> of .NET-side memory that Python code fills (a pipe's buffer, the runtime's
+    /// environment, a line waiting for the log) against <c>PythonRuntime:MemoryLimit</c>, as if Python had allocated it.
+    /// </summary>
+    /// <param name="bytes">The bytes about to be held; zero or negative reserves nothing.</param>
+    /// <returns><see langword="false"/> when the limit would be passed (nothing counted): the caller refuses the operation.</returns>
+    /// <remarks>
+    /// Without a limit the bytes are still counted (and always granted), so that reserve and release stay paired.
+    /// These buffers may not take the last <see cref="HostMemoryHeadroom"/> bytes below the limit: those stay
+    /// Python's, so that code can still run, and close what holds the buffers, after one was refused.
+    /// </remarks>
+    public static bool TryReserveHostMemory(long bytes)
+    {
+        if (bytes <= 0)
+        {
+            return true;
+        }
+
+        var limit = Volatile.Read(ref s_memoryLimit);
+        if (limit > 0 && t_memoryLimitExempt == 0 && Interlocked.Read(ref s_memoryUsed) + bytes > limit - HostMemoryHeadroom)
+        {
+            Interlocked.Exchange(ref s_lastRefusedBytes, bytes);
+            Interlocked.Increment(ref s_memoryRefusals);
+            return false;
+        }
+
+        return Reserve(bytes);
+    }
+
+    /// <summary>Returns bytes counted by <see cref="TryReserveHostMemory"/>.</summary>
+    /// <param name="bytes">The bytes no longer held.</param>
+    public static void ReleaseHostMemory(long bytes)
+    {
+        if (bytes > 0)
+        {
+            Unreserve(bytes);
+        }
+    }
 
     [UnmanagedCallersOnly]
     private static nint RawMalloc(nint context, nuint size) => (ulong)size > MaxRequest ? 0 : AllocateCounted(size, zeroed: false);

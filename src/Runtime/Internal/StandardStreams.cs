@@ -6,6 +6,8 @@ namespace PyHosting.Internal;
 /// <summary>Binds Python's standard streams to the host: the current call's sink, or the runtime's default sink.</summary>
 internal static unsafe class StandardStreams
 {
+    private const int Chunk = 1 << 16;
+
     /// <summary>Installs <c>sys.stdout</c>/<c>sys.stderr</c>/<c>sys.stdin</c> (GIL held).</summary>
     /// <param name="defaultSink">The sink used outside a call.</param>
     /// <param name="mapErrors">The backend's mapping of .NET exceptions to Python errors, or <see langword="null"/>.</param>
@@ -29,23 +31,65 @@ internal static unsafe class StandardStreams
             return Py.SetError(LibPython.ExcTypeError, "write(fd, data) takes 2 arguments");
         }
 
-        var fd = (int)LibPython.PyLong_AsLongLong(args[0]);
+        var fd = (int)LibPython.PyLong_AsLongLong(args[0]) == 2 ? 2 : 1;
         var data = args[1];
-        string? text;
         if (Py.IsInstanceOfFlag(data, Py.TpFlagsUnicodeSubclass))
         {
-            text = Py.ReadString(data);
+            nint size;
+            var utf8 = LibPython.PyUnicode_AsUTF8AndSize(data, &size);
+            if (utf8 != null)
+            {
+                WriteUtf8(fd, new ReadOnlySpan<byte>(utf8, (int)Math.Min(size, int.MaxValue)), defaultSink);
+                return Py.NewNone();
+            }
+
+            // Lone surrogates (from surrogateescape) cannot be encoded strictly: go through the codec.
+            LibPython.PyErr_Clear();
+            fixed (byte* encoding = "utf-8\0"u8)
+            fixed (byte* errors = "surrogatepass\0"u8)
+            {
+                var encoded = LibPython.PyUnicode_AsEncodedString(data, encoding, errors);
+                if (encoded == 0)
+                {
+                    return 0;
+                }
+
+                try
+                {
+                    WriteUtf8(fd, Py.ReadBytes(encoded), defaultSink);
+                }
+                finally
+                {
+                    LibPython.Py_DecRef(encoded);
+                }
+            }
         }
         else if (Py.IsInstanceOfFlag(data, Py.TpFlagsBytesSubclass))
         {
-            text = System.Text.Encoding.UTF8.GetString(Py.ReadBytes(data));
+            WriteUtf8(fd, Py.ReadBytes(data), defaultSink);
         }
         else
         {
             return Py.SetError(LibPython.ExcTypeError, "write() data must be str or bytes");
         }
 
-        Write(fd == 2 ? 2 : 1, text ?? string.Empty, defaultSink);
         return Py.NewNone();
+    }
+
+    /// <summary>Decodes and forwards UTF-8 text a bounded chunk at a time, so that one huge write never becomes one huge .NET string.</summary>
+    private static void WriteUtf8(int fd, ReadOnlySpan<byte> utf8, Func<OutputSink> defaultSink)
+    {
+        var sink = CallContext.Current?.Output ?? defaultSink();
+        var decoder = System.Text.Encoding.UTF8.GetDecoder();
+        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(Math.Min(utf8.Length, Chunk))];
+        var offset = 0;
+        do
+        {
+            var part = utf8.Slice(offset, Math.Min(Chunk, utf8.Length - offset));
+            offset += part.Length;
+            var n = decoder.GetChars(part, chars, flush: offset == utf8.Length);
+            sink.Write(fd, chars.AsSpan(0, n));
+        }
+        while (offset < utf8.Length);
     }
 }

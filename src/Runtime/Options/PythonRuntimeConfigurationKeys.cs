@@ -58,6 +58,9 @@ public static class PythonRuntimeConfigurationKeys
     /// <summary><c>PythonRuntime:FileSystem:WorkingDirectory</c>, see <see cref="PythonFileSystemOptions.WorkingDirectory"/>.</summary>
     public const string WorkingDirectory = Section + ":FileSystem:WorkingDirectory";
 
+    /// <summary><c>PythonRuntime:Processes:EnvironmentVariables</c>, see <see cref="PythonProcessOptions.EnvironmentVariables"/>.</summary>
+    public const string ProcessEnvironmentVariables = Section + ":Processes:EnvironmentVariables";
+
     /// <summary><c>PythonRuntime:FileSystem:Mounts</c>, see <see cref="PythonFileSystemOptions.Mounts"/>.</summary>
     public const string Mounts = Section + ":FileSystem:Mounts";
 }

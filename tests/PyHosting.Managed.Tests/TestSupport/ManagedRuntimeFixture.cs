@@ -55,6 +55,7 @@ public sealed class ManagedRuntimeFixture : IDisposable
         options.Permissions.EnvironmentVariables["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         options.Permissions.EnvironmentVariables["PYH_GREETING"] = Greeting;
         options.Permissions.EnvironmentVariables["HOME"] = "/data";
+        options.Processes.EnvironmentVariables.Add("ONLY");
         options.ModulePaths.Add("/app");
 
         Logs = new CapturingLoggerProvider();

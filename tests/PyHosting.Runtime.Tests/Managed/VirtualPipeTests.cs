@@ -56,6 +56,41 @@ public class VirtualPipeTests
     }
 
     [Fact]
+    public async Task AWriteLargerThanTheCapacity_IsCopiedAsTheReaderDrains_NeverHoldingMoreThanTheCapacity()
+    {
+        var pipe = new VirtualPipe();
+        var data = new byte[(3 * VirtualPipe.Capacity) + 12345];
+        new Random(7).NextBytes(data);
+        var write = Task.Run(() => pipe.WriteEnd.Write(data));
+        var received = new List<byte>();
+        var buffer = new byte[VirtualPipe.Capacity * 2];
+        while (received.Count < data.Length)
+        {
+            var n = pipe.ReadEnd.Read(buffer, CancellationToken.None);
+            Assert.InRange(n, 1, VirtualPipe.Capacity);
+            received.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+
+        Assert.Equal(data.Length, await write.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(data, received);
+    }
+
+    [Fact]
+    public async Task AWriterWaitingForRoom_ReturnsWhatItCopied_WhenTheReaderGoesAway()
+    {
+        var pipe = new VirtualPipe();
+        var write = Task.Run(() => pipe.WriteEnd.Write(new byte[VirtualPipe.Capacity + 1]));
+        while (!pipe.ReadEnd.ReadReady)
+        {
+            await Task.Yield();
+        }
+
+        pipe.ReadEnd.Release();
+
+        Assert.InRange(await write.WaitAsync(TimeSpan.FromSeconds(30)), 1, VirtualPipe.Capacity);
+    }
+
+    [Fact]
     public void TheEnds_AreOneWay()
     {
         var pipe = new VirtualPipe();

@@ -83,6 +83,8 @@ internal sealed partial class ManagedBackend
 
         if (Permissions.IO == IOAccess.All)
         {
+            // The previous change to an in-memory file system is counted now.
+            FileSystem.Charge.Sync();
             return;
         }
 

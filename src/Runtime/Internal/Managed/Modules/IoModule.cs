@@ -88,33 +88,81 @@ internal sealed unsafe class IoModule
         ManagedErrors.SetPaths(p.Path);
         byte[] data;
         using (var stream = fs.Open(inner, PythonOpenFlags.Read))
-        using (var copy = new MemoryStream())
         {
-            stream.CopyTo(copy);
-            data = copy.ToArray();
+            data = ReadCounted(stream);
         }
 
-        ManagedErrors.SetPaths(null);
-        if (backend.FileSystem.IsSystemPath(resolved) && resolved.EndsWith(".pyc", StringComparison.Ordinal))
+        // The .NET copy counts against the memory limit until Python holds its own.
+        try
         {
-            backend.TrustedBytecode.Record(data);
+            ManagedErrors.SetPaths(null);
+            if (backend.FileSystem.IsSystemPath(resolved) && resolved.EndsWith(".pyc", StringComparison.Ordinal))
+            {
+                backend.TrustedBytecode.Record(data);
+            }
+
+            // Never a lookup in sys.modules or the module's namespace: Python code can change both.
+            var bytes = Py.NewBytes(data);
+            if (bytes == 0)
+            {
+                return 0;
+            }
+
+            var tuple = Py.Tuple(bytes);
+            var result = Py.Call(_bytesIO, tuple, 0, "io.BytesIO");
+            if (tuple != 0)
+            {
+                LibPython.Py_DecRef(tuple);
+            }
+
+            return result;
+        }
+        finally
+        {
+            PythonInterpreter.ReleaseHostMemory(data.Length);
+        }
+    }
+
+    /// <summary>Reads a whole file into one array, its size reserved against the memory limit first (the caller releases it).</summary>
+    private static byte[] ReadCounted(Stream stream)
+    {
+        const string tooLarge = "Cannot allocate memory: the file would pass PythonRuntime:MemoryLimit";
+        if (stream.CanSeek)
+        {
+            var length = stream.Length - stream.Position;
+            if (length > Array.MaxLength || !PythonInterpreter.TryReserveHostMemory(length))
+            {
+                throw new PythonIOException(Errno.ENOMEM, tooLarge);
+            }
+
+            var data = new byte[length];
+            var total = 0;
+            int n;
+            while (total < data.Length && (n = stream.Read(data, total, data.Length - total)) > 0)
+            {
+                total += n;
+            }
+
+            PythonInterpreter.ReleaseHostMemory(length - total);
+            return total == data.Length ? data : data[..total];
         }
 
-        // Never a lookup in sys.modules or the module's namespace: Python code can change both.
-        var bytes = Py.NewBytes(data);
-        if (bytes == 0)
+        // A stream of unknown length: each chunk is reserved before it is kept.
+        using var copy = new MemoryStream();
+        var buffer = new byte[16384];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
         {
-            return 0;
+            if (copy.Length + read > Array.MaxLength || !PythonInterpreter.TryReserveHostMemory(read))
+            {
+                PythonInterpreter.ReleaseHostMemory(copy.Length);
+                throw new PythonIOException(Errno.ENOMEM, tooLarge);
+            }
+
+            copy.Write(buffer, 0, read);
         }
 
-        var tuple = Py.Tuple(bytes);
-        var result = Py.Call(_bytesIO, tuple, 0, "io.BytesIO");
-        if (tuple != 0)
-        {
-            LibPython.Py_DecRef(tuple);
-        }
-
-        return result;
+        return copy.ToArray();
     }
 
     [System.Runtime.InteropServices.UnmanagedCallersOnly]

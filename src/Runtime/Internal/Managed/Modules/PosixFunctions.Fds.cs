@@ -17,6 +17,7 @@ internal sealed unsafe partial class PosixFunctions
     public const int ODirectory = 0x10000;
     public const int OTmpFile = 0x400000;
     private const int MaxReadChunk = 16 * 1024 * 1024;
+    private const int MaxWriteChunk = 0x7ffff000;
     private const int PyBufWritable = 1;
 
     private nint Close(BridgeArgs args)
@@ -127,12 +128,29 @@ internal sealed unsafe partial class PosixFunctions
 
         try
         {
-            var span = new ReadOnlySpan<byte>(*(void**)view, (int)*(long*)(view + 16));
-            return Py.NewInt(file.Write(span));
+            var span = new ReadOnlySpan<byte>(*(void**)view, WriteLength(*(long*)(view + 16)));
+            return Py.NewInt(file is VirtualPipe.End ? BlockingWrite(file, span) : file.Write(span));
         }
         finally
         {
             LibPython.PyBuffer_Release((nint)view);
+        }
+    }
+
+    /// <summary>The bytes one write passes on: as Linux's <c>write</c>, at most 0x7ffff000, so a larger buffer is a partial write.</summary>
+    private static int WriteLength(long length) => (int)Math.Min(length, MaxWriteChunk);
+
+    /// <summary>Writes to a file that may block (a pipe that is full), without the GIL: its reader may be another Python thread.</summary>
+    private static int BlockingWrite(OpenFile file, ReadOnlySpan<byte> data)
+    {
+        var state = LibPython.PyEval_SaveThread();
+        try
+        {
+            return file.Write(data);
+        }
+        finally
+        {
+            LibPython.PyEval_RestoreThread(state);
         }
     }
 
@@ -181,7 +199,7 @@ internal sealed unsafe partial class PosixFunctions
             try
             {
                 file.Seek(offset, SeekOrigin.Begin);
-                return Py.NewInt(file.Write(new ReadOnlySpan<byte>(*(void**)view, (int)*(long*)(view + 16))));
+                return Py.NewInt(file.Write(new ReadOnlySpan<byte>(*(void**)view, WriteLength(*(long*)(view + 16)))));
             }
             finally
             {

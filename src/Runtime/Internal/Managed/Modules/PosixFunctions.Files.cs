@@ -98,8 +98,15 @@ internal sealed unsafe partial class PosixFunctions
             OnPath(Resolve(p), followFinal: true, length, (fs, inner, path, length) =>
             {
                 _backend.CheckWrite(path, "truncating");
-                using var stream = fs.Open(inner, PythonOpenFlags.Write, 0x1B6);
-                stream.SetLength(length);
+                var file = new ProviderFile(fs.Open(inner, PythonOpenFlags.Write, 0x1B6), path, false, true, false, () => null, _backend.FileSystem.Charge);
+                try
+                {
+                    file.Truncate(length);
+                }
+                finally
+                {
+                    file.Release();
+                }
             });
             return Py.NewNone();
         }

@@ -88,7 +88,7 @@ internal sealed unsafe partial class PosixFunctions
                 }
 
                 var stream = fs.Open(inner, s.providerFlags, s.Item2);
-                return _backend.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
+                return _backend.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner), s.writable ? _backend.FileSystem.Charge : null));
             });
         }
         catch (Exception e) when (!changes && IsDirectoryError(e))

@@ -38,10 +38,7 @@ internal sealed unsafe partial class PosixFunctions
             throw new PythonArgumentException("illegal environment variable name", true);
         }
 
-        lock (_backend.Environment)
-        {
-            _backend.Environment[name] = value;
-        }
+        _backend.SetEnvironmentVariable(name, value);
 
         return Py.NewNone();
     }
@@ -49,10 +46,7 @@ internal sealed unsafe partial class PosixFunctions
     private nint UnsetEnv(BridgeArgs args)
     {
         var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("unsetenv: name required");
-        lock (_backend.Environment)
-        {
-            _backend.Environment.Remove(name);
-        }
+        _backend.RemoveEnvironmentVariable(name);
 
         return Py.NewNone();
     }
@@ -91,6 +85,7 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint SystemCall(BridgeArgs args)
     {
+        SubprocessModule.CheckExecSize(args.Count > 0 ? args[0] : 0);
         var command = Arg.OptionalString(args, 0, "command") ?? throw new PythonArgumentException("system: command required");
         return Py.NewInt(_backend.ChildProcesses.System(command));
     }

@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
 
 namespace PyHosting.Internal.Managed.Modules;
 
@@ -83,7 +84,7 @@ internal sealed unsafe class PosixModule
 
         foreach (var (name, handler) in Managed)
         {
-            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, handler)) < 0)
+            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, InMemoryCharge.Changes(name) ? InMemoryCharge.SyncedAfter(_backend, handler) : handler)) < 0)
             {
                 return -1;
             }

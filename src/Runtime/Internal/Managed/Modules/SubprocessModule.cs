@@ -18,6 +18,96 @@ internal sealed unsafe class SubprocessModule
     /// <param name="backend">The backend.</param>
     public SubprocessModule(ManagedBackend backend) => _backend = backend;
 
+    /// <summary><c>E2BIG</c>: what <c>execve</c> reports for an argument list or environment that is too long.</summary>
+    private const int E2Big = 7;
+
+    /// <summary>The longest single argument or environment entry Linux passes to a program (<c>MAX_ARG_STRLEN</c>).</summary>
+    private const long MaxArgumentBytes = 128 * 1024;
+
+    /// <summary>The most bytes of arguments and environment one start passes (Linux's usual <c>ARG_MAX</c>).</summary>
+    private const long MaxExecBytes = 2 * 1024 * 1024;
+
+    private const int UnicodeLengthOffset = 16;
+
+    /// <summary>
+    /// Refuses, before anything is copied into .NET, an argument vector or environment that no program could
+    /// receive: <c>E2BIG</c>, as <c>execve</c> does. Each item is a Python <c>str</c> or <c>bytes</c>; a
+    /// <paramref name="sequences"/> entry is either one such item or an iterable of them.
+    /// </summary>
+    public static void CheckExecSize(params ReadOnlySpan<nint> sequences)
+    {
+        long total = 0;
+        foreach (var sequence in sequences)
+        {
+            if (sequence == 0 || sequence == LibPython.None)
+            {
+                continue;
+            }
+
+            if (ItemBytes(sequence) is { } single)
+            {
+                Count(single, ref total);
+                continue;
+            }
+
+            var iterator = LibPython.PyObject_GetIter(sequence);
+            if (iterator == 0)
+            {
+                LibPython.PyErr_Clear(); // not iterable: the conversion reports it
+                continue;
+            }
+
+            try
+            {
+                nint item;
+                while ((item = LibPython.PyIter_Next(iterator)) != 0)
+                {
+                    var size = ItemBytes(item);
+                    LibPython.Py_DecRef(item);
+                    if (size is { } bytes)
+                    {
+                        Count(bytes, ref total);
+                    }
+                }
+
+                LibPython.PyErr_Clear();
+            }
+            finally
+            {
+                LibPython.Py_DecRef(iterator);
+            }
+        }
+    }
+
+    private static void Count(long bytes, ref long total)
+    {
+        total += bytes + 1;
+        if (bytes > MaxArgumentBytes || total > MaxExecBytes)
+        {
+            throw new PythonIOException(E2Big, "Argument list too long");
+        }
+    }
+
+    /// <summary>The UTF-8 size of a <c>str</c> or <c>bytes</c>, or <see langword="null"/> for anything else.</summary>
+    private static long? ItemBytes(nint o)
+    {
+        nint size;
+        if (Py.IsInstanceOfFlag(o, Py.TpFlagsBytesSubclass))
+        {
+            byte* data;
+            return LibPython.PyBytes_AsStringAndSize(o, &data, &size) < 0 ? null : size;
+        }
+
+        if (Py.IsInstanceOfFlag(o, Py.TpFlagsUnicodeSubclass))
+        {
+            // The length in code points (PyASCIIObject.length, after the object head) bounds the UTF-8 size
+            // from below, read without encoding or allocating anything.
+            return *(nint*)(o + UnicodeLengthOffset);
+        }
+
+        return null;
+    }
+
     /// <summary>Makes the module (new reference), or returns 0 with the Python error set.</summary>
     public nint Create()
     {
@@ -89,6 +179,7 @@ internal sealed unsafe class SubprocessModule
         }
 
         CheckChildSettings(backend, args);
+        CheckExecSize(args[0], args[5]);
 
         var argv = (ValueConverter.ToClr(args[0]) as List<object?>)?.Select(a => a switch
         {

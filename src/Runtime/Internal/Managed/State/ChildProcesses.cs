@@ -33,13 +33,24 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         var info = new PythonProcessStartInfo(argv)
         {
             WorkingDirectory = workingDirectory,
-            Environment = environment,
+            Environment = ChildEnvironment.Sanitise(environment, AllowedNames(), backend.Compatibility),
             StandardInput = feedsInput ? PythonStdio.Pipe : PythonStdio.Null,
             StandardOutput = output is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
             StandardError = error is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
         };
         ManagedErrors.SetPaths(argv[0]);
-        var process = backend.Processes.Start(info);
+        IPythonProcess process;
+        try
+        {
+            process = backend.Processes.Start(info);
+        }
+        catch (UnauthorizedAccessException e) when (e.Message.Contains(AllowListPythonProcessProvider.ConfigurationKey, StringComparison.Ordinal))
+        {
+            // The allow-list's refusal names the key that would allow the program: Python sees it as any refusal does.
+            throw ManagedBackend.Denied(e.Message, AllowListPythonProcessProvider.ConfigurationKey);
+        }
+
+        // On failure the path stays set: the error's mapping names the program.
         ManagedErrors.SetPaths(null);
         var outputPump = output is NullFile ? Task.CompletedTask : Pump(process.StandardOutput, outputTarget, outputFd, sink);
         var errorPump = error is NullFile ? Task.CompletedTask : Pump(process.StandardError, errorTarget, errorFd, sink);
@@ -59,6 +70,14 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait);
             return pid;
         }
+    }
+
+    /// <summary>The names a child may receive besides <see cref="ChildEnvironment.DefaultNames"/>: those the host listed.</summary>
+    private HashSet<string> AllowedNames()
+    {
+        var names = new HashSet<string>(backend.Options.Processes.EnvironmentVariables, StringComparer.Ordinal);
+        names.UnionWith(backend.Permissions.EnvironmentVariables.Keys);
+        return names;
     }
 
     /// <summary>The runtime's descriptor <paramref name="fd"/> as a child inherits it (a closed one reads and writes nothing).</summary>

@@ -58,7 +58,7 @@ internal abstract class OpenFile
 /// A regular file opened through the file-system provider. Stream faults surface as errno OSErrors
 /// (a provider's stock message is cut back to <c>strerror</c>); a write either completes or raises.
 /// </summary>
-internal sealed class ProviderFile(Stream stream, string path, bool readable, bool writable, bool append, Func<PythonFileStatus?> status) : OpenFile
+internal sealed class ProviderFile(Stream stream, string path, bool readable, bool writable, bool append, Func<PythonFileStatus?> status, InMemoryCharge? charge = null) : OpenFile
 {
     public override bool Readable => readable;
 
@@ -90,7 +90,16 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             stream.Seek(0, SeekOrigin.End);
         }
 
-        stream.Write(data);
+        charge?.BeforeWrite(data.Length);
+        try
+        {
+            stream.Write(data);
+        }
+        finally
+        {
+            charge?.Sync();
+        }
+
         return data.Length;
     }
 
@@ -123,7 +132,19 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        stream.SetLength(length);
+        if (charge is not null && stream.CanSeek && length > stream.Length)
+        {
+            charge.BeforeWrite(length - stream.Length);
+        }
+
+        try
+        {
+            stream.SetLength(length);
+        }
+        finally
+        {
+            charge?.Sync();
+        }
     }
 
     public override void Flush() => stream.Flush();
@@ -146,6 +167,7 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
         finally
         {
             stream.Dispose();
+            charge?.Sync();
         }
     }
 }
@@ -182,6 +204,8 @@ internal sealed class StandardFile(int fd, Func<OutputSink> sink) : OpenFile
     /// <summary>Gets the standard stream this is (0, 1 or 2), whatever descriptor now refers to it.</summary>
     public int Descriptor => fd;
 
+    private const int Chunk = 1 << 16;
+
     private readonly System.Text.Decoder _decoder = System.Text.Encoding.UTF8.GetDecoder();
 
     public override bool Readable => fd == 0;
@@ -198,14 +222,21 @@ internal sealed class StandardFile(int fd, Func<OutputSink> sink) : OpenFile
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
         }
 
-        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(data.Length)];
-        int n;
-        lock (_decoder)
+        // Decoded a bounded chunk at a time: a huge write never becomes one huge .NET string.
+        var output = CallContext.Current?.Output ?? sink();
+        var chars = new char[System.Text.Encoding.UTF8.GetMaxCharCount(Math.Min(data.Length, Chunk))];
+        for (var offset = 0; offset < data.Length; offset += Chunk)
         {
-            n = _decoder.GetChars(data, chars, flush: false);
+            var part = data.Slice(offset, Math.Min(Chunk, data.Length - offset));
+            int n;
+            lock (_decoder)
+            {
+                n = _decoder.GetChars(part, chars, flush: false);
+            }
+
+            output.Write(fd, chars.AsSpan(0, n));
         }
 
-        (CallContext.Current?.Output ?? sink()).Write(fd, chars.AsSpan(0, n));
         return data.Length;
     }
 

@@ -13,10 +13,14 @@ internal sealed class RuntimeFileSystem
     public RuntimeFileSystem(IPythonFileSystem user, IEnumerable<(string Root, IPythonFileSystem FileSystem)> systemRoots)
     {
         User = user;
+        Charge = new InMemoryCharge(user);
         _systemRoots = systemRoots.OrderByDescending(r => r.Root.Length).ToArray();
     }
 
     public IPythonFileSystem User { get; }
+
+    /// <summary>Gets the count of the in-memory file systems' contents against the memory limit.</summary>
+    public InMemoryCharge Charge { get; }
 
     public IEnumerable<string> SystemRoots => _systemRoots.Select(r => r.Root);
 

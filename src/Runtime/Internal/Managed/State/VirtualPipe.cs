@@ -7,12 +7,23 @@ namespace PyHosting.Internal.Managed.State;
 /// (the read end to its stdout, the write end to its stdin): Python then reads from or writes to
 /// the child directly. Reads block (without the GIL) until data, end of file or cancellation.
 /// </summary>
+/// <remarks>
+/// The buffer holds at most <see cref="Capacity"/> bytes, whatever the size of one write: a write
+/// copies what fits, then waits for the reader before copying more, as a blocking POSIX write does.
+/// Buffered bytes are counted against <c>PythonRuntime:MemoryLimit</c>; a write the limit refuses
+/// raises <c>ENOMEM</c> (or returns what it had already copied).
+/// </remarks>
 internal sealed class VirtualPipe
 {
-    private const int Capacity = 1 << 20;
+    /// <summary>The most bytes the buffer holds (Linux's default pipe size is 64 KiB; this is larger, as before).</summary>
+    public const int Capacity = 1 << 20;
+
+    /// <summary>The most bytes one copy to or from a child's stream, or one chunk of the buffer, holds.</summary>
+    public const int StreamChunk = 1 << 16;
     private readonly Queue<byte[]> _chunks = new();
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _changed = new(0);
+    private readonly SemaphoreSlim _readable = new(0); // released when data or end of file arrives
+    private readonly SemaphoreSlim _writable = new(0); // released when room appears or the reader goes away
     private int _offset;
     private int _buffered;
     private bool _writerClosed;
@@ -69,7 +80,8 @@ internal sealed class VirtualPipe
                     }
 
                     _buffered -= total;
-                    _changed.Release();
+                    PythonInterpreter.ReleaseHostMemory(total);
+                    Signal(_writable);
                     return total;
                 }
 
@@ -79,31 +91,64 @@ internal sealed class VirtualPipe
                 }
             }
 
-            _changed.Wait(token);
+            _readable.Wait(token);
         }
     }
 
+    /// <summary>Copies <paramref name="data"/> into the buffer, at most the free space at a time, waiting for the reader in between.</summary>
+    /// <returns>The bytes written: all of them, or fewer when the memory limit refused the rest after a first part.</returns>
     private int WriteBuffer(ReadOnlySpan<byte> data, CancellationToken token)
     {
-        while (true)
+        var written = 0;
+        while (written < data.Length)
         {
             lock (_gate)
             {
                 if (_readerClosed)
                 {
+                    if (written > 0)
+                    {
+                        return written;
+                    }
+
                     throw new PythonIOException(Errno.EPIPE, "Broken pipe");
                 }
 
-                if (_buffered < Capacity || _buffered == 0)
+                var free = Capacity - _buffered;
+                if (free > 0)
                 {
-                    _chunks.Enqueue(data.ToArray());
-                    _buffered += data.Length;
-                    _changed.Release();
-                    return data.Length;
+                    // Chunks stay below the large-object heap's threshold: the garbage of a long stream is collected young.
+                    var n = Math.Min(Math.Min(free, data.Length - written), StreamChunk);
+                    if (!PythonInterpreter.TryReserveHostMemory(n))
+                    {
+                        if (written > 0)
+                        {
+                            return written;
+                        }
+
+                        throw new PythonIOException(Errno.ENOMEM, "Cannot allocate memory: the pipe's buffer would pass PythonRuntime:MemoryLimit");
+                    }
+
+                    _chunks.Enqueue(data.Slice(written, n).ToArray());
+                    _buffered += n;
+                    written += n;
+                    Signal(_readable);
+                    continue;
                 }
             }
 
-            _changed.Wait(token);
+            _writable.Wait(token);
+        }
+
+        return written;
+    }
+
+    /// <summary>Wakes a waiter; a count already pending wakes it as well, so the count stays small.</summary>
+    private static void Signal(SemaphoreSlim semaphore)
+    {
+        if (semaphore.CurrentCount == 0)
+        {
+            semaphore.Release();
         }
     }
 
@@ -113,7 +158,12 @@ internal sealed class VirtualPipe
         {
             if (read)
             {
+                // Nobody can read what is buffered any more: give its memory back now.
                 _readerClosed = true;
+                PythonInterpreter.ReleaseHostMemory(_buffered);
+                _buffered = 0;
+                _offset = 0;
+                _chunks.Clear();
             }
             else
             {
@@ -121,7 +171,8 @@ internal sealed class VirtualPipe
             }
         }
 
-        _changed.Release();
+        Signal(_readable);
+        Signal(_writable);
         if (read)
         {
             Source?.Dispose();
@@ -152,7 +203,8 @@ internal sealed class VirtualPipe
 
             if (pipe.Source is { } source)
             {
-                var array = new byte[buffer.Length];
+                // A pipe read may return less than asked: one chunk at a time keeps the copy small.
+                var array = new byte[Math.Min(buffer.Length, StreamChunk)];
                 var task = source.ReadAsync(array, 0, array.Length, cancellationToken);
                 var n = task.GetAwaiter().GetResult();
                 array.AsSpan(0, n).CopyTo(buffer);
@@ -173,7 +225,12 @@ internal sealed class VirtualPipe
             {
                 try
                 {
-                    sink.Write(data);
+                    // The provider's stream may copy what it is given: hand it one bounded chunk at a time.
+                    for (var offset = 0; offset < data.Length; offset += StreamChunk)
+                    {
+                        sink.Write(data.Slice(offset, Math.Min(StreamChunk, data.Length - offset)));
+                    }
+
                     sink.Flush();
                 }
                 catch (IOException e)
