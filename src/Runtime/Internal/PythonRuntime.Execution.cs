@@ -234,7 +234,7 @@ internal sealed partial class PythonRuntime
     /// Interrupts one call until it completes, escalating: at once and then every <see cref="ReInterruptInterval"/>,
     /// a simulated signal that C code polling for signals observes (<see cref="CallInterrupter"/>; needs no GIL) and an
     /// asynchronous <c>KeyboardInterrupt</c> in the call's thread; after <see cref="TraceAfter"/>, a trace function that
-    /// interrupts every line, for code that swallows the exception. Both sides hold the GIL when they post or clear
+    /// interrupts every instruction of every frame of the call, for code that swallows the exception. Both sides hold the GIL when they post or clear
     /// what needs it, so an interrupt never lands in the thread's next call.
     /// </summary>
     private sealed class InterruptState(ulong threadId, nint threadState)
@@ -303,9 +303,12 @@ internal sealed partial class PythonRuntime
                     }
 
                     LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
-                    if (!_traced && Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
+                    if (_traced || Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
                     {
+                        // Again at every interval: nothing the call's code changed meanwhile (a frame's f_trace_lines,
+                        // f_trace_opcodes or f_trace) can keep a line of it running.
                         CallInterrupter.SetTrace(threadState, on: true);
+                        CallInterrupter.TraceEveryFrame(threadState);
                         _traced = true;
                     }
 
