@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 15, EventName = "InterpreterStopAbandoned", Level = LogLevel.Warning, Message = "Python runtime stop did not get the interpreter within {TimeoutMs} ms: a call that cannot be interrupted still holds it, and it stays as it is until the process exits")]
     public static partial void InterpreterStopAbandoned(ILogger logger, long timeoutMs);
 
+    [LoggerMessage(EventId = 16, EventName = "InterpreterLeftRunning", Level = LogLevel.Warning, Message = "Python runtime stop flushed Python's standard streams and left the interpreter as it is, not finalised, because Python code still runs ({Running}); the process can exit")]
+    public static partial void InterpreterLeftRunning(ILogger logger, string running);
+
     [LoggerMessage(EventId = 20, EventName = "CallFailed", Level = LogLevel.Debug, Message = "Python call {EntryPoint} failed with {PythonType}")]
     public static partial void CallFailed(ILogger logger, string entryPoint, string pythonType);
 

@@ -50,9 +50,27 @@ internal sealed partial class PythonRuntime
         return await call.ConfigureAwait(false);
     }
 
-    private unsafe T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    private T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
     {
         using var ownedLimits = limits;
+        var callToken = limits.Token;
+        if (!PythonInterpreter.TryEnterCall())
+        {
+            throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
+        }
+
+        try
+        {
+            return RunEntered<T>(entryPoint, body, convert, sink, limits);
+        }
+        finally
+        {
+            PythonInterpreter.ExitCall();
+        }
+    }
+
+    private unsafe T? RunEntered<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    {
         var callToken = limits.Token;
 
         var observation = Observer?.OnCallStarting(entryPoint);
