@@ -19,7 +19,7 @@ internal sealed partial class PythonRuntime
         var sink = _redirect.Value ?? _defaultSink;
         var timeout = _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
         var limits = new CallLimits(cancellationToken, timeout, _timeProvider);
-        var call = Task.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, limits), CancellationToken.None);
+        var call = CallThreads.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, limits));
         return limits.Token.CanBeCanceled ? AwaitInterruptibleAsync(entryPoint, call, limits) : call;
     }
 

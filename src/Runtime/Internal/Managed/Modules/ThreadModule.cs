@@ -1,3 +1,4 @@
+using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Interception;
 
 namespace PyHosting.Internal.Managed.Modules;
@@ -23,6 +24,7 @@ internal static class ThreadModule
             });
         }
 
+        ThreadStackFloor.Apply(module);
         ModulePatcher.Replace(module, "_thread", "interrupt_main", _ => throw new UnsupportedOperationException("_thread.interrupt_main is not supported by the managed backend"));
         ModulePatcher.DenyUnclassified(module, "_thread", n => ModulePatcher.Original("_thread", n) != 0);
         return 0;
