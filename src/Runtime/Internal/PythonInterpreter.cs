@@ -225,7 +225,7 @@ internal static unsafe partial class PythonInterpreter
             return $"{calls} call(s) still running";
         }
 
-        var current = CallInterrupter.CurrentThreadState();
+        var current = ((delegate* unmanaged<nint>)LibPython.Export("PyThreadState_Get"))();
         var interpreter = ((delegate* unmanaged<nint>)LibPython.Export("PyInterpreterState_Main"))();
         var head = (delegate* unmanaged<nint, nint>)LibPython.Export("PyInterpreterState_ThreadHead");
         var next = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_Next");
