@@ -24,7 +24,7 @@ public sealed class BlockingPrimitiveTests(DefaultPermissionsFixture fixture) : 
     [
         "()", "(True)", "(1)", "(True, -1)", "(True, 1e6)", "(blocking=True)", "(block=True)", "(timeout=-1)",
         "(timeout=None)", "(timeout=1e6)", "(True, timeout=-1)", "(blocking=True, timeout=1e6)", "(block=True, timeout=None)",
-        "((1, 1),)", "((1, __import__('_thread').get_ident()),)",
+        "((1, 1),)", "((1, __import__('_thread').get_ident()),)", "(True, float('inf'))", "(timeout=float('nan'))", "(True, 1e300)",
     ];
 
     public static TheoryData<string> Types() => [.. Setups.Keys];
@@ -88,6 +88,52 @@ public sealed class BlockingPrimitiveTests(DefaultPermissionsFixture fixture) : 
 
         Assert.Empty(kept);
         await fixture.AssertAliveAsync();
+    }
+
+    [Fact]
+    public async Task ReplacedWaits_AnswerAsCPythonDoes()
+    {
+        var response = await fixture.Python.ExecAsync("""
+            import _thread, threading, _queue
+            l = _thread.allocate_lock()
+            l.acquire()
+            r = [l.acquire(timeout=0.1), l.acquire(blocking=True, timeout=0.1), l.acquire(True, 0.1), l.acquire(False)]
+            for call, error in ((lambda: l.acquire(True, float('inf')), OverflowError), (lambda: l.acquire(False, 1), ValueError),
+                                (lambda: l.acquire(foo=1), TypeError), (lambda: l.acquire(True, blocking=True), TypeError),
+                                (lambda: l.acquire(timeout=-2), ValueError)):
+                try:
+                    call()
+                    r.append('no error')
+                except error:
+                    r.append(error.__name__)
+            q = _queue.SimpleQueue()
+            try:
+                q.get(timeout=0.1)
+            except _queue.Empty:
+                r.append('Empty')
+            q.put(1)
+            r.append(q.get(block=True, timeout=None))
+            rl = threading.RLock()
+            c = threading.Condition(rl)
+            with c:
+                r.append(c.wait(0.1))
+                r.append(rl._is_owned())
+            rl.acquire()
+            rl.acquire()
+            state = rl._release_save()
+            r.append(rl._is_owned())
+            rl._acquire_restore(state)
+            r.append(rl._is_owned())
+            rl.release()
+            rl.release()
+            r.append(rl._is_owned())
+            result = repr(r)
+            """);
+        Assert.Null(response.Type);
+
+        var result = await fixture.Python.EvalAsync("result");
+
+        Assert.Equal("[False, False, False, False, 'OverflowError', 'ValueError', 'TypeError', 'TypeError', 'ValueError', 'Empty', 1, False, True, False, True, False]", result.GetResult<string>());
     }
 
     [Theory]

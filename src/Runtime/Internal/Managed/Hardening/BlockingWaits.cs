@@ -349,7 +349,7 @@ internal static unsafe class BlockingWaits
                 return call(self, args, kwargs);
             }
 
-            if (!blocking || (timeout >= 0 && timeout <= Slice.TotalSeconds) || (timeout < 0 && timeout != -1.0))
+            if (!blocking || (timeout >= 0 && timeout <= Slice.TotalSeconds) || (timeout < 0 && timeout != -1.0) || !IsSliceable(timeout))
             {
                 return call(self, args, kwargs);
             }
@@ -410,7 +410,7 @@ internal static unsafe class BlockingWaits
             var block = blockObject == 0 || LibPython.PyObject_IsTrue(blockObject) == 1;
             var noTimeout = timeoutObject == 0 || timeoutObject == LibPython.None;
             var timeout = noTimeout ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
-            if (!block || (timeout < 0 && !noTimeout) || (timeout >= 0 && timeout <= Slice.TotalSeconds))
+            if (!block || (timeout < 0 && !noTimeout) || (timeout >= 0 && timeout <= Slice.TotalSeconds) || !IsSliceable(timeout))
             {
                 LibPython.PyErr_Clear();
                 return call(self, cls, args, nargs, kwnames);
@@ -478,6 +478,15 @@ internal static unsafe class BlockingWaits
 
         return empty;
     }
+
+    /// <summary>
+    /// Whether a timeout can be waited in slices: NaN and timeouts beyond CPython's largest (about 9.2·10¹² s) go to
+    /// the original, which refuses them at once (ValueError, OverflowError) without waiting.
+    /// </summary>
+    private static bool IsSliceable(double timeout) => !double.IsNaN(timeout) && timeout <= MaxTimeoutSeconds;
+
+    /// <summary>CPython's <c>PY_TIMEOUT_MAX</c> on Linux, in seconds (LLONG_MAX/1000 µs), rounded down.</summary>
+    private const double MaxTimeoutSeconds = 9.2e12;
 
     /// <summary>A float of seconds: one slice, or less when the deadline is nearer.</summary>
     private static nint NewSlice(long deadline)
