@@ -76,7 +76,7 @@ internal static unsafe partial class CallInterrupter
         s_traceFlagsOffset = FindTraceFlags();
         if (s_traceFlagsOffset == 0)
         {
-            Log.NativeInterruptUnavailable(logger, "the trace flags of CPython's frame objects were not found: code that clears f_trace_lines may outlive the last resort");
+            Log.TraceFlagsUnavailable(logger);
         }
 
         var failure = InstallSignal();
@@ -361,7 +361,7 @@ internal static unsafe partial class CallInterrupter
 
     /// <summary>
     /// Turns line and opcode events back on for every frame of <paramref name="threadState"/>'s stack, whatever Python
-    /// code set (GIL held; the thread is not running Python meanwhile). Frames objects are made where missing.
+    /// code set (GIL held; the thread is not running Python meanwhile). Frame objects are made where missing.
     /// </summary>
     public static void TraceEveryFrame(nint threadState)
     {
@@ -370,6 +370,8 @@ internal static unsafe partial class CallInterrupter
             return;
         }
 
+        // Frame objects made here are the runtime's, not the call's: a call that used up PythonRuntime:MemoryLimit cannot keep them from being made.
+        using var exemption = PythonInterpreter.ExemptFromMemoryLimit();
         var frame = s_threadStateFrame(threadState);
         for (var depth = 0; frame != 0 && depth < 1_000_000; depth++)
         {
@@ -383,6 +385,8 @@ internal static unsafe partial class CallInterrupter
         {
             LibPython.Py_DecRef(frame);
         }
+
+        LibPython.PyErr_Clear();
     }
 
     private static void EnableEvents(nint frame)

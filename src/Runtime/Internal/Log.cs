@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 23, EventName = "CallNotStopping", Level = LogLevel.Warning, Message = "Python call {EntryPoint} did not stop within {GraceMs} ms of its interruption ({Reason}); its caller is released, the call keeps its thread and the interpreter until it ends")]
     public static partial void CallNotStopping(ILogger logger, string entryPoint, string reason, long graceMs);
 
+    [LoggerMessage(EventId = 24, EventName = "TraceFlagsUnavailable", Level = LogLevel.Warning, Message = "The per-frame trace flags of this interpreter's frame objects were not found: a call that swallows its interrupt and turns off f_trace_lines may outlive its timeout")]
+    public static partial void TraceFlagsUnavailable(ILogger logger);
+
     [LoggerMessage(EventId = 30, EventName = "ProviderFault", Level = LogLevel.Warning, Message = "Provider call {Operation} failed unexpectedly; Python sees EIO")]
     public static partial void ProviderFault(ILogger logger, string operation, Exception exception);
 
