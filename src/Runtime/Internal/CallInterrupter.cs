@@ -22,7 +22,12 @@ namespace PyHosting.Internal;
 /// <para>
 /// <b>Code that swallows the interrupt</b> (<c>except BaseException: pass</c> in a loop). After a grace period
 /// a C trace function is set on the call's thread state that raises <c>KeyboardInterrupt</c> on every
-/// traced event, so no Python line can run until the call has unwound; it is removed when the call ends.
+/// traced event, so no Python instruction can run until the call has unwound; it is removed when the call ends.
+/// It depends on nothing Python code can change: CPython emits line and opcode events only for frames whose
+/// <c>f_trace_lines</c>/<c>f_trace_opcodes</c> are set, and Python may clear those, so the trace function sets
+/// both on the frame of every event it receives (a frame that was not running gets a call or exception event
+/// before it runs again), and the interrupter sets them on every frame of the call's thread each time it
+/// interrupts again, writing the frame object's fields directly (their offsets are verified at start-up).
 /// </para>
 /// <para>
 /// What remains out of reach is C code that neither runs bytecode nor polls signals (for example
@@ -42,6 +47,11 @@ internal static unsafe partial class CallInterrupter
     private static delegate* unmanaged<int> s_checkSignals;
     private static delegate* unmanaged<nint> s_currentThreadState;
     private static delegate* unmanaged<nint, delegate* unmanaged<nint, nint, int, nint, int>, nint, int> s_setTrace;
+    private static delegate* unmanaged<nint, nint> s_threadStateFrame;
+    private static delegate* unmanaged<nint, nint> s_frameBack;
+
+    /// <summary>The offset of <c>f_trace_lines</c> in a frame object (<c>f_trace_opcodes</c> follows it), or 0 when it could not be verified.</summary>
+    private static int s_traceFlagsOffset;
 
     #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
@@ -63,10 +73,67 @@ internal static unsafe partial class CallInterrupter
         s_currentThreadState = (delegate* unmanaged<nint>)LibPython.Export("PyThreadState_Get");
         s_checkSignals = (delegate* unmanaged<int>)LibPython.Export("PyErr_CheckSignals");
         s_setTrace = (delegate* unmanaged<nint, delegate* unmanaged<nint, nint, int, nint, int>, nint, int>)LibPython.Export("_PyEval_SetTrace");
+        s_threadStateFrame = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_GetFrame");
+        s_frameBack = (delegate* unmanaged<nint, nint>)LibPython.Export("PyFrame_GetBack");
+        s_traceFlagsOffset = FindTraceFlags();
+        if (s_traceFlagsOffset == 0)
+        {
+            Log.TraceFlagsUnavailable(logger);
+        }
+
         var failure = InstallSignal();
         if (failure is not null)
         {
             Log.NativeInterruptUnavailable(logger, failure);
+        }
+    }
+
+    /// <summary>
+    /// Finds <c>f_trace_lines</c> and <c>f_trace_opcodes</c> in a frame object (CPython 3.11: bytes 44 and 45) by
+    /// setting them through the frame type's own setters on a frame made for the purpose; 0 when they are not there.
+    /// </summary>
+    private static int FindTraceFlags()
+    {
+        const int Offset = 44;
+        nint code;
+        fixed (byte* source = "None\0"u8, name = "<pyhosting>\0"u8)
+        {
+            code = LibPython.Py_CompileString(source, name, 258);
+        }
+
+        var globals = LibPython.PyDict_New();
+        var frame = code == 0 || globals == 0 ? 0 : ((delegate* unmanaged<nint, nint, nint, nint, nint>)LibPython.Export("PyFrame_New"))(s_currentThreadState(), code, globals, 0);
+        try
+        {
+            if (frame == 0)
+            {
+                return 0;
+            }
+
+            var found = true;
+            foreach (var (attribute, delta) in (ReadOnlySpan<(string, int)>)[("f_trace_lines", 0), ("f_trace_opcodes", 1)])
+            {
+                foreach (var value in (ReadOnlySpan<bool>)[true, false, true])
+                {
+                    fixed (byte* a = System.Text.Encoding.ASCII.GetBytes(attribute + "\0"))
+                    {
+                        found &= LibPython.PyObject_SetAttrString(frame, a, value ? LibPython.True : LibPython.False) == 0 && *(byte*)(frame + Offset + delta) == (value ? 1 : 0);
+                    }
+                }
+            }
+
+            return found ? Offset : 0;
+        }
+        finally
+        {
+            LibPython.PyErr_Clear();
+            foreach (var o in (ReadOnlySpan<nint>)[frame, globals, code])
+            {
+                if (o != 0)
+                {
+                    LibPython.Py_DecRef(o);
+                }
+            }
         }
     }
 
@@ -294,9 +361,54 @@ internal static unsafe partial class CallInterrupter
         }
     }
 
+    /// <summary>
+    /// Turns line and opcode events back on for every frame of <paramref name="threadState"/>'s stack, whatever Python
+    /// code set (GIL held; the thread is not running Python meanwhile). Frame objects are made where missing.
+    /// </summary>
+    public static void TraceEveryFrame(nint threadState)
+    {
+        if (s_traceFlagsOffset == 0)
+        {
+            return;
+        }
+
+        // Frame objects made here are the runtime's, not the call's: a call that used up PythonRuntime:MemoryLimit cannot keep them from being made.
+        using var exemption = PythonInterpreter.ExemptFromMemoryLimit();
+        var frame = s_threadStateFrame(threadState);
+        for (var depth = 0; frame != 0 && depth < 1_000_000; depth++)
+        {
+            EnableEvents(frame);
+            var back = s_frameBack(frame);
+            LibPython.Py_DecRef(frame);
+            frame = back;
+        }
+
+        if (frame != 0)
+        {
+            LibPython.Py_DecRef(frame);
+        }
+
+        LibPython.PyErr_Clear();
+    }
+
+    private static void EnableEvents(nint frame)
+    {
+        var offset = s_traceFlagsOffset;
+        if (frame != 0 && offset != 0)
+        {
+            *(byte*)(frame + offset) = 1;
+            *(byte*)(frame + offset + 1) = 1;
+        }
+    }
+
+    /// <summary>
+    /// The trace function of a call that swallows its interrupt. It raises on every event, and turns line and opcode
+    /// events on for the event's frame, so that the frame's next instruction, whatever it is, raises too.
+    /// </summary>
     [UnmanagedCallersOnly]
     private static int Interrupt(nint traceObject, nint frame, int what, nint arg)
     {
+        EnableEvents(frame);
         Py.SetError(LibPython.ExcKeyboardInterrupt, "the call was interrupted");
         return -1;
     }

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 15, EventName = "InterpreterStopAbandoned", Level = LogLevel.Warning, Message = "Python runtime stop did not get the interpreter within {TimeoutMs} ms: a call that cannot be interrupted still holds it, and it stays as it is until the process exits")]
     public static partial void InterpreterStopAbandoned(ILogger logger, long timeoutMs);
 
+    [LoggerMessage(EventId = 16, EventName = "InterpreterLeftRunning", Level = LogLevel.Warning, Message = "Python runtime stop flushed Python's standard streams and left the interpreter as it is, not finalised, because Python code still runs ({Running}); the process can exit")]
+    public static partial void InterpreterLeftRunning(ILogger logger, string running);
+
     [LoggerMessage(EventId = 20, EventName = "CallFailed", Level = LogLevel.Debug, Message = "Python call {EntryPoint} failed with {PythonType}")]
     public static partial void CallFailed(ILogger logger, string entryPoint, string pythonType);
 
@@ -43,6 +46,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 23, EventName = "CallNotStopping", Level = LogLevel.Warning, Message = "Python call {EntryPoint} did not stop within {GraceMs} ms of its interruption ({Reason}); its caller is released, the call keeps its thread and the interpreter until it ends")]
     public static partial void CallNotStopping(ILogger logger, string entryPoint, string reason, long graceMs);
+
+    [LoggerMessage(EventId = 24, EventName = "TraceFlagsUnavailable", Level = LogLevel.Warning, Message = "The per-frame trace flags of this interpreter's frame objects were not found: a call that swallows its interrupt and turns off f_trace_lines may outlive its timeout")]
+    public static partial void TraceFlagsUnavailable(ILogger logger);
 
     [LoggerMessage(EventId = 30, EventName = "ProviderFault", Level = LogLevel.Warning, Message = "Provider call {Operation} failed unexpectedly; Python sees EIO")]
     public static partial void ProviderFault(ILogger logger, string operation, Exception exception);

@@ -20,6 +20,7 @@ internal static unsafe partial class PythonInterpreter
     private static readonly TimeSpan DetachTimeout = TimeSpan.FromSeconds(5);
     private static IPythonBackend? s_backend;
     private static int s_state; // 0 = never started, 1 = running, 2 = stopped
+    private static int s_activeCalls;
     private static nint s_home;
 
     public static bool IsRunning => Volatile.Read(ref s_state) == 1;
@@ -95,7 +96,28 @@ internal static unsafe partial class PythonInterpreter
         }
     }
 
-    /// <summary>Detaches pythonnet after flushing Python's streams. The interpreter itself is never finalised (it could not be started again).</summary>
+    /// <summary>Enters a call: false once stopping has begun (the interpreter may be finalised). Pair with <see cref="ExitCall"/>.</summary>
+    public static bool TryEnterCall()
+    {
+        Interlocked.Increment(ref s_activeCalls);
+        if (Volatile.Read(ref s_state) == 1)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref s_activeCalls);
+        return false;
+    }
+
+    /// <summary>Leaves a call entered with <see cref="TryEnterCall"/>.</summary>
+    public static void ExitCall() => Interlocked.Decrement(ref s_activeCalls);
+
+    /// <summary>
+    /// Stops the interpreter: flushes Python's standard streams and, only when no Python code is running anywhere
+    /// (no call, no other Python thread with a frame, the GIL taken promptly), detaches pythonnet, which finalises
+    /// CPython. Finalising an interpreter whose threads still run code crashes the process, and the process is
+    /// exiting anyway: otherwise the interpreter is left as it is, with a warning. It cannot be started again.
+    /// </summary>
     public static void Stop(ILogger logger)
     {
         lock (Gate)
@@ -105,7 +127,8 @@ internal static unsafe partial class PythonInterpreter
                 return;
             }
 
-            s_state = 2;
+            // Before the calls are counted: a call that enters later sees the state and never takes the GIL.
+            Interlocked.Exchange(ref s_state, 2);
             try
             {
                 s_backend?.OnStopping();
@@ -117,35 +140,158 @@ internal static unsafe partial class PythonInterpreter
             }
 
             // A call busy in C code that never checks for interrupts holds the GIL for good: the host's stop does not wait for it.
-            var detach = new Thread(() => Detach(logger)) { IsBackground = true, Name = "PyHosting interpreter stop" };
+            var stop = new StopAttempt(logger);
+            var detach = new Thread(stop.Run) { IsBackground = true, Name = "PyHosting interpreter stop" };
             detach.Start();
-            if (!detach.Join(DetachTimeout))
+            if (!stop.Decided.Wait(DetachTimeout))
             {
+                stop.Abandon();
                 Log.InterpreterStopAbandoned(logger, (long)DetachTimeout.TotalMilliseconds);
+                return;
+            }
+
+            detach.Join(DetachTimeout);
+        }
+    }
+
+    /// <summary>One stop of the interpreter, on a thread of its own: it may wait for the GIL for good.</summary>
+    private sealed class StopAttempt(ILogger logger)
+    {
+        private readonly Lock _gate = new();
+        private bool _abandoned;
+        private bool _committed;
+
+        public ManualResetEventSlim Decided { get; } = new();
+
+        /// <summary>The host stopped waiting: unless the shutdown has begun, leave the interpreter as it is when the GIL comes.</summary>
+        public void Abandon()
+        {
+            lock (_gate)
+            {
+                _abandoned = !_committed;
+            }
+        }
+
+        public void Run()
+        {
+            // Stopping must not fail for want of memory Python code used up: a thread state that cannot be
+            // allocated aborts the process, and pythonnet's shutdown recurses when its imports fail.
+            using var exemption = ExemptFromMemoryLimit();
+            string? running;
+            var gil = LibPython.PyGILState_Ensure();
+            try
+            {
+                running = RunningCode();
+                FlushStandardStreams();
+            }
+            finally
+            {
+                LibPython.PyGILState_Release(gil);
+            }
+
+            lock (_gate)
+            {
+                if (_abandoned)
+                {
+                    return;
+                }
+
+                _committed = true;
+            }
+
+            try
+            {
+                if (running is not null)
+                {
+                    Log.InterpreterLeftRunning(logger, running);
+                    return;
+                }
+
+                PythonEngine.Shutdown();
+                Log.InterpreterStopped(logger);
+            }
+            catch (Exception e) when (e is PythonException or InvalidOperationException or NotSupportedException or PlatformNotSupportedException)
+            {
+                Log.InterpreterStopFailed(logger, e);
+            }
+            finally
+            {
+                Decided.Set();
             }
         }
     }
 
-    /// <summary>Flushes Python's streams and detaches pythonnet (needs the GIL).</summary>
-    private static void Detach(ILogger logger)
+    /// <summary>Says what Python code still runs, or null when none does (GIL held): a call, or a thread state with a frame.</summary>
+    private static string? RunningCode()
     {
-        // Stopping must not fail for want of memory Python code used up: a thread state that cannot be
-        // allocated aborts the process, and pythonnet's shutdown recurses when its imports fail.
-        using var exemption = ExemptFromMemoryLimit();
-        try
+        var calls = Volatile.Read(ref s_activeCalls);
+        if (calls > 0)
         {
-            using (Python.Runtime.Py.GIL())
+            return $"{calls} call(s) still running";
+        }
+
+        var current = ((delegate* unmanaged<nint>)LibPython.Export("PyThreadState_Get"))();
+        var interpreter = ((delegate* unmanaged<nint>)LibPython.Export("PyInterpreterState_Main"))();
+        var head = (delegate* unmanaged<nint, nint>)LibPython.Export("PyInterpreterState_ThreadHead");
+        var next = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_Next");
+        var frameOf = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_GetFrame");
+        var threads = 0;
+        for (var state = head(interpreter); state != 0; state = next(state))
+        {
+            if (state == current)
             {
-                PythonEngine.Exec("import sys\nfor _s in (sys.__stdout__, sys.__stderr__):\n    try:\n        _s.flush()\n    except Exception:\n        pass");
+                continue;
             }
 
-            PythonEngine.Shutdown();
-            Log.InterpreterStopped(logger);
+            var frame = frameOf(state);
+            if (frame != 0)
+            {
+                LibPython.Py_DecRef(frame);
+                threads++;
+            }
         }
-        catch (Exception e) when (e is PythonException or InvalidOperationException or NotSupportedException or PlatformNotSupportedException)
+
+        return threads > 0 ? $"{threads} Python thread(s) still running code" : null;
+    }
+
+    /// <summary>Flushes <c>sys.__stdout__</c> and <c>sys.__stderr__</c>, ignoring their errors (GIL held).</summary>
+    private static void FlushStandardStreams()
+    {
+        nint type, value, traceback;
+        LibPython.PyErr_Fetch(&type, &value, &traceback);
+        var sys = Interop.Py.Import("sys");
+        if (sys != 0)
         {
-            Log.InterpreterStopFailed(logger, e);
+            foreach (var name in (ReadOnlySpan<string>)["__stdout__", "__stderr__"])
+            {
+                var stream = Interop.Py.GetAttr(sys, name);
+                var flush = stream == 0 ? 0 : Interop.Py.GetAttr(stream, "flush");
+                if (flush != 0)
+                {
+                    var empty = LibPython.PyTuple_New(0);
+                    var result = LibPython.PyObject_Call(flush, empty, 0);
+                    LibPython.Py_DecRef(empty);
+                    if (result != 0)
+                    {
+                        LibPython.Py_DecRef(result);
+                    }
+
+                    LibPython.Py_DecRef(flush);
+                }
+
+                if (stream != 0)
+                {
+                    LibPython.Py_DecRef(stream);
+                }
+
+                LibPython.PyErr_Clear();
+            }
+
+            LibPython.Py_DecRef(sys);
         }
+
+        LibPython.PyErr_Clear();
+        LibPython.PyErr_Restore(type, value, traceback);
     }
 
     /// <summary>

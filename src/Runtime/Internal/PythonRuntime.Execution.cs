@@ -19,7 +19,7 @@ internal sealed partial class PythonRuntime
         var sink = _redirect.Value ?? _defaultSink;
         var timeout = _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
         var limits = new CallLimits(cancellationToken, timeout, _timeProvider);
-        var call = Task.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, limits), CancellationToken.None);
+        var call = CallThreads.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, limits));
         return limits.Token.CanBeCanceled ? AwaitInterruptibleAsync(entryPoint, call, limits) : call;
     }
 
@@ -50,9 +50,27 @@ internal sealed partial class PythonRuntime
         return await call.ConfigureAwait(false);
     }
 
-    private unsafe T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    private T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
     {
         using var ownedLimits = limits;
+        var callToken = limits.Token;
+        if (!PythonInterpreter.TryEnterCall())
+        {
+            throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
+        }
+
+        try
+        {
+            return RunEntered<T>(entryPoint, body, convert, sink, limits);
+        }
+        finally
+        {
+            PythonInterpreter.ExitCall();
+        }
+    }
+
+    private unsafe T? RunEntered<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    {
         var callToken = limits.Token;
 
         var observation = Observer?.OnCallStarting(entryPoint);
@@ -236,7 +254,7 @@ internal sealed partial class PythonRuntime
     /// Interrupts one call until it completes, escalating: at once and then every <see cref="ReInterruptInterval"/>,
     /// a simulated signal that C code polling for signals observes (<see cref="CallInterrupter"/>; needs no GIL) and an
     /// asynchronous <c>KeyboardInterrupt</c> in the call's thread; after <see cref="TraceAfter"/>, a trace function that
-    /// interrupts every line, for code that swallows the exception. Both sides hold the GIL when they post or clear
+    /// interrupts every instruction of every frame of the call, for code that swallows the exception. Both sides hold the GIL when they post or clear
     /// what needs it, so an interrupt never lands in the thread's next call.
     /// </summary>
     private sealed class InterruptState(ulong threadId, nint threadState)
@@ -312,10 +330,13 @@ internal sealed partial class PythonRuntime
 
                     LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
                     #pragma warning disable RS0030 // interrupt escalation runs on real time (see RequestInterrupt)
-                    if (!_traced && Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
+                    if (_traced || Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
                     #pragma warning restore RS0030
                     {
+                        // Again at every interval: nothing the call's code changed meanwhile (a frame's f_trace_lines,
+                        // f_trace_opcodes or f_trace) can keep a line of it running.
                         CallInterrupter.SetTrace(threadState, on: true);
+                        CallInterrupter.TraceEveryFrame(threadState);
                         _traced = true;
                     }
 

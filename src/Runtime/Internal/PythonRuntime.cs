@@ -5,8 +5,8 @@ using PyHosting.Internal.Interop;
 namespace PyHosting.Internal;
 
 /// <summary>
-/// The <see cref="IPythonRuntime"/> over the process's one interpreter. Each call runs on a pool
-/// thread that holds the GIL only while Python runs; cancellation and the execution timeout raise
+/// The <see cref="IPythonRuntime"/> over the process's one interpreter. Each call runs on a call
+/// thread with a large stack (<see cref="CallThreads"/>) that holds the GIL only while Python runs; cancellation and the execution timeout raise
 /// an asynchronous <c>KeyboardInterrupt</c> in that thread until the call ends.
 /// </summary>
 internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime

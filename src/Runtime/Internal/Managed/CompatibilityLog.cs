@@ -28,4 +28,7 @@ internal static partial class CompatibilityLog
 
     [LoggerMessage(EventId = 106, EventName = "SignalHandlerRecorded", Level = LogLevel.Debug, Message = "Ignored: installing a handler for signal {Signal} (recorded; signals are not delivered to the managed backend)")]
     public static partial void SignalHandlerRecorded(ILogger logger, long signal);
+
+    [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
+    public static partial void ThreadStackRaised(ILogger logger, long requested, long floor);
 }

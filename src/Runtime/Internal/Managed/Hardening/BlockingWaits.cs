@@ -8,10 +8,13 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// Makes CPython's blocking lock and queue waits interruptible. A lock acquired twice by the only thread
 /// that runs Python (<c>CreateThread=false</c>), an empty <c>SimpleQueue.get()</c> or a <c>threading.Event().wait()</c>
 /// waits in C forever: the runtime's timeout and cancellation raise an asynchronous exception, which CPython
-/// only delivers when Python bytecode runs, so the call never ended and its thread was lost. The C functions of
-/// <c>lock.acquire</c>, <c>RLock.acquire</c> (and their <c>__enter__</c>) and <c>SimpleQueue.get</c> are replaced by
-/// loops that wait in slices of <see cref="Slice"/> and, between slices, run one empty Python function, which
-/// delivers a pending interrupt. What Python observes is otherwise unchanged: the same results, timeouts and errors.
+/// only delivers when Python bytecode runs, so the call never ended and its thread was lost. Every method of these
+/// types that can wait is replaced: <c>lock.acquire</c>/<c>acquire_lock</c>/<c>__enter__</c>, <c>RLock.acquire</c>/<c>__enter__</c>
+/// (positional or keyword arguments), <c>RLock._acquire_restore</c> (which <c>Condition</c> calls, and which waits with no
+/// timeout at all) and <c>SimpleQueue.get</c>, by loops that wait in slices of <see cref="Slice"/> and, between slices,
+/// run one empty Python function, which delivers a pending interrupt. What Python observes is otherwise unchanged: the
+/// same results, timeouts and errors. The other methods of the three types never wait (<c>release</c>, <c>locked</c>,
+/// <c>_at_fork_reinit</c>, <c>_release_save</c>, <c>_is_owned</c>, <c>put</c>, <c>get_nowait</c>, ...).
 /// Its fields are process-wide: CPython's original C functions, replaced once per process, and two immortal helper objects.
 /// </summary>
 internal static unsafe class BlockingWaits
@@ -24,6 +27,13 @@ internal static unsafe class BlockingWaits
     private static nint s_lockAcquire;
     private static nint s_rlockAcquire;
     private static nint s_queueGet;
+    private static nint s_rlockAcquireRestore;
+    private static delegate* unmanaged<nint, long, int, int> s_acquireTimed;
+
+    // rlockobject of CPython 3.11: PyObject_HEAD, then rlock_lock, rlock_owner, rlock_count (verified in Apply).
+    private const int RLockLockOffset = 16;
+    private const int RLockOwnerOffset = 24;
+    private const int RLockCountOffset = 32;
     private static nint s_checkpoint;
     private static nint s_slice;
 
@@ -37,6 +47,9 @@ internal static unsafe class BlockingWaits
             var keywordsCall = MethodDefinitions.MethVarArgs | MethodDefinitions.MethKeywords;
             s_lockAcquire = ReplaceAll(thread, "LockType", ["acquire", "acquire_lock", "__enter__"], keywordsCall, (nint)(delegate* unmanaged<nint, nint, nint, nint>)&LockAcquire);
             s_rlockAcquire = ReplaceAll(thread, "RLock", ["acquire", "__enter__"], keywordsCall, (nint)(delegate* unmanaged<nint, nint, nint, nint>)&RLockAcquire);
+            s_acquireTimed = (delegate* unmanaged<nint, long, int, int>)LibPython.Export("PyThread_acquire_lock_timed");
+            VerifyRLockLayout(thread);
+            s_rlockAcquireRestore = ReplaceAll(thread, "RLock", ["_acquire_restore"], MethodDefinitions.MethVarArgs, (nint)(delegate* unmanaged<nint, nint, nint>)&RLockAcquireRestore);
         }
         finally
         {
@@ -58,6 +71,169 @@ internal static unsafe class BlockingWaits
         {
             LibPython.Py_DecRef(queue);
         }
+    }
+
+    /// <summary>Checks where an <c>RLock</c> keeps its lock, owner and count, which <see cref="RLockAcquireRestore"/> writes.</summary>
+    private static void VerifyRLockLayout(nint thread)
+    {
+        var type = Py.GetAttr(thread, "RLock");
+        var rlock = type == 0 ? 0 : LibPython.PyObject_Call(type, LibPython.PyTuple_New(0), 0);
+        if (type != 0)
+        {
+            LibPython.Py_DecRef(type);
+        }
+
+        if (rlock == 0)
+        {
+            throw new InvalidOperationException("an RLock could not be made");
+        }
+
+        try
+        {
+            var acquire = Py.GetAttr(rlock, "acquire");
+            var result = acquire == 0 ? 0 : LibPython.PyObject_Call(acquire, LibPython.PyTuple_New(0), 0);
+            var owned = result != 0 && *(ulong*)(rlock + RLockOwnerOffset) == LibPython.PyThread_get_thread_ident() && *(ulong*)(rlock + RLockCountOffset) == 1 && *(nint*)(rlock + RLockLockOffset) != 0;
+            var held = owned && s_acquireTimed(*(nint*)(rlock + RLockLockOffset), 0, 0) == 0;
+            foreach (var o in (ReadOnlySpan<nint>)[result, acquire])
+            {
+                if (o != 0)
+                {
+                    LibPython.Py_DecRef(o);
+                }
+            }
+
+            if (!held)
+            {
+                throw new InvalidOperationException("the layout of RLock is not CPython 3.11's");
+            }
+        }
+        finally
+        {
+            LibPython.PyErr_Clear();
+            LibPython.Py_DecRef(rlock);
+        }
+    }
+
+    /// <summary>
+    /// <c>RLock._acquire_restore((count, owner))</c>: takes the lock whoever owns it, waiting in slices, then sets its
+    /// owner and count as CPython's does. Arguments it cannot read go to the original, which raises the right error.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static nint RLockAcquireRestore(nint self, nint args)
+    {
+        try
+        {
+            if (!TryReadState(args, out var count, out var owner))
+            {
+                LibPython.PyErr_Clear();
+                return ((delegate* unmanaged<nint, nint, nint>)s_rlockAcquireRestore)(self, args);
+            }
+
+            var lockHandle = *(nint*)(self + RLockLockOffset);
+            var sliceMicroseconds = (long)Slice.TotalMicroseconds;
+            while (s_acquireTimed(lockHandle, 0, 0) != 1)
+            {
+                var saved = LibPython.PyEval_SaveThread();
+                var taken = s_acquireTimed(lockHandle, sliceMicroseconds, 0);
+                LibPython.PyEval_RestoreThread(saved);
+                if (taken == 1)
+                {
+                    break;
+                }
+
+                if (!Interruptible())
+                {
+                    return 0;
+                }
+            }
+
+            *(ulong*)(self + RLockOwnerOffset) = owner;
+            *(ulong*)(self + RLockCountOffset) = count;
+            return Py.NewNone();
+        }
+        catch (Exception)
+        {
+            return Py.SetError(LibPython.ExcRuntimeError, "RLock._acquire_restore failed in the managed backend");
+        }
+    }
+
+    /// <summary>The length of a tuple (its <c>ob_size</c>).</summary>
+    private static nint TupleSize(nint tuple) => *(nint*)(tuple + 16);
+
+    /// <summary>Reads <c>((count, owner),)</c> of two ints; false (an error may be set) for anything else.</summary>
+    private static bool TryReadState(nint args, out ulong count, out ulong owner)
+    {
+        count = owner = 0;
+        if (args == 0 || TupleSize(args) != 1)
+        {
+            return false;
+        }
+
+        var state = *(nint*)(args + 24);
+        if (!Py.IsInstanceOfFlag(state, Py.TpFlagsTupleSubclass) || TupleSize(state) != 2)
+        {
+            return false;
+        }
+
+        var c = *(nint*)(state + 24);
+        var o = *(nint*)(state + 32);
+        if (!Py.IsInstanceOfFlag(c, Py.TpFlagsLongSubclass) || !Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass))
+        {
+            return false;
+        }
+
+        count = ((delegate* unmanaged<nint, ulong>)LibPython.Export("PyLong_AsUnsignedLong"))(c);
+        owner = ((delegate* unmanaged<nint, ulong>)LibPython.Export("PyLong_AsUnsignedLong"))(o);
+        return LibPython.PyErr_Occurred() == 0;
+    }
+
+    /// <summary>
+    /// Reads <c>(blocking=True, timeout=-1)</c> from positional and keyword arguments; false when they are not exactly
+    /// that (too many, an unknown or repeated keyword), which the original then reports.
+    /// </summary>
+    private static bool TryReadAcquire(nint args, nint kwargs, out nint blocking, out nint timeout)
+    {
+        blocking = timeout = 0;
+        var count = args == 0 ? 0 : TupleSize(args);
+        if (count > 2)
+        {
+            return false;
+        }
+
+        blocking = count >= 1 ? *(nint*)(args + 24) : 0;
+        timeout = count >= 2 ? *(nint*)(args + 32) : 0;
+        if (kwargs == 0)
+        {
+            return true;
+        }
+
+        var found = 0;
+        fixed (byte* b = "blocking\0"u8, t = "timeout\0"u8)
+        {
+            if (LibPython.PyDict_GetItemString(kwargs, b) is var kb && kb != 0)
+            {
+                if (blocking != 0)
+                {
+                    return false;
+                }
+
+                blocking = kb;
+                found++;
+            }
+
+            if (LibPython.PyDict_GetItemString(kwargs, t) is var kt && kt != 0)
+            {
+                if (timeout != 0)
+                {
+                    return false;
+                }
+
+                timeout = kt;
+                found++;
+            }
+        }
+
+        return found == ((delegate* unmanaged<nint, nint>)LibPython.Export("PyDict_Size"))(kwargs);
     }
 
     /// <summary>Replaces the named methods of a type (they share one C function); returns that original.</summary>
@@ -161,22 +337,20 @@ internal static unsafe class BlockingWaits
         var call = (delegate* unmanaged<nint, nint, nint, nint>)original;
         try
         {
-            var count = args == 0 ? 0 : *(nint*)(args + 16);
-            var kwCount = kwargs == 0 ? 0 : ((delegate* unmanaged<nint, nint>)LibPython.Export("PyDict_Size"))(kwargs);
-            if (count > 2 || kwCount > 0)
+            if (!TryReadAcquire(args, kwargs, out var blockingObject, out var timeoutObject))
             {
-                return call(self, args, kwargs); // keywords or bad arguments: the original's own handling
+                return call(self, args, kwargs); // bad arguments: the original's own error
             }
 
-            var blocking = count < 1 || LibPython.PyObject_IsTrue(*(nint*)(args + 24)) == 1;
-            var timeout = count < 2 ? -1.0 : LibPython.PyFloat_AsDouble(*(nint*)(args + 32));
-            if (timeout == -1.0 && LibPython.PyErr_Occurred() != 0)
+            var blocking = blockingObject == 0 || LibPython.PyObject_IsTrue(blockingObject) == 1;
+            var timeout = timeoutObject == 0 ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
+            if (LibPython.PyErr_Occurred() != 0)
             {
                 LibPython.PyErr_Clear();
                 return call(self, args, kwargs);
             }
 
-            if (!blocking || (timeout >= 0 && timeout <= Slice.TotalSeconds) || (timeout < 0 && timeout != -1.0))
+            if (!blocking || (timeout >= 0 && timeout <= Slice.TotalSeconds) || (timeout < 0 && timeout != -1.0) || !IsSliceable(timeout))
             {
                 return call(self, args, kwargs);
             }
@@ -219,14 +393,29 @@ internal static unsafe class BlockingWaits
         try
         {
             var count = nargs & ~(1L << 63);
-            if (count > 2 || kwnames != 0)
+            var names = kwnames == 0 ? 0 : TupleSize(kwnames);
+            if (count > 2)
             {
                 return call(self, cls, args, nargs, kwnames);
             }
 
-            var block = count < 1 || LibPython.PyObject_IsTrue(args[0]) == 1;
-            var timeout = count < 2 || args[1] == LibPython.None ? -1.0 : LibPython.PyFloat_AsDouble(args[1]);
-            if (!block || timeout < 0 && count == 2 && args[1] != LibPython.None || (timeout >= 0 && timeout <= Slice.TotalSeconds))
+            nint blockObject = count >= 1 ? args[0] : 0, timeoutObject = count >= 2 ? args[1] : 0;
+            for (var i = 0; i < names; i++)
+            {
+                var name = Py.ReadString(*(nint*)(kwnames + 24 + (i * 8)));
+                ref var slot = ref (name == "block" ? ref blockObject : ref timeoutObject);
+                if ((name != "block" && name != "timeout") || slot != 0)
+                {
+                    return call(self, cls, args, nargs, kwnames); // an unknown or repeated keyword: the original's own error
+                }
+
+                slot = args[count + i];
+            }
+
+            var block = blockObject == 0 || LibPython.PyObject_IsTrue(blockObject) == 1;
+            var noTimeout = timeoutObject == 0 || timeoutObject == LibPython.None;
+            var timeout = noTimeout ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
+            if (!block || (timeout < 0 && !noTimeout) || (timeout >= 0 && timeout <= Slice.TotalSeconds) || !IsSliceable(timeout))
             {
                 LibPython.PyErr_Clear();
                 return call(self, cls, args, nargs, kwnames);
@@ -300,6 +489,15 @@ internal static unsafe class BlockingWaits
         LibPython.Py_IncRef(empty);
         return empty;
     }
+
+    /// <summary>
+    /// Whether a timeout can be waited in slices: NaN and timeouts beyond CPython's largest (about 9.2·10¹² s) go to
+    /// the original, which refuses them at once (ValueError, OverflowError) without waiting.
+    /// </summary>
+    private static bool IsSliceable(double timeout) => !double.IsNaN(timeout) && timeout <= MaxTimeoutSeconds;
+
+    /// <summary>CPython's <c>PY_TIMEOUT_MAX</c> on Linux, in seconds (LLONG_MAX/1000 µs), rounded down.</summary>
+    private const double MaxTimeoutSeconds = 9.2e12;
 
     /// <summary>A float of seconds: one slice, or less when the deadline is nearer.</summary>
     private static nint NewSlice(long deadline)

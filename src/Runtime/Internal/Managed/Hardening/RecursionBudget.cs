@@ -22,9 +22,14 @@ internal static partial class RecursionBudget
     public const int Minimum = 1000;
 
     /// <summary>Gets the highest safe recursion limit on the calling thread, at most <paramref name="ceiling"/>.</summary>
+    /// <remarks>
+    /// The limit is the interpreter's, shared by every thread: it is computed for the smaller of this thread's stack
+    /// and <see cref="CallThreads.StackSize"/>, which every thread that runs Python has at least (calls run on call
+    /// threads, and Python threads get no less, see <c>ThreadModule</c>).
+    /// </remarks>
     public static int SafeLimit(int ceiling)
     {
-        var stack = CurrentThreadStackSize();
+        var stack = Math.Min(CurrentThreadStackSize(), CallThreads.StackSize);
         var fits = stack <= ReservedBytes ? Minimum : (int)Math.Min(int.MaxValue, (stack - ReservedBytes) / BytesPerLevel);
         return Math.Clamp(fits, Minimum, Math.Max(Minimum, ceiling));
     }

@@ -1,3 +1,4 @@
+using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Interception;
 
 namespace PyHosting.Internal.Managed.Modules;
@@ -35,6 +36,7 @@ internal sealed class ThreadModule
             });
         }
 
+        ThreadStackFloor.Apply(module, _backend, _patcher);
         _patcher.Replace(module, "_thread", "interrupt_main", _ => throw new UnsupportedOperationException("_thread.interrupt_main is not supported by the managed backend"));
         _patcher.DenyUnclassified(module, "_thread", n => ModulePatcher.Original("_thread", n) != 0);
         return 0;
