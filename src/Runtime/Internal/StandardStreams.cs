@@ -7,9 +7,11 @@ namespace PyHosting.Internal;
 internal static unsafe class StandardStreams
 {
     /// <summary>Installs <c>sys.stdout</c>/<c>sys.stderr</c>/<c>sys.stdin</c> (GIL held).</summary>
-    public static void Install(Func<OutputSink> defaultSink)
+    /// <param name="defaultSink">The sink used outside a call.</param>
+    /// <param name="mapErrors">The backend's mapping of .NET exceptions to Python errors, or <see langword="null"/>.</param>
+    public static void Install(Func<OutputSink> defaultSink, BridgeExceptionMapper? mapErrors = null)
     {
-        var write = BridgeFunctions.Create("write", args => Write(args, defaultSink));
+        var write = BridgeFunctions.Create("write", args => Write(args, defaultSink), mapErrors);
         var shim = EmbeddedPython.Run("pyhosting_stdio.py");
         var result = EmbeddedPython.Call(shim, "install", write);
         LibPython.Py_DecRef(result);

@@ -7,11 +7,15 @@ namespace PyHosting.Internal.Bridge;
 /// <summary>A .NET implementation of a Python builtin function. Returns a new reference, or 0 with a Python error set.</summary>
 internal delegate nint BridgeHandler(BridgeArgs args);
 
+/// <summary>Sets the Python error for a .NET exception that escaped the handler of <paramref name="operation"/>; returns 0.</summary>
+internal delegate nint BridgeExceptionMapper(Exception exception, string operation);
+
 /// <summary>
 /// Makes C-level builtin functions (<c>builtin_function_or_method</c>) whose body is .NET code:
 /// a <c>PyMethodDef</c> in unmanaged memory points at one <see cref="UnmanagedCallersOnlyAttribute"/>
 /// trampoline and <c>__self__</c> is a plain int naming the handler. Python sees no .NET object:
-/// there is nothing to walk from such a function to the host.
+/// there is nothing to walk from such a function to the host. The table of handlers is process-wide
+/// because the function objects it serves live as long as the interpreter, which is the process's.
 /// </summary>
 internal static unsafe class BridgeFunctions
 {
@@ -20,13 +24,15 @@ internal static unsafe class BridgeFunctions
 
     private static readonly List<BridgeHandler> Handlers = [];
     private static readonly List<string> Names = [];
+    private static readonly List<BridgeExceptionMapper> Mappers = [];
     private static readonly Lock Gate = new();
 
-    /// <summary>Called for a .NET exception escaping a handler; returns 0 after setting the Python error.</summary>
-    public static Func<Exception, string, nint> ExceptionMapper { get; set; } = static (e, name) => Py.SetError(LibPython.ExcRuntimeError, $"{name}: {e.Message}");
-
     /// <summary>Creates a builtin function named <paramref name="name"/> (new reference).</summary>
-    public static nint Create(string name, BridgeHandler handler, string? doc = null)
+    /// <param name="name">The function's <c>__name__</c>, also the operation named in errors.</param>
+    /// <param name="handler">The .NET implementation.</param>
+    /// <param name="mapErrors">Sets the Python error for a .NET exception escaping <paramref name="handler"/>; <see langword="null"/> raises <c>RuntimeError</c>.</param>
+    /// <param name="doc">The function's <c>__doc__</c>, or <see langword="null"/>.</param>
+    public static nint Create(string name, BridgeHandler handler, BridgeExceptionMapper? mapErrors = null, string? doc = null)
     {
         int index;
         lock (Gate)
@@ -34,6 +40,7 @@ internal static unsafe class BridgeFunctions
             index = Handlers.Count;
             Handlers.Add(handler);
             Names.Add(name);
+            Mappers.Add(mapErrors ?? RuntimeErrorFor);
         }
 
         // The method definition must live as long as the function objects: for the process.
@@ -47,6 +54,8 @@ internal static unsafe class BridgeFunctions
         LibPython.Py_DecRef(self);
         return function;
     }
+
+    private static nint RuntimeErrorFor(Exception exception, string operation) => Py.SetError(LibPython.ExcRuntimeError, $"{operation}: {exception.Message}");
 
     private static nint Utf8(string s)
     {
@@ -76,7 +85,7 @@ internal static unsafe class BridgeFunctions
                     return 0;
                 }
 
-                return ExceptionMapper(e, index >= 0 && index < Names.Count ? Names[index] : "bridge");
+                return index >= 0 && index < Names.Count ? Mappers[index](e, Names[index]) : RuntimeErrorFor(e, "bridge");
             }
             catch (Exception)
             {

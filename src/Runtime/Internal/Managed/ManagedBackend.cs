@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
 using PyHosting.Internal.Managed.State;
@@ -9,12 +8,12 @@ namespace PyHosting.Internal.Managed;
 
 /// <summary>
 /// The Managed backend: Python's OS interface served by the providers, under the permissions.
-/// Its state (descriptors, working directory, umask, environment) belongs to this instance; the
-/// bridge functions reach it through <see cref="Current"/> because the interpreter is process-wide.
+/// Its state (descriptors, working directory, umask, environment) belongs to this instance, and each
+/// bridge function is bound to the instance that created it; only the C callbacks that cannot capture
+/// (inittab and exec slots, replaced C functions) find it through <see cref="PythonInterpreter.Backend"/>.
 /// </summary>
 internal sealed partial class ManagedBackend : IPythonBackend
 {
-    private static ManagedBackend? s_current;
     private readonly Func<OutputSink> _defaultSink;
     private readonly Lock _stateGate = new();
     private string _workingDirectory;
@@ -43,12 +42,8 @@ internal sealed partial class ManagedBackend : IPythonBackend
         Fds.Add(new StandardFile(2, defaultSink));
         FileSystem = new RuntimeFileSystem(fileSystem, []);
         ChildProcesses = new ChildProcesses(this);
+        Modules = new ModulePatcher(this);
     }
-
-    /// <summary>Gets the backend whose bridge functions are installed in the interpreter.</summary>
-    public static ManagedBackend Current => s_current ?? throw new InvalidOperationException("The managed backend is not active.");
-
-    public static ManagedBackend? CurrentOrNull => s_current;
 
     public PythonBackend Kind => PythonBackend.Managed;
 
@@ -71,6 +66,12 @@ internal sealed partial class ManagedBackend : IPythonBackend
     public FdTable Fds { get; }
 
     public ChildProcesses ChildProcesses { get; }
+
+    /// <summary>Gets the patcher of the tamed built-in modules, bound to this backend.</summary>
+    public ModulePatcher Modules { get; }
+
+    /// <summary>Gets the bytecode this backend lets <c>marshal.loads</c> read.</summary>
+    public TrustedBytecode TrustedBytecode { get; } = new();
 
     /// <summary>Gets the environment Python sees (never the process's own block).</summary>
     public Dictionary<string, string> Environment { get; }
@@ -112,9 +113,9 @@ internal sealed partial class ManagedBackend : IPythonBackend
 
     public void BeforeInitialize(PythonInstallation installation)
     {
-        if (s_current is not null)
+        if (Installation is not null)
         {
-            throw new PythonStartupException("A managed backend is already active in this process.");
+            throw new PythonStartupException("This managed backend was already started.");
         }
 
         Installation = installation;
@@ -129,8 +130,6 @@ internal sealed partial class ManagedBackend : IPythonBackend
 
         FileSystem = new RuntimeFileSystem(UserFileSystem, roots);
         CodeRoots = Options.ModulePaths.Select(p => ManagedPath.Resolve("/", p)).ToList();
-        s_current = this;
-        BridgeFunctions.ExceptionMapper = (e, op) => ManagedErrors.Map(e, op, CurrentOrNull);
 
         // An isolated interpreter: no user site, no PYTHON* variables, safe path, no bytecode writes, no site.
         LibPython.SetIntVariable("Py_IsolatedFlag", 1);
@@ -142,7 +141,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
 
     public void AfterInitialize(PythonInstallation installation)
     {
-        StandardStreams.Install(_defaultSink);
+        StandardStreams.Install(_defaultSink, MapException);
         ManagedStartup.Complete(this, installation);
         NativeExtensionCheck.Run(Options.NativeExtensions, this);
     }

@@ -13,7 +13,7 @@ internal static unsafe class ManagedErrors
     [ThreadStatic]
     private static string? t_path2;
 
-    /// <summary>Gets or sets the UnsupportedOperation class (from <c>_io</c>).</summary>
+    /// <summary>Gets or sets the UnsupportedOperation class (from the first <c>_io</c>): CPython's own class, one per process.</summary>
     public static nint UnsupportedOperationClass { get; set; }
 
     /// <summary>Sets the file names reported with the next OSError on this thread.</summary>

@@ -12,6 +12,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// <c>lock.acquire</c>, <c>RLock.acquire</c> (and their <c>__enter__</c>) and <c>SimpleQueue.get</c> are replaced by
 /// loops that wait in slices of <see cref="Slice"/> and, between slices, run one empty Python function, which
 /// delivers a pending interrupt. What Python observes is otherwise unchanged: the same results, timeouts and errors.
+/// Its fields are process-wide: CPython's original C functions, replaced once per process, and two immortal helper objects.
 /// </summary>
 internal static unsafe class BlockingWaits
 {

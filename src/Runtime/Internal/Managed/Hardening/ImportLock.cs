@@ -9,6 +9,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// and returned left every later import on another thread hanging for good. The C function of
 /// <c>_imp.acquire_lock</c> now takes the lock at once when it is free or already this thread's, and otherwise
 /// waits in short slices with the GIL released, letting the runtime's timeout and cancellation through.
+/// Its fields are process-wide: they hold CPython's original C functions, replaced once per process.
 /// </summary>
 internal static unsafe class ImportLock
 {

@@ -8,6 +8,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// original; and CPython's saved copy of <c>sys</c> is brought up to date. It runs once, with
 /// the GIL held, when the isolation script announces the <c>pyhosting.isolated</c> audit event at the end of
 /// start-up, before any user code; the event has no effect afterwards.
+/// Whether it ran is process-wide: the method definitions it patches are CPython's, one set per process.
 /// </summary>
 internal static class InterpreterSeal
 {

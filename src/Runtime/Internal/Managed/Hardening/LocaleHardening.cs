@@ -10,6 +10,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// and <c>bind_textdomain_codeset</c> answer queries and refuse changes (a binding also makes the C library
 /// read catalogs from any directory). Reading functions (<c>localeconv</c>, <c>nl_langinfo</c>, <c>strcoll</c>,
 /// the <c>gettext</c> family) are unchanged.
+/// Its fields are process-wide: they hold CPython's original C functions, replaced once per process.
 /// </summary>
 internal static unsafe class LocaleHardening
 {
@@ -76,7 +77,7 @@ internal static unsafe class LocaleHardening
             var requested = Py.IsInstanceOfFlag(args[1], Py.TpFlagsUnicodeSubclass) ? Py.ReadString(args[1]) : null;
             if (requested is not null && (requested.Length == 0 || requested == Py.ReadString(current)))
             {
-                if (requested.Length == 0 && ManagedBackend.CurrentOrNull is { } backend)
+                if (requested.Length == 0 && PythonInterpreter.Backend is ManagedBackend backend)
                 {
                     CompatibilityLog.Ignored(backend.Compatibility, "setlocale to the environment's locale (the process keeps the C locale it has)");
                 }

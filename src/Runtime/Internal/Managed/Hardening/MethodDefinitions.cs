@@ -8,7 +8,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// made from that definition — the module's, CPython's saved copy of a single-phase module, fresh
 /// <c>_imp.create_builtin</c> instances, references Python code kept earlier — then runs the replacement:
 /// there is no original left to find. The definitions live in the interpreter library's data and are patched
-/// once, with the GIL held, before user code runs.
+/// once, with the GIL held, before user code runs. The record of originals is process-wide for the same reason.
 /// </summary>
 internal static unsafe class MethodDefinitions
 {
@@ -102,7 +102,7 @@ internal static unsafe class MethodDefinitions
     /// <summary>Sets <c>io.UnsupportedOperation</c> (an OSError) naming <paramref name="function"/>; returns 0.</summary>
     public static nint Unsupported(string function, string why)
     {
-        var backend = ManagedBackend.CurrentOrNull;
+        var backend = PythonInterpreter.Backend as ManagedBackend;
         var message = $"{function} is not supported by the managed backend: {why}";
         if (backend is not null)
         {

@@ -14,6 +14,7 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// from ever being raised, so a busy loop could no longer be stopped); <c>_debugmallocstats</c>, which writes
 /// to the process's real standard error, is unsupported; and the saved copy is refreshed from the live module
 /// once the Managed backend has finished it, so a restore gives back the managed state.
+/// Its fields are process-wide: they hold CPython's original C functions, replaced once per process.
 /// </summary>
 internal static unsafe class SysHardening
 {
@@ -112,7 +113,7 @@ internal static unsafe class SysHardening
                 return ((delegate* unmanaged<nint, nint, nint>)s_setRecursionLimit)(self, limit);
             }
 
-            if (ManagedBackend.CurrentOrNull is { } backend)
+            if (PythonInterpreter.Backend is ManagedBackend backend)
             {
                 CompatibilityLog.Ignored(backend.Compatibility, $"recursion limit {requested} capped at {cap}, what this thread's stack holds, so that deep recursion is a RecursionError");
             }
@@ -142,7 +143,7 @@ internal static unsafe class SysHardening
                 return ((delegate* unmanaged<nint, nint, nint>)s_setSwitchInterval)(self, interval);
             }
 
-            if (ManagedBackend.CurrentOrNull is { } backend)
+            if (PythonInterpreter.Backend is ManagedBackend backend)
             {
                 CompatibilityLog.Ignored(backend.Compatibility, $"switch interval {requested} s capped at {MaxSwitchInterval} s, so that the host can still interrupt a call");
             }

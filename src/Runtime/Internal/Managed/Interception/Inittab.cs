@@ -11,6 +11,8 @@ namespace PyHosting.Internal.Managed.Interception;
 /// <see cref="ModulePatcher"/> before Python code sees it. For a multi-phase module the wrapper
 /// appends one <c>Py_mod_exec</c> slot to its <c>PyModuleDef</c>; for a single-phase module it
 /// patches the module object the init function returned (CPython copies that state for re-imports).
+/// Its fields are process-wide because the table, the init functions and the module definitions are
+/// CPython's own, one set per process; the patch itself is the active backend's.
 /// </summary>
 internal static unsafe class Inittab
 {
@@ -124,7 +126,7 @@ internal static unsafe class Inittab
             }
 
             // Single-phase module: patch it now, before CPython keeps a copy for re-imports.
-            if (ModulePatcher.Patch(WrappedOrder[index], result) < 0)
+            if (Patch(WrappedOrder[index], result) < 0)
             {
                 LibPython.Py_DecRef(result);
                 return 0;
@@ -136,6 +138,18 @@ internal static unsafe class Inittab
         {
             return Py.SetError(LibPython.ExcImportError, $"module {WrappedOrder[index]} could not be prepared by the managed backend: {e.Message}");
         }
+    }
+
+    /// <summary>Patches a module instance with the functions of the backend the interpreter serves (the C callbacks cannot capture one).</summary>
+    private static int Patch(string name, nint module)
+    {
+        if (PythonInterpreter.Backend is not ManagedBackend backend)
+        {
+            Py.SetError(LibPython.ExcImportError, $"module {name} could not be prepared: the managed backend is not active");
+            return -1;
+        }
+
+        return backend.Modules.Patch(name, module);
     }
 
     /// <summary>Gets the names of the functions a wrapped module's definition declared (before filtering).</summary>
@@ -237,7 +251,7 @@ internal static unsafe class Inittab
         try
         {
             var name = Marshal.PtrToStringUTF8(((delegate* unmanaged<nint, nint>)LibPython.Export("PyModule_GetName"))(module));
-            return name is null ? -1 : ModulePatcher.Patch(name, module);
+            return name is null ? -1 : Patch(name, module);
         }
         catch (Exception e)
         {

@@ -2,7 +2,10 @@ using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal.Managed.Interception;
 
-/// <summary>The Python half of the Managed backend (<c>pyhosting_managed.py</c>), loaded on first use. GIL held.</summary>
+/// <summary>
+/// The Python half of the Managed backend (<c>pyhosting_managed.py</c>), loaded on first use. GIL held.
+/// Its namespace is process-wide: it lives in the one interpreter, whose modules are the process's.
+/// </summary>
 internal static unsafe class ManagedShim
 {
     private static nint s_globals;

@@ -15,7 +15,7 @@ internal static unsafe class ManagedStartup
     public static void Complete(ManagedBackend backend, PythonInstallation installation)
     {
         VerifyFlags();
-        IoModule.ManagedShimReady = true;
+        backend.Modules.Io.ManagedShimReady = true;
         var io = Py.Import("_io");
         Py.SetAttr(io, "FileIO", ManagedShim.Get("FileIO"));
         LibPython.Py_DecRef(io);
@@ -28,7 +28,7 @@ internal static unsafe class ManagedStartup
 
         LibPython.PyErr_Clear();
         var modules = LibPython.PyImport_GetModuleDict();
-        var subprocess = SubprocessModule.Create();
+        var subprocess = backend.Modules.Subprocess.Create();
         fixed (byte* n = "_posixsubprocess\0"u8)
         {
             LibPython.PyDict_SetItemString(modules, n, subprocess);
@@ -53,7 +53,7 @@ internal static unsafe class ManagedStartup
         Py.SetAttr(sys, "path", list);
         LibPython.Py_DecRef(list);
         var limit = Py.GetAttr(sys, "setrecursionlimit");
-        Py.SetAttr(sys, "setrecursionlimit", PosixModule.FunctionFor("sys.setrecursionlimit", args =>
+        Py.SetAttr(sys, "setrecursionlimit", backend.FunctionFor("sys.setrecursionlimit", args =>
         {
             var requested = Arg.Long(args, 0, "limit");
             if (requested > MaxRecursionLimit)
@@ -69,7 +69,7 @@ internal static unsafe class ManagedStartup
         }));
         LibPython.Py_DecRef(sys);
         RemovePythonNet();
-        TrustedBytecode.Enforcing = true;
+        backend.TrustedBytecode.Enforcing = true;
     }
 
     /// <summary>pythonnet attaches a <c>clr</c> module, a .NET importer and its runtime directory: Python code gets none of them.</summary>

@@ -4,25 +4,58 @@ using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Internal.Managed.Interception;
 
-/// <summary>Dispatches the patch of each tamed built-in module (every instance of it).</summary>
-internal static unsafe class ModulePatcher
+/// <summary>
+/// Dispatches the patch of each tamed built-in module (every instance of it) to the modules of one backend.
+/// The originals it keeps are process-wide: they are CPython's own C functions, bound to the first instance of their module.
+/// </summary>
+internal sealed unsafe class ModulePatcher
 {
     private static readonly Dictionary<string, nint> Originals = [];
+    private readonly ManagedBackend _backend;
+    private readonly PosixModule _posix;
+    private readonly TimeModule _time;
+    private readonly ThreadModule _thread;
+    private readonly SignalModule _signal;
+    private readonly DateTimeModule _dateTime;
+    private readonly ImpModule _imp;
+    private readonly SelectModule _select;
 
-    public static int Patch(string name, nint module)
+    /// <summary>Initializes a new instance of the <see cref="ModulePatcher"/> class: the modules of <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend the managed functions serve.</param>
+    public ModulePatcher(ManagedBackend backend)
+    {
+        _backend = backend;
+        _posix = new PosixModule(backend, this);
+        Io = new IoModule(backend);
+        _time = new TimeModule(backend, this);
+        _thread = new ThreadModule(backend, this);
+        _signal = new SignalModule(backend, this);
+        _dateTime = new DateTimeModule(backend);
+        _imp = new ImpModule(backend, this);
+        _select = new SelectModule(backend, this);
+        Subprocess = new SubprocessModule(backend);
+    }
+
+    /// <summary>Gets the managed <c>_io</c>.</summary>
+    public IoModule Io { get; }
+
+    /// <summary>Gets the managed <c>_posixsubprocess</c>.</summary>
+    public SubprocessModule Subprocess { get; }
+
+    public int Patch(string name, nint module)
     {
         try
         {
             return name switch
             {
-                "posix" => PosixModule.Patch(module),
-                "_io" => IoModule.Patch(module),
-                "time" => TimeModule.Patch(module),
-                "_thread" => ThreadModule.Patch(module),
-                "_signal" => SignalModule.Patch(module),
-                "_datetime" => DateTimeModule.Patch(module),
-                "_imp" => ImpModule.Patch(module),
-                "select" => SelectModule.Patch(module),
+                "posix" => _posix.Patch(module),
+                "_io" => Io.Patch(module),
+                "time" => _time.Patch(module),
+                "_thread" => _thread.Patch(module),
+                "_signal" => _signal.Patch(module),
+                "_datetime" => _dateTime.Patch(module),
+                "_imp" => _imp.Patch(module),
+                "select" => _select.Patch(module),
                 _ => 0,
             };
         }
@@ -49,7 +82,7 @@ internal static unsafe class ModulePatcher
     /// managed replacement. The original comes from the definition's method table (bound to the first
     /// instance) or, for single-phase modules, from the module itself. Returns it (borrowed, kept for the process).
     /// </summary>
-    public static nint Replace(nint module, string moduleName, string name, BridgeHandler handler)
+    public nint Replace(nint module, string moduleName, string name, BridgeHandler handler)
     {
         var key = moduleName + "." + name;
         nint original;
@@ -79,12 +112,12 @@ internal static unsafe class ModulePatcher
             }
         }
 
-        Py.SetAttr(module, name, PosixModule.FunctionFor(key, handler));
+        Py.SetAttr(module, name, _backend.FunctionFor(key, handler));
         return original;
     }
 
     /// <summary>Installs an UnsupportedOperation raiser for every function the definition declared that is neither kept nor managed.</summary>
-    public static void DenyUnclassified(nint module, string moduleName, Func<string, bool> classified, ISet<string>? removed = null)
+    public void DenyUnclassified(nint module, string moduleName, Func<string, bool> classified, ISet<string>? removed = null)
     {
         foreach (var n in Inittab.MethodNames(moduleName))
         {
@@ -99,7 +132,7 @@ internal static unsafe class ModulePatcher
             }
 
             var qualified = (moduleName == "posix" ? "os" : moduleName.TrimStart('_')) + "." + n;
-            Py.SetAttr(module, n, PosixModule.FunctionFor(moduleName + "." + n, _ => throw new UnsupportedOperationException($"{qualified} is not supported by the managed backend")));
+            Py.SetAttr(module, n, _backend.FunctionFor(moduleName + "." + n, _ => throw new UnsupportedOperationException($"{qualified} is not supported by the managed backend")));
         }
     }
 

@@ -9,14 +9,14 @@ namespace PyHosting.Internal.Managed.Interception;
 /// read-only Python home: <c>io.open_code</c> records a digest of each such <c>.pyc</c> payload,
 /// and the audit hook lets <c>marshal.loads</c> through only for a recorded payload (once).
 /// </summary>
-internal static unsafe class TrustedBytecode
+internal sealed unsafe class TrustedBytecode
 {
     private const int PycHeaderSize = 16;
-    private static readonly HashSet<UInt128> Pending = [];
-    private static readonly HashSet<UInt128> Frozen = [];
+    private readonly HashSet<UInt128> _pending = [];
+    private readonly HashSet<UInt128> _frozen = [];
 
     /// <summary>Records the interpreter's own frozen modules (compiled into the library), which it unmarshals at start and on import.</summary>
-    public static void RecordFrozenModules()
+    public void RecordFrozenModules()
     {
         foreach (var table in (ReadOnlySpan<string>)["_PyImport_FrozenBootstrap", "_PyImport_FrozenStdlib", "_PyImport_FrozenTest"])
         {
@@ -33,14 +33,14 @@ internal static unsafe class TrustedBytecode
                 var size = *(int*)(entry + 16);
                 if (code != 0 && size > 0)
                 {
-                    Frozen.Add(Digest(new ReadOnlySpan<byte>((void*)code, size)));
+                    _frozen.Add(Digest(new ReadOnlySpan<byte>((void*)code, size)));
                 }
             }
         }
     }
 
     /// <summary>Records a <c>.pyc</c> file read through <c>io.open_code</c> from a system root.</summary>
-    public static void Record(ReadOnlySpan<byte> pyc)
+    public void Record(ReadOnlySpan<byte> pyc)
     {
         if (pyc.Length <= PycHeaderSize)
         {
@@ -48,17 +48,17 @@ internal static unsafe class TrustedBytecode
         }
 
         var digest = Digest(pyc[PycHeaderSize..]);
-        lock (Pending)
+        lock (_pending)
         {
-            Pending.Add(digest);
+            _pending.Add(digest);
         }
     }
 
     /// <summary>Gets or sets a value indicating whether user code can run yet (before that, the interpreter's own start-up unmarshals freely).</summary>
-    public static bool Enforcing { get; set; }
+    public bool Enforcing { get; set; }
 
     /// <summary>Decides a <c>marshal.loads</c> audit event: allowed only for a recorded payload (its first argument is exactly <c>bytes</c>).</summary>
-    public static bool IsTrusted(nint auditArgs)
+    public bool IsTrusted(nint auditArgs)
     {
         if (!Enforcing)
         {
@@ -77,11 +77,16 @@ internal static unsafe class TrustedBytecode
         }
 
         // PyBytesObject: ob_size at 16, ob_sval at 32.
-        var span = new ReadOnlySpan<byte>((void*)(data + 32), (int)*(nint*)(data + 16));
-        var digest = Digest(span);
-        lock (Pending)
+        return IsTrusted(new ReadOnlySpan<byte>((void*)(data + 32), (int)*(nint*)(data + 16)));
+    }
+
+    /// <summary>Whether <paramref name="payload"/> may be unmarshalled: a frozen module, or a recorded <c>.pyc</c> payload (once).</summary>
+    public bool IsTrusted(ReadOnlySpan<byte> payload)
+    {
+        var digest = Digest(payload);
+        lock (_pending)
         {
-            return Frozen.Contains(digest) || Pending.Remove(digest);
+            return _frozen.Contains(digest) || _pending.Remove(digest);
         }
     }
 

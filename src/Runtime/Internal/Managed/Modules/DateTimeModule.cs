@@ -8,14 +8,19 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <c>time.time</c>), so they are replaced in the type's dictionary by classmethods over the
 /// provider's time. <c>date.today</c> already goes through <c>time.time</c>.
 /// </summary>
-internal static unsafe class DateTimeModule
+internal sealed unsafe class DateTimeModule
 {
     private const int TpDictOffset = 264;
-    private static bool s_patched;
+    private readonly ManagedBackend _backend;
+    private bool _patched;
 
-    public static int Patch(nint module)
+    /// <summary>Initializes a new instance of the <see cref="DateTimeModule"/> class, whose clock is <paramref name="backend"/>'s.</summary>
+    /// <param name="backend">The backend.</param>
+    public DateTimeModule(ManagedBackend backend) => _backend = backend;
+
+    public int Patch(nint module)
     {
-        if (s_patched)
+        if (_patched)
         {
             return 0;
         }
@@ -27,11 +32,11 @@ internal static unsafe class DateTimeModule
         }
 
         var dict = *(nint*)(type + TpDictOffset);
-        Set(dict, "now", PosixModule.FunctionFor("datetime.now", Now));
-        Set(dict, "utcnow", PosixModule.FunctionFor("datetime.utcnow", UtcNow));
+        Set(dict, "now", _backend.FunctionFor("datetime.now", Now));
+        Set(dict, "utcnow", _backend.FunctionFor("datetime.utcnow", UtcNow));
         LibPython.PyType_Modified(type);
         LibPython.Py_DecRef(type);
-        s_patched = true;
+        _patched = true;
         return 0;
     }
 
@@ -46,13 +51,13 @@ internal static unsafe class DateTimeModule
         LibPython.Py_DecRef(method);
     }
 
-    private static double Timestamp()
+    private double Timestamp()
     {
-        var now = ManagedBackend.Current.Clock.GetUtcNow();
+        var now = _backend.Clock.GetUtcNow();
         return (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerSecond;
     }
 
-    private static nint Now(BridgeArgs args)
+    private nint Now(BridgeArgs args)
     {
         var cls = args[0];
         var tz = args.Get(1, "tz");
@@ -74,7 +79,7 @@ internal static unsafe class DateTimeModule
         return result;
     }
 
-    private static nint UtcNow(BridgeArgs args)
+    private nint UtcNow(BridgeArgs args)
     {
         var fromTimestamp = Py.GetAttr(args[0], "utcfromtimestamp");
         if (fromTimestamp == 0)

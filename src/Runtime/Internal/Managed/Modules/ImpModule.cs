@@ -17,7 +17,7 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <c>PyInit_&lt;last part&gt;</c>), so both are checked: loading the standard library's
 /// <c>_sqlite3</c> or <c>_ctypes</c> under another name is refused like loading them by name.
 /// </remarks>
-internal static unsafe class ImpModule
+internal sealed unsafe class ImpModule
 {
     /// <summary>Standard-library extensions that load arbitrary native code or reach files and the OS on their own.</summary>
     public static readonly HashSet<string> RestrictedDynload = new(StringComparer.Ordinal)
@@ -32,9 +32,21 @@ internal static unsafe class ImpModule
     /// <summary>Extensions whose purpose is calling arbitrary native code: they need <c>NativeAccess</c>, not a registration.</summary>
     public static readonly HashSet<string> NativeAccessModules = new(StringComparer.Ordinal) { "_ctypes", "_cffi_backend" };
 
-    public static int Patch(nint module)
+    private readonly ManagedBackend _backend;
+    private readonly ModulePatcher _patcher;
+
+    /// <summary>Initializes a new instance of the <see cref="ImpModule"/> class, under <paramref name="backend"/>'s registrations.</summary>
+    /// <param name="backend">The backend.</param>
+    /// <param name="patcher">The patcher of the backend's modules.</param>
+    public ImpModule(ManagedBackend backend, ModulePatcher patcher)
     {
-        ModulePatcher.Replace(module, "_imp", "create_dynamic", CreateDynamic);
+        _backend = backend;
+        _patcher = patcher;
+    }
+
+    public int Patch(nint module)
+    {
+        _patcher.Replace(module, "_imp", "create_dynamic", CreateDynamic);
         return 0;
     }
 
@@ -89,9 +101,9 @@ internal static unsafe class ImpModule
         }
     }
 
-    private static nint CreateDynamic(BridgeArgs args)
+    private nint CreateDynamic(BridgeArgs args)
     {
-        var backend = ManagedBackend.Current;
+        var backend = _backend;
         var spec = args.Get(0, "spec");
         if (spec == 0)
         {

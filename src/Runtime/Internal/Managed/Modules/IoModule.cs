@@ -9,14 +9,20 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <summary>
 /// Patches <c>_io</c>: <c>open</c> and <c>open_code</c> go through the managed layer, and the
 /// original <c>FileIO</c> type (which opens host files and wraps host descriptors) can no longer
-/// be instantiated, even when found through <c>object.__subclasses__()</c>.
+/// be instantiated, even when found through <c>object.__subclasses__()</c>. The original type is
+/// a static type of the interpreter library, one per process: it is disabled once, for the process.
 /// </summary>
-internal static unsafe class IoModule
+internal sealed unsafe class IoModule
 {
     private const int TpNewOffset = 312;
     private static nint s_originalFileIO;
+    private readonly ManagedBackend _backend;
 
-    public static int Patch(nint module)
+    /// <summary>Initializes a new instance of the <see cref="IoModule"/> class, opening files through <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend.</param>
+    public IoModule(ManagedBackend backend) => _backend = backend;
+
+    public int Patch(nint module)
     {
         var unsupported = Py.GetAttr(module, "UnsupportedOperation");
         if (unsupported != 0 && ManagedErrors.UnsupportedOperationClass == 0)
@@ -40,8 +46,8 @@ internal static unsafe class IoModule
             LibPython.Py_DecRef(fileIO);
         }
 
-        Py.SetAttr(module, "open", PosixModule.FunctionFor("_io.open", args => args.Forward(ManagedShim.Get("open"))));
-        Py.SetAttr(module, "open_code", PosixModule.FunctionFor("_io.open_code", OpenCode));
+        Py.SetAttr(module, "open", _backend.FunctionFor("_io.open", args => args.Forward(ManagedShim.Get("open"))));
+        Py.SetAttr(module, "open_code", _backend.FunctionFor("_io.open_code", OpenCode));
         if (ManagedShimReady)
         {
             Py.SetAttr(module, "FileIO", ManagedShim.Get("FileIO"));
@@ -51,13 +57,13 @@ internal static unsafe class IoModule
     }
 
     /// <summary>Gets or sets a value indicating whether the shim may be loaded (after the interpreter started).</summary>
-    public static bool ManagedShimReady { get; set; }
+    public bool ManagedShimReady { get; set; }
 
     /// <summary><c>io.open_code</c>: reads code for imports, allowed below the Python home and the module paths.</summary>
-    private static nint OpenCode(BridgeArgs args)
+    private nint OpenCode(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path");
-        var backend = ManagedBackend.Current;
+        var backend = _backend;
         var resolved = ManagedPath.Resolve(backend.WorkingDirectory, p.Path!);
         backend.CheckReadCode(resolved);
         if (resolved.EndsWith(".pyc", StringComparison.Ordinal) && !backend.FileSystem.IsSystemPath(resolved))
@@ -79,7 +85,7 @@ internal static unsafe class IoModule
         ManagedErrors.SetPaths(null);
         if (backend.FileSystem.IsSystemPath(resolved) && resolved.EndsWith(".pyc", StringComparison.Ordinal))
         {
-            TrustedBytecode.Record(data);
+            backend.TrustedBytecode.Record(data);
         }
 
         var io = Py.Import("_io");
@@ -97,7 +103,11 @@ internal static unsafe class IoModule
     {
         try
         {
-            CompatibilityLog.Unsupported(ManagedBackend.Current.Compatibility, "the original io.FileIO type was instantiated");
+            if (PythonInterpreter.Backend is ManagedBackend backend)
+            {
+                CompatibilityLog.Unsupported(backend.Compatibility, "the original io.FileIO type was instantiated");
+            }
+
             return Py.SetOSError(Errno.EACCES, $"the original io.FileIO is not available in the managed backend: use open(), which follows {ManagedBackend.IOKey}");
         }
         catch (Exception)

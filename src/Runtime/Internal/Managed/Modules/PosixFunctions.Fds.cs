@@ -5,7 +5,7 @@ using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
 
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
     public const int ORdOnly = 0;
     public const int OWrOnly = 1;
@@ -19,21 +19,21 @@ internal static unsafe partial class PosixFunctions
     private const int MaxReadChunk = 16 * 1024 * 1024;
     private const int PyBufWritable = 1;
 
-    private static nint Close(BridgeArgs args)
+    private nint Close(BridgeArgs args)
     {
-        B.Fds.Close(Arg.Int(args, 0, "fd"));
+        _backend.Fds.Close(Arg.Int(args, 0, "fd"));
         return Py.NewNone();
     }
 
-    private static nint CloseRange(BridgeArgs args)
+    private nint CloseRange(BridgeArgs args)
     {
-        B.Fds.CloseRange(Arg.Int(args, 0, "fd_low"), Arg.Int(args, 1, "fd_high"));
+        _backend.Fds.CloseRange(Arg.Int(args, 0, "fd_low"), Arg.Int(args, 1, "fd_high"));
         return Py.NewNone();
     }
 
-    private static nint Read(BridgeArgs args)
+    private nint Read(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         var length = Arg.Long(args, 1, "length");
         if (length < 0)
         {
@@ -67,6 +67,7 @@ internal static unsafe partial class PosixFunctions
     /// <summary>Offset of <c>ob_sval</c> in a <c>PyBytesObject</c> (after the object head, size and hash).</summary>
     private const int BytesDataOffset = 32;
 
+    /// <summary>CPython's <c>_PyBytes_Resize</c>, looked up once for the process (an export of the interpreter library).</summary>
     private static delegate* unmanaged<nint*, nint, int> s_bytesResize;
 
     private static nint Shrink(nint bytes, int length)
@@ -80,9 +81,9 @@ internal static unsafe partial class PosixFunctions
     }
 
     /// <summary>Reads into a writable buffer (the shim's FileIO.readinto): no intermediate bytes object.</summary>
-    private static nint ReadInto(BridgeArgs args)
+    private nint ReadInto(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         var view = stackalloc byte[80];
         if (LibPython.PyObject_GetBuffer(args[1], (nint)view, PyBufWritable) < 0)
         {
@@ -115,9 +116,9 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint Write(BridgeArgs args)
+    private nint Write(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         var view = stackalloc byte[80];
         if (LibPython.PyObject_GetBuffer(args[1], (nint)view, 0) < 0)
         {
@@ -135,9 +136,9 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint PRead(BridgeArgs args)
+    private nint PRead(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         var length = Arg.Int(args, 1, "length");
         var offset = Arg.Long(args, 2, "offset");
         if (length < 0 || offset < 0)
@@ -159,9 +160,9 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint PWrite(BridgeArgs args)
+    private nint PWrite(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         var offset = Arg.Long(args, 2, "offset");
         if (offset < 0)
         {
@@ -193,9 +194,9 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint LSeek(BridgeArgs args)
+    private nint LSeek(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         var offset = Arg.Long(args, 1, "position");
         var how = Arg.Int(args, 2, "whence");
         var origin = how switch
@@ -208,36 +209,36 @@ internal static unsafe partial class PosixFunctions
         return Py.NewInt(file.Seek(offset, origin));
     }
 
-    private static nint Dup(BridgeArgs args) => Py.NewInt(B.Fds.Dup(Arg.Int(args, 0, "fd")));
+    private nint Dup(BridgeArgs args) => Py.NewInt(_backend.Fds.Dup(Arg.Int(args, 0, "fd")));
 
-    private static nint Dup2(BridgeArgs args)
+    private nint Dup2(BridgeArgs args)
     {
         var fd = Arg.Int(args, 0, "fd");
         var fd2 = Arg.Int(args, 1, "fd2");
         var inheritable = Arg.Bool(args, 2, "inheritable", true);
-        var result = B.Fds.Dup2(fd, fd2);
-        B.Fds.Get(result).Inheritable = inheritable;
+        var result = _backend.Fds.Dup2(fd, fd2);
+        _backend.Fds.Get(result).Inheritable = inheritable;
         return Py.NewInt(result);
     }
 
-    private static nint Pipe(BridgeArgs args)
+    private nint Pipe(BridgeArgs args)
     {
         var pipe = new VirtualPipe();
-        var r = B.Fds.Add(pipe.ReadEnd);
-        var w = B.Fds.Add(pipe.WriteEnd);
+        var r = _backend.Fds.Add(pipe.ReadEnd);
+        var w = _backend.Fds.Add(pipe.WriteEnd);
         return Py.Tuple(Py.NewInt(r), Py.NewInt(w));
     }
 
-    private static nint Pipe2(BridgeArgs args) => Pipe(args);
+    private nint Pipe2(BridgeArgs args) => Pipe(args);
 
     /// <summary>
     /// What FileIO needs to know about a descriptor, from the table alone: 1 for a directory, 2 for a
     /// seekable regular file (never a terminal), 0 otherwise; EBADF for an unknown descriptor. Saves a
     /// provider status call on every <c>open()</c>.
     /// </summary>
-    private static nint FdKind(BridgeArgs args)
+    private nint FdKind(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         return Py.NewInt(file switch
         {
             DirectoryFile => 1,
@@ -246,15 +247,15 @@ internal static unsafe partial class PosixFunctions
         });
     }
 
-    private static nint IsATty(BridgeArgs args)
+    private nint IsATty(BridgeArgs args)
     {
         var fd = Arg.Int(args, 0, "fd");
-        return Py.NewBool(B.Fds.TryGet(fd, out var file) && file!.IsTerminal);
+        return Py.NewBool(_backend.Fds.TryGet(fd, out var file) && file!.IsTerminal);
     }
 
-    private static nint FSync(BridgeArgs args)
+    private nint FSync(BridgeArgs args)
     {
-        B.Fds.Get(FdOf(args.Get(0, "fd"))).Flush();
+        _backend.Fds.Get(FdOf(args.Get(0, "fd"))).Flush();
         return Py.NewNone();
     }
 
@@ -299,23 +300,23 @@ internal static unsafe partial class PosixFunctions
 
     private static nint Sync(BridgeArgs args) => Py.NewNone();
 
-    private static nint GetInheritable(BridgeArgs args) => Py.NewBool(B.Fds.Get(Arg.Int(args, 0, "fd")).Inheritable);
+    private nint GetInheritable(BridgeArgs args) => Py.NewBool(_backend.Fds.Get(Arg.Int(args, 0, "fd")).Inheritable);
 
-    private static nint SetInheritable(BridgeArgs args)
+    private nint SetInheritable(BridgeArgs args)
     {
         var fd = Arg.Int(args, 0, "fd");
-        B.Fds.Get(fd).Inheritable = Arg.Bool(args, 1, "inheritable", false);
-        PosixLog.IgnoredInheritable(B.Compatibility, fd);
+        _backend.Fds.Get(fd).Inheritable = Arg.Bool(args, 1, "inheritable", false);
+        PosixLog.IgnoredInheritable(_backend.Compatibility, fd);
         return Py.NewNone();
     }
 
-    private static nint GetBlocking(BridgeArgs args) => Py.NewBool(B.Fds.Get(Arg.Int(args, 0, "fd")).Blocking);
+    private nint GetBlocking(BridgeArgs args) => Py.NewBool(_backend.Fds.Get(Arg.Int(args, 0, "fd")).Blocking);
 
-    private static nint SetBlocking(BridgeArgs args)
+    private nint SetBlocking(BridgeArgs args)
     {
         var fd = Arg.Int(args, 0, "fd");
-        B.Fds.Get(fd).Blocking = Arg.Bool(args, 1, "blocking", true);
-        PosixLog.IgnoredBlocking(B.Compatibility, fd);
+        _backend.Fds.Get(fd).Blocking = Arg.Bool(args, 1, "blocking", true);
+        PosixLog.IgnoredBlocking(_backend.Compatibility, fd);
         return Py.NewNone();
     }
 

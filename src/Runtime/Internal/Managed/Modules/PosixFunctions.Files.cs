@@ -7,9 +7,9 @@ using PyHosting.Providers;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary><c>utime</c> and <c>truncate</c>.</summary>
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
-    private static nint UTime(BridgeArgs args)
+    private nint UTime(BridgeArgs args)
     {
         Arg.NoDirFd(args, "utime");
         var p = Arg.Path(args, 0, "path", allowFd: true);
@@ -19,17 +19,17 @@ internal static unsafe partial class PosixFunctions
         {
             if (p.IsFd)
             {
-                var file = B.Fds.Get(p.Fd);
+                var file = _backend.Fds.Get(p.Fd);
                 var path = file is ProviderFile or DirectoryFile ? file.Path! : throw new PythonIOException(Errno.EINVAL, "Invalid argument");
-                B.CheckWrite(path, "setting times of");
-                var (fs, inner, _) = B.FileSystem.Route(path);
+                _backend.CheckWrite(path, "setting times of");
+                var (fs, inner, _) = _backend.FileSystem.Route(path);
                 fs.SetTimes(inner, access, modification);
                 return Py.NewNone();
             }
 
-            OnPath(Resolve(p), follow, (access, modification, follow), static (fs, inner, path, state) =>
+            OnPath(Resolve(p), follow, (access, modification, follow), (fs, inner, path, state) =>
             {
-                B.CheckWrite(path, "setting times of");
+                _backend.CheckWrite(path, "setting times of");
                 fs.SetTimes(inner, state.access, state.modification, state.follow);
             });
             return Py.NewNone();
@@ -41,7 +41,7 @@ internal static unsafe partial class PosixFunctions
     }
 
     /// <summary>Reads <c>times</c> or <c>ns</c>; neither means now, by the runtime's clock.</summary>
-    private static (DateTimeOffset Access, DateTimeOffset Modification) UTimeArguments(BridgeArgs args)
+    private (DateTimeOffset Access, DateTimeOffset Modification) UTimeArguments(BridgeArgs args)
     {
         var times = args.Get(1, "times");
         var ns = args.Keyword("ns");
@@ -67,7 +67,7 @@ internal static unsafe partial class PosixFunctions
             return (FromSeconds(pair[0]), FromSeconds(pair[1]));
         }
 
-        var now = B.Clock.GetUtcNow();
+        var now = _backend.Clock.GetUtcNow();
         return (now, now);
     }
 
@@ -78,7 +78,7 @@ internal static unsafe partial class PosixFunctions
         _ => throw new PythonArgumentException(string.Create(CultureInfo.InvariantCulture, $"utime: times must be numbers, not {value?.GetType().Name ?? "None"}")),
     };
 
-    private static nint Truncate(BridgeArgs args)
+    private nint Truncate(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true);
         var length = Arg.Long(args, 1, "length");
@@ -89,15 +89,15 @@ internal static unsafe partial class PosixFunctions
 
         if (p.IsFd)
         {
-            B.Fds.Get(p.Fd).Truncate(length);
+            _backend.Fds.Get(p.Fd).Truncate(length);
             return Py.NewNone();
         }
 
         try
         {
-            OnPath(Resolve(p), followFinal: true, length, static (fs, inner, path, length) =>
+            OnPath(Resolve(p), followFinal: true, length, (fs, inner, path, length) =>
             {
-                B.CheckWrite(path, "truncating");
+                _backend.CheckWrite(path, "truncating");
                 using var stream = fs.Open(inner, PythonOpenFlags.Write, 0x1B6);
                 stream.SetLength(length);
             });
@@ -109,7 +109,7 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint FTruncate(BridgeArgs args)
+    private nint FTruncate(BridgeArgs args)
     {
         var length = Arg.Long(args, 1, "length");
         if (length < 0)
@@ -117,7 +117,7 @@ internal static unsafe partial class PosixFunctions
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        B.Fds.Get(Arg.Int(args, 0, "fd")).Truncate(length);
+        _backend.Fds.Get(Arg.Int(args, 0, "fd")).Truncate(length);
         return Py.NewNone();
     }
 }

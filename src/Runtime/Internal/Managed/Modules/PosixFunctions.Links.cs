@@ -8,7 +8,7 @@ namespace PyHosting.Internal.Managed.Modules;
 /// text is an absolute runtime path, or that leads out of its mount, is followed here, by the runtime,
 /// after the provider reported that the path does not exist (so the common case costs nothing extra).
 /// </summary>
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
     private const int MaxLinkHops = 40;
 
@@ -38,14 +38,14 @@ internal static unsafe partial class PosixFunctions
     /// in the runtime's name space, the symbolic link that explains it (the final entry when
     /// <paramref name="followFinal"/>, or a parent), or <see langword="null"/> when no link does.
     /// </summary>
-    internal static string? FollowLinksInRuntime(string path, bool followFinal)
+    internal string? FollowLinksInRuntime(string path, bool followFinal)
     {
         if (path == "/")
         {
             return null;
         }
 
-        var (fs, inner, isSystem) = B.FileSystem.Route(path);
+        var (fs, inner, isSystem) = _backend.FileSystem.Route(path);
         if (isSystem)
         {
             return null;
@@ -71,8 +71,8 @@ internal static unsafe partial class PosixFunctions
             return null;
         }
 
-        var (parentFs, parentInner, _) = B.FileSystem.Route(parent);
-        if (TryStatus(parentFs, parentInner, follow: true) is not null || B.FileSystem.SystemChildrenOf(parent).Any())
+        var (parentFs, parentInner, _) = _backend.FileSystem.Route(parent);
+        if (TryStatus(parentFs, parentInner, follow: true) is not null || _backend.FileSystem.SystemChildrenOf(parent).Any())
         {
             return null; // the provider reaches the parent: the entry itself is missing
         }
@@ -94,17 +94,17 @@ internal static unsafe partial class PosixFunctions
     }
 
     /// <summary>The status of a runtime path (<c>stat</c>/<c>lstat</c>), following links in the runtime where the provider cannot.</summary>
-    private static PythonFileStatus StatPath(string resolved, bool follow, string operation)
+    private PythonFileStatus StatPath(string resolved, bool follow, string operation)
         => StatPathOrNull(resolved, follow, operation) ?? throw NotFound();
 
     /// <summary>As <see cref="StatPath"/>, <see langword="null"/> when nothing is there (the common failure costs no .NET exception).</summary>
-    private static PythonFileStatus? StatPathOrNull(string resolved, bool follow, string operation)
+    private PythonFileStatus? StatPathOrNull(string resolved, bool follow, string operation)
     {
         var path = resolved;
         for (var hop = 0; ; hop++)
         {
-            B.CheckMetadata(path, operation);
-            var (fs, inner, _) = B.FileSystem.Route(path);
+            _backend.CheckMetadata(path, operation);
+            var (fs, inner, _) = _backend.FileSystem.Route(path);
             PythonFileStatus? status;
             try
             {
@@ -123,13 +123,13 @@ internal static unsafe partial class PosixFunctions
             if (path == NullDevice)
             {
                 // os.devnull opens whatever the providers hold: it exists for os.path.exists and stat too.
-                return new NullFile().Status(B.Clock);
+                return new NullFile().Status(_backend.Clock);
             }
 
-            if (B.FileSystem.SystemChildrenOf(path).Any())
+            if (_backend.FileSystem.SystemChildrenOf(path).Any())
             {
                 // A directory on the way to the Python home that the user's file system does not have.
-                var now = B.Clock.GetUtcNow();
+                var now = _backend.Clock.GetUtcNow();
                 return new PythonFileStatus(PythonFileKind.Directory, 4096, 0x16D, now, now, now) { LinkCount = 2 };
             }
 
@@ -152,12 +152,12 @@ internal static unsafe partial class PosixFunctions
     /// the provider reports that it does not exist. <paramref name="operation"/> checks its permission
     /// itself, so that a link never leads past a check.
     /// </summary>
-    private static void OnPath<TState>(string resolved, bool followFinal, TState state, Action<IPythonFileSystem, string, string, TState> operation)
+    private void OnPath<TState>(string resolved, bool followFinal, TState state, Action<IPythonFileSystem, string, string, TState> operation)
     {
         var path = resolved;
         for (var hop = 0; ; hop++)
         {
-            var (fs, inner, _) = B.FileSystem.Route(path);
+            var (fs, inner, _) = _backend.FileSystem.Route(path);
             try
             {
                 operation(fs, inner, path, state);
@@ -177,12 +177,12 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static T OnPath<T, TState>(string resolved, bool followFinal, TState state, Func<IPythonFileSystem, string, string, TState, T> operation)
+    private T OnPath<T, TState>(string resolved, bool followFinal, TState state, Func<IPythonFileSystem, string, string, TState, T> operation)
     {
         var path = resolved;
         for (var hop = 0; ; hop++)
         {
-            var (fs, inner, _) = B.FileSystem.Route(path);
+            var (fs, inner, _) = _backend.FileSystem.Route(path);
             try
             {
                 return operation(fs, inner, path, state);

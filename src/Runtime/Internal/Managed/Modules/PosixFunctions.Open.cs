@@ -6,7 +6,7 @@ using PyHosting.Providers;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary><c>os.open</c> and the shim's <c>open</c>: provider files, directories and <c>/dev/null</c> as virtual descriptors.</summary>
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
     /// <summary>Flags that change nothing for a virtual descriptor: close-on-exec (nothing is exec'd), no controlling terminal, large files.</summary>
     private const int SilentlyIgnoredFlags = 0x80000 | 0x100 | 0x8000;
@@ -17,11 +17,11 @@ internal static unsafe partial class PosixFunctions
     public const int ONoFollow = 0x20000;
 
     /// <summary>Opens a provider file as a virtual descriptor (shared by <c>os.open</c> and the shim's <c>open</c>).</summary>
-    public static int OpenPath(string path, int flags, int mode)
+    public int OpenPath(string path, int flags, int mode)
     {
         try
         {
-            return OpenResolved(ManagedPath.Resolve(B.WorkingDirectory, path), flags, mode);
+            return OpenResolved(ManagedPath.Resolve(_backend.WorkingDirectory, path), flags, mode);
         }
         catch (Exception) when (Tag(path))
         {
@@ -29,11 +29,11 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static int OpenResolved(string resolved, int flags, int mode)
+    private int OpenResolved(string resolved, int flags, int mode)
     {
         if (resolved == NullDevice)
         {
-            return B.Fds.Add(new NullFile());
+            return _backend.Fds.Add(new NullFile());
         }
 
         if ((flags & OTmpFile) == OTmpFile)
@@ -45,7 +45,7 @@ internal static unsafe partial class PosixFunctions
         var ignored = flags & ~(HonouredFlags | SilentlyIgnoredFlags);
         if (ignored != 0)
         {
-            PosixLog.IgnoredOpenFlags(B.Compatibility, ignored, resolved);
+            PosixLog.IgnoredOpenFlags(_backend.Compatibility, ignored, resolved);
         }
 
         var access = flags & 3;
@@ -73,22 +73,22 @@ internal static unsafe partial class PosixFunctions
             RefuseLink(resolved);
         }
 
-        var state = (providerFlags, mode & ~B.Umask & 0xFFF, changes, readable, writable, append: (flags & OAppend) != 0);
+        var state = (providerFlags, mode & ~_backend.Umask & 0xFFF, changes, readable, writable, append: (flags & OAppend) != 0);
         try
         {
-            return OnPath(resolved, follow, state, static (fs, inner, path, s) =>
+            return OnPath(resolved, follow, state, (fs, inner, path, s) =>
             {
                 if (s.changes)
                 {
-                    B.CheckWrite(path, "writing");
+                    _backend.CheckWrite(path, "writing");
                 }
                 else
                 {
-                    B.CheckRead(path, "reading");
+                    _backend.CheckRead(path, "reading");
                 }
 
                 var stream = fs.Open(inner, s.providerFlags, s.Item2);
-                return B.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
+                return _backend.Fds.Add(new ProviderFile(stream, path, s.readable, s.writable, s.append, () => fs.GetStatus(inner)));
             });
         }
         catch (Exception e) when (!changes && IsDirectoryError(e))
@@ -100,7 +100,7 @@ internal static unsafe partial class PosixFunctions
 
     private static bool IsDirectoryError(Exception e) => e is PythonIOException { ErrorNumber: Errno.EISDIR } or UnauthorizedAccessException;
 
-    private static int OpenDirectory(string resolved, bool follow)
+    private int OpenDirectory(string resolved, bool follow)
     {
         var status = StatPath(resolved, follow, "reading");
         if (status.Kind != PythonFileKind.Directory)
@@ -108,22 +108,22 @@ internal static unsafe partial class PosixFunctions
             throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
         }
 
-        B.CheckRead(resolved, "reading");
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
-        return B.Fds.Add(new DirectoryFile(resolved, () => fs.GetStatus(inner)));
+        _backend.CheckRead(resolved, "reading");
+        var (fs, inner, _) = _backend.FileSystem.Route(resolved);
+        return _backend.Fds.Add(new DirectoryFile(resolved, () => fs.GetStatus(inner)));
     }
 
     /// <summary><c>O_NOFOLLOW</c>: a final symbolic link is refused with <c>ELOOP</c>.</summary>
-    private static void RefuseLink(string resolved)
+    private void RefuseLink(string resolved)
     {
-        var (fs, inner, _) = B.FileSystem.Route(resolved);
+        var (fs, inner, _) = _backend.FileSystem.Route(resolved);
         if (TryStatus(fs, inner, follow: false) is { Kind: PythonFileKind.SymbolicLink })
         {
             throw LinkLoop();
         }
     }
 
-    private static nint Open(BridgeArgs args)
+    private nint Open(BridgeArgs args)
     {
         Arg.NoDirFd(args, "open");
         var p = Arg.Path(args, 0, "path");

@@ -6,27 +6,27 @@ using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
 
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
-    private static List<PythonDirectoryEntry> ReadDirectory(string resolved, string operation)
+    private List<PythonDirectoryEntry> ReadDirectory(string resolved, string operation)
     {
-        var entries = OnPath(resolved, followFinal: true, operation, static (fs, inner, path, operation) =>
+        var entries = OnPath(resolved, followFinal: true, operation, (fs, inner, path, operation) =>
         {
-            B.CheckMetadata(path, operation);
+            _backend.CheckMetadata(path, operation);
             try
             {
                 return fs.ReadDirectory(inner).ToList();
             }
-            catch (Exception e) when (ProviderCalls.IsNotFound(e) && B.FileSystem.SystemChildrenOf(path).Any())
+            catch (Exception e) when (ProviderCalls.IsNotFound(e) && _backend.FileSystem.SystemChildrenOf(path).Any())
             {
                 return [];
             }
         });
 
-        if (!B.FileSystem.IsSystemPath(resolved))
+        if (!_backend.FileSystem.IsSystemPath(resolved))
         {
             // Directories on the way to the Python home show the way there.
-            foreach (var name in B.FileSystem.SystemChildrenOf(resolved))
+            foreach (var name in _backend.FileSystem.SystemChildrenOf(resolved))
             {
                 if (!entries.Exists(x => x.Name == name))
                 {
@@ -39,17 +39,17 @@ internal static unsafe partial class PosixFunctions
     }
 
     /// <summary>The directory a <c>listdir</c>/<c>scandir</c> argument names: a path, or a descriptor opened on a directory.</summary>
-    private static string DirectoryOf(PathArg p)
+    private string DirectoryOf(PathArg p)
     {
         if (!p.IsFd)
         {
             return Resolve(p);
         }
 
-        return B.Fds.Get(p.Fd) is DirectoryFile { Path: { } path } ? path : throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+        return _backend.Fds.Get(p.Fd) is DirectoryFile { Path: { } path } ? path : throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
     }
 
-    private static nint ListDir(BridgeArgs args)
+    private nint ListDir(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true, optional: true);
         List<PythonDirectoryEntry> entries;
@@ -72,7 +72,7 @@ internal static unsafe partial class PosixFunctions
     }
 
     /// <summary>Returns the shim's scandir iterator over (name, kind, inode) tuples.</summary>
-    private static nint ScanDir(BridgeArgs args)
+    private nint ScanDir(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true, optional: true);
         string resolved;
@@ -129,16 +129,16 @@ internal static unsafe partial class PosixFunctions
         LibPython.Py_DecRef(item);
     }
 
-    private static nint MkDir(BridgeArgs args)
+    private nint MkDir(BridgeArgs args)
     {
         Arg.NoDirFd(args, "mkdir");
         var p = Arg.Path(args, 0, "path");
         var mode = Arg.Int(args, 1, "mode", 0x1FF);
         try
         {
-            OnPath(Resolve(p), followFinal: false, mode & ~B.Umask & 0xFFF, static (fs, inner, path, mode) =>
+            OnPath(Resolve(p), followFinal: false, mode & ~_backend.Umask & 0xFFF, (fs, inner, path, mode) =>
             {
-                B.CheckWrite(path, "creating directory");
+                _backend.CheckWrite(path, "creating directory");
                 fs.CreateDirectory(inner, mode);
             });
             return Py.NewNone();
@@ -149,20 +149,20 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint RmDir(BridgeArgs args) => SimplePathOperation(args, "rmdir", "removing directory", static (fs, inner, _) => fs.DeleteDirectory(inner));
+    private nint RmDir(BridgeArgs args) => SimplePathOperation(args, "rmdir", "removing directory", static (fs, inner, _) => fs.DeleteDirectory(inner));
 
-    private static nint Remove(BridgeArgs args) => SimplePathOperation(args, "remove", "removing", static (fs, inner, _) => fs.DeleteFile(inner));
+    private nint Remove(BridgeArgs args) => SimplePathOperation(args, "remove", "removing", static (fs, inner, _) => fs.DeleteFile(inner));
 
     /// <summary>An operation on one path that changes the file system and returns nothing.</summary>
-    private static nint SimplePathOperation(BridgeArgs args, string function, string operation, Action<IPythonFileSystem, string, int> action)
+    private nint SimplePathOperation(BridgeArgs args, string function, string operation, Action<IPythonFileSystem, string, int> action)
     {
         Arg.NoDirFd(args, function);
         var p = Arg.Path(args, 0, "path");
         try
         {
-            OnPath(Resolve(p), followFinal: false, (operation, action), static (fs, inner, path, state) =>
+            OnPath(Resolve(p), followFinal: false, (operation, action), (fs, inner, path, state) =>
             {
-                B.CheckWrite(path, state.operation);
+                _backend.CheckWrite(path, state.operation);
                 state.action(fs, inner, 0);
             });
             return Py.NewNone();
@@ -173,11 +173,11 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint Rename(BridgeArgs args) => RenameImpl(args, "rename");
+    private nint Rename(BridgeArgs args) => RenameImpl(args, "rename");
 
-    private static nint Replace(BridgeArgs args) => RenameImpl(args, "replace");
+    private nint Replace(BridgeArgs args) => RenameImpl(args, "replace");
 
-    private static nint RenameImpl(BridgeArgs args, string name)
+    private nint RenameImpl(BridgeArgs args, string name)
     {
         Arg.NoDirFd(args, name);
         var src = Arg.Path(args, 0, "src");
@@ -188,10 +188,10 @@ internal static unsafe partial class PosixFunctions
             var to = Resolve(dst);
             for (var hop = 0; ; hop++)
             {
-                B.CheckWrite(from, "renaming");
-                B.CheckWrite(to, "renaming");
-                var (fs1, inner1, _) = B.FileSystem.Route(from);
-                var (fs2, inner2, _) = B.FileSystem.Route(to);
+                _backend.CheckWrite(from, "renaming");
+                _backend.CheckWrite(to, "renaming");
+                var (fs1, inner1, _) = _backend.FileSystem.Route(from);
+                var (fs2, inner2, _) = _backend.FileSystem.Route(to);
                 if (!ReferenceEquals(fs1, fs2))
                 {
                     throw new PythonIOException(Errno.EXDEV, "Invalid cross-device link");
@@ -222,7 +222,7 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint Symlink(BridgeArgs args)
+    private nint Symlink(BridgeArgs args)
     {
         Arg.NoDirFd(args, "symlink");
         var target = Arg.Path(args, 0, "src");
@@ -234,9 +234,9 @@ internal static unsafe partial class PosixFunctions
                 throw new PythonArgumentException("embedded null byte", isValueError: true);
             }
 
-            OnPath(Resolve(link), followFinal: false, target.Path, static (fs, inner, path, target) =>
+            OnPath(Resolve(link), followFinal: false, target.Path, (fs, inner, path, target) =>
             {
-                B.CheckWrite(path, "creating symbolic link");
+                _backend.CheckWrite(path, "creating symbolic link");
                 fs.CreateSymbolicLink(inner, target);
             });
             return Py.NewNone();
@@ -247,15 +247,15 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint ReadLink(BridgeArgs args)
+    private nint ReadLink(BridgeArgs args)
     {
         Arg.NoDirFd(args, "readlink");
         var p = Arg.Path(args, 0, "path");
         try
         {
-            var text = OnPath(Resolve(p), followFinal: false, 0, static (fs, inner, path, _) =>
+            var text = OnPath(Resolve(p), followFinal: false, 0, (fs, inner, path, _) =>
             {
-                B.CheckMetadata(path, "reading link");
+                _backend.CheckMetadata(path, "reading link");
                 return fs.ReadSymbolicLink(inner);
             });
             return Arg.ReturnPath(text, p.IsBytes);
@@ -266,7 +266,7 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint ChMod(BridgeArgs args)
+    private nint ChMod(BridgeArgs args)
     {
         Arg.NoDirFd(args, "chmod");
         var p = Arg.Path(args, 0, "path", allowFd: true);
@@ -276,13 +276,13 @@ internal static unsafe partial class PosixFunctions
         {
             if (p.IsFd)
             {
-                SetModeOf(B.Fds.Get(p.Fd), mode);
+                SetModeOf(_backend.Fds.Get(p.Fd), mode);
                 return Py.NewNone();
             }
 
-            OnPath(Resolve(p), follow, (mode, follow), static (fs, inner, path, state) =>
+            OnPath(Resolve(p), follow, (mode, follow), (fs, inner, path, state) =>
             {
-                B.CheckWrite(path, "changing mode of");
+                _backend.CheckWrite(path, "changing mode of");
                 fs.SetMode(inner, state.mode, state.follow);
             });
             return Py.NewNone();
@@ -298,17 +298,17 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint FChMod(BridgeArgs args)
+    private nint FChMod(BridgeArgs args)
     {
-        SetModeOf(B.Fds.Get(FdOf(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
+        SetModeOf(_backend.Fds.Get(FdOf(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
         return Py.NewNone();
     }
 
-    private static void SetModeOf(OpenFile file, int mode)
+    private void SetModeOf(OpenFile file, int mode)
     {
         var path = file is ProviderFile or DirectoryFile ? file.Path! : throw new PythonIOException(Errno.EINVAL, "Invalid argument");
-        B.CheckWrite(path, "changing mode of");
-        var (fs, inner, _) = B.FileSystem.Route(path);
+        _backend.CheckWrite(path, "changing mode of");
+        var (fs, inner, _) = _backend.FileSystem.Route(path);
         fs.SetMode(inner, mode);
     }
 }

@@ -3,7 +3,7 @@ using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal.Managed.Modules;
 
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
     /// <summary>Builds <c>posix.environ</c>: a bytes dictionary of what the policy lets Python see.</summary>
     public static nint EnvironmentDictionary(ManagedBackend backend)
@@ -24,7 +24,7 @@ internal static unsafe partial class PosixFunctions
         return dict;
     }
 
-    private static nint PutEnv(BridgeArgs args)
+    private nint PutEnv(BridgeArgs args)
     {
         var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("putenv: name required");
         var value = Arg.OptionalString(args, 1, "value") ?? throw new PythonArgumentException("putenv: value required");
@@ -33,20 +33,20 @@ internal static unsafe partial class PosixFunctions
             throw new PythonArgumentException("illegal environment variable name", true);
         }
 
-        lock (B.Environment)
+        lock (_backend.Environment)
         {
-            B.Environment[name] = value;
+            _backend.Environment[name] = value;
         }
 
         return Py.NewNone();
     }
 
-    private static nint UnsetEnv(BridgeArgs args)
+    private nint UnsetEnv(BridgeArgs args)
     {
         var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("unsetenv: name required");
-        lock (B.Environment)
+        lock (_backend.Environment)
         {
-            B.Environment.Remove(name);
+            _backend.Environment.Remove(name);
         }
 
         return Py.NewNone();
@@ -54,47 +54,47 @@ internal static unsafe partial class PosixFunctions
 
     private static nint GetPid(BridgeArgs args) => Py.NewInt(System.Environment.ProcessId);
 
-    private static nint GetPPid(BridgeArgs args)
+    private nint GetPPid(BridgeArgs args)
     {
-        PosixLog.EmulatedParentPid(B.Compatibility);
+        PosixLog.EmulatedParentPid(_backend.Compatibility);
         return Py.NewInt(1);
     }
 
-    private static nint Kill(BridgeArgs args)
+    private nint Kill(BridgeArgs args)
     {
         var pid = Arg.Int(args, 0, "pid");
         var signal = Arg.Int(args, 1, "signal");
-        B.ChildProcesses.Signal(pid, signal);
+        _backend.ChildProcesses.Signal(pid, signal);
         return Py.NewNone();
     }
 
     private static nint KillPg(BridgeArgs args) => throw ManagedBackend.Denied("sending signals to process groups denied: only the runtime's own child processes can be signalled", ManagedBackend.CreateProcessKey);
 
-    private static nint WaitPid(BridgeArgs args)
+    private nint WaitPid(BridgeArgs args)
     {
         var pid = Arg.Int(args, 0, "pid");
         var options = Arg.Int(args, 1, "options");
-        var (childPid, status) = B.ChildProcesses.Wait(pid, noHang: (options & 1) != 0);
+        var (childPid, status) = _backend.ChildProcesses.Wait(pid, noHang: (options & 1) != 0);
         return Py.Tuple(Py.NewInt(childPid), Py.NewInt(status));
     }
 
-    private static nint Wait(BridgeArgs args)
+    private nint Wait(BridgeArgs args)
     {
-        var (childPid, status) = B.ChildProcesses.Wait(-1, noHang: false);
+        var (childPid, status) = _backend.ChildProcesses.Wait(-1, noHang: false);
         return Py.Tuple(Py.NewInt(childPid), Py.NewInt(status));
     }
 
-    private static nint SystemCall(BridgeArgs args)
+    private nint SystemCall(BridgeArgs args)
     {
         var command = Arg.OptionalString(args, 0, "command") ?? throw new PythonArgumentException("system: command required");
-        return Py.NewInt(B.ChildProcesses.System(command));
+        return Py.NewInt(_backend.ChildProcesses.System(command));
     }
 
     /// <summary><c>os._exit</c> ends the call like <c>sys.exit</c>; the host process never exits.</summary>
-    private static nint Exit(BridgeArgs args)
+    private nint Exit(BridgeArgs args)
     {
         var code = Arg.Int(args, 0, "status");
-        PosixLog.EmulatedExit(B.Compatibility, code);
+        PosixLog.EmulatedExit(_backend.Compatibility, code);
         var exitArgs = Py.Tuple(Py.NewInt(code));
         var exc = LibPython.PyObject_Call(LibPython.ExcSystemExit, exitArgs, 0);
         LibPython.Py_DecRef(exitArgs);

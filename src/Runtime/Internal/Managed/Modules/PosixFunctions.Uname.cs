@@ -5,7 +5,7 @@ using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal.Managed.Modules;
 
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
     /// <summary>The node name the managed backend reports: the host's name is not Python's to read (as <c>socket.gethostname</c> without HostSockets).</summary>
     public const string EmulatedNodeName = "localhost";
@@ -14,10 +14,10 @@ internal static unsafe partial class PosixFunctions
     private const int UtsFieldLength = 65;
 
     /// <summary>Gets or sets the <c>posix.uname_result</c> type (captured when posix is patched).</summary>
-    public static nint UnameResultType { get; set; }
+    public nint UnameResultType { get; set; }
 
     /// <summary><c>os.uname()</c>: the kernel's answer with the node name replaced by <see cref="EmulatedNodeName"/>.</summary>
-    private static nint Uname(BridgeArgs args)
+    private nint Uname(BridgeArgs args)
     {
         var buffer = stackalloc byte[UtsFieldLength * 6];
         if (UnameSystemCall(buffer) != 0)
@@ -25,7 +25,7 @@ internal static unsafe partial class PosixFunctions
             return Py.SetOSError(Marshal.GetLastPInvokeError(), "uname failed");
         }
 
-        PosixLog.EmulatedNodeName(B.Compatibility, EmulatedNodeName);
+        PosixLog.EmulatedNodeName(_backend.Compatibility, EmulatedNodeName);
         var fields = Py.Tuple(
             Py.NewString(Field(buffer, 0)),
             Py.NewString(EmulatedNodeName),

@@ -6,9 +6,19 @@ using PyHosting.Providers;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>The managed implementations of <c>posix</c> functions. Each one checks permissions here, in .NET.</summary>
-internal static unsafe partial class PosixFunctions
+internal sealed unsafe partial class PosixFunctions
 {
-    public static Dictionary<string, BridgeHandler> Table() => new(StringComparer.Ordinal)
+    private readonly ManagedBackend _backend;
+
+    /// <summary>Initializes a new instance of the <see cref="PosixFunctions"/> class, serving <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend whose descriptors, working directory, umask, environment and permissions the functions use.</param>
+    public PosixFunctions(ManagedBackend backend) => _backend = backend;
+
+    /// <summary>Gets or sets the <c>posix.stat_result</c> type (captured when posix is patched).</summary>
+    public nint StatResultType { get; set; }
+
+    /// <summary>Gets the managed implementations by <c>posix</c> name.</summary>
+    public Dictionary<string, BridgeHandler> Table() => new(StringComparer.Ordinal)
     {
         ["stat"] = Stat,
         ["lstat"] = LStat,
@@ -82,28 +92,26 @@ internal static unsafe partial class PosixFunctions
         ["pathconf"] = PathConf,
         ["fpathconf"] = FPathConf,
         ["getlogin"] = GetLogin,
-        ["getxattr"] = static _ => XattrUnsupported("os.getxattr"),
-        ["setxattr"] = static _ => XattrUnsupported("os.setxattr"),
-        ["listxattr"] = static _ => XattrUnsupported("os.listxattr"),
-        ["removexattr"] = static _ => XattrUnsupported("os.removexattr"),
+        ["getxattr"] = _ => XattrUnsupported("os.getxattr"),
+        ["setxattr"] = _ => XattrUnsupported("os.setxattr"),
+        ["listxattr"] = _ => XattrUnsupported("os.listxattr"),
+        ["removexattr"] = _ => XattrUnsupported("os.removexattr"),
     };
 
-    private static ManagedBackend B => ManagedBackend.Current;
+    private string Resolve(PathArg p) => ManagedPath.Resolve(_backend.WorkingDirectory, p.Path!);
 
-    private static string Resolve(PathArg p) => ManagedPath.Resolve(B.WorkingDirectory, p.Path!);
+    private nint Stat(BridgeArgs args) => StatImpl(args, "stat", Arg.Bool(args, 99, "follow_symlinks", true));
 
-    private static nint Stat(BridgeArgs args) => StatImpl(args, "stat", Arg.Bool(args, 99, "follow_symlinks", true));
+    private nint LStat(BridgeArgs args) => StatImpl(args, "lstat", false);
 
-    private static nint LStat(BridgeArgs args) => StatImpl(args, "lstat", false);
-
-    private static nint StatImpl(BridgeArgs args, string name, bool follow)
+    private nint StatImpl(BridgeArgs args, string name, bool follow)
     {
         Arg.NoDirFd(args, name);
         var p = Arg.Path(args, 0, "path", allowFd: true);
         if (p.IsFd)
         {
-            var file = B.Fds.Get(p.Fd);
-            return StatResult.Create(file.Status(B.Clock), file.Path);
+            var file = _backend.Fds.Get(p.Fd);
+            return StatResult.Create(StatResultType, file.Status(_backend.Clock), file.Path);
         }
 
         try
@@ -112,7 +120,7 @@ internal static unsafe partial class PosixFunctions
             var status = StatPathOrNull(resolved, follow, name);
             return status is null
                 ? Py.SetOSError(Errno.ENOENT, "No such file or directory", p.Path)
-                : StatResult.Create(status, resolved);
+                : StatResult.Create(StatResultType, status, resolved);
         }
         catch (Exception) when (Tag(p.Path))
         {
@@ -120,13 +128,13 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint FStat(BridgeArgs args)
+    private nint FStat(BridgeArgs args)
     {
-        var file = B.Fds.Get(Arg.Int(args, 0, "fd"));
-        return StatResult.Create(file.Status(B.Clock), file.Path);
+        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        return StatResult.Create(StatResultType, file.Status(_backend.Clock), file.Path);
     }
 
-    private static nint Access(BridgeArgs args)
+    private nint Access(BridgeArgs args)
     {
         Arg.NoDirFd(args, "access");
         var p = Arg.Path(args, 0, "path");
@@ -155,18 +163,18 @@ internal static unsafe partial class PosixFunctions
         }
 
         // The permissions decide first; the mode bits (the provider's view of the owner) then.
-        var system = B.FileSystem.IsSystemPath(resolved);
-        var writable = (mode & 2) == 0 || (B.Permissions.IO == IOAccess.All && !system && (status.Mode & 0x92) != 0);
-        var readable = (mode & 4) == 0 || ((status.Mode & 0x124) != 0 && (B.Permissions.IO != IOAccess.None || system));
+        var system = _backend.FileSystem.IsSystemPath(resolved);
+        var writable = (mode & 2) == 0 || (_backend.Permissions.IO == IOAccess.All && !system && (status.Mode & 0x92) != 0);
+        var readable = (mode & 4) == 0 || ((status.Mode & 0x124) != 0 && (_backend.Permissions.IO != IOAccess.None || system));
         var executable = (mode & 1) == 0 || (status.Mode & 0x49) != 0;
         return Py.NewBool(writable && readable && executable);
     }
 
-    private static nint GetCwd(BridgeArgs args) => Py.NewString(B.WorkingDirectory);
+    private nint GetCwd(BridgeArgs args) => Py.NewString(_backend.WorkingDirectory);
 
-    private static nint GetCwdB(BridgeArgs args) => Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(B.WorkingDirectory));
+    private nint GetCwdB(BridgeArgs args) => Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(_backend.WorkingDirectory));
 
-    private static nint ChDir(BridgeArgs args)
+    private nint ChDir(BridgeArgs args)
     {
         var p = Arg.Path(args, 0, "path", allowFd: true);
         if (p.IsFd)
@@ -182,7 +190,7 @@ internal static unsafe partial class PosixFunctions
                 throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
             }
 
-            B.WorkingDirectory = resolved;
+            _backend.WorkingDirectory = resolved;
             return Py.NewNone();
         }
         catch (Exception) when (Tag(p.Path))
@@ -191,34 +199,34 @@ internal static unsafe partial class PosixFunctions
         }
     }
 
-    private static nint FChDir(BridgeArgs args) => ChangeToDescriptor(FdOf(args.Get(0, "fd")));
+    private nint FChDir(BridgeArgs args) => ChangeToDescriptor(FdOf(args.Get(0, "fd")));
 
     /// <summary><c>fchdir</c>: a descriptor opened on a directory (<c>os.open(dir, O_RDONLY)</c>) names it.</summary>
-    private static nint ChangeToDescriptor(int fd)
+    private nint ChangeToDescriptor(int fd)
     {
-        var file = B.Fds.Get(fd);
+        var file = _backend.Fds.Get(fd);
         if (file is not DirectoryFile || file.Path is null)
         {
             throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
         }
 
-        B.WorkingDirectory = file.Path;
+        _backend.WorkingDirectory = file.Path;
         return Py.NewNone();
     }
 
-    private static nint UMask(BridgeArgs args)
+    private nint UMask(BridgeArgs args)
     {
         var mask = Arg.Int(args, 0, "mask") & 0x1FF;
-        var previous = B.Umask;
-        B.Umask = mask;
+        var previous = _backend.Umask;
+        _backend.Umask = mask;
         if (previous == DefaultUmask)
         {
-            PosixLog.EmulatedUmaskReturned(B.Compatibility, PosixLog.Octal(previous));
+            PosixLog.EmulatedUmaskReturned(_backend.Compatibility, PosixLog.Octal(previous));
         }
 
-        if (B.Compatibility.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Trace))
+        if (_backend.Compatibility.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Trace))
         {
-            PosixLog.EmulatedUmaskSet(B.Compatibility, PosixLog.Octal(mask));
+            PosixLog.EmulatedUmaskSet(_backend.Compatibility, PosixLog.Octal(mask));
         }
 
         return Py.NewInt(previous);
@@ -252,9 +260,9 @@ internal static unsafe partial class PosixFunctions
     /// system without extended attributes reports it, so that <c>shutil.copystat</c> (and so <c>copy2</c>,
     /// <c>copytree</c> and <c>move</c>) skips them as it does on such a file system.
     /// </summary>
-    private static nint XattrUnsupported(string function)
+    private nint XattrUnsupported(string function)
     {
-        PosixLog.UnsupportedFunction(B.Compatibility, function);
+        PosixLog.UnsupportedFunction(_backend.Compatibility, function);
         var type = ManagedErrors.UnsupportedOperationClass != 0 ? ManagedErrors.UnsupportedOperationClass : LibPython.ExcOSError;
         var tuple = Py.Tuple(Py.NewInt(Errno.EOPNOTSUPP), Py.NewString(function + " is not supported by the managed backend"));
         var exception = LibPython.PyObject_Call(type, tuple, 0);

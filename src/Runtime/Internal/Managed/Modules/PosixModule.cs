@@ -10,7 +10,7 @@ namespace PyHosting.Internal.Managed.Modules;
 /// and anything else callable is replaced by a function raising <c>io.UnsupportedOperation</c>:
 /// a new OS entry point in a Python update is denied until it is classified.
 /// </summary>
-internal static unsafe class PosixModule
+internal sealed unsafe class PosixModule
 {
     /// <summary>Functions with no effect outside the interpreter, kept as they are.</summary>
     public static readonly HashSet<string> Pure = new(StringComparer.Ordinal)
@@ -42,61 +42,55 @@ internal static unsafe class PosixModule
         "waitid_result", "error",
     };
 
-    private static readonly Dictionary<string, nint> Functions = [];
+    private readonly ManagedBackend _backend;
+    private readonly ModulePatcher _patcher;
+    private readonly PosixFunctions _functions;
+
+    /// <summary>Initializes a new instance of the <see cref="PosixModule"/> class, whose functions serve <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend.</param>
+    /// <param name="patcher">The patcher of the backend's modules.</param>
+    public PosixModule(ManagedBackend backend, ModulePatcher patcher)
+    {
+        _backend = backend;
+        _patcher = patcher;
+        _functions = new PosixFunctions(backend);
+        Managed = _functions.Table();
+    }
 
     /// <summary>Gets the managed function table (name → implementation).</summary>
-    public static IReadOnlyDictionary<string, BridgeHandler> Managed { get; } = PosixFunctions.Table();
+    public IReadOnlyDictionary<string, BridgeHandler> Managed { get; }
 
-    public static int Patch(nint module)
+    public int Patch(nint module)
     {
-        var backend = ManagedBackend.Current;
         var statType = Py.GetAttr(module, "stat_result");
         if (statType != 0)
         {
-            StatResult.Type = statType; // kept for the process
+            _functions.StatResultType = statType; // kept for the process
         }
 
         var unameType = Py.GetAttr(module, "uname_result");
         if (unameType != 0)
         {
-            PosixFunctions.UnameResultType = unameType; // kept for the process
+            _functions.UnameResultType = unameType; // kept for the process
         }
 
         foreach (var (name, handler) in Managed)
         {
-            if (Py.SetAttr(module, name, FunctionFor("posix." + name, handler)) < 0)
+            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, handler)) < 0)
             {
                 return -1;
             }
         }
 
-        ModulePatcher.DenyUnclassified(module, "posix", n => Managed.ContainsKey(n) || Types.Contains(n), Removed);
+        _patcher.DenyUnclassified(module, "posix", n => Managed.ContainsKey(n) || Types.Contains(n), Removed);
 
         // The managed functions support neither dir_fd nor fd arguments beyond their own: tell os.py.
         var empty = LibPython.PyList_New(0);
         Py.SetAttr(module, "_have_functions", empty);
         LibPython.Py_DecRef(empty);
-        var environ = PosixFunctions.EnvironmentDictionary(backend);
+        var environ = PosixFunctions.EnvironmentDictionary(_backend);
         Py.SetAttr(module, "environ", environ);
         LibPython.Py_DecRef(environ);
         return 0;
-    }
-
-    /// <summary>
-    /// One function object per key (<c>module.name</c>) for the process, shared by every instance of the
-    /// module; Python sees the part after the last dot as its <c>__name__</c>.
-    /// </summary>
-    internal static nint FunctionFor(string key, BridgeHandler handler)
-    {
-        lock (Functions)
-        {
-            if (!Functions.TryGetValue(key, out var f))
-            {
-                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], handler);
-                Functions[key] = f;
-            }
-
-            return f;
-        }
     }
 }

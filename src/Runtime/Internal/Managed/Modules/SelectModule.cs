@@ -8,13 +8,24 @@ namespace PyHosting.Internal.Managed.Modules;
 /// Patches <c>select</c>: <c>select.select</c> works on the runtime's virtual descriptors; <c>poll</c>,
 /// <c>epoll</c> and friends are removed so that <c>selectors</c> (and <c>subprocess</c>) use <c>select</c>.
 /// </summary>
-internal static unsafe class SelectModule
+internal sealed unsafe class SelectModule
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+    private readonly ManagedBackend _backend;
+    private readonly ModulePatcher _patcher;
 
-    public static int Patch(nint module)
+    /// <summary>Initializes a new instance of the <see cref="SelectModule"/> class, over <paramref name="backend"/>'s descriptors.</summary>
+    /// <param name="backend">The backend.</param>
+    /// <param name="patcher">The patcher of the backend's modules.</param>
+    public SelectModule(ManagedBackend backend, ModulePatcher patcher)
     {
-        ModulePatcher.Replace(module, "select", "select", Select);
+        _backend = backend;
+        _patcher = patcher;
+    }
+
+    public int Patch(nint module)
+    {
+        _patcher.Replace(module, "select", "select", Select);
         foreach (var name in (ReadOnlySpan<string>)["poll", "epoll", "devpoll", "kqueue", "kevent"])
         {
             if (LibPython.PyObject_HasAttrString(module, (byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(name)) == 1)
@@ -29,9 +40,9 @@ internal static unsafe class SelectModule
         return 0;
     }
 
-    private static nint Select(BridgeArgs args)
+    private nint Select(BridgeArgs args)
     {
-        var backend = ManagedBackend.Current;
+        var backend = _backend;
         var lists = new List<(nint Object, int Fd)>[3];
         try
         {

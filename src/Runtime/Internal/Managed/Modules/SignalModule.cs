@@ -9,27 +9,38 @@ namespace PyHosting.Internal.Managed.Modules;
 /// records the handler (returned by <c>getsignal</c>) without installing it; raising, alarms, timers and
 /// masks are unsupported.
 /// </summary>
-internal static unsafe class SignalModule
+internal sealed unsafe class SignalModule
 {
-    private static readonly Dictionary<long, nint> Handlers = [];
-
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
         "default_int_handler", "strsignal", "valid_signals", "getitimer", "Signals", "Handlers", "Sigmasks", "ItimerError", "struct_siginfo",
     };
 
-    public static int Patch(nint module)
+    private readonly Dictionary<long, nint> _handlers = [];
+    private readonly ManagedBackend _backend;
+    private readonly ModulePatcher _patcher;
+
+    /// <summary>Initializes a new instance of the <see cref="SignalModule"/> class, recording handlers for <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend.</param>
+    /// <param name="patcher">The patcher of the backend's modules.</param>
+    public SignalModule(ManagedBackend backend, ModulePatcher patcher)
     {
-        ModulePatcher.Replace(module, "_signal", "signal", SetHandler);
-        ModulePatcher.Replace(module, "_signal", "getsignal", GetHandler);
-        ModulePatcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
+        _backend = backend;
+        _patcher = patcher;
+    }
+
+    public int Patch(nint module)
+    {
+        _patcher.Replace(module, "_signal", "signal", SetHandler);
+        _patcher.Replace(module, "_signal", "getsignal", GetHandler);
+        _patcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
 
         // Executing a _signal module resets Python's handlers: the one that interrupts calls running C code comes back.
         CallInterrupter.OnSignalModuleExecuted();
         return 0;
     }
 
-    private static nint SetHandler(BridgeArgs args)
+    private nint SetHandler(BridgeArgs args)
     {
         var number = Arg.Long(args, 0, "signalnum");
         var handler = args.Get(1, "handler");
@@ -43,24 +54,24 @@ internal static unsafe class SignalModule
             throw new PythonArgumentException("signal number out of range", true);
         }
 
-        CompatibilityLog.Ignored(ManagedBackend.Current.Compatibility, $"installing a handler for signal {number} (recorded; signals are not delivered to the managed backend)");
+        CompatibilityLog.Ignored(_backend.Compatibility, $"installing a handler for signal {number} (recorded; signals are not delivered to the managed backend)");
         LibPython.Py_IncRef(handler);
         nint previous;
-        lock (Handlers)
+        lock (_handlers)
         {
-            Handlers.TryGetValue(number, out previous);
-            Handlers[number] = handler;
+            _handlers.TryGetValue(number, out previous);
+            _handlers[number] = handler;
         }
 
         return previous != 0 ? previous : DefaultFor(args);
     }
 
-    private static nint GetHandler(BridgeArgs args)
+    private nint GetHandler(BridgeArgs args)
     {
         var number = Arg.Long(args, 0, "signalnum");
-        lock (Handlers)
+        lock (_handlers)
         {
-            if (Handlers.TryGetValue(number, out var handler))
+            if (_handlers.TryGetValue(number, out var handler))
             {
                 LibPython.Py_IncRef(handler);
                 return handler;

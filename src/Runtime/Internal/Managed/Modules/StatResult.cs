@@ -11,9 +11,6 @@ internal static unsafe class StatResult
     public const int SIfLnk = 0xA000;
     public const int SIfChr = 0x2000;
 
-    /// <summary>Gets or sets the <c>posix.stat_result</c> type (captured when posix is patched).</summary>
-    public static nint Type { get; set; }
-
     public static int ModeOf(PythonFileStatus s) => (s.Mode & 0xFFF) | s.Kind switch
     {
         PythonFileKind.Directory => SIfDir,
@@ -41,7 +38,8 @@ internal static unsafe class StatResult
         return (long)(hash & 0x7FFFFFFFFFFFFFFF);
     }
 
-    public static nint Create(PythonFileStatus s, string? path, long device = 1)
+    /// <summary>Builds a <paramref name="type"/> (<c>posix.stat_result</c>) from a provider status (new reference).</summary>
+    public static nint Create(nint type, PythonFileStatus s, string? path, long device = 1)
     {
         var mode = ModeOf(s);
         var items = new nint[19];
@@ -66,7 +64,7 @@ internal static unsafe class StatResult
         items[18] = Py.NewInt(0);
         var tuple = Py.Tuple(items);
         var args = Py.Tuple(tuple);
-        var result = LibPython.PyObject_Call(Type, args, 0);
+        var result = LibPython.PyObject_Call(type, args, 0);
         LibPython.Py_DecRef(args);
         return result;
     }

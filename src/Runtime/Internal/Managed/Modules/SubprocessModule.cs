@@ -10,12 +10,19 @@ namespace PyHosting.Internal.Managed.Modules;
 /// provider and connects the virtual descriptors <c>subprocess</c> prepared to its streams.
 /// Nothing is forked; <c>preexec_fn</c> is refused.
 /// </summary>
-internal static unsafe class SubprocessModule
+internal sealed unsafe class SubprocessModule
 {
-    public static nint Create()
+    private readonly ManagedBackend _backend;
+
+    /// <summary>Initializes a new instance of the <see cref="SubprocessModule"/> class, starting children for <paramref name="backend"/>.</summary>
+    /// <param name="backend">The backend.</param>
+    public SubprocessModule(ManagedBackend backend) => _backend = backend;
+
+    /// <summary>Makes the module (new reference).</summary>
+    public nint Create()
     {
         var module = LibPython.PyModule_New((byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8("_posixsubprocess"));
-        Py.SetAttr(module, "fork_exec", PosixModule.FunctionFor("_posixsubprocess.fork_exec", ForkExec));
+        Py.SetAttr(module, "fork_exec", _backend.FunctionFor("_posixsubprocess.fork_exec", ForkExec));
         return module;
     }
 
@@ -62,9 +69,9 @@ internal static unsafe class SubprocessModule
         LibPython.PyErr_Clear();
     }
 
-    private static nint ForkExec(BridgeArgs args)
+    private nint ForkExec(BridgeArgs args)
     {
-        var backend = ManagedBackend.Current;
+        var backend = _backend;
         backend.CheckCreateProcess("subprocess");
         if (args.Count < 22)
         {

@@ -5,7 +5,7 @@ using PyHosting.Internal.Managed.Interception;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>Patches <c>time</c>: every clock read follows the injected <see cref="TimeProvider"/>; <c>sleep</c> waits on it.</summary>
-internal static unsafe class TimeModule
+internal sealed unsafe class TimeModule
 {
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
@@ -13,71 +13,83 @@ internal static unsafe class TimeModule
         "struct_time", "pthread_getcpuclockid", "clock_getres",
     };
 
-    private static ManagedBackend B => ManagedBackend.Current;
-
-    public static int Patch(nint module)
-    {
-        Elapsed(); // fixes the origin
-        ModulePatcher.Replace(module, "time", "time", _ => LibPython.PyFloat_FromDouble(Seconds()));
-        ModulePatcher.Replace(module, "time", "time_ns", _ => Py.NewInt(Nanoseconds()));
-        ModulePatcher.Replace(module, "time", "monotonic", _ => LibPython.PyFloat_FromDouble(Monotonic()));
-        ModulePatcher.Replace(module, "time", "monotonic_ns", _ => Py.NewInt(MonotonicNanoseconds()));
-        ModulePatcher.Replace(module, "time", "perf_counter", _ => LibPython.PyFloat_FromDouble(Monotonic()));
-        ModulePatcher.Replace(module, "time", "perf_counter_ns", _ => Py.NewInt(MonotonicNanoseconds()));
-        ModulePatcher.Replace(module, "time", "clock_gettime", args => ClockOf(args) switch
-        {
-            Clock.Realtime => LibPython.PyFloat_FromDouble(Seconds()),
-            Clock.Monotonic => LibPython.PyFloat_FromDouble(Monotonic()),
-            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime")),
-        });
-        ModulePatcher.Replace(module, "time", "clock_gettime_ns", args => ClockOf(args) switch
-        {
-            Clock.Realtime => Py.NewInt(Nanoseconds()),
-            Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
-            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
-        });
-        ModulePatcher.Replace(module, "time", "sleep", Sleep);
-        foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
-        {
-            var n = name;
-            ModulePatcher.Replace(module, "time", n, args => WithDefaultSeconds(n, args));
-        }
-
-        ModulePatcher.Replace(module, "time", "asctime", args => WithDefaultTuple("asctime", args, 0));
-        ModulePatcher.Replace(module, "time", "strftime", args => WithDefaultTuple("strftime", args, 1));
-        ModulePatcher.Replace(module, "time", "tzset", _ =>
-        {
-            CompatibilityLog.Ignored(B.Compatibility, "time.tzset (the process time zone is not re-read)");
-            return Py.NewNone();
-        });
-        ModulePatcher.DenyUnclassified(module, "time", n => ModulePatcher.Original("time", n) != 0);
-        return 0;
-    }
-
-    private static double Seconds() => Nanoseconds() / 1e9;
-
-    private static long Nanoseconds() => (B.Clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+    private readonly ManagedBackend _backend;
+    private readonly ModulePatcher _patcher;
 
     /// <summary>
     /// The monotonic clock counts from the provider's timestamp when the runtime started (its reference point is
     /// undefined in Python too): a fake clock's timestamps are ticks since year 1, too many nanoseconds for an int64.
     /// </summary>
-    private static long s_origin = long.MinValue;
+    private long _origin = long.MinValue;
 
-    private static long Elapsed()
+    /// <summary>Initializes a new instance of the <see cref="TimeModule"/> class, whose clocks are <paramref name="backend"/>'s.</summary>
+    /// <param name="backend">The backend whose <see cref="TimeProvider"/> the clocks follow.</param>
+    /// <param name="patcher">The patcher of the backend's modules.</param>
+    public TimeModule(ManagedBackend backend, ModulePatcher patcher)
     {
-        var now = B.Clock.GetTimestamp();
-        if (Volatile.Read(ref s_origin) == long.MinValue)
-        {
-            Interlocked.CompareExchange(ref s_origin, now, long.MinValue);
-        }
-
-        return now - s_origin;
+        _backend = backend;
+        _patcher = patcher;
     }
 
-    private static double Monotonic() => Elapsed() / (double)B.Clock.TimestampFrequency;
+    public int Patch(nint module)
+    {
+        Elapsed(); // fixes the origin
+        _patcher.Replace(module, "time", "time", _ => LibPython.PyFloat_FromDouble(Seconds()));
+        _patcher.Replace(module, "time", "time_ns", _ => Py.NewInt(Nanoseconds()));
+        _patcher.Replace(module, "time", "monotonic", _ => LibPython.PyFloat_FromDouble(Monotonic()));
+        _patcher.Replace(module, "time", "monotonic_ns", _ => Py.NewInt(MonotonicNanoseconds()));
+        _patcher.Replace(module, "time", "perf_counter", _ => LibPython.PyFloat_FromDouble(Monotonic()));
+        _patcher.Replace(module, "time", "perf_counter_ns", _ => Py.NewInt(MonotonicNanoseconds()));
+        _patcher.Replace(module, "time", "clock_gettime", args => ClockOf(args) switch
+        {
+            Clock.Realtime => LibPython.PyFloat_FromDouble(Seconds()),
+            Clock.Monotonic => LibPython.PyFloat_FromDouble(Monotonic()),
+            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime")),
+        });
+        _patcher.Replace(module, "time", "clock_gettime_ns", args => ClockOf(args) switch
+        {
+            Clock.Realtime => Py.NewInt(Nanoseconds()),
+            Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
+            _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
+        });
+        _patcher.Replace(module, "time", "sleep", Sleep);
+        foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
+        {
+            var n = name;
+            _patcher.Replace(module, "time", n, args => WithDefaultSeconds(n, args));
+        }
 
-    private static long MonotonicNanoseconds() => (long)((Int128)Elapsed() * 1_000_000_000 / B.Clock.TimestampFrequency);
+        _patcher.Replace(module, "time", "asctime", args => WithDefaultTuple("asctime", args, 0));
+        _patcher.Replace(module, "time", "strftime", args => WithDefaultTuple("strftime", args, 1));
+        _patcher.Replace(module, "time", "tzset", _ =>
+        {
+            CompatibilityLog.Ignored(_backend.Compatibility, "time.tzset (the process time zone is not re-read)");
+            return Py.NewNone();
+        });
+        _patcher.DenyUnclassified(module, "time", n => ModulePatcher.Original("time", n) != 0);
+        return 0;
+    }
+
+    private double Seconds() => Nanoseconds() / 1e9;
+
+    /// <summary>Gets <c>time.time_ns()</c>: the provider's time, in nanoseconds since the Unix epoch.</summary>
+    internal long Nanoseconds() => (_backend.Clock.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+
+    private long Elapsed()
+    {
+        var now = _backend.Clock.GetTimestamp();
+        if (Volatile.Read(ref _origin) == long.MinValue)
+        {
+            Interlocked.CompareExchange(ref _origin, now, long.MinValue);
+        }
+
+        return now - _origin;
+    }
+
+    private double Monotonic() => Elapsed() / (double)_backend.Clock.TimestampFrequency;
+
+    /// <summary>Gets <c>time.monotonic_ns()</c>: nanoseconds of the provider's timestamps since this runtime's first clock read.</summary>
+    internal long MonotonicNanoseconds() => (long)((Int128)Elapsed() * 1_000_000_000 / _backend.Clock.TimestampFrequency);
 
     private enum Clock
     {
@@ -94,7 +106,7 @@ internal static unsafe class TimeModule
         _ => Clock.Other,
     };
 
-    private static nint Sleep(BridgeArgs args)
+    private nint Sleep(BridgeArgs args)
     {
         var o = args.Get(0, "secs");
         if (o == 0)
@@ -127,7 +139,7 @@ internal static unsafe class TimeModule
             while (remaining > TimeSpan.Zero)
             {
                 var step = remaining < MaxSleepStep ? remaining : MaxSleepStep;
-                Task.Delay(step, B.Clock, token).GetAwaiter().GetResult();
+                Task.Delay(step, _backend.Clock, token).GetAwaiter().GetResult();
                 remaining -= step;
             }
         }
@@ -142,7 +154,7 @@ internal static unsafe class TimeModule
     private static readonly TimeSpan MaxSleepStep = TimeSpan.FromDays(1);
 
     /// <summary>localtime/gmtime/ctime with no argument use the provider's time, then the original C function.</summary>
-    private static nint WithDefaultSeconds(string name, BridgeArgs args)
+    private nint WithDefaultSeconds(string name, BridgeArgs args)
     {
         var original = ModulePatcher.Original("time", name);
         var secs = args.Get(0, "seconds");
@@ -158,7 +170,7 @@ internal static unsafe class TimeModule
     }
 
     /// <summary>asctime/strftime with no time tuple use <c>localtime()</c> of the provider's time.</summary>
-    private static nint WithDefaultTuple(string name, BridgeArgs args, int tupleIndex)
+    private nint WithDefaultTuple(string name, BridgeArgs args, int tupleIndex)
     {
         var original = ModulePatcher.Original("time", name);
         if (args.Count > tupleIndex)
@@ -198,5 +210,5 @@ internal static unsafe class TimeModule
         return result;
     }
 
-    private static long FloorSeconds() => (long)Math.Floor(Seconds());
+    private long FloorSeconds() => (long)Math.Floor(Seconds());
 }

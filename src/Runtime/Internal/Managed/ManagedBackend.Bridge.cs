@@ -1,0 +1,34 @@
+using PyHosting.Internal.Bridge;
+
+namespace PyHosting.Internal.Managed;
+
+/// <summary>The bridge functions of the Managed backend: each one is bound to this instance and maps errors through it.</summary>
+internal sealed partial class ManagedBackend
+{
+    private readonly Dictionary<string, nint> _functions = [];
+
+    /// <summary>Sets the Python error for a .NET exception escaping one of this backend's bridge functions; returns 0.</summary>
+    /// <param name="exception">The exception.</param>
+    /// <param name="operation">The function that raised it.</param>
+    public nint MapException(Exception exception, string operation) => ManagedErrors.Map(exception, operation, this);
+
+    /// <summary>
+    /// One function object per key (<c>module.name</c>) for this backend, shared by every instance of the
+    /// module; Python sees the part after the last dot as its <c>__name__</c>.
+    /// </summary>
+    /// <param name="key">The qualified name.</param>
+    /// <param name="handler">The implementation, used when the key has no function yet.</param>
+    public nint FunctionFor(string key, BridgeHandler handler)
+    {
+        lock (_functions)
+        {
+            if (!_functions.TryGetValue(key, out var f))
+            {
+                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], handler, MapException);
+                _functions[key] = f;
+            }
+
+            return f;
+        }
+    }
+}
