@@ -19,10 +19,12 @@ import types
 import zlib
 
 MAX_ARITY = 4
-KEYWORD_CALLS = 48
+RANDOM_KEYWORD_CALLS = 24
 EIO = 5
 
-# Keyword names the managed functions read, and one nobody reads.
+# Keyword names the managed functions read, and one nobody reads: each is given alone, hostile or plausible,
+# after each plausible first argument (a real descriptor, a path, a buffer) and after two, so that a handler
+# that reads a keyword whose positional partner is missing is reached.
 KEYWORDS = (
     "path", "fd", "dir_fd", "src_dir_fd", "follow_symlinks", "mode", "flags", "length", "offset", "str", "buffer",
     "position", "whence", "inheritable", "blocking", "times", "ns", "name", "value", "tz", "secs", "seconds",
@@ -225,6 +227,12 @@ VALUES = (
 )
 
 
+_LABELS = [label for label, _ in VALUES]
+
+# Values a call gets past its first checks with: descriptor 0 (the runtime's standard input), a path, bytes.
+PLAUSIBLE = tuple(_LABELS.index(label) for label in ("0", "'/'", "b''"))
+
+
 # ---- targets -----------------------------------------------------------------------------------------------
 
 TAMED = ("posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select")
@@ -417,8 +425,13 @@ def plan(target):
             permutations.append(p)
         for j in range(n):
             calls.append((tuple(permutations[pos][j] for pos in range(arity)), {}))
-    for _ in range(KEYWORD_CALLS):
-        positional = tuple(rng.randrange(n) for _ in range(rng.randrange(3)))
+    for keyword in KEYWORDS:
+        prefixes = [()] + [(v,) for v in PLAUSIBLE] + [(rng.choice(PLAUSIBLE), rng.choice(PLAUSIBLE)) for _ in range(2)]
+        for positional in prefixes:
+            for value in (rng.randrange(n),) + PLAUSIBLE[:2]:
+                calls.append((positional, {keyword: value}))
+    for _ in range(RANDOM_KEYWORD_CALLS):
+        positional = tuple(rng.randrange(n) for _ in range(rng.randrange(4)))
         keywords = {rng.choice(KEYWORDS): rng.randrange(n) for _ in range(rng.randrange(1, 3))}
         calls.append((positional, keywords))
     return calls

@@ -168,10 +168,12 @@ internal static unsafe class BlockingWaits
                 return call(self, args, kwargs); // keywords or bad arguments: the original's own handling
             }
 
-            var blocking = count < 1 || LibPython.PyObject_IsTrue(*(nint*)(args + 24)) == 1;
-            var timeout = count < 2 ? -1.0 : LibPython.PyFloat_AsDouble(*(nint*)(args + 32));
-            if (timeout == -1.0 && LibPython.PyErr_Occurred() != 0)
+            var truth = count < 1 ? 1 : LibPython.PyObject_IsTrue(*(nint*)(args + 24));
+            var blocking = truth == 1;
+            var timeout = count < 2 || truth < 0 ? -1.0 : LibPython.PyFloat_AsDouble(*(nint*)(args + 32));
+            if (truth < 0 || (timeout == -1.0 && LibPython.PyErr_Occurred() != 0))
             {
+                // Arguments that do not convert: the original parses them and raises its own error.
                 LibPython.PyErr_Clear();
                 return call(self, args, kwargs);
             }
@@ -220,10 +222,12 @@ internal static unsafe class BlockingWaits
                 return call(self, cls, args, nargs, kwnames);
             }
 
-            var block = count < 1 || LibPython.PyObject_IsTrue(args[0]) == 1;
-            var timeout = count < 2 || args[1] == LibPython.None ? -1.0 : LibPython.PyFloat_AsDouble(args[1]);
-            if (!block || timeout < 0 && count == 2 && args[1] != LibPython.None || (timeout >= 0 && timeout <= Slice.TotalSeconds))
+            var truth = count < 1 ? 1 : LibPython.PyObject_IsTrue(args[0]);
+            var block = truth == 1;
+            var timeout = count < 2 || truth < 0 || args[1] == LibPython.None ? -1.0 : LibPython.PyFloat_AsDouble(args[1]);
+            if (truth < 0 || LibPython.PyErr_Occurred() != 0 || !block || timeout < 0 && count == 2 && args[1] != LibPython.None || (timeout >= 0 && timeout <= Slice.TotalSeconds))
             {
+                // Not blocking for long, or arguments that do not convert: the original parses them and raises its own error.
                 LibPython.PyErr_Clear();
                 return call(self, cls, args, nargs, kwnames);
             }

@@ -53,7 +53,7 @@ internal static unsafe class ManagedStartup
         Py.SetAttr(sys, "path", list);
         LibPython.Py_DecRef(list);
         var limit = Py.GetAttr(sys, "setrecursionlimit");
-        Py.SetAttr(sys, "setrecursionlimit", backend.FunctionFor("sys.setrecursionlimit", args =>
+        Py.SetAttr(sys, "setrecursionlimit", backend.FunctionFor("sys.setrecursionlimit", "limit, /", args =>
         {
             var requested = Arg.Long(args, 0, "limit");
             if (requested > MaxRecursionLimit)

@@ -58,7 +58,7 @@ internal sealed unsafe class PosixModule
     }
 
     /// <summary>Gets the managed function table (name → implementation).</summary>
-    public IReadOnlyDictionary<string, BridgeHandler> Managed { get; }
+    public IReadOnlyDictionary<string, BridgeDefinition> Managed { get; }
 
     public int Patch(nint module)
     {
@@ -74,9 +74,9 @@ internal sealed unsafe class PosixModule
             _functions.UnameResultType = unameType; // kept for the process
         }
 
-        foreach (var (name, handler) in Managed)
+        foreach (var (name, definition) in Managed)
         {
-            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, handler)) < 0)
+            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, definition.Signature, definition.Handler)) < 0)
             {
                 return -1;
             }
