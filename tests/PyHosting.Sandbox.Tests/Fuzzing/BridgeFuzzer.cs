@@ -16,7 +16,9 @@ public sealed record FuzzReach(int Made, int Skipped, IReadOnlyList<int> Arities
 /// at a time to name the call, and goes on with the calls after it. Every target's plan is seeded by its name,
 /// so a replay in a fresh process makes the same calls.
 /// </summary>
-public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configuration)
+/// <param name="configuration">The TestHost's configuration.</param>
+/// <param name="kinds">The kinds of targets to fuzz, or <see langword="null"/> for all.</param>
+public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configuration, IReadOnlyCollection<string>? kinds = null)
 {
     /// <summary>How long one target's calls may take before they count as a hang.</summary>
     private const int TargetTimeoutMs = 20_000;
@@ -148,7 +150,8 @@ public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configurat
         _process = await PythonProcess.StartAsync(settings);
         Processes++;
         (await _process.ExecAsync(Driver)).EnsureOk();
-        var setup = (await _process.EvalAsync("setup()")).EnsureOk().Result!.AsObject();
+        var filter = kinds is null ? "None" : "[" + string.Join(", ", kinds.Select(static k => $"'{k}'")) + "]";
+        var setup = (await _process.EvalAsync($"setup({filter})")).EnsureOk().Result!.AsObject();
         Values = (int)setup["values"]!;
         MaxArity = (int)setup["maxArity"]!;
         var found = setup["targets"]!.AsArray().Select(static t => new FuzzTarget((string)t![0]!, (string)t[1]!, (int)t[2]!)).ToList();

@@ -247,13 +247,14 @@ def _is_bridge(f):
 
 
 class Target:
-    __slots__ = ("name", "kind", "factory", "after")
+    __slots__ = ("name", "kind", "factory", "after", "keywords")
 
-    def __init__(self, name, kind, factory, after=None):
+    def __init__(self, name, kind, factory, after=None, keywords=True):
         self.name = name
         self.kind = kind
         self.factory = factory  # returns the callable (a fresh receiver when it has one)
         self.after = after  # undoes what a successful call changed in the process-wide interpreter
+        self.keywords = keywords  # whether the plan holds calls with keywords (CPython's own parsing needs no more)
 
 
 def _restore_sys(name):
@@ -297,6 +298,14 @@ def _fresh_copies():
     return copies
 
 
+# Modules whose types the runtime patches (or may patch): every C method and slot of their types is called
+# unbound, with each hostile value as its receiver.
+PATCHED_TYPES = TAMED + ("_queue", "_locale")
+
+_C_METHODS = (types.MethodDescriptorType, types.WrapperDescriptorType, types.ClassMethodDescriptorType)
+_C_ATTRIBUTES = (types.GetSetDescriptorType, types.MemberDescriptorType)
+
+
 def _module_targets(targets, seen, label, module, kind):
     for attr in sorted(dir(module)):
         try:
@@ -308,6 +317,18 @@ def _module_targets(targets, seen, label, module, kind):
         elif isinstance(value, type) and id(value) not in seen:
             seen.add(id(value))
             _type_targets(targets, label + "." + attr, value)
+            if module.__name__ in PATCHED_TYPES and kind == "function":
+                _descriptor_targets(targets, label + "." + attr, value)
+
+
+def _descriptor_targets(targets, label, cls):
+    """The C methods, slots and attributes of a type, taken from its __dict__: a wrong receiver must be a TypeError."""
+    for key, raw in sorted(vars(cls).items()):
+        if isinstance(raw, _C_METHODS):
+            targets.append(Target("%s.%s (from __dict__)" % (label, key), "c-method", (lambda d: lambda: d)(raw), keywords=False))
+        elif isinstance(raw, _C_ATTRIBUTES):
+            targets.append(Target("%s.%s.__get__" % (label, key), "c-attribute", (lambda d: lambda: d.__get__)(raw), keywords=False))
+            targets.append(Target("%s.%s.__set__" % (label, key), "c-attribute", (lambda d: lambda: d.__set__)(raw), keywords=False))
 
 
 def _type_targets(targets, label, cls, receiver=None):
@@ -425,6 +446,8 @@ def plan(target):
             permutations.append(p)
         for j in range(n):
             calls.append((tuple(permutations[pos][j] for pos in range(arity)), {}))
+    if not target.keywords:
+        return calls
     for keyword in KEYWORDS:
         prefixes = [()] + [(v,) for v in PLAUSIBLE] + [(rng.choice(PLAUSIBLE), rng.choice(PLAUSIBLE)) for _ in range(2)]
         for positional in prefixes:
@@ -483,12 +506,13 @@ def _reset_descriptors():
     os.closerange(3, _SAVED_STANDARD)
 
 
-def setup():
+def setup(kinds=None):
+    """Finds the targets (of the given kinds, or all); returns them with what the plans are made of."""
     global TARGETS
     import os
     for fd in range(3):
         os.dup2(fd, _SAVED_STANDARD + fd)
-    TARGETS = enumerate_targets()
+    TARGETS = [t for t in enumerate_targets() if kinds is None or t.kind in kinds]
     return {
         "targets": [[t.name, t.kind, len(plan(t))] for t in TARGETS],
         "values": len(VALUES),

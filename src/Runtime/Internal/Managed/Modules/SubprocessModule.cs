@@ -26,9 +26,10 @@ internal sealed unsafe class SubprocessModule
         return module;
     }
 
-    /// <summary>The parameters of CPython 3.11's <c>_posixsubprocess.fork_exec</c>, all positional.</summary>
+    /// <summary>The parameters of CPython 3.11's <c>_posixsubprocess.fork_exec</c>, all positional; <c>allow_vfork</c> is passed by 3.11.2 and later.</summary>
     internal const string ForkExecSignature = "args, executable_list, close_fds, pass_fds, cwd, env, p2cread, p2cwrite, c2pread, c2pwrite, "
-        + "errread, errwrite, errpipe_read, errpipe_write, restore_signals, call_setsid, pgid_to_set, gid, extra_groups, uid, child_umask, preexec_fn, /";
+        + "errread, errwrite, errpipe_read, errpipe_write, restore_signals, call_setsid, pgid_to_set, gid, extra_groups, uid, child_umask, preexec_fn, "
+        + "allow_vfork=True, /";
 
     private static OpenFile? FdFile(ManagedBackend backend, BridgeArgs args, int index, string name)
     {
