@@ -13,7 +13,7 @@ internal static unsafe class StandardStreams
     /// <param name="mapErrors">The backend's mapping of .NET exceptions to Python errors, or <see langword="null"/>.</param>
     public static void Install(Func<OutputSink> defaultSink, BridgeExceptionMapper? mapErrors = null)
     {
-        var write = BridgeFunctions.Create("write", args => Write(args, defaultSink), mapErrors);
+        var write = BridgeFunctions.Create("write", BridgeSignature.Parse("fd, data, /"), args => Write(args, defaultSink), mapErrors);
         var shim = EmbeddedPython.Run("pyhosting_stdio.py");
         var result = EmbeddedPython.Call(shim, "install", write);
         LibPython.Py_DecRef(result);
@@ -26,20 +26,24 @@ internal static unsafe class StandardStreams
 
     private static nint Write(BridgeArgs args, Func<OutputSink> defaultSink)
     {
-        if (args.Count != 2)
+        // The signature guarantees both; the descriptor must be an int (the stream's own 1 or 2).
+        var fdObject = args.Get("fd");
+        var fd = Py.IsInstanceOfFlag(fdObject, Py.TpFlagsLongSubclass) ? LibPython.PyLong_AsLongLong(fdObject) : -1;
+        if (fd == -1)
         {
-            return Py.SetError(LibPython.ExcTypeError, "write(fd, data) takes 2 arguments");
+            LibPython.PyErr_Clear();
+            return Py.SetError(LibPython.ExcTypeError, "write() fd must be 1 or 2");
         }
 
-        var fd = (int)LibPython.PyLong_AsLongLong(args[0]) == 2 ? 2 : 1;
-        var data = args[1];
+        var stream = fd == 2 ? 2 : 1;
+        var data = args.Get("data");
         if (Py.IsInstanceOfFlag(data, Py.TpFlagsUnicodeSubclass))
         {
             nint size;
             var utf8 = LibPython.PyUnicode_AsUTF8AndSize(data, &size);
             if (utf8 != null)
             {
-                WriteUtf8(fd, new ReadOnlySpan<byte>(utf8, (int)Math.Min(size, int.MaxValue)), defaultSink);
+                WriteUtf8(stream, new ReadOnlySpan<byte>(utf8, (int)Math.Min(size, int.MaxValue)), defaultSink);
                 return Py.NewNone();
             }
 
@@ -56,7 +60,7 @@ internal static unsafe class StandardStreams
 
                 try
                 {
-                    WriteUtf8(fd, Py.ReadBytes(encoded), defaultSink);
+                    WriteUtf8(stream, Py.ReadBytes(encoded), defaultSink);
                 }
                 finally
                 {
@@ -66,7 +70,7 @@ internal static unsafe class StandardStreams
         }
         else if (Py.IsInstanceOfFlag(data, Py.TpFlagsBytesSubclass))
         {
-            WriteUtf8(fd, Py.ReadBytes(data), defaultSink);
+            WriteUtf8(stream, Py.ReadBytes(data), defaultSink);
         }
         else
         {

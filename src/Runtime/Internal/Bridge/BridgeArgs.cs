@@ -2,56 +2,58 @@ using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal.Bridge;
 
-/// <summary>The arguments of a vectorcall into a bridge function (borrowed references).</summary>
+/// <summary>
+/// The arguments of a call into a bridge function, bound to its <see cref="BridgeSignature"/> by the trampoline
+/// (borrowed references). A handler reads parameters by name: a required one is always present, an absent
+/// optional one reads as 0. Typed, checked reads are in <c>Arg</c>.
+/// </summary>
 internal readonly unsafe ref struct BridgeArgs
 {
     private readonly nint* _args;
     private readonly nint _kwNames;
+    private readonly BridgeSignature _signature;
+    private readonly ReadOnlySpan<nint> _slots;
 
-    public BridgeArgs(nint* args, int count, nint kwNames)
+    public BridgeArgs(string function, BridgeSignature signature, nint* args, int count, nint kwNames, ReadOnlySpan<nint> slots)
     {
+        Function = function;
+        _signature = signature;
         _args = args;
         Count = count;
         _kwNames = kwNames;
+        _slots = slots;
     }
 
-    /// <summary>Gets the number of positional arguments.</summary>
+    /// <summary>Gets the function's name, for messages.</summary>
+    public string Function { get; }
+
+    /// <summary>Gets the number of positional arguments of the call.</summary>
     public int Count { get; }
 
-    /// <summary>Gets a positional argument, or 0 when absent.</summary>
-    public nint this[int index] => index < Count ? _args[index] : 0;
-
-    /// <summary>Gets a keyword argument by name, or 0 when absent.</summary>
-    public nint Keyword(string name)
+    /// <summary>Gets a parameter by name, or 0 when an optional one is absent.</summary>
+    /// <exception cref="InvalidOperationException">The signature declares no such parameter: the handler and its declaration disagree.</exception>
+    public nint Get(string name)
     {
-        if (_kwNames == 0)
+        var slot = _signature.IndexOf(name);
+        if (slot < 0)
         {
-            return 0;
+            throw new InvalidOperationException($"{Function} reads '{name}', which its signature ({_signature}) does not declare");
         }
 
-        var n = *(nint*)(_kwNames + 16); // ob_size of the kwnames tuple
-        for (var i = 0; i < n; i++)
+        return _slots[slot];
+    }
+
+    /// <summary>Whether the signature declares a parameter named <paramref name="name"/>.</summary>
+    public bool Declares(string name) => _signature.IndexOf(name) >= 0;
+
+    /// <summary>Calls <paramref name="callable"/> with the call's own arguments, unchanged; returns a new reference or 0.</summary>
+    public nint Forward(nint callable)
+    {
+        if (callable == 0)
         {
-            var key = *(nint*)(_kwNames + 24 + (i * 8)); // ob_item[i]
-            if (Py.ReadString(key) == name)
-            {
-                return _args[Count + i];
-            }
+            return Py.SetError(LibPython.ExcRuntimeError, $"{Function}: the original function is not available");
         }
 
-        return 0;
-    }
-
-    /// <summary>Gets an argument by position or keyword, or 0 when absent.</summary>
-    public nint Get(int index, string name)
-    {
-        var value = this[index];
-        return value != 0 ? value : Keyword(name);
-    }
-
-    /// <summary>Builds a new tuple of the positional arguments, or returns 0 with the Python error set.</summary>
-    public nint ToTuple()
-    {
         var tuple = LibPython.PyTuple_New(Count);
         if (tuple == 0)
         {
@@ -64,47 +66,26 @@ internal readonly unsafe ref struct BridgeArgs
             LibPython.PyTuple_SetItem(tuple, i, _args[i]);
         }
 
-        return tuple;
-    }
-
-    /// <summary>Builds a new dictionary of the keyword arguments, or returns 0 when there are none.</summary>
-    public nint ToKeywords()
-    {
-        if (_kwNames == 0)
+        nint kwargs = 0;
+        var keywords = BridgeSignature.KeywordCount(_kwNames);
+        if (keywords > 0)
         {
-            return 0;
+            kwargs = LibPython.PyDict_New();
+            for (var i = 0; i < keywords; i++)
+            {
+                if (kwargs == 0 || LibPython.PyDict_SetItem(kwargs, BridgeSignature.KeywordAt(_kwNames, i), _args[Count + i]) < 0)
+                {
+                    LibPython.Py_DecRef(tuple);
+                    if (kwargs != 0)
+                    {
+                        LibPython.Py_DecRef(kwargs);
+                    }
+
+                    return 0;
+                }
+            }
         }
 
-        var n = *(nint*)(_kwNames + 16);
-        var dict = LibPython.PyDict_New();
-        if (dict == 0)
-        {
-            throw new InvalidOperationException("the keyword arguments could not be collected"); // the Python error is set
-        }
-
-        for (var i = 0; i < n; i++)
-        {
-            LibPython.PyDict_SetItem(dict, *(nint*)(_kwNames + 24 + (i * 8)), _args[Count + i]);
-        }
-
-        return dict;
-    }
-
-    /// <summary>Calls <paramref name="callable"/> with these arguments; returns a new reference or 0.</summary>
-    public nint Forward(nint callable)
-    {
-        if (callable == 0)
-        {
-            return Py.SetError(LibPython.ExcRuntimeError, "the function is not available in this runtime");
-        }
-
-        var tuple = ToTuple();
-        if (tuple == 0)
-        {
-            return 0;
-        }
-
-        var kwargs = ToKeywords();
         var result = LibPython.PyObject_Call(callable, tuple, kwargs);
         LibPython.Py_DecRef(tuple);
         if (kwargs != 0)
@@ -113,23 +94,5 @@ internal readonly unsafe ref struct BridgeArgs
         }
 
         return result;
-    }
-
-    /// <summary>Gets the names of all keyword arguments.</summary>
-    public IEnumerable<string> KeywordNames()
-    {
-        if (_kwNames == 0)
-        {
-            return [];
-        }
-
-        var n = *(nint*)(_kwNames + 16);
-        var names = new List<string>((int)n);
-        for (var i = 0; i < n; i++)
-        {
-            names.Add(Py.ReadString(*(nint*)(_kwNames + 24 + (i * 8))) ?? string.Empty);
-        }
-
-        return names;
     }
 }

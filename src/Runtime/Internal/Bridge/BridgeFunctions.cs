@@ -23,22 +23,26 @@ internal static unsafe class BridgeFunctions
     private const int MethKeywords = 0x02;
 
     private static readonly List<BridgeHandler> Handlers = [];
+    private static readonly List<BridgeSignature> Signatures = [];
     private static readonly List<string> Names = [];
     private static readonly List<BridgeExceptionMapper> Mappers = [];
     private static readonly Lock Gate = new();
 
     /// <summary>Creates a builtin function named <paramref name="name"/> (new reference).</summary>
     /// <param name="name">The function's <c>__name__</c>, also the operation named in errors.</param>
+    /// <param name="signature">Its parameters: every call is bound to them before <paramref name="handler"/> runs.</param>
     /// <param name="handler">The .NET implementation.</param>
     /// <param name="mapErrors">Sets the Python error for a .NET exception escaping <paramref name="handler"/>; <see langword="null"/> raises <c>RuntimeError</c>.</param>
     /// <param name="doc">The function's <c>__doc__</c>, or <see langword="null"/>.</param>
-    public static nint Create(string name, BridgeHandler handler, BridgeExceptionMapper? mapErrors = null, string? doc = null)
+    public static nint Create(string name, BridgeSignature signature, BridgeHandler handler, BridgeExceptionMapper? mapErrors = null, string? doc = null)
     {
+        ArgumentNullException.ThrowIfNull(signature);
         int index;
         lock (Gate)
         {
             index = Handlers.Count;
             Handlers.Add(handler);
+            Signatures.Add(signature);
             Names.Add(name);
             Mappers.Add(mapErrors ?? RuntimeErrorFor);
         }
@@ -48,7 +52,7 @@ internal static unsafe class BridgeFunctions
         def[0] = Utf8(name);
         def[1] = (nint)(delegate* unmanaged<nint, nint*, nint, nint, nint>)&Trampoline;
         *(int*)&def[2] = MethFastCall | MethKeywords;
-        def[3] = doc is null ? 0 : Utf8(doc);
+        def[3] = Utf8($"{name}({signature.Text})\n--\n\n{doc}"); // the form CPython reads __text_signature__ from
         var self = LibPython.PyLong_FromLongLong(index);
         var function = LibPython.PyCFunction_NewEx((nint)def, self, 0);
         LibPython.Py_DecRef(self);
@@ -72,9 +76,23 @@ internal static unsafe class BridgeFunctions
         try
         {
             index = (int)LibPython.PyLong_AsLongLong(self);
-            var handler = Handlers[index];
+            BridgeHandler handler;
+            BridgeSignature signature;
+            string name;
+            lock (Gate)
+            {
+                handler = Handlers[index];
+                signature = Signatures[index];
+                name = Names[index];
+            }
+
+            // Bound before the handler runs: it sees declared parameters only, each one present unless optional.
             var count = (int)(nargs & ~(1L << 63));
-            return handler(new BridgeArgs(args, count, kwNames));
+            Span<nint> slots = stackalloc nint[signature.Count];
+            slots.Clear();
+            return signature.Bind(name, args, count, kwNames, slots)
+                ? handler(new BridgeArgs(name, signature, args, count, kwNames, slots))
+                : 0;
         }
         catch (Exception e)
         {

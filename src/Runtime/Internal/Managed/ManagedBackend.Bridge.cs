@@ -17,18 +17,25 @@ internal sealed partial class ManagedBackend
     /// module; Python sees the part after the last dot as its <c>__name__</c>.
     /// </summary>
     /// <param name="key">The qualified name.</param>
+    /// <param name="signature">The parameters every call is bound to before <paramref name="handler"/> runs.</param>
     /// <param name="handler">The implementation, used when the key has no function yet.</param>
-    public nint FunctionFor(string key, BridgeHandler handler)
+    public nint FunctionFor(string key, BridgeSignature signature, BridgeHandler handler)
     {
         lock (_functions)
         {
             if (!_functions.TryGetValue(key, out var f))
             {
-                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], handler, MapException);
+                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], signature, handler, MapException);
                 _functions[key] = f;
             }
 
             return f;
         }
     }
+
+    /// <summary>As <see cref="FunctionFor(string, BridgeSignature, BridgeHandler)"/>, with the parameters declared in Python's notation.</summary>
+    /// <param name="key">The qualified name.</param>
+    /// <param name="signature">The parameters, e.g. <c>"fd, data, /"</c>.</param>
+    /// <param name="handler">The implementation.</param>
+    public nint FunctionFor(string key, string signature, BridgeHandler handler) => FunctionFor(key, BridgeSignature.Parse(signature), handler);
 }

@@ -14,3 +14,6 @@ internal sealed class PythonArgumentException(string message, bool isValueError 
 {
     public bool IsValueError { get; } = isValueError;
 }
+
+/// <summary>A Python error is already set (by a C-API call on an argument): it is what Python sees.</summary>
+internal sealed class PythonErrorException() : Exception("a Python error is set");

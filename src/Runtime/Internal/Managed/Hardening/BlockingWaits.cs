@@ -342,10 +342,13 @@ internal static unsafe class BlockingWaits
                 return call(self, args, kwargs); // bad arguments: the original's own error
             }
 
-            var blocking = blockingObject == 0 || LibPython.PyObject_IsTrue(blockingObject) == 1;
-            var timeout = timeoutObject == 0 ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
-            if (LibPython.PyErr_Occurred() != 0)
+            // A truth test that raises is the original's error to report, not a wait.
+            var truth = blockingObject == 0 ? 1 : LibPython.PyObject_IsTrue(blockingObject);
+            var blocking = truth == 1;
+            var timeout = timeoutObject == 0 || truth < 0 ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
+            if (truth < 0 || LibPython.PyErr_Occurred() != 0)
             {
+                // Arguments that do not convert: the original parses them and raises its own error.
                 LibPython.PyErr_Clear();
                 return call(self, args, kwargs);
             }
@@ -412,11 +415,13 @@ internal static unsafe class BlockingWaits
                 slot = args[count + i];
             }
 
-            var block = blockObject == 0 || LibPython.PyObject_IsTrue(blockObject) == 1;
+            var truth = blockObject == 0 ? 1 : LibPython.PyObject_IsTrue(blockObject);
+            var block = truth == 1;
             var noTimeout = timeoutObject == 0 || timeoutObject == LibPython.None;
-            var timeout = noTimeout ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
-            if (!block || (timeout < 0 && !noTimeout) || (timeout >= 0 && timeout <= Slice.TotalSeconds) || !IsSliceable(timeout))
+            var timeout = noTimeout || truth < 0 ? -1.0 : LibPython.PyFloat_AsDouble(timeoutObject);
+            if (truth < 0 || LibPython.PyErr_Occurred() != 0 || !block || (timeout < 0 && !noTimeout) || (timeout >= 0 && timeout <= Slice.TotalSeconds) || !IsSliceable(timeout))
             {
+                // Not blocking for long, or arguments that do not convert: the original parses them and raises its own error.
                 LibPython.PyErr_Clear();
                 return call(self, cls, args, nargs, kwnames);
             }

@@ -18,9 +18,9 @@ internal static unsafe class ThreadStackFloor
     public static void Apply(nint module, ManagedBackend backend, ModulePatcher patcher)
     {
         nint original = 0;
-        original = patcher.Replace(module, "_thread", "stack_size", args =>
+        original = patcher.Replace(module, "_thread", "stack_size", "size=0, /", args =>
         {
-            var requested = args.Get(0, "size");
+            var requested = args.Get("size");
             if (requested == 0 || !Py.IsInstanceOfFlag(requested, Py.TpFlagsLongSubclass))
             {
                 return args.Forward(original); // the current size, or the original's TypeError

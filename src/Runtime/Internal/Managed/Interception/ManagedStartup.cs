@@ -75,7 +75,7 @@ internal static unsafe class ManagedStartup
             throw PythonErrors.FromCurrent("capping the recursion limit");
         }
 
-        Py.SetAttr(sys, "setrecursionlimit", backend.FunctionFor("sys.setrecursionlimit", args =>
+        Py.SetAttr(sys, "setrecursionlimit", backend.FunctionFor("sys.setrecursionlimit", "limit, /", args =>
         {
             var requested = Arg.Long(args, 0, "limit");
             if (requested > MaxRecursionLimit)

@@ -93,7 +93,11 @@ internal sealed unsafe class ModulePatcher
     /// managed replacement. The original comes from the definition's method table (bound to the first
     /// instance) or, for single-phase modules, from the module itself. Returns it (borrowed, kept for the process).
     /// </summary>
-    public nint Replace(nint module, string moduleName, string name, BridgeHandler handler)
+    public nint Replace(nint module, string moduleName, string name, string signature, BridgeHandler handler)
+        => Replace(module, moduleName, name, BridgeSignature.Parse(signature), handler);
+
+    /// <inheritdoc cref="Replace(nint, string, string, string, BridgeHandler)"/>
+    public nint Replace(nint module, string moduleName, string name, BridgeSignature signature, BridgeHandler handler)
     {
         var key = moduleName + "." + name;
         nint original;
@@ -123,7 +127,7 @@ internal sealed unsafe class ModulePatcher
             }
         }
 
-        Py.SetAttr(module, name, _backend.FunctionFor(key, handler));
+        Py.SetAttr(module, name, _backend.FunctionFor(key, signature, handler));
         return original;
     }
 
@@ -143,7 +147,7 @@ internal sealed unsafe class ModulePatcher
             }
 
             var qualified = (moduleName == "posix" ? "os" : moduleName.TrimStart('_')) + "." + n;
-            Py.SetAttr(module, n, _backend.FunctionFor(moduleName + "." + n, _ => throw new UnsupportedOperationException($"{qualified} is not supported by the managed backend")));
+            Py.SetAttr(module, n, _backend.FunctionFor(moduleName + "." + n, BridgeSignature.Any, _ => throw new UnsupportedOperationException($"{qualified} is not supported by the managed backend")));
         }
     }
 

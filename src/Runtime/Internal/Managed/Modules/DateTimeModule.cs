@@ -13,6 +13,7 @@ internal sealed unsafe class DateTimeModule
     private const int TpDictOffset = 264;
     private readonly ManagedBackend _backend;
     private bool _patched;
+    private nint _datetimeType;
 
     /// <summary>Initializes a new instance of the <see cref="DateTimeModule"/> class, whose clock is <paramref name="backend"/>'s.</summary>
     /// <param name="backend">The backend.</param>
@@ -32,10 +33,10 @@ internal sealed unsafe class DateTimeModule
         }
 
         var dict = *(nint*)(type + TpDictOffset);
-        Set(dict, "now", _backend.FunctionFor("datetime.now", Now));
-        Set(dict, "utcnow", _backend.FunctionFor("datetime.utcnow", UtcNow));
+        _datetimeType = type; // the reference is kept: the type lives as long as the interpreter
+        Set(dict, "now", _backend.FunctionFor("datetime.now", "cls, /, tz=None", Now));
+        Set(dict, "utcnow", _backend.FunctionFor("datetime.utcnow", "cls, /", UtcNow));
         LibPython.PyType_Modified(type);
-        LibPython.Py_DecRef(type);
         _patched = true;
         return 0;
     }
@@ -62,10 +63,24 @@ internal sealed unsafe class DateTimeModule
         return (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerSecond;
     }
 
+    /// <summary>
+    /// The class a call is for: the functions are classmethods of <c>datetime</c>, but the function itself can be
+    /// taken from the type's dictionary (<c>__func__</c>) and called with anything.
+    /// </summary>
+    private nint ClassOf(BridgeArgs args, string function)
+    {
+        var cls = Arg.Required(args, 0, "cls");
+        const ulong TypeSubclass = 1UL << 31;
+        var isType = (Py.TypeFlags(Py.TypeOf(cls)) & TypeSubclass) != 0;
+        return isType && ((delegate* unmanaged<nint, nint, int>)LibPython.Export("PyType_IsSubtype"))(cls, _datetimeType) != 0
+            ? cls
+            : throw new PythonArgumentException($"datetime.{function}() needs a subtype of datetime.datetime, not {Py.TypeName(cls)}");
+    }
+
     private nint Now(BridgeArgs args)
     {
-        var cls = args[0];
-        var tz = args.Get(1, "tz");
+        var cls = ClassOf(args, "now");
+        var tz = Arg.Optional(args, "tz");
         var fromTimestamp = Py.GetAttr(cls, "fromtimestamp");
         if (fromTimestamp == 0)
         {
@@ -86,7 +101,7 @@ internal sealed unsafe class DateTimeModule
 
     private nint UtcNow(BridgeArgs args)
     {
-        var fromTimestamp = Py.GetAttr(args[0], "utcfromtimestamp");
+        var fromTimestamp = Py.GetAttr(ClassOf(args, "utcnow"), "utcfromtimestamp");
         if (fromTimestamp == 0)
         {
             return 0;

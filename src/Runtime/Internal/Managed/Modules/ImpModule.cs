@@ -46,7 +46,7 @@ internal sealed unsafe class ImpModule
 
     public int Patch(nint module)
     {
-        _patcher.Replace(module, "_imp", "create_dynamic", CreateDynamic);
+        _patcher.Replace(module, "_imp", "create_dynamic", "spec, file=None, /", CreateDynamic);
         return 0;
     }
 
@@ -104,11 +104,7 @@ internal sealed unsafe class ImpModule
     private nint CreateDynamic(BridgeArgs args)
     {
         var backend = _backend;
-        var spec = args.Get(0, "spec");
-        if (spec == 0)
-        {
-            throw new PythonArgumentException("create_dynamic() missing required argument 'spec'");
-        }
+        var spec = Arg.Required(args, 0, "spec");
 
         var name = ReadStringAttribute(spec, "name");
         var origin = ReadStringAttribute(spec, "origin");

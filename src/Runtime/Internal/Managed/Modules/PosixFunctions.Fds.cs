@@ -85,21 +85,9 @@ internal sealed unsafe partial class PosixFunctions
     private nint ReadInto(BridgeArgs args)
     {
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
-        var view = stackalloc byte[80];
-        if (LibPython.PyObject_GetBuffer(args[1], (nint)view, PyBufWritable) < 0)
-        {
-            return 0;
-        }
-
-        try
-        {
-            var span = new Span<byte>(*(void**)view, (int)Math.Min(*(long*)(view + 16), MaxReadChunk));
-            return Py.NewInt(file is ProviderFile or StandardFile or NullFile ? file.Read(span, CancellationToken.None) : BlockingRead(file, span));
-        }
-        finally
-        {
-            LibPython.PyBuffer_Release((nint)view);
-        }
+        using var buffer = Arg.Buffer(args, 1, "buffer", writable: true);
+        var span = buffer.Span[..Math.Min(buffer.Length, MaxReadChunk)];
+        return Py.NewInt(file is ProviderFile or StandardFile or NullFile ? file.Read(span, CancellationToken.None) : BlockingRead(file, span));
     }
 
     /// <summary>Reads from a file that may block (a pipe), without the GIL and observing the call's cancellation.</summary>
@@ -120,21 +108,9 @@ internal sealed unsafe partial class PosixFunctions
     private nint Write(BridgeArgs args)
     {
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
-        var view = stackalloc byte[80];
-        if (LibPython.PyObject_GetBuffer(args[1], (nint)view, 0) < 0)
-        {
-            return 0;
-        }
-
-        try
-        {
-            var span = new ReadOnlySpan<byte>(*(void**)view, WriteLength(*(long*)(view + 16)));
-            return Py.NewInt(file is VirtualPipe.End ? BlockingWrite(file, span) : file.Write(span));
-        }
-        finally
-        {
-            LibPython.PyBuffer_Release((nint)view);
-        }
+        using var data = Arg.Buffer(args, 1, "data");
+        var span = data.Span[..WriteLength(data.Span.Length)];
+        return Py.NewInt(file is VirtualPipe.End ? BlockingWrite(file, span) : file.Write(span));
     }
 
     /// <summary>The bytes one write passes on: as Linux's <c>write</c>, at most 0x7ffff000, so a larger buffer is a partial write.</summary>
@@ -187,28 +163,16 @@ internal sealed unsafe partial class PosixFunctions
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        var view = stackalloc byte[80];
-        if (LibPython.PyObject_GetBuffer(args.Get(1, "str"), (nint)view, 0) < 0)
-        {
-            return 0;
-        }
-
+        using var data = Arg.Buffer(args, 1, "str");
+        var position = file.Seek(0, SeekOrigin.Current);
         try
         {
-            var position = file.Seek(0, SeekOrigin.Current);
-            try
-            {
-                file.Seek(offset, SeekOrigin.Begin);
-                return Py.NewInt(file.Write(new ReadOnlySpan<byte>(*(void**)view, WriteLength(*(long*)(view + 16)))));
-            }
-            finally
-            {
-                file.Seek(position, SeekOrigin.Begin);
-            }
+            file.Seek(offset, SeekOrigin.Begin);
+            return Py.NewInt(file.Write(data.Span[..WriteLength(data.Span.Length)]));
         }
         finally
         {
-            LibPython.PyBuffer_Release((nint)view);
+            file.Seek(position, SeekOrigin.Begin);
         }
     }
 
@@ -273,7 +237,7 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint FSync(BridgeArgs args)
     {
-        _backend.Fds.Get(FdOf(args.Get(0, "fd"))).Flush();
+        _backend.Fds.Get(FdOf(Arg.Required(args, 0, "fd"))).Flush();
         return Py.NewNone();
     }
 
@@ -308,7 +272,9 @@ internal sealed unsafe partial class PosixFunctions
 
         try
         {
-            return (int)Arg.Long(r, "fd");
+            return Py.IsInstanceOfFlag(r, Py.TpFlagsLongSubclass)
+                ? Arg.ToInt(Arg.Long(r, "fd"), "fd")
+                : throw new PythonArgumentException("fileno() returned a non-integer");
         }
         finally
         {

@@ -43,40 +43,45 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>Reads <c>times</c> or <c>ns</c>; neither means now, by the runtime's clock.</summary>
     private (DateTimeOffset Access, DateTimeOffset Modification) UTimeArguments(BridgeArgs args)
     {
-        var times = args.Get(1, "times");
-        var ns = args.Keyword("ns");
-        var hasTimes = times != 0 && times != LibPython.None;
-        if (ns != 0 && ns != LibPython.None)
+        var times = Arg.Optional(args, "times");
+        var ns = Arg.Optional(args, "ns");
+        if (ns != 0)
         {
-            if (hasTimes)
+            if (times != 0)
             {
                 throw new PythonArgumentException("utime: you may specify either 'times' or 'ns' but not both", true);
             }
 
-            var pair = ValueConverter.ToClr(ns) as List<object?> is { Count: 2 } list && list.TrueForAll(x => x is long)
-                ? list
-                : throw new PythonArgumentException("utime: 'ns' must be a tuple of two ints");
-            return (StatResult.FromNanoseconds((long)pair[0]!), StatResult.FromNanoseconds((long)pair[1]!));
+            var (access, modification) = Pair(ns, "utime: 'ns' must be a tuple of two ints");
+            return (StatResult.FromNanoseconds(Arg.Long(access, "ns")), StatResult.FromNanoseconds(Arg.Long(modification, "ns")));
         }
 
-        if (hasTimes)
+        if (times != 0)
         {
-            var pair = ValueConverter.ToClr(times) as List<object?> is { Count: 2 } list
-                ? list
-                : throw new PythonArgumentException("utime: 'times' must be either a tuple of two ints or None");
-            return (FromSeconds(pair[0]), FromSeconds(pair[1]));
+            var (access, modification) = Pair(times, "utime: 'times' must be either a tuple of two ints or None");
+            return (FromSeconds(access), FromSeconds(modification));
         }
 
         var now = _backend.Clock.GetUtcNow();
         return (now, now);
     }
 
-    private static DateTimeOffset FromSeconds(object? value) => value switch
+    /// <summary>The two items of a tuple (borrowed): read at C level, the tuple cannot change meanwhile.</summary>
+    private static (nint First, nint Second) Pair(nint tuple, string message)
+        => Py.IsInstanceOfFlag(tuple, Py.TpFlagsTupleSubclass) && *(nint*)(tuple + 16) == 2
+            ? (*(nint*)(tuple + 24), *(nint*)(tuple + 32))
+            : throw new PythonArgumentException(message);
+
+    /// <summary>The earliest and latest seconds since the epoch a <see cref="DateTimeOffset"/> holds.</summary>
+    private const double MinSeconds = -62_135_596_800, MaxSeconds = 253_402_300_799;
+
+    private static DateTimeOffset FromSeconds(nint value)
     {
-        long l => DateTimeOffset.UnixEpoch.AddSeconds(l),
-        double d when double.IsFinite(d) => DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(d * TimeSpan.TicksPerSecond)),
-        _ => throw new PythonArgumentException(string.Create(CultureInfo.InvariantCulture, $"utime: times must be numbers, not {value?.GetType().Name ?? "None"}")),
-    };
+        var seconds = Py.TypeOf(value) == LibPython.FloatType ? LibPython.PyFloat_AsDouble(value) : Arg.Long(value, "times");
+        return double.IsFinite(seconds) && seconds is >= MinSeconds and <= MaxSeconds
+            ? DateTimeOffset.UnixEpoch.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond))
+            : throw new PythonArgumentException(string.Create(CultureInfo.InvariantCulture, $"utime: time {seconds} is out of range"), isValueError: true);
+    }
 
     private nint Truncate(BridgeArgs args)
     {

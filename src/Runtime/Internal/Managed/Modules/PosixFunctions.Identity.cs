@@ -28,21 +28,21 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>Gets the pid <c>os.getpid()</c> reports (the host's: the runtime runs in it).</summary>
     public static int OwnPid => System.Environment.ProcessId;
 
-    public Dictionary<string, BridgeHandler> IdentityTable() => new(StringComparer.Ordinal)
+    public Dictionary<string, BridgeDefinition> IdentityTable() => new(StringComparer.Ordinal)
     {
-        ["getpgrp"] = _ => EmulatedGroup("process group"),
-        ["getpgid"] = args => EmulatedGroup("process group", Arg.Long(args, 0, "pid"), "os.getpgid"),
-        ["getsid"] = args => EmulatedGroup("session", Arg.Long(args, 0, "pid"), "os.getsid"),
-        ["getpriority"] = GetPriority,
-        ["sched_getaffinity"] = args => ForOwnProcess(args, "sched_getaffinity"),
-        ["sched_getscheduler"] = args => ForOwnProcess(args, "sched_getscheduler"),
-        ["sched_getparam"] = args => ForOwnProcess(args, "sched_getparam"),
-        ["sched_rr_get_interval"] = args => ForOwnProcess(args, "sched_rr_get_interval"),
+        ["getpgrp"] = Def("", _ => EmulatedGroup("process group")),
+        ["getpgid"] = Def("pid, /", args => EmulatedGroup("process group", Arg.Long(args, 0, "pid"), "os.getpgid")),
+        ["getsid"] = Def("pid, /", args => EmulatedGroup("session", Arg.Long(args, 0, "pid"), "os.getsid")),
+        ["getpriority"] = Def("which, who, /", GetPriority),
+        ["sched_getaffinity"] = Def("pid, /", args => ForOwnProcess(args, "sched_getaffinity")),
+        ["sched_getscheduler"] = Def("pid, /", args => ForOwnProcess(args, "sched_getscheduler")),
+        ["sched_getparam"] = Def("pid, /", args => ForOwnProcess(args, "sched_getparam")),
+        ["sched_rr_get_interval"] = Def("pid, /", args => ForOwnProcess(args, "sched_rr_get_interval")),
 
-        ["times"] = Times,
+        ["times"] = Def("", Times),
 
         // The host's load average says what else runs on the machine; CPython raises OSError when it is unobtainable.
-        ["getloadavg"] = static _ => throw new UnsupportedOperationException("os.getloadavg is not supported by the managed backend (the host's load is not the runtime's to read)"),
+        ["getloadavg"] = Def("", static _ => throw new UnsupportedOperationException("os.getloadavg is not supported by the managed backend (the host's load is not the runtime's to read)")),
     };
 
     private nint EmulatedGroup(string what, long pid = 0, string function = "")

@@ -111,23 +111,8 @@ internal sealed unsafe partial class PosixFunctions
             Append(list, Py.Tuple(Py.NewString(entry.Name), Py.NewInt(kind), Py.NewInt(StatResult.InodeOf(0, child))));
         }
 
-        nint path;
-        if (p.IsFd)
-        {
-            path = Py.NewString(resolved);
-        }
-        else
-        {
-            path = args.Get(0, "path");
-            if (path == 0 || path == LibPython.None)
-            {
-                path = Py.NewString(".");
-            }
-            else
-            {
-                LibPython.Py_IncRef(path);
-            }
-        }
+        // The entries' paths start with the path as it was read, once (an __fspath__ is not asked again).
+        var path = p.IsFd ? Py.NewString(resolved) : Arg.ReturnPath(p.Path!, p.IsBytes);
 
         return ManagedShim.Call("make_scandir", path, list, Py.NewBool(p.IsBytes));
     }
@@ -310,7 +295,7 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint FChMod(BridgeArgs args)
     {
-        SetModeOf(_backend.Fds.Get(FdOf(args.Get(0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
+        SetModeOf(_backend.Fds.Get(FdOf(Arg.Required(args, 0, "fd"))), Arg.Int(args, 1, "mode") & 0xFFF);
         return Py.NewNone();
     }
 

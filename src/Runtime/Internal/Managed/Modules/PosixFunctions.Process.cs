@@ -85,7 +85,7 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint SystemCall(BridgeArgs args)
     {
-        SubprocessModule.CheckExecSize(args.Count > 0 ? args[0] : 0);
+        SubprocessModule.CheckExecSize(args.Get("command"));
         var command = Arg.OptionalString(args, 0, "command") ?? throw new PythonArgumentException("system: command required");
         return Py.NewInt(_backend.ChildProcesses.System(command));
     }

@@ -61,7 +61,7 @@ internal sealed unsafe class PosixModule
     }
 
     /// <summary>Gets the managed function table (name → implementation).</summary>
-    public IReadOnlyDictionary<string, BridgeHandler> Managed { get; }
+    public IReadOnlyDictionary<string, BridgeDefinition> Managed { get; }
 
     public int Patch(nint module)
     {
@@ -79,12 +79,13 @@ internal sealed unsafe class PosixModule
 
         foreach (var name in PosixFunctions.ForwardedForOwnProcess)
         {
-            _patcher.Replace(module, "posix", name, Managed[name]);
+            _patcher.Replace(module, "posix", name, Managed[name].Signature, Managed[name].Handler);
         }
 
-        foreach (var (name, handler) in Managed)
+        foreach (var (name, definition) in Managed)
         {
-            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, InMemoryCharge.Changes(name) ? InMemoryCharge.SyncedAfter(_backend, handler) : handler)) < 0)
+            var handler = InMemoryCharge.Changes(name) ? InMemoryCharge.SyncedAfter(_backend, definition.Handler) : definition.Handler;
+            if (Py.SetAttr(module, name, _backend.FunctionFor("posix." + name, definition.Signature, handler)) < 0)
             {
                 return -1;
             }

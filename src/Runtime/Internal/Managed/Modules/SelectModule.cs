@@ -25,7 +25,7 @@ internal sealed unsafe class SelectModule
 
     public int Patch(nint module)
     {
-        _patcher.Replace(module, "select", "select", Select);
+        _patcher.Replace(module, "select", "select", "rlist, wlist, xlist, timeout=None, /", Select);
         foreach (var name in (ReadOnlySpan<string>)["poll", "epoll", "devpoll", "kqueue", "kevent"])
         {
             if (LibPython.PyObject_HasAttrString(module, (byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(name)) == 1)
@@ -46,12 +46,10 @@ internal sealed unsafe class SelectModule
         var lists = new List<(nint Object, int Fd)>[3];
         try
         {
-            for (var i = 0; i < 3; i++)
-            {
-                lists[i] = Descriptors(args[i]);
-            }
-
-            return Wait(backend, lists, args.Get(3, "timeout"));
+            lists[0] = Descriptors(Arg.Required(args, 0, "rlist"));
+            lists[1] = Descriptors(Arg.Required(args, 1, "wlist"));
+            lists[2] = Descriptors(Arg.Required(args, 2, "xlist"));
+            return Wait(backend, lists, Timeout(Arg.Optional(args, "timeout")));
         }
         finally
         {
@@ -66,17 +64,38 @@ internal sealed unsafe class SelectModule
         }
     }
 
-    private static nint Wait(ManagedBackend backend, List<(nint Object, int Fd)>[] lists, nint timeoutObject)
+    /// <summary>The timeout in seconds (None: wait without end), checked as CPython checks it.</summary>
+    private static double? Timeout(nint timeout)
     {
-        double? timeout = timeoutObject == 0 || timeoutObject == LibPython.None ? null : LibPython.PyFloat_AsDouble(timeoutObject);
-        if (timeout == -1 && LibPython.PyErr_Occurred() != 0)
+        if (timeout == 0)
         {
-            return 0;
+            return null;
         }
 
-        if (timeout < 0)
+        var seconds = Arg.Seconds(timeout);
+        if (double.IsNaN(seconds))
         {
-            throw new PythonArgumentException("timeout must be non-negative", true);
+            throw new PythonArgumentException("Invalid value NaN (not a number)", isValueError: true);
+        }
+
+        if (seconds < 0)
+        {
+            throw new PythonArgumentException("timeout must be non-negative", isValueError: true);
+        }
+
+        return seconds < TimeSpan.MaxValue.TotalSeconds / 2
+            ? seconds
+            : throw new PythonArgumentException("timeout is too large", isValueError: true);
+    }
+
+    private static nint Wait(ManagedBackend backend, List<(nint Object, int Fd)>[] lists, double? timeout)
+    {
+        foreach (var list in lists)
+        {
+            foreach (var (_, fd) in list)
+            {
+                backend.Fds.Get(fd); // EBADF for a descriptor the runtime does not have
+            }
         }
 
         var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
@@ -105,14 +124,10 @@ internal sealed unsafe class SelectModule
         return Py.Tuple(ToList(readable), ToList(lists[1]), ToList([]));
     }
 
+    /// <summary>The descriptors of one list: each item is an int or has <c>fileno()</c>; every item is kept (a new reference).</summary>
     private static List<(nint Object, int Fd)> Descriptors(nint sequence)
     {
         var result = new List<(nint, int)>();
-        if (sequence == 0)
-        {
-            return result;
-        }
-
         var iterator = LibPython.PyObject_GetIter(sequence);
         if (iterator == 0)
         {
@@ -120,55 +135,75 @@ internal sealed unsafe class SelectModule
             throw new PythonArgumentException("arguments 1-3 must be sequences");
         }
 
-        nint item;
-        while ((item = LibPython.PyIter_Next(iterator)) != 0)
+        try
         {
-            int fd;
-            if (Py.IsInstanceOfFlag(item, Py.TpFlagsLongSubclass))
+            nint item;
+            while ((item = LibPython.PyIter_Next(iterator)) != 0)
             {
-                fd = (int)LibPython.PyLong_AsLongLong(item);
-            }
-            else
-            {
-                var fileno = Py.GetAttr(item, "fileno");
-                if (fileno == 0)
-                {
-                    LibPython.PyErr_Clear();
-                    LibPython.Py_DecRef(item);
-                    LibPython.Py_DecRef(iterator);
-                    throw new PythonArgumentException("argument must be an int, or have a fileno() method.");
-                }
-
-                var empty = LibPython.PyTuple_New(0);
-                var r = Py.Call(fileno, empty, 0, "fileno");
-                LibPython.Py_DecRef(empty);
-                LibPython.Py_DecRef(fileno);
-                if (r == 0)
-                {
-                    LibPython.Py_DecRef(item);
-                    LibPython.Py_DecRef(iterator);
-                    throw new PythonArgumentException("fileno() failed");
-                }
-
-                fd = (int)LibPython.PyLong_AsLongLong(r);
-                LibPython.Py_DecRef(r);
+                result.Add((item, 0)); // owned by the list from here, released by the caller
+                result[^1] = (item, DescriptorOf(item));
             }
 
-            result.Add((item, fd)); // the reference is kept until the result list is built
+            if (LibPython.PyErr_Occurred() != 0)
+            {
+                throw new PythonErrorException();
+            }
+
+            return result;
+        }
+        catch
+        {
+            foreach (var (o, _) in result)
+            {
+                LibPython.Py_DecRef(o);
+            }
+
+            throw;
+        }
+        finally
+        {
+            LibPython.Py_DecRef(iterator);
+        }
+    }
+
+    private static int DescriptorOf(nint item)
+    {
+        if (Py.IsInstanceOfFlag(item, Py.TpFlagsLongSubclass))
+        {
+            return Arg.ToInt(Arg.Long(item, "fd"), "fd");
         }
 
-        LibPython.Py_DecRef(iterator);
-        return result;
+        var fileno = Py.GetAttr(item, "fileno");
+        if (fileno == 0)
+        {
+            LibPython.PyErr_Clear();
+            throw new PythonArgumentException("argument must be an int, or have a fileno() method.");
+        }
+
+        var empty = LibPython.PyTuple_New(0);
+        var r = LibPython.PyObject_Call(fileno, empty, 0);
+        LibPython.Py_DecRef(empty);
+        LibPython.Py_DecRef(fileno);
+        if (r == 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        try
+        {
+            return Py.IsInstanceOfFlag(r, Py.TpFlagsLongSubclass)
+                ? Arg.ToInt(Arg.Long(r, "fd"), "fd")
+                : throw new PythonArgumentException("fileno() returned a non-integer");
+        }
+        finally
+        {
+            LibPython.Py_DecRef(r);
+        }
     }
 
     private static nint ToList(List<(nint Object, int Fd)> items)
     {
         var list = LibPython.PyList_New(0);
-        if (list == 0)
-        {
-            return 0;
-        }
-
         foreach (var (o, _) in items)
         {
             LibPython.PyList_Append(list, o);

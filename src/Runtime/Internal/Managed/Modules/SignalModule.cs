@@ -31,8 +31,8 @@ internal sealed unsafe class SignalModule
 
     public int Patch(nint module)
     {
-        _patcher.Replace(module, "_signal", "signal", SetHandler);
-        _patcher.Replace(module, "_signal", "getsignal", GetHandler);
+        _patcher.Replace(module, "_signal", "signal", "signalnum, handler, /", SetHandler);
+        _patcher.Replace(module, "_signal", "getsignal", "signalnum, /", GetHandler);
         _patcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
 
         // Executing a _signal module resets Python's handlers: the one that interrupts calls running C code comes back.
@@ -43,11 +43,7 @@ internal sealed unsafe class SignalModule
     private nint SetHandler(BridgeArgs args)
     {
         var number = Arg.Long(args, 0, "signalnum");
-        var handler = args.Get(1, "handler");
-        if (handler == 0)
-        {
-            throw new PythonArgumentException("signal() missing required argument 'handler' (pos 2)");
-        }
+        var handler = Arg.Required(args, 1, "handler");
 
         if (number is < 1 or > 64)
         {

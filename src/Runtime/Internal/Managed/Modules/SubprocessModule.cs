@@ -112,7 +112,7 @@ internal sealed unsafe class SubprocessModule
     public nint Create()
     {
         var module = LibPython.PyModule_New((byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8("_posixsubprocess"));
-        if (module == 0 || Py.SetAttr(module, "fork_exec", _backend.FunctionFor("_posixsubprocess.fork_exec", ForkExec)) < 0)
+        if (module == 0 || Py.SetAttr(module, "fork_exec", _backend.FunctionFor("_posixsubprocess.fork_exec", ForkExecSignature, ForkExec)) < 0)
         {
             LibPython.Py_DecRef(module);
             return 0;
@@ -121,9 +121,14 @@ internal sealed unsafe class SubprocessModule
         return module;
     }
 
-    private static OpenFile? FdFile(ManagedBackend backend, nint o)
+    /// <summary>The parameters of CPython 3.11's <c>_posixsubprocess.fork_exec</c>, all positional; <c>allow_vfork</c> is passed by 3.11.2 and later.</summary>
+    internal const string ForkExecSignature = "args, executable_list, close_fds, pass_fds, cwd, env, p2cread, p2cwrite, c2pread, c2pwrite, "
+        + "errread, errwrite, errpipe_read, errpipe_write, restore_signals, call_setsid, pgid_to_set, gid, extra_groups, uid, child_umask, preexec_fn, "
+        + "allow_vfork=True, /";
+
+    private static OpenFile? FdFile(ManagedBackend backend, BridgeArgs args, int index, string name)
     {
-        var fd = (int)LibPython.PyLong_AsLongLong(o);
+        var fd = Arg.Int(args, index, name);
         return fd < 0 ? null : backend.Fds.Get(fd);
     }
 
@@ -134,60 +139,48 @@ internal sealed unsafe class SubprocessModule
     /// </summary>
     private static void CheckChildSettings(ManagedBackend backend, BridgeArgs args)
     {
-        if (args[17] != LibPython.None || args[18] != LibPython.None || args[19] != LibPython.None)
+        if (Arg.Optional(args, "gid") != 0 || Arg.Optional(args, "extra_groups") != 0 || Arg.Optional(args, "uid") != 0)
         {
             throw new UnsupportedOperationException("subprocess with user, group or extra_groups is not supported by the managed backend");
         }
 
         // subprocess always keeps its error pipe open in the child; anything else was passed by the caller.
-        var errorPipe = Arg.Long(args[13], "errpipe_write");
-        if (ValueConverter.ToClr(args[3]) is List<object?> kept && kept.Exists(fd => fd is long n && n != errorPipe))
+        var errorPipe = Arg.Long(args, 13, "errpipe_write");
+        if (Arg.Items(Arg.Required(args, 3, "pass_fds"), "pass_fds", static (o, name) => Arg.Long(o, name)).Exists(fd => fd != errorPipe))
         {
             PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "pass_fds");
         }
 
-        if (LibPython.PyObject_IsTrue(args[15]) == 1)
+        if (Arg.Bool(args, 15, "call_setsid", false))
         {
             PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "start_new_session");
         }
 
-        if (Arg.Long(args[16], "process_group") >= 0)
+        if (Arg.Long(args, 16, "pgid_to_set") >= 0)
         {
             PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "process_group");
         }
 
-        if (Arg.Long(args[20], "umask") >= 0)
+        if (Arg.Long(args, 20, "child_umask") >= 0)
         {
             PosixLog.IgnoredSubprocessArgument(backend.Compatibility, "umask");
         }
-
-        LibPython.PyErr_Clear();
     }
 
     private nint ForkExec(BridgeArgs args)
     {
         var backend = _backend;
         backend.CheckCreateProcess("subprocess");
-        if (args.Count < 22)
-        {
-            throw new PythonArgumentException("fork_exec: unexpected arguments");
-        }
-
-        if (args[21] != LibPython.None)
+        if (Arg.Optional(args, "preexec_fn") != 0)
         {
             throw new PythonArgumentException("preexec_fn is not supported by the managed backend: no Python code runs in the child", true);
         }
 
         CheckChildSettings(backend, args);
-        CheckExecSize(args[0], args[5]);
+        CheckExecSize(args.Get("args"), args.Get("env"));
 
-        var argv = (ValueConverter.ToClr(args[0]) as List<object?>)?.Select(a => a switch
-        {
-            byte[] b => System.Text.Encoding.UTF8.GetString(b),
-            string s => s,
-            _ => throw new PythonArgumentException("fork_exec: arguments must be str or bytes"),
-        }).ToList() ?? throw new PythonArgumentException("fork_exec: args must be a sequence");
-        var executables = (ValueConverter.ToClr(args[1]) as List<object?>)?.Select(a => a is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : (string)a!).ToList() ?? [];
+        var argv = Arg.Items(Arg.Required(args, 0, "args"), "args", Arg.StringOrBytes);
+        var executables = Arg.Optional(args, "executable_list") is var list and not 0 ? Arg.Items(list, "executable_list", Arg.StringOrBytes) : [];
         if (argv.Count == 0)
         {
             throw new PythonArgumentException("fork_exec: empty argument list", true);
@@ -202,9 +195,9 @@ internal sealed unsafe class SubprocessModule
             argv[0] = Path.GetFileName(executables[0]);
         }
 
-        var cwdArg = args[4];
+        var cwdArg = Arg.Optional(args, "cwd");
         string? hostCwd = null;
-        if (cwdArg != LibPython.None)
+        if (cwdArg != 0)
         {
             var cwd = ManagedPath.Resolve(backend.WorkingDirectory, Arg.PathOf(cwdArg, "cwd", allowFd: false).Path!);
             var (fs, inner, _) = backend.FileSystem.Route(cwd);
@@ -217,16 +210,16 @@ internal sealed unsafe class SubprocessModule
         }
 
         Dictionary<string, string> environment;
-        if (args[5] == LibPython.None)
+        var env = Arg.Optional(args, "env");
+        if (env == 0)
         {
             environment = backend.ChildProcesses.Snapshot();
         }
         else
         {
             environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var item in (List<object?>)ValueConverter.ToClr(args[5])!)
+            foreach (var text in Arg.Items(env, "env", Arg.StringOrBytes))
             {
-                var text = item is byte[] b ? System.Text.Encoding.UTF8.GetString(b) : (string)item!;
                 var eq = text.IndexOf('=', StringComparison.Ordinal);
                 if (eq > 0)
                 {
@@ -235,9 +228,9 @@ internal sealed unsafe class SubprocessModule
             }
         }
 
-        var p2cread = FdFile(backend, args[6]);
-        var c2pwrite = FdFile(backend, args[9]);
-        var errwrite = FdFile(backend, args[11]);
+        var p2cread = FdFile(backend, args, 6, "p2cread");
+        var c2pwrite = FdFile(backend, args, 9, "c2pwrite");
+        var errwrite = FdFile(backend, args, 11, "errwrite");
         var errToOut = errwrite is not null && ReferenceEquals(errwrite, c2pwrite);
         var pid = backend.ChildProcesses.Start(argv, hostCwd, environment, new ChildProcesses.Stdio(p2cread, c2pwrite, errToOut ? null : errwrite, errToOut));
         return Py.NewInt(pid);

@@ -29,7 +29,7 @@ internal sealed class ThreadModule
         foreach (var name in (ReadOnlySpan<string>)["start_new_thread", "start_new"])
         {
             var n = name;
-            _patcher.Replace(module, "_thread", n, args =>
+            _patcher.Replace(module, "_thread", n, "function, args, kwargs=None, /", args =>
             {
                 _backend.CheckCreateThread("starting a thread");
                 return args.Forward(ModulePatcher.Original("_thread", n));
@@ -37,7 +37,7 @@ internal sealed class ThreadModule
         }
 
         ThreadStackFloor.Apply(module, _backend, _patcher);
-        _patcher.Replace(module, "_thread", "interrupt_main", _ => throw new UnsupportedOperationException("_thread.interrupt_main is not supported by the managed backend"));
+        _patcher.Replace(module, "_thread", "interrupt_main", "*args, **kwargs", _ => throw new UnsupportedOperationException("_thread.interrupt_main is not supported by the managed backend"));
         _patcher.DenyUnclassified(module, "_thread", n => ModulePatcher.Original("_thread", n) != 0);
         return 0;
     }

@@ -35,40 +35,40 @@ internal sealed unsafe class TimeModule
     public int Patch(nint module)
     {
         Elapsed(); // fixes the origin
-        _patcher.Replace(module, "time", "time", _ => LibPython.PyFloat_FromDouble(Seconds()));
-        _patcher.Replace(module, "time", "time_ns", _ => Py.NewInt(Nanoseconds()));
-        _patcher.Replace(module, "time", "monotonic", _ => LibPython.PyFloat_FromDouble(Monotonic()));
-        _patcher.Replace(module, "time", "monotonic_ns", _ => Py.NewInt(MonotonicNanoseconds()));
-        _patcher.Replace(module, "time", "perf_counter", _ => LibPython.PyFloat_FromDouble(Monotonic()));
-        _patcher.Replace(module, "time", "perf_counter_ns", _ => Py.NewInt(MonotonicNanoseconds()));
-        _patcher.Replace(module, "time", "clock_gettime", args => ClockOf(args) switch
+        _patcher.Replace(module, "time", "time", "", _ => LibPython.PyFloat_FromDouble(Seconds()));
+        _patcher.Replace(module, "time", "time_ns", "", _ => Py.NewInt(Nanoseconds()));
+        _patcher.Replace(module, "time", "monotonic", "", _ => LibPython.PyFloat_FromDouble(Monotonic()));
+        _patcher.Replace(module, "time", "monotonic_ns", "", _ => Py.NewInt(MonotonicNanoseconds()));
+        _patcher.Replace(module, "time", "perf_counter", "", _ => LibPython.PyFloat_FromDouble(Monotonic()));
+        _patcher.Replace(module, "time", "perf_counter_ns", "", _ => Py.NewInt(MonotonicNanoseconds()));
+        _patcher.Replace(module, "time", "clock_gettime", "clk_id, /", args => ClockOf(args) switch
         {
             Clock.Realtime => LibPython.PyFloat_FromDouble(Seconds()),
             Clock.Monotonic => LibPython.PyFloat_FromDouble(Monotonic()),
             _ => args.Forward(ModulePatcher.Original("time", "clock_gettime")),
         });
-        _patcher.Replace(module, "time", "clock_gettime_ns", args => ClockOf(args) switch
+        _patcher.Replace(module, "time", "clock_gettime_ns", "clk_id, /", args => ClockOf(args) switch
         {
             Clock.Realtime => Py.NewInt(Nanoseconds()),
             Clock.Monotonic => Py.NewInt(MonotonicNanoseconds()),
             _ => args.Forward(ModulePatcher.Original("time", "clock_gettime_ns")),
         });
-        _patcher.Replace(module, "time", "clock_getres", args =>
+        _patcher.Replace(module, "time", "clock_getres", "clk_id, /", args =>
         {
             _ = ClockOf(args, "time.clock_getres");
             return args.Forward(ModulePatcher.Original("time", "clock_getres"));
         });
-        _patcher.Replace(module, "time", "pthread_getcpuclockid", ThreadClock);
-        _patcher.Replace(module, "time", "sleep", Sleep);
+        _patcher.Replace(module, "time", "pthread_getcpuclockid", "thread_id, /", ThreadClock);
+        _patcher.Replace(module, "time", "sleep", "secs, /", Sleep);
         foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
         {
             var n = name;
-            _patcher.Replace(module, "time", n, args => WithDefaultSeconds(n, args));
+            _patcher.Replace(module, "time", n, "seconds=None, /", args => WithDefaultSeconds(n, args));
         }
 
-        _patcher.Replace(module, "time", "asctime", args => WithDefaultTuple("asctime", args, 0));
-        _patcher.Replace(module, "time", "strftime", args => WithDefaultTuple("strftime", args, 1));
-        _patcher.Replace(module, "time", "tzset", _ =>
+        _patcher.Replace(module, "time", "asctime", "t=None, /", args => WithDefaultTuple("asctime", args, 0));
+        _patcher.Replace(module, "time", "strftime", "format, t=None, /", args => WithDefaultTuple("strftime", args, 1));
+        _patcher.Replace(module, "time", "tzset", "", _ =>
         {
             CompatibilityLog.Ignored(_backend.Compatibility, "time.tzset (the process time zone is not re-read)");
             return Py.NewNone();
@@ -140,18 +140,7 @@ internal sealed unsafe class TimeModule
 
     private nint Sleep(BridgeArgs args)
     {
-        var o = args.Get(0, "secs");
-        if (o == 0)
-        {
-            throw new PythonArgumentException("sleep() takes exactly one argument (0 given)");
-        }
-
-        var seconds = LibPython.PyFloat_AsDouble(o);
-        if (seconds == -1 && LibPython.PyErr_Occurred() != 0)
-        {
-            return 0;
-        }
-
+        var seconds = Arg.Seconds(Arg.Required(args, 0, "secs"));
         if (double.IsNaN(seconds) || seconds < 0)
         {
             throw new PythonArgumentException("sleep length must be non-negative", true);
@@ -189,8 +178,7 @@ internal sealed unsafe class TimeModule
     private nint WithDefaultSeconds(string name, BridgeArgs args)
     {
         var original = ModulePatcher.Original("time", name);
-        var secs = args.Get(0, "seconds");
-        if (secs != 0 && secs != LibPython.None)
+        if (Arg.Optional(args, "seconds") != 0)
         {
             return args.Forward(original);
         }
@@ -226,13 +214,7 @@ internal sealed unsafe class TimeModule
         }
         else
         {
-            var format = args[0];
-            if (format == 0)
-            {
-                LibPython.Py_DecRef(tm);
-                throw new PythonArgumentException("strftime() missing required argument 'format' (pos 1)");
-            }
-
+            var format = Arg.Required(args, 0, "format");
             LibPython.Py_IncRef(format);
             call = Py.Tuple(format, tm);
         }
