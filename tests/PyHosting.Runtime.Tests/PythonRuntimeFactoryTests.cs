@@ -33,7 +33,7 @@ public sealed class PythonRuntimeFactoryTests
         var sink = new OutputSink(null, null, NullLogger.Instance, NullLogger.Instance);
         var backend = new ManagedBackend(new PythonRuntimeOptions(), new InMemoryPythonFileSystem(), new DenyAllPythonProcessProvider(), TimeProvider.System, NullLoggerFactory.Instance, () => sink, observer.Object);
 
-        backend.OnPermissionDenied("starting 'ls'", PythonRuntimeConfigurationKeys.CreateProcess);
+        backend.OnPermissionDenied("fork_exec", PythonRuntimeConfigurationKeys.CreateProcess, "starting '/bin/ls' denied: PythonRuntime:Permissions:CreateProcess is false");
 
         observer.Verify(static o => o.OnPermissionDenied(PythonRuntimeConfigurationKeys.CreateProcess), Times.Once);
     }

@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 30, EventName = "ProviderFault", Level = LogLevel.Warning, Message = "Provider call {Operation} failed unexpectedly; Python sees EIO")]
     public static partial void ProviderFault(ILogger logger, string operation, Exception exception);
 
-    [LoggerMessage(EventId = 31, EventName = "PermissionDenied", Level = LogLevel.Information, Message = "Denied {Operation}: {PermissionKey}")]
-    public static partial void PermissionDenied(ILogger logger, string operation, string permissionKey);
+    [LoggerMessage(EventId = 32, EventName = "ProbeRefused", Level = LogLevel.Debug, Message = "Refused probe {Operation}: {Refusal}")]
+    public static partial void ProbeRefused(ILogger logger, string operation, string refusal);
+
+    [LoggerMessage(EventId = 31, EventName = "PermissionDenied", Level = LogLevel.Information, Message = "Denied {Operation}: {PermissionKey} ({Refusal})")]
+    public static partial void PermissionDenied(ILogger logger, string operation, string permissionKey, string refusal);
 }

@@ -59,7 +59,7 @@ internal sealed partial class ManagedBackend
             return;
         }
 
-        throw Denied($"{operation} '{path}' denied: {IOKey} is None", IOKey);
+        throw new PermissionDeniedException($"{operation} '{path}' denied: {IOKey} is None", IOKey) { IsProbe = true };
     }
 
     /// <summary>Reading code to import it (<c>io.open_code</c>).</summary>

@@ -153,9 +153,10 @@ internal sealed partial class ManagedBackend : IPythonBackend
         Fds.CloseRange(3, FdTable.MaxDescriptors);
     }
 
-    public void OnPermissionDenied(string operation, string permissionKey)
+    /// <summary>Reports a refusal: logged with what was refused (the operation and, for files, the runtime path), and counted.</summary>
+    public void OnPermissionDenied(string operation, string permissionKey, string refusal)
     {
-        Log.PermissionDenied(Logger, operation, permissionKey);
+        Log.PermissionDenied(Logger, operation, permissionKey, refusal);
         _observer?.OnPermissionDenied(permissionKey);
     }
 

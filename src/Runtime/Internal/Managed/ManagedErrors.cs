@@ -34,8 +34,15 @@ internal static unsafe class ManagedErrors
         t_path = t_path2 = null;
         switch (exception)
         {
+            case PermissionDeniedException { IsProbe: true } probe:
+                if (backend is not null)
+                {
+                    Log.ProbeRefused(backend.Logger, operation, probe.Message);
+                }
+
+                return Py.SetOSError(Errno.EACCES, probe.Message);
             case PermissionDeniedException denied:
-                backend?.OnPermissionDenied(operation, denied.PermissionKey);
+                backend?.OnPermissionDenied(operation, denied.PermissionKey, denied.Message);
                 return Py.SetOSError(Errno.EACCES, denied.Message);
             case UnsupportedOperationException unsupported:
                 if (backend is not null)
@@ -44,8 +51,15 @@ internal static unsafe class ManagedErrors
                 }
 
                 return Py.SetError(UnsupportedOperationClass != 0 ? UnsupportedOperationClass : LibPython.ExcOSError, unsupported.Message);
+            case ImportDeniedException { IsStandardLibraryProbe: true } probe:
+                if (backend is not null)
+                {
+                    CompatibilityLog.Unsupported(backend.Compatibility, probe.Message);
+                }
+
+                return Py.SetError(LibPython.ExcImportError, probe.Message);
             case ImportDeniedException importDenied:
-                backend?.OnPermissionDenied(operation, importDenied.PermissionKey);
+                backend?.OnPermissionDenied(operation, importDenied.PermissionKey, importDenied.Message);
                 return Py.SetError(LibPython.ExcImportError, importDenied.Message);
             case NotImplementedAccessException notImplemented:
                 return Py.SetError(LibPython.ExcNotImplementedError, notImplemented.Message);

@@ -4,6 +4,13 @@ namespace PyHosting.Internal.Managed;
 internal sealed class PermissionDeniedException(string message, string permissionKey) : Exception(message)
 {
     public string PermissionKey { get; } = permissionKey;
+
+    /// <summary>
+    /// Gets a value indicating whether the refused operation only asked whether something exists (stat, lstat, access,
+    /// listing): the importer, <c>sysconfig</c> and <c>os.path.exists</c> probe paths as a matter of course, and a refused
+    /// probe reveals and changes nothing, so it is logged at Debug and not counted as a denial.
+    /// </summary>
+    public bool IsProbe { get; init; }
 }
 
 /// <summary>A POSIX feature the Managed backend does not offer; Python sees <c>io.UnsupportedOperation</c>.</summary>

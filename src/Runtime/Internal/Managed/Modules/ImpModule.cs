@@ -91,7 +91,7 @@ internal sealed unsafe class ImpModule
             }
 
             var module = inDynload ? fileModule : name;
-            throw new ImportDeniedException(name, $"native extension '{module}' is not registered in {ManagedBackend.NativeExtensionsKey}");
+            throw new ImportDeniedException(name, $"native extension '{module}' is not registered in {ManagedBackend.NativeExtensionsKey}") { IsStandardLibraryProbe = inDynload };
         }
 
         // Registrations are validated at start; this holds for runtimes built without that validation.
@@ -225,4 +225,11 @@ internal sealed class ImportDeniedException(string moduleName, string message, s
     public string ModuleName { get; } = moduleName;
 
     public string PermissionKey { get; } = permissionKey;
+
+    /// <summary>
+    /// Gets a value indicating whether the module is one of the Python home's own extensions that the Managed backend
+    /// restricts: the standard library imports those with a fallback (<c>uuid</c> tries <c>_uuid</c>), so the refusal is
+    /// logged as a compatibility note, not as a denial.
+    /// </summary>
+    public bool IsStandardLibraryProbe { get; init; }
 }

@@ -94,6 +94,13 @@ internal sealed unsafe partial class PosixFunctions
     }
 
     /// <summary>The status of a runtime path (<c>stat</c>/<c>lstat</c>), following links in the runtime where the provider cannot.</summary>
+    /// <summary>The status of a directory on the way to a system root that no provider serves: read-only, owned by no one, dated now.</summary>
+    private PythonFileStatus WayToSystemRoot()
+    {
+        var now = _backend.Clock.GetUtcNow();
+        return new PythonFileStatus(PythonFileKind.Directory, 4096, 0x16D, now, now, now) { LinkCount = 2 };
+    }
+
     private PythonFileStatus StatPath(string resolved, bool follow, string operation)
         => StatPathOrNull(resolved, follow, operation) ?? throw NotFound();
 
@@ -103,6 +110,13 @@ internal sealed unsafe partial class PosixFunctions
         var path = resolved;
         for (var hop = 0; ; hop++)
         {
+            if (_backend.Permissions.IO == IOAccess.None && _backend.FileSystem.SystemChildrenOf(path).Any())
+            {
+                // On the way to the Python home, which the runtime shows whatever IO says (listings show these directories
+                // too): without IO, the user's file system is not asked.
+                return WayToSystemRoot();
+            }
+
             _backend.CheckMetadata(path, operation);
             var (fs, inner, _) = _backend.FileSystem.Route(path);
             PythonFileStatus? status;
@@ -129,8 +143,7 @@ internal sealed unsafe partial class PosixFunctions
             if (_backend.FileSystem.SystemChildrenOf(path).Any())
             {
                 // A directory on the way to the Python home that the user's file system does not have.
-                var now = _backend.Clock.GetUtcNow();
-                return new PythonFileStatus(PythonFileKind.Directory, 4096, 0x16D, now, now, now) { LinkCount = 2 };
+                return WayToSystemRoot();
             }
 
             var next = FollowLinksInRuntime(path, follow);
