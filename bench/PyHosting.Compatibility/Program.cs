@@ -1,0 +1,70 @@
+using System.Globalization;
+using PyHosting.Compatibility;
+
+// The runner's own executable is also the child that hosts a Managed runtime.
+if (args.Length > 0 && args[0] == ManagedHost.Verb)
+{
+    return await ManagedHost.RunAsync(args[1..]);
+}
+
+var settings = new RunnerSettings();
+var modules = new List<string>();
+var output = Path.Combine("docs", "compatibility.md");
+string? json = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--modules" when i + 1 < args.Length:
+            modules.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            break;
+        case "--timeout" when i + 1 < args.Length:
+            settings.TimeLimit = TimeSpan.FromSeconds(double.Parse(args[++i], CultureInfo.InvariantCulture));
+            break;
+        case "--python" when i + 1 < args.Length:
+            settings.PythonExecutable = args[++i];
+            break;
+        case "--output" when i + 1 < args.Length:
+            output = args[++i];
+            break;
+        case "--json" when i + 1 < args.Length:
+            json = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine("""
+                usage: PyHosting.Compatibility [--modules test_json,test_re,...] [--timeout seconds] [--python python3.11]
+                                               [--output docs/compatibility.md] [--json docs/compatibility.json]
+                """);
+            return 64;
+    }
+}
+
+json ??= Path.ChangeExtension(output, ".json");
+if (modules.Count == 0)
+{
+    modules.AddRange(Modules.All);
+}
+
+var runner = new CompatibilityRunner(settings);
+if (await runner.CheckTestSuiteAsync() is { } problem)
+{
+    Console.Error.WriteLine(problem);
+    return 1;
+}
+
+var started = DateTimeOffset.UtcNow;
+var results = new List<(ModuleResult CPython, ModuleResult Managed)>();
+foreach (var module in modules)
+{
+    var cpython = await runner.RunAsync(module, CompatibilityTarget.CPython);
+    var managed = await runner.RunAsync(module, CompatibilityTarget.Managed);
+    results.Add((cpython, managed));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{module,-34} CPython {cpython.Passed,5}/{cpython.Run,-5} {cpython.Status,-12} Managed {managed.Passed,5}/{managed.Run,-5} {managed.Status,-12} ({cpython.Seconds:0.0} s, {managed.Seconds:0.0} s)"));
+}
+
+var elapsed = DateTimeOffset.UtcNow - started;
+await Report.WriteAsync(output, json, results, settings, elapsed);
+Console.WriteLine(Report.Summary(results));
+Console.WriteLine($"Wrote {output} and {json} ({elapsed.TotalMinutes:0.0} min).");
+return 0;

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PyHosting.Compatibility;
+
+/// <summary>Writes the results as a Markdown table (between markers in the compatibility document, whose other text
+/// is kept) and as a JSON file of the raw results.</summary>
+public static class Report
+{
+    /// <summary>The line before the generated part of the document.</summary>
+    public const string BeginMarker = "<!-- compatibility-results:begin (written by bench/PyHosting.Compatibility) -->";
+
+    /// <summary>The line after the generated part of the document.</summary>
+    public const string EndMarker = "<!-- compatibility-results:end -->";
+
+    /// <summary>Writes both files.</summary>
+    public static async Task WriteAsync(string markdownPath, string jsonPath, IReadOnlyList<(ModuleResult CPython, ModuleResult Managed)> results, RunnerSettings settings, TimeSpan elapsed)
+    {
+        var raw = new
+        {
+            date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            timeLimitSeconds = settings.TimeLimit.TotalSeconds,
+            minutes = Math.Round(elapsed.TotalMinutes, 1),
+            modules = results.Select(static r => new { module = r.CPython.Module, area = Modules.AreaOf(r.CPython.Module), cpython = r.CPython, managed = r.Managed }),
+        };
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(raw, CompatibilityRunner.JsonOptions) + "\n");
+
+        var generated = Markdown(results, settings, elapsed);
+        var existing = File.Exists(markdownPath) ? await File.ReadAllTextAsync(markdownPath) : null;
+        string text;
+        if (existing is not null && existing.IndexOf(BeginMarker, StringComparison.Ordinal) is var begin and >= 0
+            && existing.IndexOf(EndMarker, begin, StringComparison.Ordinal) is var end and >= 0)
+        {
+            text = existing[..begin] + generated + existing[(end + EndMarker.Length)..];
+        }
+        else
+        {
+            text = "# Compatibility with CPython's regression tests\n\n" + generated + "\n";
+        }
+
+        await File.WriteAllTextAsync(markdownPath, text);
+    }
+
+    /// <summary>Gets the one-line overall summary.</summary>
+    public static string Summary(IReadOnlyList<(ModuleResult CPython, ModuleResult Managed)> results)
+    {
+        var cpython = results.Sum(static r => r.CPython.Passed);
+        var managed = results.Sum(static r => r.Managed.Passed);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Overall: {managed} of {cpython} tests that pass on CPython pass on the Managed backend ({Ratio(managed, cpython)}) over {results.Count} modules.");
+    }
+
+    /// <summary>Gets the tests that pass on CPython but not on the Managed backend, with their Managed outcome and detail.</summary>
+    public static IEnumerable<TestProblem> ManagedOnlyProblems(ModuleResult cpython, ModuleResult managed)
+    {
+        var failingOnCPython = cpython.Problems.Select(static p => p.Id).ToHashSet();
+        return managed.Problems.Where(p => !failingOnCPython.Contains(p.Id));
+    }
+
+    private static string Markdown(IReadOnlyList<(ModuleResult CPython, ModuleResult Managed)> results, RunnerSettings settings, TimeSpan elapsed)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(BeginMarker);
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTimeOffset.UtcNow:yyyy-MM-dd}: {results.Count} modules, at most {settings.TimeLimit.TotalSeconds:0} s per module and target, {elapsed.TotalMinutes:0} minutes in all.");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"**{Summary(results)}**");
+        s.AppendLine();
+        s.AppendLine("| Area | Modules | CPython passed | Managed passed | Ratio |");
+        s.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var area in results.GroupBy(static r => Modules.AreaOf(r.CPython.Module)))
+        {
+            var c = area.Sum(static r => r.CPython.Passed);
+            var m = area.Sum(static r => r.Managed.Passed);
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {area.Key} | {area.Count()} | {c} | {m} | {Ratio(m, c)} |");
+        }
+
+        s.AppendLine();
+        s.AppendLine("Per module (run = tests started; each test counts once, the worst of its subtests; *fixture* = setUpClass/setUpModule errors, whose tests did not run):");
+        s.AppendLine();
+        s.AppendLine("| Module | CPython passed / run | Managed passed / run | Ratio | Managed failed / errored / skipped | Notes |");
+        s.AppendLine("|---|---:|---:|---:|---:|---|");
+        foreach (var (cpython, managed) in results)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {cpython.Module} | {Cell(cpython)} | {Cell(managed)} | {Ratio(managed.Passed, cpython.Passed)} | {managed.Failed} / {managed.Errored} / {managed.Skipped} | {Notes(cpython, managed)} |");
+        }
+
+        s.AppendLine();
+        s.AppendLine(EndMarker);
+        return s.ToString();
+    }
+
+    private static string Cell(ModuleResult r) => r.Status switch
+    {
+        "ok" => string.Create(CultureInfo.InvariantCulture, $"{r.Passed} / {r.Run}"),
+        "aborted" => string.Create(CultureInfo.InvariantCulture, $"{r.Passed} / {r.Run} (aborted)"),
+        var other => other,
+    };
+
+    private static string Notes(ModuleResult cpython, ModuleResult managed)
+    {
+        var notes = new List<string>();
+        if (managed.FixtureErrors > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{managed.FixtureErrors} fixture error(s)"));
+        }
+
+        if (managed.Status is not "ok")
+        {
+            var detail = managed.Problems.FirstOrDefault()?.Detail ?? managed.Detail;
+            notes.Add($"{managed.Status}{(string.IsNullOrEmpty(detail) ? "" : ": " + detail)}");
+        }
+
+        var top = ManagedOnlyProblems(cpython, managed).GroupBy(static p => p.Detail).OrderByDescending(static g => g.Count()).FirstOrDefault();
+        if (top is not null && managed.Status is "ok")
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{top.Count()}× `{Shorten(top.Key, 110)}`"));
+        }
+
+        if (cpython.Status is not "ok")
+        {
+            notes.Add($"CPython: {cpython.Status}");
+        }
+
+        return Escape(string.Join("; ", notes));
+    }
+
+    private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    private static string Escape(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+
+    private static string Ratio(int managed, int cpython) =>
+        cpython == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{100.0 * managed / cpython:0.0} %");
+}

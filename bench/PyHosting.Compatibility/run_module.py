@@ -1,0 +1,136 @@
+"""Runs one module of CPython's regression test suite with unittest and reports the outcome as JSON.
+
+The same file runs on plain CPython (``python3.11 run_module.py test_json result.json``) and inside
+a PyHosting runtime (executed, then ``run_test_module('test_json')`` evaluated), so both sides
+count in exactly the same way.
+"""
+
+import io
+import json
+import sys
+import time
+import traceback
+import unittest
+
+
+def _first_line(text):
+    """The most telling line of a formatted exception: its last non-empty line (``Type: message``)."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    line = lines[-1].strip() if lines else ""
+    return line[:300]
+
+
+class _CountingResult(unittest.TestResult):
+    """Keeps one outcome per test id (the worst of its subtests) and every fixture error."""
+
+    _rank = {"passed": 0, "skipped": 1, "failed": 2, "errored": 3}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcomes = {}
+        self.details = {}
+        self.fixture_errors = []
+
+    def _set(self, test, outcome, detail=None):
+        test_id = test.id()
+        current = self.outcomes.get(test_id)
+        if current is None or self._rank[outcome] > self._rank[current]:
+            self.outcomes[test_id] = outcome
+            if detail is not None:
+                self.details[test_id] = detail
+
+    def startTest(self, test):
+        super().startTest(test)
+        self.outcomes.setdefault(test.id(), "passed")
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        detail = _first_line(self.errors[-1][1])
+        if isinstance(test, unittest.TestCase):
+            self._set(test, "errored", detail)
+        else:
+            # setUpModule/setUpClass/tearDown*: a fixture, not a test (unittest's _ErrorHolder).
+            self.fixture_errors.append({"id": str(test), "detail": detail})
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._set(test, "failed", _first_line(self.failures[-1][1]))
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._set(test, "skipped", str(reason)[:300])
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            failed = issubclass(err[0], test.failureException)
+            text = "".join(traceback.format_exception(*err))
+            self._set(test, "failed" if failed else "errored", _first_line(text))
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._set(test, "failed", "unexpected success")
+
+
+def run_test_module(name):
+    """Loads ``test.<name>`` with unittest's loader, runs it, and returns the counts as a JSON string."""
+    started = time.monotonic()
+    report = {"module": name, "status": "ok", "run": 0, "passed": 0, "failed": 0, "errored": 0,
+              "skipped": 0, "fixtureErrors": 0, "problems": [], "skips": {}}
+    try:
+        from test import support
+        support.verbose = 0
+        # As `python -m test` without -u: tests that need a resource (network, cpu, largefile, ...) are skipped.
+        support.use_resources = []
+        suite = unittest.defaultTestLoader.loadTestsFromName("test." + name)
+    except BaseException as e:  # noqa: B902 - an import that fails is the module's result
+        report["status"] = "import error"
+        report["problems"].append({"id": "test." + name, "outcome": "import",
+                                   "detail": _first_line("".join(traceback.format_exception(e)))})
+        report["seconds"] = round(time.monotonic() - started, 2)
+        return json.dumps(report)
+
+    def flatten(tests):
+        for test in tests:
+            if isinstance(test, unittest.TestSuite):
+                yield from flatten(test)
+            else:
+                yield test
+
+    loaded = list(flatten(suite))
+    if loaded and all(type(test).__name__ == "_FailedTest" for test in loaded):
+        report["status"] = "import error"
+
+    result = _CountingResult()
+    try:
+        suite.run(result)
+    except BaseException as e:  # noqa: B902 - a run that stops half-way still reports what ran
+        report["status"] = "aborted"
+        report["problems"].append({"id": "test." + name, "outcome": "aborted",
+                                   "detail": _first_line("".join(traceback.format_exception(e)))})
+
+    for test_id, outcome in result.outcomes.items():
+        report["run"] += 1
+        report[outcome] += 1
+        if outcome in ("failed", "errored"):
+            report["problems"].append({"id": test_id, "outcome": outcome, "detail": result.details.get(test_id, "")})
+        elif outcome == "skipped":
+            reason = result.details.get(test_id, "")
+            report["skips"][reason] = report["skips"].get(reason, 0) + 1
+    for error in result.fixture_errors:
+        report["fixtureErrors"] += 1
+        report["problems"].append({"id": error["id"], "outcome": "fixture", "detail": error["detail"]})
+    report["seconds"] = round(time.monotonic() - started, 2)
+    return json.dumps(report)
+
+
+# Inside a PyHosting runtime the host executes this file and calls run_test_module itself.
+if __name__ == "__main__" and not globals().get("EMBEDDED_IN_PYHOSTING"):
+    output = run_test_module(sys.argv[1])
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        f.write(output)
+    # Threads or children a test left behind must not hold the process (and the runner) up.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    import os
+    os._exit(0)
