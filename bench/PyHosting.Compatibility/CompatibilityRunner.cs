@@ -70,6 +70,14 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
         return null;
     }
 
+    /// <summary>Gets the standard-library extensions the runner registers (those of <see cref="RegisteredExtensionCandidates"/> that are installed).</summary>
+    /// <returns>Module names.</returns>
+    public async Task<IReadOnlyList<string>> NativeExtensionsAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureSetUpAsync(cancellationToken);
+        return _nativeExtensions!;
+    }
+
     /// <summary>Runs <c>test.&lt;module&gt;</c> on <paramref name="target"/> in a fresh process.</summary>
     /// <param name="module">The module under <c>test</c>, e.g. <c>test_json</c> or <c>test_asyncio.test_tasks</c>.</param>
     /// <param name="target">Plain CPython or the Managed backend.</param>
@@ -94,7 +102,7 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
         try
         {
             var startInfo = target == CompatibilityTarget.CPython
-                ? new ProcessStartInfo(settings.PythonExecutable!) { ArgumentList = { _driverPath!, module, resultPath } }
+                ? new ProcessStartInfo(settings.PythonExecutable!) { ArgumentList = { _driverPath!, module, resultPath, ProgressPath(resultPath) } }
                 : ManagedHost.StartInfo(module, resultPath, cwd, _nativeExtensions!);
             startInfo.WorkingDirectory = cwd;
             startInfo.Environment["TMPDIR"] = temp;
@@ -110,19 +118,74 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
                 return result;
             }
 
-            return new ModuleResult
-            {
-                Module = module,
-                Target = target,
-                Status = timedOut ? "timeout" : "crashed",
-                Seconds = seconds,
-                Detail = timedOut ? $"killed after {settings.TimeLimit.TotalSeconds:0} s" : $"exit code {exitCode}: {LastLines(tail, 6)}",
-            };
+            var partial = FromProgress(ProgressPath(resultPath));
+            partial.Module = module;
+            partial.Target = target;
+            partial.Status = timedOut ? "timeout" : "crashed";
+            partial.Seconds = seconds;
+            partial.Detail = timedOut ? $"killed after {settings.TimeLimit.TotalSeconds:0} s" : $"exit code {exitCode}: {LastLines(tail, 6)}";
+            return partial;
         }
         finally
         {
             TryDelete(workDirectory);
         }
+    }
+
+    /// <summary>Gets the file beside a result file where the driver logs each test as it starts and ends.</summary>
+    /// <param name="resultPath">The result file.</param>
+    /// <returns>The progress file.</returns>
+    public static string ProgressPath(string resultPath) => resultPath + ".progress";
+
+    /// <summary>Rebuilds the counts of a run that ended without a result from its progress file: the tests that ended,
+    /// and the one that was running (a <c>running</c> problem).</summary>
+    private static ModuleResult FromProgress(string progressPath)
+    {
+        var result = new ModuleResult();
+        if (!File.Exists(progressPath))
+        {
+            return result;
+        }
+
+        var outcomes = new Dictionary<string, (string Outcome, string Detail)>();
+        string? running = null;
+        foreach (var line in File.ReadLines(progressPath))
+        {
+            var fields = line.Split('\t');
+            switch (fields[0])
+            {
+                case "start" when fields.Length > 1:
+                    running = fields[1];
+                    break;
+                case "done" when fields.Length > 2:
+                    outcomes[fields[1]] = (fields[2], fields.Length > 3 ? fields[3] : string.Empty);
+                    running = running == fields[1] ? null : running;
+                    break;
+                case "fixture" when fields.Length > 1:
+                    result.FixtureErrors++;
+                    result.Problems.Add(new TestProblem { Id = fields[1], Outcome = "fixture", Detail = fields.Length > 3 ? fields[3] : string.Empty });
+                    break;
+            }
+        }
+
+        foreach (var (id, (outcome, detail)) in outcomes)
+        {
+            result.Run++;
+            switch (outcome)
+            {
+                case "passed": result.Passed++; break;
+                case "skipped": result.Skipped++; break;
+                case "failed": result.Failed++; result.Problems.Add(new TestProblem { Id = id, Outcome = outcome, Detail = detail }); break;
+                default: result.Errored++; result.Problems.Add(new TestProblem { Id = id, Outcome = "errored", Detail = detail }); break;
+            }
+        }
+
+        if (running is not null)
+        {
+            result.Problems.Insert(0, new TestProblem { Id = running, Outcome = "running", Detail = "was running when the process ended" });
+        }
+
+        return result;
     }
 
     /// <summary>The JSON options of result files.</summary>
@@ -181,8 +244,17 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
             _testModules = [.. document.RootElement.GetProperty("tests").EnumerateArray().Select(static e => e.GetString()!)];
             var installed = document.RootElement.GetProperty("extensions").EnumerateArray().Select(static e => e.GetString()!).ToHashSet();
             _nativeExtensions = [.. RegisteredExtensionCandidates.Where(installed.Contains)];
-            var driver = Path.Combine(settings.WorkRoot ?? Path.GetTempPath(), $"pyhosting-compat-driver-{Environment.ProcessId}-{Guid.NewGuid():N}.py");
-            await File.WriteAllTextAsync(driver, DriverSource, cancellationToken);
+            // One file per driver version, shared by runs.
+            var source = DriverSource;
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..16];
+            var driver = Path.Combine(settings.WorkRoot ?? Path.GetTempPath(), $"pyhosting-compat-driver-{hash}.py");
+            if (!File.Exists(driver))
+            {
+                var staging = driver + "." + Guid.NewGuid().ToString("N");
+                await File.WriteAllTextAsync(staging, source, cancellationToken);
+                File.Move(staging, driver, overwrite: true);
+            }
+
             _driverPath = driver;
         }
         finally

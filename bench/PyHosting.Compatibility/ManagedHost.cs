@@ -22,6 +22,9 @@ public static class ManagedHost
     /// <summary>The module name that makes the child report the runtime's <c>sys.base_prefix</c> and <c>sys.version</c> instead.</summary>
     public const string ProbeModule = "--probe";
 
+    /// <summary>The module name that makes the child run the Python script named in place of the result file, with its output on the console.</summary>
+    public const string ScriptModule = "--script";
+
     /// <summary>Gets the configuration of the runtime: Managed backend, every permission, no time or memory limit.</summary>
     /// <param name="workingDirectory">The runtime's working directory (a host directory; <c>/</c> is mounted as itself).</param>
     /// <param name="nativeExtensions">Standard-library extensions to register.</param>
@@ -101,6 +104,24 @@ public static class ManagedHost
         }
 
         var runtime = host.Services.GetRequiredService<IPythonRuntime>();
+        if (module == ScriptModule)
+        {
+            // Reproducing one failure: the script runs in the same runtime a module would, its output on the console.
+            using var redirect = runtime.RedirectOutput(Console.Out, Console.Error);
+            try
+            {
+                await runtime.RunFileAsync(resultPath);
+            }
+            catch (PythonScriptException e)
+            {
+                await Console.Error.WriteLineAsync(e.PythonTraceback ?? $"{e.PythonType}: {e.PythonMessage}");
+                return 1;
+            }
+
+            await Console.Out.FlushAsync();
+            Environment.Exit(0);
+        }
+
         try
         {
             string? json;
@@ -112,7 +133,7 @@ public static class ManagedHost
             else
             {
                 await runtime.ExecuteAsync("EMBEDDED_IN_PYHOSTING = True\n" + CompatibilityRunner.DriverSource);
-                json = await runtime.EvaluateAsync<string>($"run_test_module({Quote(module)})");
+                json = await runtime.EvaluateAsync<string>($"run_test_module({Quote(module)}, {Quote(CompatibilityRunner.ProgressPath(resultPath))})");
             }
 
             await File.WriteAllTextAsync(resultPath, json ?? string.Empty);

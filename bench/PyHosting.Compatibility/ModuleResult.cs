@@ -15,7 +15,8 @@ public sealed class TestProblem
 {
     public string Id { get; set; } = string.Empty;
 
-    /// <summary>Gets or sets <c>failed</c>, <c>errored</c>, <c>fixture</c> (setUpModule/setUpClass), <c>import</c> or <c>aborted</c>.</summary>
+    /// <summary>Gets or sets <c>failed</c>, <c>errored</c>, <c>fixture</c> (setUpModule/setUpClass), <c>import</c>, <c>aborted</c>,
+    /// or <c>running</c> (the test that was running when the process was killed or crashed).</summary>
     public string Outcome { get; set; } = string.Empty;
 
     public string Detail { get; set; } = string.Empty;
@@ -43,6 +44,10 @@ public sealed class ModuleResult
 
     /// <summary>Gets or sets the number of errors in setUpModule/setUpClass/tearDown fixtures (their tests did not run).</summary>
     public int FixtureErrors { get; set; }
+
+    /// <summary>Gets or sets the number of exceptions that escaped a test's run (unittest does not catch them; the
+    /// driver counts each as an error of its test and goes on).</summary>
+    public int Escaped { get; set; }
 
     public double Seconds { get; set; }
 

@@ -7,6 +7,14 @@ if (args.Length > 0 && args[0] == ManagedHost.Verb)
     return await ManagedHost.RunAsync(args[1..]);
 }
 
+// A script in the runtime a module runs in (every permission, / mounted as itself, the current directory as working directory).
+if (args.Length == 2 && args[0] == "script")
+{
+    var extensions = await new CompatibilityRunner(new RunnerSettings()).NativeExtensionsAsync();
+    var child = ManagedHost.StartInfo(ManagedHost.ScriptModule, Path.GetFullPath(args[1]), Environment.CurrentDirectory, extensions);
+    return await ManagedHost.RunAsync([.. child.ArgumentList.Skip(2)]);
+}
+
 var settings = new RunnerSettings();
 var modules = new List<string>();
 var output = Path.Combine("docs", "compatibility.md");
@@ -34,6 +42,7 @@ for (var i = 0; i < args.Length; i++)
             Console.Error.WriteLine("""
                 usage: PyHosting.Compatibility [--modules test_json,test_re,...] [--timeout seconds] [--python python3.11]
                                                [--output docs/compatibility.md] [--json docs/compatibility.json]
+                       PyHosting.Compatibility script file.py   (runs a script in the runtime a module runs in)
                 """);
             return 64;
     }
@@ -59,6 +68,9 @@ foreach (var module in modules)
     var cpython = await runner.RunAsync(module, CompatibilityTarget.CPython);
     var managed = await runner.RunAsync(module, CompatibilityTarget.Managed);
     results.Add((cpython, managed));
+
+    // Written after every module, so that a long run can be read while it goes on.
+    await Report.WriteAsync(output, json, results, settings, DateTimeOffset.UtcNow - started);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{module,-34} CPython {cpython.Passed,5}/{cpython.Run,-5} {cpython.Status,-12} Managed {managed.Passed,5}/{managed.Run,-5} {managed.Status,-12} ({cpython.Seconds:0.0} s, {managed.Seconds:0.0} s)"));
 }

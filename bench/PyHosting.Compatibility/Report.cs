@@ -95,7 +95,7 @@ public static class Report
     private static string Cell(ModuleResult r) => r.Status switch
     {
         "ok" => string.Create(CultureInfo.InvariantCulture, $"{r.Passed} / {r.Run}"),
-        "aborted" => string.Create(CultureInfo.InvariantCulture, $"{r.Passed} / {r.Run} (aborted)"),
+        "aborted" or "timeout" or "crashed" => string.Create(CultureInfo.InvariantCulture, $"{r.Passed} / {r.Run} ({r.Status})"),
         var other => other,
     };
 
@@ -107,14 +107,24 @@ public static class Report
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"{managed.FixtureErrors} fixture error(s)"));
         }
 
-        if (managed.Status is not "ok")
+        if (managed.Status is "timeout" or "crashed")
+        {
+            var running = managed.Problems.FirstOrDefault(static p => p.Outcome == "running");
+            notes.Add($"{managed.Status}{(running is null ? "" : $" in `{running.Id.Split('.')[^2..].Aggregate(static (a, b) => a + "." + b)}`")}");
+        }
+        else if (managed.Status is not "ok")
         {
             var detail = managed.Problems.FirstOrDefault()?.Detail ?? managed.Detail;
             notes.Add($"{managed.Status}{(string.IsNullOrEmpty(detail) ? "" : ": " + detail)}");
         }
 
-        var top = ManagedOnlyProblems(cpython, managed).GroupBy(static p => p.Detail).OrderByDescending(static g => g.Count()).FirstOrDefault();
-        if (top is not null && managed.Status is "ok")
+        if (managed.Escaped > 0)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{managed.Escaped} exception(s) escaped unittest"));
+        }
+
+        var top = ManagedOnlyProblems(cpython, managed).Where(static p => p.Outcome != "running").GroupBy(static p => p.Detail).OrderByDescending(static g => g.Count()).FirstOrDefault();
+        if (top is not null && managed.Status is not "import error")
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"{top.Count()}× `{Shorten(top.Key, 110)}`"));
         }

@@ -25,8 +25,9 @@ class _CountingResult(unittest.TestResult):
 
     _rank = {"passed": 0, "skipped": 1, "failed": 2, "errored": 3}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, progress=None):
+        super().__init__()
+        self.progress = progress
         self.outcomes = {}
         self.details = {}
         self.fixture_errors = []
@@ -39,9 +40,21 @@ class _CountingResult(unittest.TestResult):
             if detail is not None:
                 self.details[test_id] = detail
 
+    def _log(self, *fields):
+        if self.progress is not None:
+            self.progress.write("\t".join(str(f).replace("\t", " ").replace("\n", " ") for f in fields) + "\n")
+            self.progress.flush()
+
     def startTest(self, test):
         super().startTest(test)
         self.outcomes.setdefault(test.id(), "passed")
+        self._log("start", test.id())
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        test_id = test.id()
+        outcome = self.outcomes.get(test_id, "passed")
+        self._log("done", test_id, outcome, self.details.get(test_id, "") if outcome != "passed" else "")
 
     def addError(self, test, err):
         super().addError(test, err)
@@ -51,6 +64,7 @@ class _CountingResult(unittest.TestResult):
         else:
             # setUpModule/setUpClass/tearDown*: a fixture, not a test (unittest's _ErrorHolder).
             self.fixture_errors.append({"id": str(test), "detail": detail})
+            self._log("fixture", str(test), "fixture", detail)
 
     def addFailure(self, test, err):
         super().addFailure(test, err)
@@ -72,8 +86,30 @@ class _CountingResult(unittest.TestResult):
         self._set(test, "failed", "unexpected success")
 
 
-def run_test_module(name):
-    """Loads ``test.<name>`` with unittest's loader, runs it, and returns the counts as a JSON string."""
+def _guard(test, result):
+    """Makes an exception that escapes a test's run (e.g. from IsolatedAsyncioTestCase's loop teardown, which
+    unittest does not catch) an error of that test, so that the module's other tests still run."""
+    run = test.run
+
+    def guarded_run(result=None):
+        try:
+            return run(result)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: B902
+            result.addError(test, sys.exc_info())
+            result.escaped += 1
+            result._log("done", test.id(), "errored", result.details.get(test.id(), ""))
+            return None
+
+    test.run = guarded_run
+
+
+def run_test_module(name, progress_path=None):
+    """Loads ``test.<name>`` with unittest's loader, runs it, and returns the counts as a JSON string.
+
+    With ``progress_path``, every test start and outcome is appended to that file as it happens, so that a
+    run killed at its time limit still tells what ran and which test was running."""
     started = time.monotonic()
     report = {"module": name, "status": "ok", "run": 0, "passed": 0, "failed": 0, "errored": 0,
               "skipped": 0, "fixtureErrors": 0, "problems": [], "skips": {}}
@@ -101,7 +137,12 @@ def run_test_module(name):
     if loaded and all(type(test).__name__ == "_FailedTest" for test in loaded):
         report["status"] = "import error"
 
-    result = _CountingResult()
+    progress = open(progress_path, "w", encoding="utf-8") if progress_path else None
+    result = _CountingResult(progress)
+    result.escaped = 0
+    for test in loaded:
+        if isinstance(test, unittest.TestCase):
+            _guard(test, result)
     try:
         suite.run(result)
     except BaseException as e:  # noqa: B902 - a run that stops half-way still reports what ran
@@ -126,7 +167,7 @@ def run_test_module(name):
 
 # Inside a PyHosting runtime the host executes this file and calls run_test_module itself.
 if __name__ == "__main__" and not globals().get("EMBEDDED_IN_PYHOSTING"):
-    output = run_test_module(sys.argv[1])
+    output = run_test_module(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 else None)
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         f.write(output)
     # Threads or children a test left behind must not hold the process (and the runner) up.
