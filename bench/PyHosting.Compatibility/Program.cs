@@ -19,6 +19,7 @@ var settings = new RunnerSettings();
 var modules = new List<string>();
 var output = Path.Combine("docs", "compatibility.md");
 string? json = null;
+var merge = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -35,13 +36,16 @@ for (var i = 0; i < args.Length; i++)
         case "--output" when i + 1 < args.Length:
             output = args[++i];
             break;
+        case "--merge":
+            merge = true;
+            break;
         case "--json" when i + 1 < args.Length:
             json = args[++i];
             break;
         default:
             Console.Error.WriteLine("""
                 usage: PyHosting.Compatibility [--modules test_json,test_re,...] [--timeout seconds] [--python python3.11]
-                                               [--output docs/compatibility.md] [--json docs/compatibility.json]
+                                               [--output docs/compatibility.md] [--json docs/compatibility.json] [--merge]
                        PyHosting.Compatibility script file.py   (runs a script in the runtime a module runs in)
                 """);
             return 64;
@@ -61,22 +65,27 @@ if (await runner.CheckTestSuiteAsync() is { } problem)
     return 1;
 }
 
-var started = DateTimeOffset.UtcNow;
-var results = new List<(ModuleResult CPython, ModuleResult Managed)>();
+// --merge: the modules run now replace theirs in the earlier results, which are kept otherwise.
+var results = merge ? await Report.ReadAsync(json) : [];
+var order = Modules.All.ToList();
 foreach (var module in modules)
 {
     var cpython = await runner.RunAsync(module, CompatibilityTarget.CPython);
     var managed = await runner.RunAsync(module, CompatibilityTarget.Managed);
+    results.RemoveAll(r => r.CPython.Module == module);
     results.Add((cpython, managed));
+    if (merge)
+    {
+        results = [.. results.OrderBy(r => order.IndexOf(r.CPython.Module) is var i and >= 0 ? i : int.MaxValue)];
+    }
 
     // Written after every module, so that a long run can be read while it goes on.
-    await Report.WriteAsync(output, json, results, settings, DateTimeOffset.UtcNow - started);
+    await Report.WriteAsync(output, json, results, settings);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{module,-34} CPython {cpython.Passed,5}/{cpython.Run,-5} {cpython.Status,-12} Managed {managed.Passed,5}/{managed.Run,-5} {managed.Status,-12} ({cpython.Seconds:0.0} s, {managed.Seconds:0.0} s)"));
 }
 
-var elapsed = DateTimeOffset.UtcNow - started;
-await Report.WriteAsync(output, json, results, settings, elapsed);
+await Report.WriteAsync(output, json, results, settings);
 Console.WriteLine(Report.Summary(results));
-Console.WriteLine($"Wrote {output} and {json} ({elapsed.TotalMinutes:0.0} min).");
+Console.WriteLine($"Wrote {output} and {json} ({Report.Elapsed(results).TotalMinutes:0.0} min of module runs).");
 return 0;

@@ -15,8 +15,9 @@ public static class Report
     public const string EndMarker = "<!-- compatibility-results:end -->";
 
     /// <summary>Writes both files.</summary>
-    public static async Task WriteAsync(string markdownPath, string jsonPath, IReadOnlyList<(ModuleResult CPython, ModuleResult Managed)> results, RunnerSettings settings, TimeSpan elapsed)
+    public static async Task WriteAsync(string markdownPath, string jsonPath, IReadOnlyList<(ModuleResult CPython, ModuleResult Managed)> results, RunnerSettings settings)
     {
+        var elapsed = Elapsed(results);
         var raw = new
         {
             date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -42,6 +43,24 @@ public static class Report
         await File.WriteAllTextAsync(markdownPath, text);
     }
 
+    /// <summary>Reads the results of an earlier run from its JSON file (none when there is no file).</summary>
+    public static async Task<List<(ModuleResult CPython, ModuleResult Managed)>> ReadAsync(string jsonPath)
+    {
+        if (!File.Exists(jsonPath))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
+        return [.. document.RootElement.GetProperty("modules").EnumerateArray().Select(static m => (
+            m.GetProperty("cpython").Deserialize<ModuleResult>(CompatibilityRunner.JsonOptions)!,
+            m.GetProperty("managed").Deserialize<ModuleResult>(CompatibilityRunner.JsonOptions)!))];
+    }
+
+    /// <summary>Gets the time the module runs took, process starts included (the sum of both targets' runs).</summary>
+    public static TimeSpan Elapsed(IEnumerable<(ModuleResult CPython, ModuleResult Managed)> results) =>
+        TimeSpan.FromSeconds(results.Sum(static r => r.CPython.Seconds + r.Managed.Seconds));
+
     /// <summary>Gets the one-line overall summary.</summary>
     public static string Summary(IReadOnlyList<(ModuleResult CPython, ModuleResult Managed)> results)
     {
@@ -63,7 +82,7 @@ public static class Report
         var s = new StringBuilder();
         s.AppendLine(BeginMarker);
         s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTimeOffset.UtcNow:yyyy-MM-dd}: {results.Count} modules, at most {settings.TimeLimit.TotalSeconds:0} s per module and target, {elapsed.TotalMinutes:0} minutes in all.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTimeOffset.UtcNow:yyyy-MM-dd}: {results.Count} modules, at most {settings.TimeLimit.TotalSeconds:0} s per module and target, {elapsed.TotalMinutes:0} minutes of module runs in all (one module at a time).");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"**{Summary(results)}**");
         s.AppendLine();

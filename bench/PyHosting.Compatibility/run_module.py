@@ -105,20 +105,32 @@ def _guard(test, result):
     test.run = guarded_run
 
 
-def run_test_module(name, progress_path=None):
-    """Loads ``test.<name>`` with unittest's loader, runs it, and returns the counts as a JSON string.
+def _flatten(tests):
+    for test in tests:
+        if isinstance(test, unittest.TestSuite):
+            yield from _flatten(test)
+        else:
+            yield test
 
-    With ``progress_path``, every test start and outcome is appended to that file as it happens, so that a
-    run killed at its time limit still tells what ran and which test was running."""
+
+def run_test_module(name, progress_path=None):
+    """Imports ``test.<name>``, runs its tests, and returns the counts as a JSON string.
+
+    A module with a ``test_main`` function (the legacy protocol, e.g. test_xml_etree) is run through it, as
+    regrtest does, with the suites it hands to ``support.run_unittest`` run into the same result; any other
+    module is loaded with unittest's loader (``load_tests`` included). With ``progress_path``, every test start
+    and outcome is appended to that file as it happens, so that a run killed at its time limit still tells
+    what ran and which test was running."""
     started = time.monotonic()
     report = {"module": name, "status": "ok", "run": 0, "passed": 0, "failed": 0, "errored": 0,
               "skipped": 0, "fixtureErrors": 0, "problems": [], "skips": {}}
     try:
+        import importlib
         from test import support
         support.verbose = 0
         # As `python -m test` without -u: tests that need a resource (network, cpu, largefile, ...) are skipped.
         support.use_resources = []
-        suite = unittest.defaultTestLoader.loadTestsFromName("test." + name)
+        module = importlib.import_module("test." + name)
     except BaseException as e:  # noqa: B902 - an import that fails is the module's result
         report["status"] = "import error"
         report["problems"].append({"id": "test." + name, "outcome": "import",
@@ -126,25 +138,22 @@ def run_test_module(name, progress_path=None):
         report["seconds"] = round(time.monotonic() - started, 2)
         return json.dumps(report)
 
-    def flatten(tests):
-        for test in tests:
-            if isinstance(test, unittest.TestSuite):
-                yield from flatten(test)
-            else:
-                yield test
-
-    loaded = list(flatten(suite))
-    if loaded and all(type(test).__name__ == "_FailedTest" for test in loaded):
-        report["status"] = "import error"
-
     progress = open(progress_path, "w", encoding="utf-8") if progress_path else None
     result = _CountingResult(progress)
     result.escaped = 0
-    for test in loaded:
-        if isinstance(test, unittest.TestCase):
-            _guard(test, result)
-    try:
+
+    def run_suite(suite):
+        for test in _flatten(suite):
+            if isinstance(test, unittest.TestCase):
+                _guard(test, result)
         suite.run(result)
+
+    try:
+        if callable(getattr(module, "test_main", None)):
+            support._run_suite = run_suite
+            module.test_main()
+        else:
+            run_suite(unittest.defaultTestLoader.loadTestsFromModule(module))
     except BaseException as e:  # noqa: B902 - a run that stops half-way still reports what ran
         report["status"] = "aborted"
         report["problems"].append({"id": "test." + name, "outcome": "aborted",
