@@ -174,7 +174,7 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
             switch (outcome)
             {
                 case "passed": result.Passed++; break;
-                case "skipped": result.Skipped++; break;
+                case "skipped": result.Skipped++; result.SkippedIds.Add(id); break;
                 case "failed": result.Failed++; result.Problems.Add(new TestProblem { Id = id, Outcome = outcome, Detail = detail }); break;
                 default: result.Errored++; result.Problems.Add(new TestProblem { Id = id, Outcome = "errored", Detail = detail }); break;
             }

@@ -56,6 +56,9 @@ public sealed class ModuleResult
     /// <summary>Gets or sets the skip reasons with their counts.</summary>
     public Dictionary<string, int> Skips { get; set; } = [];
 
+    /// <summary>Gets or sets the ids of the skipped tests.</summary>
+    public List<string> SkippedIds { get; set; } = [];
+
     /// <summary>Gets or sets what the process said when it ended without a result (the end of its standard error).</summary>
     public string? Detail { get; set; }
 }

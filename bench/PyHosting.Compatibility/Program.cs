@@ -20,6 +20,7 @@ var modules = new List<string>();
 var output = Path.Combine("docs", "compatibility.md");
 string? json = null;
 var merge = false;
+var reportOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -36,6 +37,9 @@ for (var i = 0; i < args.Length; i++)
         case "--output" when i + 1 < args.Length:
             output = args[++i];
             break;
+        case "--report":
+            reportOnly = true;
+            break;
         case "--merge":
             merge = true;
             break;
@@ -45,7 +49,7 @@ for (var i = 0; i < args.Length; i++)
         default:
             Console.Error.WriteLine("""
                 usage: PyHosting.Compatibility [--modules test_json,test_re,...] [--timeout seconds] [--python python3.11]
-                                               [--output docs/compatibility.md] [--json docs/compatibility.json] [--merge]
+                                               [--output docs/compatibility.md] [--json docs/compatibility.json] [--merge | --report]
                        PyHosting.Compatibility script file.py   (runs a script in the runtime a module runs in)
                 """);
             return 64;
@@ -53,6 +57,15 @@ for (var i = 0; i < args.Length; i++)
 }
 
 json ??= Path.ChangeExtension(output, ".json");
+if (reportOnly)
+{
+    // The documents again from the JSON file, without running anything (after a change to Causes.cs).
+    var earlier = await Report.ReadAsync(json);
+    await Report.WriteAsync(output, json, earlier, new RunnerSettings { TimeLimit = TimeSpan.FromSeconds(await Report.ReadTimeLimitAsync(json)) });
+    Console.WriteLine(Report.Summary(earlier));
+    return 0;
+}
+
 if (modules.Count == 0)
 {
     modules.AddRange(Modules.All);

@@ -57,6 +57,13 @@ public static class Report
             m.GetProperty("managed").Deserialize<ModuleResult>(CompatibilityRunner.JsonOptions)!))];
     }
 
+    /// <summary>Reads the per-module time limit an earlier run recorded in its JSON file.</summary>
+    public static async Task<double> ReadTimeLimitAsync(string jsonPath)
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
+        return document.RootElement.GetProperty("timeLimitSeconds").GetDouble();
+    }
+
     /// <summary>Gets the time the module runs took, process starts included (the sum of both targets' runs).</summary>
     public static TimeSpan Elapsed(IEnumerable<(ModuleResult CPython, ModuleResult Managed)> results) =>
         TimeSpan.FromSeconds(results.Sum(static r => r.CPython.Seconds + r.Managed.Seconds));
@@ -104,6 +111,37 @@ public static class Report
         {
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"| {cpython.Module} | {Cell(cpython)} | {Cell(managed)} | {Ratio(managed.Passed, cpython.Passed)} | {managed.Failed} / {managed.Errored} / {managed.Skipped} | {Notes(cpython, managed)} |");
+        }
+
+        var lost = results.SelectMany(static r => Causes.Lost(r.CPython, r.Managed)).ToList();
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Tests that pass on CPython and not on the Managed backend, by cause ({lost.Sum(static l => l.Count)} in all; a test may also pass on the Managed backend and fail on CPython, so this is not exactly the difference of the totals):");
+        s.AppendLine();
+        s.AppendLine("| Cause | Classification | Tests | Modules |");
+        s.AppendLine("|---|---|---:|---|");
+        var byCause = lost.GroupBy(static l => Causes.Of(l)).OrderByDescending(static g => g.Sum(static l => l.Count)).ToList();
+        foreach (var group in byCause.Where(static g => g.Key is not null))
+        {
+            var modules = group.GroupBy(static l => l.Module).OrderByDescending(static m => m.Sum(static l => l.Count))
+                .Select(static m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Sum(static l => l.Count)}"));
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key!.Name} | {Describe(group.Key.Classification)} | {group.Sum(static l => l.Count)} | {string.Join(", ", modules)} |");
+        }
+
+        var unclassified = byCause.Where(static g => g.Key is null).SelectMany(static g => g).Where(static l => l.Count > 0).ToList();
+        if (unclassified.Count > 0)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"| *not matched by a known cause (listed below)* | | {unclassified.Sum(static l => l.Count)} | |");
+            s.AppendLine();
+            s.AppendLine("Not matched by a known cause (the runner's `Causes.cs`); explained in the sections below:");
+            s.AppendLine();
+            s.AppendLine("| Module | Test | Outcome | Detail |");
+            s.AppendLine("|---|---|---|---|");
+            foreach (var l in unclassified.OrderBy(static l => l.Module, StringComparer.Ordinal).ThenBy(static l => l.Id, StringComparer.Ordinal))
+            {
+                var id = l.Id.StartsWith("test.", StringComparison.Ordinal) ? l.Id[(l.Id.IndexOf('.', 5) + 1)..] : l.Id;
+                var count = l.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $" ×{l.Count}") : "";
+                s.AppendLine($"| {l.Module} | {Escape(id)} | {l.Outcome}{count} | {Escape(Shorten(l.Detail, 160))} |");
+            }
         }
 
         s.AppendLine();
@@ -155,6 +193,14 @@ public static class Report
 
         return Escape(string.Join("; ", notes));
     }
+
+    private static string Describe(Classification classification) => classification switch
+    {
+        Classification.EmulatedByDesign => "emulated by design",
+        Classification.NotYetSupported => "not yet supported",
+        Classification.Bug => "bug",
+        _ => "environment",
+    };
 
     private static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 

@@ -123,7 +123,7 @@ def run_test_module(name, progress_path=None):
     what ran and which test was running."""
     started = time.monotonic()
     report = {"module": name, "status": "ok", "run": 0, "passed": 0, "failed": 0, "errored": 0,
-              "skipped": 0, "fixtureErrors": 0, "problems": [], "skips": {}}
+              "skipped": 0, "fixtureErrors": 0, "problems": [], "skips": {}, "skippedIds": []}
     try:
         import importlib
         from test import support
@@ -167,6 +167,7 @@ def run_test_module(name, progress_path=None):
         elif outcome == "skipped":
             reason = result.details.get(test_id, "")
             report["skips"][reason] = report["skips"].get(reason, 0) + 1
+            report["skippedIds"].append(test_id)
     for error in result.fixture_errors:
         report["fixtureErrors"] += 1
         report["problems"].append({"id": error["id"], "outcome": "fixture", "detail": error["detail"]})
