@@ -115,7 +115,7 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
                 result.Target = target;
                 result.Module = module;
                 result.Seconds = seconds;
-                return result;
+                return WithoutWorkDirectory(result, workDirectory);
             }
 
             var partial = FromProgress(ProgressPath(resultPath));
@@ -124,7 +124,7 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
             partial.Status = timedOut ? "timeout" : "crashed";
             partial.Seconds = seconds;
             partial.Detail = timedOut ? $"killed after {settings.TimeLimit.TotalSeconds:0} s" : $"exit code {exitCode}: {LastLines(tail, 6)}";
-            return partial;
+            return WithoutWorkDirectory(partial, workDirectory);
         }
         finally
         {
@@ -185,6 +185,18 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
             result.Problems.Insert(0, new TestProblem { Id = running, Outcome = "running", Detail = "was running when the process ended" });
         }
 
+        return result;
+    }
+
+    /// <summary>Replaces the run's own working directory in messages with <c>$WORK</c>, so that results compare across runs and machines.</summary>
+    private static ModuleResult WithoutWorkDirectory(ModuleResult result, string workDirectory)
+    {
+        foreach (var problem in result.Problems)
+        {
+            problem.Detail = problem.Detail.Replace(workDirectory, "$WORK", StringComparison.Ordinal);
+        }
+
+        result.Detail = result.Detail?.Replace(workDirectory, "$WORK", StringComparison.Ordinal);
         return result;
     }
 

@@ -145,7 +145,7 @@ public static class Report
         }
 
         s.AppendLine();
-        s.AppendLine(EndMarker);
+        s.Append(EndMarker);
         return s.ToString();
     }
 
