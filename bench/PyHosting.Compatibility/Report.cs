@@ -77,10 +77,10 @@ public static class Report
             $"Overall: {managed} of {cpython} tests that pass on CPython pass on the Managed backend ({Ratio(managed, cpython)}) over {results.Count} modules.");
     }
 
-    /// <summary>Gets the tests that pass on CPython but not on the Managed backend, with their Managed outcome and detail.</summary>
+    /// <summary>Gets the Managed backend's failing tests that neither fail nor are skipped on CPython, with their outcome and detail.</summary>
     public static IEnumerable<TestProblem> ManagedOnlyProblems(ModuleResult cpython, ModuleResult managed)
     {
-        var failingOnCPython = cpython.Problems.Select(static p => p.Id).ToHashSet();
+        var failingOnCPython = cpython.Problems.Select(static p => p.Id).Concat(cpython.SkippedIds).ToHashSet();
         return managed.Problems.Where(p => !failingOnCPython.Contains(p.Id));
     }
 
