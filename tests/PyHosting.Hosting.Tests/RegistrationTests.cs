@@ -185,6 +185,41 @@ public sealed class RegistrationTests
         Assert.False(provider.GetRequiredService<PythonRuntimeRegistrations>().IsDefault(processes));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ApplicationsTimeProvider_IsPythonsClock_WhetherRegisteredBeforeOrAfter(bool before)
+    {
+        var applicationClock = new FakeTimeProvider();
+        var services = new ServiceCollection();
+        if (before)
+        {
+            services.AddSingleton<TimeProvider>(applicationClock);
+        }
+
+        services.AddPythonRuntime();
+        if (!before)
+        {
+            services.AddSingleton<TimeProvider>(applicationClock);
+        }
+
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(applicationClock, provider.GetRequiredService<TimeProvider>());
+        Assert.Same(applicationClock, provider.GetRequiredService<PythonClock>().TimeProvider);
+    }
+
+    [Fact]
+    public void WithoutAnyClock_TheSystemClockIsRegistered_AndIsPythons()
+    {
+        var services = new ServiceCollection();
+        services.AddPythonRuntime();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<PythonClock>().TimeProvider);
+    }
+
     [Fact]
     public void WithTimeProvider_DoesNotReplaceTheApplicationsTimeProvider()
     {

@@ -94,7 +94,9 @@ public static class PythonRuntimeBuilderExtensions
     /// <summary>
     /// Sets the clock of Python code (<c>time.time</c>, <c>time.monotonic</c>, <c>time.sleep</c>,
     /// <c>datetime.now</c> in the Managed backend) and of <c>PythonRuntime:ExecutionTimeout</c>.
-    /// Without it the runtime uses <see cref="TimeProvider.System"/>, whatever else is registered as <see cref="TimeProvider"/>.
+    /// Without it the runtime uses the <see cref="TimeProvider"/> registered in DI (<see cref="TimeProvider.System"/> when there
+    /// is none); with it, this clock is the runtime's alone and the application's registration is left as it is. Advancing a
+    /// fake clock past <c>PythonRuntime:ExecutionTimeout</c> times the running call out.
     /// </summary>
     /// <param name="builder">The runtime builder.</param>
     /// <param name="timeProvider">The clock, for example a <c>FakeTimeProvider</c> in tests.</param>

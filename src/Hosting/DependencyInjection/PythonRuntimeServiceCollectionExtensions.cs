@@ -59,7 +59,9 @@ public static class PythonRuntimeServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<PythonRuntimeOptions, PythonRuntimeConfigurationValidator>();
         services.AddOptionsWithValidateOnStart<PythonRuntimeOptions, PythonRuntimeOptionsCustomValidator>();
 
-        services.TryAddSingleton(new PythonClock(TimeProvider.System));
+        // The application's clock, as the Microsoft.Extensions libraries take it; WithTimeProvider replaces the runtime's own.
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp => new PythonClock(sp.GetRequiredService<TimeProvider>()));
         services.TryAdd(registrations.DefaultFileSystem);
         services.TryAdd(registrations.DefaultProcessProvider);
 
