@@ -137,9 +137,15 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             charge.BeforeWrite(length - stream.Length);
         }
 
+        // POSIX's ftruncate leaves the offset where it was, past the new end too; a FileStream moves it to the end.
+        var position = stream.CanSeek ? stream.Position : -1;
         try
         {
             stream.SetLength(length);
+            if (position >= 0 && stream.Position != position)
+            {
+                stream.Position = position;
+            }
         }
         finally
         {
