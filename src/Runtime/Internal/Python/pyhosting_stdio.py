@@ -62,4 +62,6 @@ def install(write):
     err = _HostText(2, "<stderr>", write)
     _sys.stdout = _sys.__stdout__ = out
     _sys.stderr = _sys.__stderr__ = err
-    _sys.stdin = _sys.__stdin__ = _io.StringIO("")
+    # The runtime has no console: standard input is empty, but a text stream over bytes like CPython's own
+    # (sys.stdin.buffer exists, as argparse's FileType('rb') and binary readers of '-' expect).
+    _sys.stdin = _sys.__stdin__ = _io.TextIOWrapper(_io.BytesIO(b""), encoding="utf-8", line_buffering=True)
