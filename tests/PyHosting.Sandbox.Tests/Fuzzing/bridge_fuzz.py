@@ -380,8 +380,10 @@ def _hardened_targets(targets):
         Target("sys.setswitchinterval", "hardened", lambda: sys.setswitchinterval, _restore_sys("getswitchinterval")),
         Target("sys._debugmallocstats", "hardened", lambda: sys._debugmallocstats),
         Target("_imp.acquire_lock", "hardened", lambda: _imp.acquire_lock, _release_import_lock),
+        Target("code.replace (bound)", "hardened", lambda: (lambda: 0).__code__.replace),
     ]
-    for cls, keys in ((_thread.LockType, ("acquire", "acquire_lock", "__enter__")), (_thread.RLock, ("acquire", "__enter__")), (_queue.SimpleQueue, ("get",))):
+    code_type = type((lambda: 0).__code__)
+    for cls, keys in ((_thread.LockType, ("acquire", "acquire_lock", "__enter__")), (_thread.RLock, ("acquire", "__enter__")), (_queue.SimpleQueue, ("get",)), (code_type, ("replace",))):
         for key in keys:
             targets.append(Target("%s.%s.%s (from __dict__)" % (cls.__module__, cls.__name__, key), "hardened", (lambda d: lambda: d)(vars(cls)[key])))
 
