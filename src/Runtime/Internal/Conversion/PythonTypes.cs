@@ -54,8 +54,22 @@ internal static unsafe class PythonTypes
             return false;
         }
 
-        var typeName = Marshal.PtrToStringUTF8(*(nint*)(type + TpNameOffset));
-        return string.Equals(typeName, name, StringComparison.Ordinal);
+        // Compared byte by byte: this runs for every value a result converts, and must not allocate.
+        var typeName = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(*(byte**)(type + TpNameOffset));
+        if (typeName.Length != name.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < typeName.Length; i++)
+        {
+            if (typeName[i] != name[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
