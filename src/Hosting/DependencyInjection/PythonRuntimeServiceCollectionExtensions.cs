@@ -21,8 +21,10 @@ public static class PythonRuntimeServiceCollectionExtensions
     /// <returns>A builder to register providers, the clock and native extensions.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
     /// <remarks>
-    /// Calling this method more than once is harmless: the configuration is bound and the services
-    /// are registered once; each <paramref name="configure"/> delegate runs, in call order.
+    /// There is one runtime per process. Calling this method again does not add a second runtime: the
+    /// configuration is bound and the services are registered once, and every <paramref name="configure"/>
+    /// delegate runs on that one runtime's options, in call order, so a later call's settings (a wider
+    /// <c>Permissions:IO</c>, for example) apply to the runtime the first call registered.
     /// Defaults (the file system built from <c>PythonRuntime:FileSystem:Mounts</c>, the process
     /// provider built from <c>PythonRuntime:Processes</c>) are registered only when the application
     /// has not registered its own. An invalid configuration makes <c>IHost.StartAsync</c> throw an
@@ -32,7 +34,7 @@ public static class PythonRuntimeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        // The registrations instance doubles as the marker that makes a second call harmless.
+        // The registrations instance doubles as the marker that makes a second call reuse the first registration.
         var registrations = services.FirstOrDefault(static d => d.ServiceType == typeof(PythonRuntimeRegistrations))?.ImplementationInstance as PythonRuntimeRegistrations;
         if (registrations is null)
         {

@@ -12,7 +12,7 @@ namespace PyHosting.Hosting.Diagnostics;
 /// </summary>
 /// <remarks>
 /// The runtime calls <see cref="OnCallStarting"/> and <see cref="IPythonCallObservation.Complete"/>
-/// on the pool thread that runs the call, so the activity is the current one while Python runs and
+/// on the runtime's call thread that runs the call (it carries the caller's execution context), so the activity is the current one while Python runs and
 /// its parent is the caller's current activity. The meter belongs to the factory, which disposes it.
 /// The hosted service passes this observer to <see cref="PythonRuntimeFactory"/> when it creates the runtime.
 /// </remarks>
