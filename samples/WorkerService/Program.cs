@@ -35,15 +35,9 @@ builder.Services.AddHostedService<RuntimeHealthReporter>();
 builder.Services.AddHostedService<Worker>();
 
 using var host = builder.Build();
-try
-{
-    await host.StartAsync();
-}
-catch (Exception e)
-{
-    await StartupErrors.WriteAsync(Console.Error, e);
-    return ExitCodes.ConfigurationError;
-}
+var result = host.Services.GetRequiredService<WorkerResult>();
 
-await host.WaitForShutdownAsync();
-return host.Services.GetRequiredService<WorkerResult>().ExitCode;
+// Starts the host and waits for its end. An invalid configuration is listed on standard error, one problem per line,
+// with no stack trace, and the process exits 2 (PythonRuntimeStartupErrors.ExitCode).
+var exitCode = await host.RunPythonHostAsync();
+return exitCode != 0 ? exitCode : result.ExitCode;
