@@ -90,7 +90,16 @@ internal sealed unsafe class VirtualEnvironment
     /// <exception cref="PythonStartupException">The environment has a problem; the message lists them all.</exception>
     public static VirtualEnvironment? Open(PythonRuntimeOptions options, ILogger? logger)
     {
-        var environment = Read(options, Directory.GetCurrentDirectory());
+        VirtualEnvironment? environment;
+        try
+        {
+            environment = Read(options, Directory.GetCurrentDirectory());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PythonStartupException($"{Key} '{options.VirtualEnvironment}' cannot be read ({e.Message}); make the directory readable by the host.", e);
+        }
+
         if (environment is null)
         {
             return null;
