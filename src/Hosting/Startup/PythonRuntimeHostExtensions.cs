@@ -20,7 +20,8 @@ public static class PythonRuntimeHostExtensions
     /// <remarks>
     /// The options registered with <c>ValidateOnStart</c> are validated before the host is started, as
     /// <c>IHost.StartAsync</c> would validate them, so that an invalid configuration is reported before the host logs the
-    /// failure with its stack trace. Any other exception propagates unchanged. Unlike <c>RunAsync</c>, the host is not
+    /// failure with its stack trace; a runtime that refuses to start fails inside the host's start, which logs it before it
+    /// is reported. Any other exception propagates unchanged. Unlike <c>RunAsync</c>, the host is not
     /// disposed: the caller, which built it, disposes it (and may still read its services after shutdown).
     /// </remarks>
     public static async Task<int> RunPythonHostAsync(this IHost host, TextWriter? error = null, CancellationToken cancellationToken = default)
