@@ -1,32 +1,23 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using PyHosting.Providers;
 
 namespace PyHosting.Samples.WorkerService;
 
 /// <summary>
-/// A custom <see cref="IPythonFileSystem"/>: the mounts of <c>PythonRuntime:FileSystem:Mounts</c>,
-/// with every change Python makes written to the log. Registered with
-/// <c>AddPythonRuntime(...).WithFileSystem&lt;AuditingFileSystem&gt;()</c>, it is created by DI
-/// after the options have been validated.
+/// A file-system decorator: every change Python makes is written to the log, and each call is passed on to the file
+/// system it wraps. Added with <c>AddPythonRuntime(...).DecorateFileSystem((services, inner) =&gt; new AuditingFileSystem(inner, ...))</c>,
+/// it wraps the mount table the runtime builds from <c>PythonRuntime:FileSystem:Mounts</c>, when the host starts.
 /// </summary>
 /// <remarks>
-/// The pattern is a decorator: wrap any file system (here the configured mount table) and pass
-/// each call through. Permissions are checked by the runtime before the provider is called, so a
-/// refused operation never reaches it.
+/// Permissions are checked by the runtime before the provider is called, so a refused operation never reaches it. The
+/// Native backend uses no file system provider: under it the decorator is not applied (the runtime logs that once).
 /// </remarks>
 internal sealed class AuditingFileSystem : IPythonFileSystem
 {
     private readonly IPythonFileSystem _inner;
     private readonly ILogger _logger;
 
-    public AuditingFileSystem(IOptions<PythonRuntimeOptions> options, IHostEnvironment environment, TimeProvider timeProvider, ILogger<AuditingFileSystem> logger)
-        : this(ConfiguredMounts.Create(options.Value.FileSystem, environment.ContentRootPath, timeProvider), logger)
-    {
-    }
-
-    internal AuditingFileSystem(IPythonFileSystem inner, ILogger logger)
+    public AuditingFileSystem(IPythonFileSystem inner, ILogger<AuditingFileSystem> logger)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(logger);

@@ -9,8 +9,8 @@ internal static class ExitCodes
     /// <summary>A job (or the script) raised a Python error, was denied or timed out.</summary>
     public const int JobFailed = 1;
 
-    /// <summary>The configuration is invalid, or the host could not start.</summary>
-    public const int ConfigurationError = 2;
+    /// <summary>The configuration is invalid, or the runtime refused to start (<c>PythonRuntimeStartupErrors.ExitCode</c>, returned by <c>RunPythonHostAsync</c>).</summary>
+    public const int ConfigurationError = PyHosting.Hosting.PythonRuntimeStartupErrors.ExitCode;
 
     /// <summary>Ctrl+C (or SIGTERM) interrupted <c>RunOnce</c> or <c>Script</c> before it finished (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;

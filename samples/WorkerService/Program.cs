@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PyHosting.Samples.WorkerService;
 
-// A worker service that runs Python jobs in-process, sandboxed by the Managed backend.
+// A worker service that runs Python jobs in-process, sandboxed by the Managed backend (or not, with --PythonRuntime:Backend=Native).
 //   dotnet run --project samples/WorkerService                               jobs on their schedule, until Ctrl+C
 //   dotnet run --project samples/WorkerService -- --Worker:RunOnce=true      every job once; exit 0, or 1 if one failed
 //   dotnet run --project samples/WorkerService -- --Worker:Script=hello.py   one file; exit 0, 1 on a Python error
@@ -16,8 +17,10 @@ var workerSection = builder.Configuration.GetSection(WorkerOptions.SectionName);
 //    runs, then everything is validated when the host starts.
 builder.Services
     .AddPythonRuntime(python => RuntimeSetup.Apply(python, workerSection[nameof(WorkerOptions.Script)], builder.Environment.ContentRootPath))
-    .WithFileSystem<AuditingFileSystem>() // 2. A custom provider, created by DI: the configured mounts, with writes logged.
-    .AddHealthCheck();                    // 3. "PythonRuntime", logged once at start by RuntimeHealthReporter.
+    // 2. A decorator around the file system built from the configured mounts: every change Python makes is logged.
+    //    The Native backend has no file system provider to decorate: there it is not applied.
+    .DecorateFileSystem((services, mounts) => new AuditingFileSystem(mounts, services.GetRequiredService<ILogger<AuditingFileSystem>>()))
+    .AddHealthCheck(); // 3. "PythonRuntime", logged once at start by RuntimeHealthReporter.
 
 // 4. The worker and its jobs ("Worker" section).
 builder.Services.AddOptions<WorkerOptions>()
@@ -26,20 +29,15 @@ builder.Services.AddOptions<WorkerOptions>()
 builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<WorkerResult>();
+builder.Services.AddSingleton<RuntimePaths>();
 builder.Services.AddSingleton<PythonJobRunner>();
 builder.Services.AddHostedService<RuntimeHealthReporter>();
 builder.Services.AddHostedService<Worker>();
 
 using var host = builder.Build();
-try
-{
-    await host.StartAsync();
-}
-catch (Exception e)
-{
-    await StartupErrors.WriteAsync(Console.Error, e);
-    return ExitCodes.ConfigurationError;
-}
+var result = host.Services.GetRequiredService<WorkerResult>();
 
-await host.WaitForShutdownAsync();
-return host.Services.GetRequiredService<WorkerResult>().ExitCode;
+// Starts the host and waits for its end. An invalid configuration is listed on standard error, one problem per line,
+// with no stack trace, and the process exits 2 (PythonRuntimeStartupErrors.ExitCode).
+var exitCode = await host.RunPythonHostAsync();
+return exitCode != 0 ? exitCode : result.ExitCode;

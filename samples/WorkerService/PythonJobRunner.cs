@@ -10,7 +10,11 @@ namespace PyHosting.Samples.WorkerService;
 /// <remarks>
 /// One job at a time: Python runs one thread at a time anyway, and each job's log lines stay together.
 /// </remarks>
-internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timeProvider, ILogger<PythonJobRunner> logger) : IDisposable
+/// <param name="python">The runtime.</param>
+/// <param name="timeProvider">The clock of the jobs' durations.</param>
+/// <param name="logger">The jobs' log.</param>
+/// <param name="paths">Maps job scripts' runtime paths for the configured backend; <see langword="null"/> passes them as they are.</param>
+internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timeProvider, ILogger<PythonJobRunner> logger, RuntimePaths? paths = null) : IDisposable
 {
     private static readonly JsonSerializerOptions ResultFormat = new() { WriteIndented = false };
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -49,7 +53,7 @@ internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timePr
             {
                 if (job.Script is { } script)
                 {
-                    await python.RunFileAsync(script, cancellationToken);
+                    await python.RunFileAsync(paths?.ForBackend(script) ?? script, cancellationToken);
                     Log.JobCompleted(logger, job.Name, job.Target, Elapsed(started));
                 }
                 else

@@ -6,7 +6,7 @@ namespace PyHosting.Samples.WorkerService;
 /// </summary>
 internal static class RuntimeSetup
 {
-    /// <summary>Applies <c>Worker:Script</c> and creates the writable host folders.</summary>
+    /// <summary>Applies <c>Worker:Script</c>, prepares the Native backend when it is chosen, and creates the writable host folders.</summary>
     /// <param name="options">The bound options.</param>
     /// <param name="script">The value of <c>Worker:Script</c>, if any.</param>
     /// <param name="contentRoot">The directory relative host paths are relative to.</param>
@@ -29,6 +29,19 @@ internal static class RuntimeSetup
             if (!options.ModulePaths.Contains(Worker.ScriptMount))
             {
                 options.ModulePaths.Add(Worker.ScriptMount);
+            }
+        }
+
+        // --PythonRuntime:Backend=Native: the Native backend is not sandboxed, and starts only with the permissions that say
+        // so (IO=All, NativeAccess=true), granted here so that the one switch is enough. It opens host paths directly and
+        // ignores the mounts, so the module paths (runtime paths such as /app) become the mounted host folders.
+        if (options.Backend == PythonBackend.Native)
+        {
+            options.Permissions.IO = IOAccess.All;
+            options.Permissions.NativeAccess = true;
+            for (var i = 0; i < options.ModulePaths.Count; i++)
+            {
+                options.ModulePaths[i] = RuntimePaths.ForBackend(options, contentRoot, options.ModulePaths[i]);
             }
         }
 

@@ -62,6 +62,9 @@ public sealed class ScriptModeTests : IDisposable
         Assert.True(run.ExitCode == 2, SampleDirectories.Describe(run));
         Assert.Contains("PythonRuntime:Backend 'Sandboxed' is not a valid value", run.StandardError, StringComparison.Ordinal);
         Assert.Contains("Worker:Jobs:0:Interval '00:00:00' must be positive", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains("The application could not start because of its configuration:", run.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.StandardError + run.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", run.StandardOutput, StringComparison.Ordinal);
     }
 
     public void Dispose() => _directories.Dispose();

@@ -1,7 +1,8 @@
 """Aggregates the sales shipped with the sample by region and writes a JSON report to /out.
 
-/app (this folder) is mounted read-only and /out read-write: see PythonRuntime:FileSystem:Mounts
-in appsettings.json.
+In the Managed backend this folder is mounted read-only at /app and the output folder read-write at
+/out (see PythonRuntime:FileSystem:Mounts in appsettings.json). The paths are taken relative to this
+file, so the same script runs in the Native backend, where they are the host's folders beside it.
 """
 import csv
 import json
@@ -10,8 +11,9 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 
-SOURCE = "/app/data/sales.csv"
-TARGET = "/out/sales-report.json"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.join(HERE, "data", "sales.csv")
+TARGET = os.path.normpath(os.path.join(HERE, "..", "out", "sales-report.json"))
 CENT = Decimal("0.01")
 
 

@@ -48,6 +48,34 @@ public static class PythonRuntimeBuilderExtensions
     }
 
     /// <summary>
+    /// Wraps the Managed backend's file system in a decorator, as <c>AddHttpMessageHandler</c> wraps an
+    /// <c>HttpClient</c>'s primary handler: <paramref name="decorate"/> receives the file system the runtime would use
+    /// (the mount table built from <c>PythonRuntime:FileSystem:Mounts</c>, or the one chosen with <c>WithFileSystem</c>)
+    /// and returns the file system Python code is served by, typically one that passes each call on to it.
+    /// </summary>
+    /// <param name="builder">The runtime builder.</param>
+    /// <param name="decorate">
+    /// Called once, when the host starts and after the options have been validated, with the application's services and the
+    /// file system to wrap; returns the decorator. What it returns is the application's to dispose.
+    /// </param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="decorate"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Several decorators apply in call order, each around the one before: the last one added is outermost and sees each
+    /// operation first. Permissions are checked before the file system is called, so a refused operation reaches no decorator.
+    /// The Native backend uses no file system provider: with <c>PythonRuntime:Backend=Native</c> decorators are not applied,
+    /// the host starts, and an Information message (event <c>FileSystemDecoratorsNotApplied</c>, 304) says so. Unlike
+    /// <c>WithFileSystem</c>, a decorator therefore never prevents an application from switching backends.
+    /// </remarks>
+    public static IPythonRuntimeBuilder DecorateFileSystem(this IPythonRuntimeBuilder builder, Func<IServiceProvider, IPythonFileSystem, IPythonFileSystem> decorate)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(decorate);
+        Registrations(builder).AddFileSystemDecorator(decorate);
+        return builder;
+    }
+
+    /// <summary>
     /// Starts the Managed backend's child processes with <typeparamref name="T"/>, created by the
     /// service provider, instead of the provider built from <c>PythonRuntime:Processes</c>.
     /// </summary>

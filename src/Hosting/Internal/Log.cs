@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 303, EventName = "NativeBackendIgnoresSettings", Level = LogLevel.Warning, Message = "The Native backend does not enforce {Settings}: Python code has the host process's own access")]
     public static partial void NativeBackendIgnoresSettings(ILogger logger, string settings);
+
+    [LoggerMessage(EventId = 304, EventName = "FileSystemDecoratorsNotApplied", Level = LogLevel.Information, Message = "The Native backend uses no file system provider: the {Count} file-system decorator(s) added with DecorateFileSystem are not applied")]
+    public static partial void FileSystemDecoratorsNotApplied(ILogger logger, int count);
 }

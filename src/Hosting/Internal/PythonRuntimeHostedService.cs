@@ -40,9 +40,18 @@ internal sealed class PythonRuntimeHostedService(
 
         var fileSystem = services.GetRequiredService<IPythonFileSystem>();
         var processProvider = services.GetRequiredService<IPythonProcessProvider>();
+        var registrations = services.GetRequiredService<PythonRuntimeRegistrations>();
         if (validated.Backend == PythonBackend.Native)
         {
             RefuseProvidersRegisteredInCode(fileSystem, processProvider);
+            if (registrations.FileSystemDecoratorCount > 0)
+            {
+                Log.FileSystemDecoratorsNotApplied(_logger, registrations.FileSystemDecoratorCount);
+            }
+        }
+        else
+        {
+            fileSystem = registrations.DecorateFileSystem(services, fileSystem);
         }
 
         var runtime = PythonRuntimeFactory.Create(

@@ -58,6 +58,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         ValidateBackend(options, errors);
         ValidateNativeExtensions(options, errors);
         ValidateModulePaths(options, errors);
+        ValidateVirtualEnvironment(options, errors);
         ValidateProcesses(options, errors);
         ValidateEnvironmentVariables(options.Permissions, errors);
         ValidateFileSystem(options.FileSystem, errors);

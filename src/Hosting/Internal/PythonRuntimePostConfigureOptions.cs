@@ -1,12 +1,16 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace PyHosting.Hosting.Internal;
 
 /// <summary>
-/// Merges the native extensions listed in configuration and registered in code: the first
-/// occurrence of each name is kept, so duplicates are ignored.
+/// Finishes the options after every Configure delegate: the native extensions listed in configuration and registered in
+/// code are merged (the first occurrence of each name is kept, so duplicates are ignored), and a relative
+/// <c>PythonRuntime:VirtualEnvironment</c> is made absolute against the content root, as mount host paths are, because
+/// the runtime itself resolves relative paths against the current directory.
 /// </summary>
-internal sealed class PythonRuntimePostConfigureOptions : IPostConfigureOptions<PythonRuntimeOptions>
+/// <param name="environment">The host's environment; <see langword="null"/> outside a host (the current directory is the root).</param>
+internal sealed class PythonRuntimePostConfigureOptions(IHostEnvironment? environment = null) : IPostConfigureOptions<PythonRuntimeOptions>
 {
     public void PostConfigure(string? name, PythonRuntimeOptions options)
     {
@@ -19,6 +23,11 @@ internal sealed class PythonRuntimePostConfigureOptions : IPostConfigureOptions<
             {
                 list.RemoveAt(i--);
             }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.VirtualEnvironment))
+        {
+            options.VirtualEnvironment = Path.GetFullPath(options.VirtualEnvironment, ContentRoot.Of(environment));
         }
     }
 }

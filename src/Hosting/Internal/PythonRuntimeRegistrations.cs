@@ -12,6 +12,7 @@ namespace PyHosting.Hosting.Internal;
 /// </summary>
 internal sealed class PythonRuntimeRegistrations
 {
+    private readonly List<Func<IServiceProvider, IPythonFileSystem, IPythonFileSystem>> _fileSystemDecorators = [];
     private object? _defaultFileSystem;
     private object? _defaultProcessProvider;
 
@@ -44,6 +45,29 @@ internal sealed class PythonRuntimeRegistrations
     /// <summary>Records a <c>WithProcessProvider</c> call; the last one wins, as its registration does.</summary>
     /// <param name="implementation">The process provider's type.</param>
     public void RecordProcessProvider(Type implementation) => CodeProcessProvider = implementation.FullName ?? implementation.Name;
+
+    /// <summary>Gets the number of file-system decorators added with <c>DecorateFileSystem</c>.</summary>
+    public int FileSystemDecoratorCount => _fileSystemDecorators.Count;
+
+    /// <summary>Records a <c>DecorateFileSystem</c> call; decorators apply in call order, each around the one before.</summary>
+    /// <param name="decorator">Creates the decorator around the file system it is given.</param>
+    public void AddFileSystemDecorator(Func<IServiceProvider, IPythonFileSystem, IPythonFileSystem> decorator) => _fileSystemDecorators.Add(decorator);
+
+    /// <summary>Wraps <paramref name="fileSystem"/> in every decorator, in the order they were added (the last is outermost).</summary>
+    /// <param name="services">The application's services, for the decorators.</param>
+    /// <param name="fileSystem">The file system the runtime would use: the default mount table or the one chosen in code.</param>
+    /// <returns>The decorated file system.</returns>
+    /// <exception cref="InvalidOperationException">A decorator returned <see langword="null"/>.</exception>
+    public IPythonFileSystem DecorateFileSystem(IServiceProvider services, IPythonFileSystem fileSystem)
+    {
+        foreach (var decorate in _fileSystemDecorators)
+        {
+            fileSystem = decorate(services, fileSystem)
+                ?? throw new InvalidOperationException("A DecorateFileSystem delegate returned null; return the file system it was given, or one that wraps it.");
+        }
+
+        return fileSystem;
+    }
 
     /// <summary>Gets a value indicating whether <paramref name="provider"/> is a default provider this registration created.</summary>
     /// <param name="provider">A resolved file system or process provider.</param>

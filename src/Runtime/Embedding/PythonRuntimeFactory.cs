@@ -61,7 +61,7 @@ public static class PythonRuntimeFactory
         OutputSink DefaultSink() => runtime!.DefaultSink;
         IPythonBackend backend = options.Backend switch
         {
-            PythonBackend.Native => new NativeBackend(options, DefaultSink),
+            PythonBackend.Native => new NativeBackend(options, DefaultSink, loggerFactory.CreateLogger("PyHosting.Runtime")),
             PythonBackend.Managed => new ManagedBackend(options, fileSystem, processProvider, timeProvider, loggerFactory, DefaultSink, observer),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
         };

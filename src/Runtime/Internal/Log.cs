@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 31, EventName = "PermissionDenied", Level = LogLevel.Information, Message = "Denied {Operation}: {PermissionKey} ({Refusal})")]
     public static partial void PermissionDenied(ILogger logger, string operation, string permissionKey, string refusal);
+
+    [LoggerMessage(EventId = 40, EventName = "SystemSitePackagesNotFollowed", Level = LogLevel.Warning, Message = "The virtual environment {Root} asks for the system's site-packages (include-system-site-packages = true in pyvenv.cfg), which the runtime does not follow: only its own site-packages is on the module path (PythonRuntime:VirtualEnvironment)")]
+    public static partial void SystemSitePackagesNotFollowed(ILogger logger, string root);
+
+    [LoggerMessage(EventId = 41, EventName = "PthImportFailed", Level = LogLevel.Warning, Message = "An import line of the virtual environment's .pth files failed, and was skipped as CPython's site skips it: {Failure}")]
+    public static partial void PthImportFailed(ILogger logger, string failure);
 }

@@ -52,6 +52,9 @@ public static class PythonRuntimeConfigurationKeys
     /// <summary><c>PythonRuntime:ModulePaths</c>, see <see cref="PythonRuntimeOptions.ModulePaths"/>.</summary>
     public const string ModulePaths = Section + ":ModulePaths";
 
+    /// <summary><c>PythonRuntime:VirtualEnvironment</c>, see <see cref="PythonRuntimeOptions.VirtualEnvironment"/>.</summary>
+    public const string VirtualEnvironment = Section + ":VirtualEnvironment";
+
     /// <summary><c>PythonRuntime:Processes:AllowedExecutables</c>, see <see cref="PythonProcessOptions.AllowedExecutables"/>.</summary>
     public const string AllowedExecutables = Section + ":Processes:AllowedExecutables";
 

@@ -50,6 +50,19 @@ public sealed class PythonRuntimeOptions
     /// <summary>Gets the module search paths added to <c>sys.path</c> (paths in the runtime's file system for the Managed backend).</summary>
     public IList<string> ModulePaths { get; } = [];
 
+    /// <summary>
+    /// Gets or sets the host path of a virtual environment made with <c>python3.11 -m venv</c>, whose
+    /// <c>lib/python3.11/site-packages</c> is added to the module path, read-only, in both backends; <see langword="null"/> for none.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>. A relative path is relative to the host's content root (under <c>AddPythonRuntime</c>) or to the current directory.</value>
+    /// <remarks>
+    /// The path lines of its <c>.pth</c> files are honoured (in the Managed backend only directories inside the environment),
+    /// and their <c>import</c> lines run as ordinary Python code when the runtime starts (in the Managed backend, inside the
+    /// sandbox). Every native extension inside must be registered in <see cref="NativeExtensions"/>, or the start fails.
+    /// <c>include-system-site-packages</c> of <c>pyvenv.cfg</c> is not followed.
+    /// </remarks>
+    public string? VirtualEnvironment { get; set; }
+
     /// <summary>Gets the process options.</summary>
     public PythonProcessOptions Processes { get; } = new();
 

@@ -84,6 +84,12 @@ internal sealed partial class ManagedBackend : IPythonBackend
 
     public PythonInstallation? Installation { get; private set; }
 
+    /// <summary>Gets the virtual environment of <c>PythonRuntime:VirtualEnvironment</c>, read when the interpreter starts.</summary>
+    public VirtualEnvironment? VirtualEnvironment { get; private set; }
+
+    /// <summary>Gets the module search path entries of <see cref="VirtualEnvironment"/> (served read-only at their host paths).</summary>
+    public IReadOnlyList<string> VirtualEnvironmentPaths => VirtualEnvironment?.SearchPaths ?? [];
+
     public OutputSink DefaultSink => _defaultSink();
 
     public string WorkingDirectory
@@ -118,6 +124,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
             throw new PythonStartupException("This managed backend was already started.");
         }
 
+        VirtualEnvironment = VirtualEnvironment.Open(Options, Logger);
         Installation = installation;
         var roots = new List<(string, IPythonFileSystem)>
         {
@@ -126,6 +133,16 @@ internal sealed partial class ManagedBackend : IPythonBackend
         foreach (var dir in NativeExtensionDirectories(installation).Append(TimeZoneDatabase).Where(Directory.Exists))
         {
             roots.Add((dir, new ReadOnlyPythonFileSystem(new PhysicalPythonFileSystem(dir))));
+        }
+
+        // The environment's directories are code the host chose, served like the Python home: read-only, at their host
+        // paths (so that native extensions keep a host path the dynamic linker can open), whatever Permissions:IO says.
+        foreach (var dir in VirtualEnvironmentPaths.Where(Directory.Exists))
+        {
+            if (!roots.Any(r => ManagedPath.IsUnder(dir, r.Item1)))
+            {
+                roots.Add((dir, new ReadOnlyPythonFileSystem(new PhysicalPythonFileSystem(dir))));
+            }
         }
 
         FileSystem = new RuntimeFileSystem(UserFileSystem, roots);
@@ -144,6 +161,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
         StandardStreams.Install(_defaultSink, MapException);
         ManagedStartup.Complete(this, installation);
         NativeExtensionCheck.Run(Options.NativeExtensions, this);
+        VirtualEnvironment?.RunImports(Logger);
     }
 
     /// <summary>Kills the child processes still running and closes the runtime's descriptors.</summary>

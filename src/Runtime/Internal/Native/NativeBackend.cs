@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal.Native;
@@ -12,17 +13,21 @@ internal sealed unsafe class NativeBackend : IPythonBackend
     private const string ForkMessage = "fork is not supported in an embedded runtime: it would clone the .NET host process (use subprocess without preexec_fn)";
     private readonly PythonRuntimeOptions _options;
     private readonly Func<OutputSink> _defaultSink;
+    private readonly ILogger? _logger;
+    private VirtualEnvironment? _virtualEnvironment;
 
-    public NativeBackend(PythonRuntimeOptions options, Func<OutputSink> defaultSink)
+    public NativeBackend(PythonRuntimeOptions options, Func<OutputSink> defaultSink, ILogger? logger = null)
     {
         _options = options;
         _defaultSink = defaultSink;
+        _logger = logger;
     }
 
     public PythonBackend Kind => PythonBackend.Native;
 
     public void BeforeInitialize(PythonInstallation installation)
     {
+        _virtualEnvironment = VirtualEnvironment.Open(_options, _logger);
     }
 
     public void AfterInitialize(PythonInstallation installation)
@@ -33,7 +38,9 @@ internal sealed unsafe class NativeBackend : IPythonBackend
         var result = EmbeddedPython.Call(shim, "install", paths);
         LibPython.Py_DecRef(result);
         LibPython.Py_DecRef(shim);
+        _virtualEnvironment?.AddToPath();
         NativeExtensionCheck.Run(_options.NativeExtensions);
+        _virtualEnvironment?.RunImports(_logger);
     }
 
     public void OnStopping()

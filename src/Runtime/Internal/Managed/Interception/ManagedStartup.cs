@@ -60,6 +60,7 @@ internal static unsafe class ManagedStartup
 
         var paths = new List<string> { installation.StandardLibrary, installation.DynLoad };
         paths.AddRange(backend.CodeRoots);
+        paths.AddRange(backend.VirtualEnvironmentPaths.Where(p => !paths.Contains(p)));
         paths.AddRange(backend.FileSystem.SystemRoots.Where(r => r != installation.StandardLibrary && r != ManagedBackend.TimeZoneDatabase && !paths.Contains(r)));
         var sys = Py.Import("sys");
         var list = sys == 0 ? 0 : ValueConverter.ToPython(paths);
