@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Internal;
 
@@ -21,7 +20,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
 
         try
         {
-            foreach (var problem in VirtualEnvironment.Read(options, _contentRoot)?.Problems ?? [])
+            foreach (var problem in PythonRuntimeFactory.CheckVirtualEnvironment(options, _contentRoot))
             {
                 errors.AddError(problem);
             }

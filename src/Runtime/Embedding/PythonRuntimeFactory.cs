@@ -32,6 +32,25 @@ public static class PythonRuntimeFactory
         IPythonRuntimeObserver? observer) =>
         CreateRuntime(options, fileSystem, processProvider, timeProvider, loggerFactory, observer);
 
+    /// <summary>
+    /// Reads the virtual environment of <see cref="PythonRuntimeOptions.VirtualEnvironment"/> as the runtime will when it
+    /// starts, and lists what is wrong with it: a directory that is missing or is not a CPython 3.11 virtual environment,
+    /// <c>.pth</c> lines and links the Managed backend does not follow, and each native extension inside that is not
+    /// registered in <see cref="PythonRuntimeOptions.NativeExtensions"/>. For a host's start-up validation.
+    /// </summary>
+    /// <param name="options">The options; nothing is read when no virtual environment is configured.</param>
+    /// <param name="baseDirectory">The directory a relative path is relative to (the host's content root).</param>
+    /// <returns>One message per problem, naming the key, the value and the fix; empty when there is none.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="IOException">The environment cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The host may not read the environment.</exception>
+    public static IReadOnlyList<string> CheckVirtualEnvironment(PythonRuntimeOptions options, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(baseDirectory);
+        return VirtualEnvironment.Read(options, baseDirectory)?.Problems ?? [];
+    }
+
     /// <summary>Creates an unobserved runtime, typed for the test fixtures and benchmarks that reach its internals.</summary>
     internal static PythonRuntime Create(
         PythonRuntimeOptions options,
