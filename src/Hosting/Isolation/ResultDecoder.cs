@@ -15,6 +15,11 @@ internal static class ResultDecoder
     /// <returns>The result.</returns>
     public static T? Decode<T>(byte[] payload, int typeIndex)
     {
+        if (typeIndex == TransferTypes.None)
+        {
+            return default;
+        }
+
         if (typeIndex == TransferTypes.Json)
         {
             return FromJson<T>(payload);

@@ -16,13 +16,14 @@ internal sealed class WorkerProcess : IDisposable
     private const int StderrLines = 20;
 
     private readonly Process _process;
-    private readonly FrameChannel _channel;
+    private FrameChannel _channel = null!;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly Queue<string> _stderr = new();
     private readonly TaskCompletionSource<WorkerMessage> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _stderrEnded = new();
+    private readonly ManualResetEventSlim _ended = new();
     private string? _killReason;
     private int _calls;
 
@@ -30,7 +31,6 @@ internal sealed class WorkerProcess : IDisposable
     {
         _process = process;
         _logger = logger;
-        _channel = new FrameChannel(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
     }
 
     /// <summary>Raised once when the worker has ended, with the reason it was killed, or <see langword="null"/> when it ended by itself.</summary>
@@ -99,6 +99,7 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         worker.ProcessId = process.Id;
+        worker._channel = new FrameChannel(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
         process.BeginErrorReadLine();
         var reader = new Thread(worker.ReadLoop) { IsBackground = true, Name = "PyHosting worker channel" };
         reader.Start();
@@ -202,7 +203,9 @@ internal sealed class WorkerProcess : IDisposable
     public void Dispose()
     {
         Kill("stop");
-        _process.WaitForExit(TimeSpan.FromSeconds(10));
+
+        // The read loop owns the process until it has reported the end.
+        _ended.Wait(TimeSpan.FromSeconds(10));
         _channel.Dispose();
         _process.Dispose();
     }
@@ -236,13 +239,27 @@ internal sealed class WorkerProcess : IDisposable
             // The pipe broke: the worker has ended, which the exit status tells.
         }
 
-        if (violation is not null)
+        try
         {
-            Log.WorkerProtocolViolation(_logger, ProcessId, violation);
-            Kill("protocol");
-        }
+            if (violation is not null)
+            {
+                Log.WorkerProtocolViolation(_logger, ProcessId, violation);
+                Kill("protocol");
+            }
 
-        OnEnded(violation);
+            OnEnded(violation);
+        }
+#pragma warning disable CA1031 // A thread of the host: nothing a worker does may end the host process.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.WorkerEnded(_logger, ProcessId, null, null, "the worker's end could not be handled: " + e.Message);
+            _exited.TrySetResult();
+        }
+        finally
+        {
+            _ended.Set();
+        }
     }
 
     private bool Dispatch(WorkerMessage message)
@@ -253,7 +270,16 @@ internal sealed class WorkerProcess : IDisposable
                 _ready.TrySetResult(message);
                 return true;
             case MessageKind.Output when message.Stream is 1 or 2 && _pending.TryGetValue(message.CallId, out var call):
-                call.Output.Write(message.Stream, message.Text ?? string.Empty);
+                try
+                {
+                    call.Output.Write(message.Stream, message.Text ?? string.Empty);
+                }
+#pragma warning disable CA1031 // The caller's writer failing loses its output, not the worker.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+
                 return true;
             case MessageKind.Output:
                 // Output of a call the host has given up on (cancelled, then completed): dropped.
