@@ -28,6 +28,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     private readonly OutputSink _defaultSink;
     private readonly AsyncLocal<OutputSink?> _redirect = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly LauncherThread _launcherThread = new();
     private WorkerProcess? _worker;
     private long _nextCallId;
     private volatile bool _started;
@@ -73,7 +74,8 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
             return;
         }
 
-        Volatile.Write(ref _worker, StartWorker());
+        // Start is synchronous by contract; the launcher thread never waits for this one.
+        Volatile.Write(ref _worker, _launcherThread.RunAsync(StartWorker).GetAwaiter().GetResult());
         _started = true;
     }
 
@@ -86,6 +88,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
 
         _stopped = true;
         Interlocked.Exchange(ref _worker, null)?.Dispose();
+        _launcherThread.Dispose();
         _defaultSink.Flush();
     }
 
@@ -278,7 +281,8 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
                 Retire(worker);
             }
 
-            var fresh = await Task.Run(StartWorker, cancellationToken).ConfigureAwait(false);
+            // Not cancellable: a worker started for a caller who gave up serves the next call.
+            var fresh = await _launcherThread.RunAsync(StartWorker).ConfigureAwait(false);
             Volatile.Write(ref _worker, fresh);
             return fresh;
         }
