@@ -1,0 +1,114 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PyHosting.Hosting.Internal;
+using PyHosting.Hosting.Isolation;
+using IHost = Microsoft.Extensions.Hosting.IHost;
+
+namespace PyHosting.Benchmarks;
+
+/// <summary>Starts a host whose runtime is in process or in worker processes (Managed backend, default permissions).</summary>
+internal static class IsolationHost
+{
+    public static IHost Start(PythonIsolationMode mode, PythonConfinement confinement = PythonConfinement.None)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("PythonRuntime:Isolation:Mode", mode.ToString()),
+            new("PythonRuntime:Isolation:Confinement", confinement.ToString()),
+        ]);
+        builder.Services.AddPythonRuntime();
+        var host = builder.Build();
+        host.Start();
+        return host;
+    }
+
+    public static IPythonRuntime Runtime(IHost host) => host.Services.GetRequiredService<IPythonRuntime>();
+
+    public static ProcessPythonRuntime Workers(IHost host) => (ProcessPythonRuntime)host.Services.GetRequiredService<PythonRuntimeHolder>().Runtime!;
+}
+
+/// <summary>
+/// Process isolation, the call: an empty <c>InvokeAsync</c> and an <c>EvaluateAsync</c> returning a small list, in
+/// process against through a worker's channel (one round trip: two frames, two pipe writes, two context switches).
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[MemoryDiagnoser]
+public class IsolationCallBenchmarks
+{
+    private IHost _host = null!;
+    private IPythonRuntime _runtime = null!;
+
+    [Params(PythonIsolationMode.InProcess, PythonIsolationMode.Process)]
+    public PythonIsolationMode Mode { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _host = IsolationHost.Start(Mode);
+        _runtime = IsolationHost.Runtime(_host);
+        _runtime.ExecuteAsync("def noop():\n    return None\n").GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<object?> InvokeAsyncEmpty() => _runtime.InvokeAsync<object>("__main__", "noop", []);
+
+    [Benchmark]
+    public Task<List<int>?> EvaluateAsyncList() => _runtime.EvaluateAsync<List<int>>("[1, 2, 3]");
+}
+
+/// <summary>
+/// Process isolation, the worker's life: from nothing to the first result (the host's start, which starts a worker
+/// and its interpreter, then one call), and the replacement of a worker killed with SIGKILL (the next call finds it
+/// dead, starts another and gets its result), unconfined and under bubblewrap.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class WorkerLifecycleBenchmarks
+{
+    private IHost? _host;
+
+    [Params(PythonConfinement.None, PythonConfinement.Required)]
+    public PythonConfinement Confinement { get; set; }
+
+    [IterationSetup(Target = nameof(ReplacementAfterKill))]
+    public void KillWorker()
+    {
+        _host ??= IsolationHost.Start(PythonIsolationMode.Process, Confinement);
+        var runtime = IsolationHost.Runtime(_host);
+        runtime.EvaluateAsync<int>("1").GetAwaiter().GetResult();
+        var worker = IsolationHost.Workers(_host).Worker!;
+        worker.Kill("benchmark");
+        worker.Completion.GetAwaiter().GetResult();
+    }
+
+    [IterationCleanup(Target = nameof(StartToFirstResult))]
+    public void StopHost()
+    {
+        _host?.StopAsync().GetAwaiter().GetResult();
+        _host?.Dispose();
+        _host = null;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => StopHost();
+
+    [Benchmark]
+    public int StartToFirstResult()
+    {
+        _host = IsolationHost.Start(PythonIsolationMode.Process, Confinement);
+        return IsolationHost.Runtime(_host).EvaluateAsync<int>("1").GetAwaiter().GetResult();
+    }
+
+    [Benchmark]
+    public int ReplacementAfterKill() => IsolationHost.Runtime(_host!).EvaluateAsync<int>("1").GetAwaiter().GetResult();
+}
