@@ -83,3 +83,24 @@ public sealed class ConfinementTests
 
     private static string Quote(string s) => "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 }
+
+/// <summary>Resource limits of a worker.</summary>
+public sealed class WorkerLimitTests
+{
+    [Fact]
+    public async Task Worker_RunsUnderAnAddressSpaceLimitFromMemoryLimit_AndAnOpenFileLimit()
+    {
+        var settings = IsolatedHost.Native;
+        settings["PythonRuntime:MemoryLimit"] = (256L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var host = await IsolatedHost.StartAsync(settings);
+        var limits = await host.Runtime.EvaluateAsync<string>("open('/proc/self/limits').read()");
+        var expected = (256L << 20) + Hosting.Isolation.WorkerLauncher.AddressSpaceOverhead;
+        Assert.Matches($@"Max address space\s+{expected}\s+{expected}\s+bytes", limits);
+        Assert.Matches(@"Max open files\s+1024\s+1024", limits);
+
+        // Native code's malloc, which MemoryLimit does not count, now fails instead of taking the host's memory.
+        await host.Runtime.ExecuteAsync("import ctypes\nlibc = ctypes.CDLL(None)\nlibc.malloc.restype = ctypes.c_void_p\nlibc.malloc.argtypes = [ctypes.c_size_t]");
+        Assert.Equal(0L, await host.Runtime.EvaluateAsync<long>("libc.malloc(8 << 30) or 0"));
+        Assert.Equal(1, await host.Runtime.EvaluateAsync<int>("1"));
+    }
+}
