@@ -112,3 +112,76 @@ public class WorkerLifecycleBenchmarks
     [Benchmark]
     public int ReplacementAfterKill() => IsolationHost.Runtime(_host!).EvaluateAsync<int>("1").GetAwaiter().GetResult();
 }
+
+/// <summary>
+/// Process isolation, files: the file workload of <see cref="FileWorkloadBenchmarks"/> on a physical mount with the
+/// Managed backend, in process against in a worker, where the mount's directory is bind-mounted into the
+/// confinement and served inside it with the same permission checks (the fast path).
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8, invocationCount: 1)]
+public class IsolationFileBenchmarks
+{
+    private const string Source =
+        "import os\n" +
+        "_PAYLOAD = 'x' * 100\n" +
+        "def run(root, count):\n" +
+        "    total = 0\n" +
+        "    for i in range(count):\n" +
+        "        with open(root + '/f%d.txt' % i, 'w') as f:\n" +
+        "            f.write(_PAYLOAD)\n" +
+        "    for i in range(count):\n" +
+        "        with open(root + '/f%d.txt' % i) as f:\n" +
+        "            total += len(f.read())\n" +
+        "    for i in range(count):\n" +
+        "        total += os.stat(root + '/f%d.txt' % i).st_size\n" +
+        "    names = os.listdir(root)\n" +
+        "    for name in names:\n" +
+        "        os.remove(root + '/' + name)\n" +
+        "    return total + len(names)\n";
+
+    private IHost _host = null!;
+    private IPythonRuntime _runtime = null!;
+    private string _directory = null!;
+
+    [Params(PythonIsolationMode.InProcess, PythonIsolationMode.Process)]
+    public PythonIsolationMode Mode { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("pyhosting-bench-isolation-").FullName;
+        var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("PythonRuntime:Isolation:Mode", Mode.ToString()),
+            new("PythonRuntime:Isolation:Confinement", "Required"),
+            new("PythonRuntime:Permissions:IO", "All"),
+            new("PythonRuntime:FileSystem:Mounts:0:Path", "/data"),
+            new("PythonRuntime:FileSystem:Mounts:0:HostPath", _directory),
+        ]);
+        builder.Services.AddPythonRuntime();
+        _host = builder.Build();
+        _host.Start();
+        _runtime = IsolationHost.Runtime(_host);
+        _runtime.ExecuteAsync(Source).GetAwaiter().GetResult();
+        var check = Run();
+        const long expected = (FileWorkloadBenchmarks.FileCount * 200L) + FileWorkloadBenchmarks.FileCount;
+        if (check != expected)
+        {
+            throw new InvalidOperationException($"The file workload returned {check}, expected {expected}.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark(Description = "1,000 files on a physical mount")]
+    public long CreateReadStatListDelete() => Run();
+
+    private long Run() => _runtime.InvokeAsync<long>("__main__", "run", ["/data", FileWorkloadBenchmarks.FileCount]).GetAwaiter().GetResult();
+}
