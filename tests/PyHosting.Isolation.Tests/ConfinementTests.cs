@@ -103,4 +103,15 @@ public sealed class WorkerLimitTests
         Assert.Equal(0L, await host.Runtime.EvaluateAsync<long>("libc.malloc(8 << 30) or 0"));
         Assert.Equal(1, await host.Runtime.EvaluateAsync<int>("1"));
     }
+
+    [Fact]
+    public async Task MemoryLimit_IsEnforcedInsideTheWorker_AsInProcess()
+    {
+        await using var host = await IsolatedHost.StartAsync(new Dictionary<string, string?> { ["PythonRuntime:MemoryLimit"] = (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var worker = host.WorkerId;
+        var e = await Assert.ThrowsAsync<PythonScriptException>(() => host.Runtime.ExecuteAsync("b = bytearray(256 << 20)"));
+        Assert.Equal("MemoryError", e.PythonType);
+        Assert.Equal(6, await host.Runtime.EvaluateAsync<int>("6"));
+        Assert.Equal(worker, host.WorkerId);
+    }
 }
