@@ -38,6 +38,7 @@ if (start is not { Kind: MessageKind.Start, Settings: { } settings })
     return 2;
 }
 
+using var denials = new DenialForwarder(channel);
 IHost host;
 IPythonRuntime runtime;
 try

@@ -1,4 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Numerics;
+using Microsoft.Extensions.DependencyInjection;
+using PyHosting.Hosting.Diagnostics;
+using PyHosting.Testing.Diagnostics;
 
 namespace PyHosting.Isolation.Tests;
 
@@ -140,6 +144,19 @@ public sealed class ProcessModeCallTests : IAsyncLifetime
         Assert.Equal("PermissionError", e.PythonType);
         Assert.Contains("PythonRuntime:Permissions:IO", e.PythonMessage, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_modules, "new.txt")));
+    }
+
+    [Fact]
+    public async Task Refusals_InTheWorker_AreCountedByTheHost()
+    {
+        using var metrics = new MeasurementRecorder(_host.Host.Services.GetRequiredService<IMeterFactory>());
+        await Assert.ThrowsAsync<PythonScriptException>(() => _host.Runtime.ExecuteAsync("open('/app/other.txt', 'w')"));
+        for (var i = 0; i < 50 && metrics.Of(PythonRuntimeMetrics.PermissionDenials).Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(metrics.Of(PythonRuntimeMetrics.PermissionDenials), m => Equals(m.Tags[PythonRuntimeMetrics.PermissionTagName], PythonRuntimeConfigurationKeys.IO));
     }
 
     [Fact]

@@ -311,6 +311,10 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         var worker = WorkerProcess.Start(_launcher.Create(), _settings, StartTimeout, _logger);
         _metrics.WorkerStarted();
         worker.Exited += OnWorkerExited;
+        if (_observer is { } observer)
+        {
+            worker.PermissionDenied += observer.OnPermissionDenied;
+        }
         if (worker.IsGone)
         {
             OnWorkerExited(worker, null);

@@ -36,6 +36,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Raised once when the worker has ended, with the reason it was killed, or <see langword="null"/> when it ended by itself.</summary>
     public event Action<WorkerProcess, string?>? Exited;
 
+    /// <summary>Raised for each operation the worker's Managed backend refused, with the permission key.</summary>
+    public event Action<string>? PermissionDenied;
+
     /// <summary>Gets the worker's process id (of bubblewrap when confined).</summary>
     public int ProcessId { get; private set; }
 
@@ -289,6 +292,9 @@ internal sealed class WorkerProcess : IDisposable
                 return true;
             case MessageKind.Result or MessageKind.Failed:
                 return message.CallId > 0;
+            case MessageKind.Denied when message.Text is { Length: > 0 and <= 200 } key && key.StartsWith(PythonRuntimeConfigurationKeys.Section + ":", StringComparison.Ordinal):
+                PermissionDenied?.Invoke(key);
+                return true;
             default:
                 return false;
         }

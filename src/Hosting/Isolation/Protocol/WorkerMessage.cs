@@ -26,6 +26,9 @@ internal enum MessageKind
 
     /// <summary>Worker to host: the call failed; <see cref="WorkerMessage.Error"/> says how.</summary>
     Failed = 8,
+
+    /// <summary>Worker to host: the Managed backend refused an operation; <see cref="WorkerMessage.Text"/> is the permission key.</summary>
+    Denied = 9,
 }
 
 /// <summary>How the worker runs a call.</summary>
