@@ -76,12 +76,23 @@ public sealed class PackedPackagesTests
                     .ContinueWith(t => t.Exception?.InnerException is PythonScriptException { PythonType: "PermissionError" } ? "refused" : "allowed");
                 Console.WriteLine($"answer={answer} listing={refused}");
                 await host.StopAsync();
+
+                // The worker the package copied beside PyHosting.Hosting.dll, for a runtime in worker processes.
+                var isolated = Host.CreateApplicationBuilder(args);
+                isolated.Configuration["PythonRuntime:Isolation:Mode"] = "Process";
+                isolated.Services.AddPythonRuntime();
+                using var workerHost = isolated.Build();
+                await workerHost.StartAsync();
+                var fromWorker = await workerHost.Services.GetRequiredService<IPythonRuntime>().EvaluateAsync<int>("__import__('os').getpid() > 0 and 6 * 7");
+                Console.WriteLine($"isolated={fromWorker}");
+                await workerHost.StopAsync();
                 """);
 
             var run = await DotNetCli.RunAsync(app, "run", "-c", "Release");
 
             Assert.True(run.ExitCode == 0, run.Output);
             Assert.Contains("answer=42 listing=refused", run.Output, StringComparison.Ordinal);
+            Assert.Contains("isolated=42", run.Output, StringComparison.Ordinal);
         }
         finally
         {

@@ -54,4 +54,20 @@ public static class PythonRuntimeMetrics
     /// (<see cref="PythonRuntimeConfigurationKeys.CreateProcess"/>).
     /// </summary>
     public const string PermissionTagName = "permission";
+
+    /// <summary>
+    /// The counter of worker processes replaced (<c>pyhosting.worker.restarts</c>, unit <c>{restart}</c>) with
+    /// <c>PythonRuntime:Isolation:Mode=Process</c>, tagged with <see cref="ReasonTagName"/>.
+    /// </summary>
+    public const string WorkerRestarts = "pyhosting.worker.restarts";
+
+    /// <summary>The gauge of running worker processes (<c>pyhosting.worker.count</c>, unit <c>{process}</c>) with <c>PythonRuntime:Isolation:Mode=Process</c>.</summary>
+    public const string WorkerCount = "pyhosting.worker.count";
+
+    /// <summary>
+    /// The tag holding why a worker was replaced: <c>crash</c> (it ended by itself: a signal, an exit, the OOM killer),
+    /// <c>timeout</c> or <c>cancel</c> (a call did not stop within <c>PythonRuntime:Isolation:CallGracePeriod</c>),
+    /// <c>protocol</c> (it broke the channel's protocol), <c>recycle</c> (<c>PythonRuntime:Isolation:RecycleAfterCalls</c>).
+    /// </summary>
+    public const string ReasonTagName = "reason";
 }

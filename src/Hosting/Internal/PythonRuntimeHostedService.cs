@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PyHosting.Hosting.Diagnostics;
+using PyHosting.Hosting.Isolation;
 using PyHosting.Providers;
 
 namespace PyHosting.Hosting.Internal;
@@ -54,13 +55,25 @@ internal sealed class PythonRuntimeHostedService(
             fileSystem = registrations.DecorateFileSystem(services, fileSystem);
         }
 
-        var runtime = PythonRuntimeFactory.Create(
-            validated,
-            fileSystem,
-            processProvider,
-            services.GetRequiredService<PythonClock>().TimeProvider,
-            loggerFactory,
-            services.GetRequiredService<PythonCallDiagnostics>());
+        IStartablePythonRuntime runtime;
+        try
+        {
+            runtime = validated.Isolation.Mode == PythonIsolationMode.Process
+                ? ProcessPythonRuntime.Create(validated, services, services.GetRequiredService<PythonClock>().TimeProvider, loggerFactory, services.GetRequiredService<PythonCallDiagnostics>())
+                : PythonRuntimeFactory.Create(
+                    validated,
+                    fileSystem,
+                    processProvider,
+                    services.GetRequiredService<PythonClock>().TimeProvider,
+                    loggerFactory,
+                    services.GetRequiredService<PythonCallDiagnostics>());
+        }
+        catch (PythonStartupException e)
+        {
+            Log.RuntimeStartFailed(_logger, e);
+            throw;
+        }
+
         try
         {
             // Start also checks the registered native extensions, and detaches pythonnet itself when it fails.

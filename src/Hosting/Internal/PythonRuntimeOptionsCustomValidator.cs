@@ -62,6 +62,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         ValidateProcesses(options, errors);
         ValidateEnvironmentVariables(options.Permissions, errors);
         ValidateFileSystem(options.FileSystem, errors);
+        ValidateIsolation(options, errors);
         return errors.Build();
     }
 

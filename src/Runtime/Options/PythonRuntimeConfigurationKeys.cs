@@ -66,4 +66,19 @@ public static class PythonRuntimeConfigurationKeys
 
     /// <summary><c>PythonRuntime:FileSystem:Mounts</c>, see <see cref="PythonFileSystemOptions.Mounts"/>.</summary>
     public const string Mounts = Section + ":FileSystem:Mounts";
+
+    /// <summary><c>PythonRuntime:Isolation</c>, see <see cref="PythonRuntimeOptions.Isolation"/>.</summary>
+    public const string Isolation = Section + ":Isolation";
+
+    /// <summary><c>PythonRuntime:Isolation:Mode</c>, see <see cref="PythonIsolationOptions.Mode"/>.</summary>
+    public const string IsolationMode = Isolation + ":Mode";
+
+    /// <summary><c>PythonRuntime:Isolation:Confinement</c>, see <see cref="PythonIsolationOptions.Confinement"/>.</summary>
+    public const string IsolationConfinement = Isolation + ":Confinement";
+
+    /// <summary><c>PythonRuntime:Isolation:CallGracePeriod</c>, see <see cref="PythonIsolationOptions.CallGracePeriod"/>.</summary>
+    public const string IsolationCallGracePeriod = Isolation + ":CallGracePeriod";
+
+    /// <summary><c>PythonRuntime:Isolation:RecycleAfterCalls</c>, see <see cref="PythonIsolationOptions.RecycleAfterCalls"/>.</summary>
+    public const string IsolationRecycleAfterCalls = Isolation + ":RecycleAfterCalls";
 }

@@ -68,4 +68,7 @@ public sealed class PythonRuntimeOptions
 
     /// <summary>Gets the file-system options.</summary>
     public PythonFileSystemOptions FileSystem { get; } = new();
+
+    /// <summary>Gets the process-isolation options: in the host process (the default) or in worker processes.</summary>
+    public PythonIsolationOptions Isolation { get; } = new();
 }

@@ -1,0 +1,187 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PyHosting.Hosting.Internal;
+using PyHosting.Hosting.Isolation;
+using IHost = Microsoft.Extensions.Hosting.IHost;
+
+namespace PyHosting.Benchmarks;
+
+/// <summary>Starts a host whose runtime is in process or in worker processes (Managed backend, default permissions).</summary>
+internal static class IsolationHost
+{
+    public static IHost Start(PythonIsolationMode mode, PythonConfinement confinement = PythonConfinement.None)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("PythonRuntime:Isolation:Mode", mode.ToString()),
+            new("PythonRuntime:Isolation:Confinement", confinement.ToString()),
+        ]);
+        builder.Services.AddPythonRuntime();
+        var host = builder.Build();
+        host.Start();
+        return host;
+    }
+
+    public static IPythonRuntime Runtime(IHost host) => host.Services.GetRequiredService<IPythonRuntime>();
+
+    public static ProcessPythonRuntime Workers(IHost host) => (ProcessPythonRuntime)host.Services.GetRequiredService<PythonRuntimeHolder>().Runtime!;
+}
+
+/// <summary>
+/// Process isolation, the call: an empty <c>InvokeAsync</c> and an <c>EvaluateAsync</c> returning a small list, in
+/// process against through a worker's channel (one round trip: two frames, two pipe writes, two context switches).
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[MemoryDiagnoser]
+public class IsolationCallBenchmarks
+{
+    private IHost _host = null!;
+    private IPythonRuntime _runtime = null!;
+
+    [Params(PythonIsolationMode.InProcess, PythonIsolationMode.Process)]
+    public PythonIsolationMode Mode { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _host = IsolationHost.Start(Mode);
+        _runtime = IsolationHost.Runtime(_host);
+        _runtime.ExecuteAsync("def noop():\n    return None\n").GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<object?> InvokeAsyncEmpty() => _runtime.InvokeAsync<object>("__main__", "noop", []);
+
+    [Benchmark]
+    public Task<List<int>?> EvaluateAsyncList() => _runtime.EvaluateAsync<List<int>>("[1, 2, 3]");
+}
+
+/// <summary>
+/// Process isolation, the worker's life: from nothing to the first result (the host's start, which starts a worker
+/// and its interpreter, then one call), and the replacement of a worker killed with SIGKILL (the next call finds it
+/// dead, starts another and gets its result), unconfined and under bubblewrap.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+public class WorkerLifecycleBenchmarks
+{
+    private IHost? _host;
+
+    [Params(PythonConfinement.None, PythonConfinement.Required)]
+    public PythonConfinement Confinement { get; set; }
+
+    [IterationSetup(Target = nameof(ReplacementAfterKill))]
+    public void KillWorker()
+    {
+        _host ??= IsolationHost.Start(PythonIsolationMode.Process, Confinement);
+        var runtime = IsolationHost.Runtime(_host);
+        runtime.EvaluateAsync<int>("1").GetAwaiter().GetResult();
+        var worker = IsolationHost.Workers(_host).Worker!;
+        worker.Kill("benchmark");
+        worker.Completion.GetAwaiter().GetResult();
+    }
+
+    [IterationCleanup(Target = nameof(StartToFirstResult))]
+    public void StopHost()
+    {
+        _host?.StopAsync().GetAwaiter().GetResult();
+        _host?.Dispose();
+        _host = null;
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => StopHost();
+
+    [Benchmark]
+    public int StartToFirstResult()
+    {
+        _host = IsolationHost.Start(PythonIsolationMode.Process, Confinement);
+        return IsolationHost.Runtime(_host).EvaluateAsync<int>("1").GetAwaiter().GetResult();
+    }
+
+    [Benchmark]
+    public int ReplacementAfterKill() => IsolationHost.Runtime(_host!).EvaluateAsync<int>("1").GetAwaiter().GetResult();
+}
+
+/// <summary>
+/// Process isolation, files: the file workload of <see cref="FileWorkloadBenchmarks"/> on a physical mount with the
+/// Managed backend, in process against in a worker, where the mount's directory is bind-mounted into the
+/// confinement and served inside it with the same permission checks (the fast path).
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8, invocationCount: 1)]
+public class IsolationFileBenchmarks
+{
+    private const string Source =
+        "import os\n" +
+        "_PAYLOAD = 'x' * 100\n" +
+        "def run(root, count):\n" +
+        "    total = 0\n" +
+        "    for i in range(count):\n" +
+        "        with open(root + '/f%d.txt' % i, 'w') as f:\n" +
+        "            f.write(_PAYLOAD)\n" +
+        "    for i in range(count):\n" +
+        "        with open(root + '/f%d.txt' % i) as f:\n" +
+        "            total += len(f.read())\n" +
+        "    for i in range(count):\n" +
+        "        total += os.stat(root + '/f%d.txt' % i).st_size\n" +
+        "    names = os.listdir(root)\n" +
+        "    for name in names:\n" +
+        "        os.remove(root + '/' + name)\n" +
+        "    return total + len(names)\n";
+
+    private IHost _host = null!;
+    private IPythonRuntime _runtime = null!;
+    private string _directory = null!;
+
+    [Params(PythonIsolationMode.InProcess, PythonIsolationMode.Process)]
+    public PythonIsolationMode Mode { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("pyhosting-bench-isolation-").FullName;
+        var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("PythonRuntime:Isolation:Mode", Mode.ToString()),
+            new("PythonRuntime:Isolation:Confinement", "Required"),
+            new("PythonRuntime:Permissions:IO", "All"),
+            new("PythonRuntime:FileSystem:Mounts:0:Path", "/data"),
+            new("PythonRuntime:FileSystem:Mounts:0:HostPath", _directory),
+        ]);
+        builder.Services.AddPythonRuntime();
+        _host = builder.Build();
+        _host.Start();
+        _runtime = IsolationHost.Runtime(_host);
+        _runtime.ExecuteAsync(Source).GetAwaiter().GetResult();
+        var check = Run();
+        const long expected = (FileWorkloadBenchmarks.FileCount * 200L) + FileWorkloadBenchmarks.FileCount;
+        if (check != expected)
+        {
+            throw new InvalidOperationException($"The file workload returned {check}, expected {expected}.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark(Description = "1,000 files on a physical mount")]
+    public long CreateReadStatListDelete() => Run();
+
+    private long Run() => _runtime.InvokeAsync<long>("__main__", "run", ["/data", FileWorkloadBenchmarks.FileCount]).GetAwaiter().GetResult();
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PyHosting.Hosting.Internal;
+
+namespace PyHosting.Hosting.Isolation;
+
+/// <summary>Creation from the host's services, with the confinement decision.</summary>
+internal sealed partial class ProcessPythonRuntime
+{
+    /// <summary>Creates the runtime of <c>Isolation:Mode=Process</c>, deciding whether workers are confined.</summary>
+    /// <param name="options">Validated options.</param>
+    /// <param name="services">The host's services.</param>
+    /// <param name="timeProvider">The clock of timeouts.</param>
+    /// <param name="loggerFactory">Loggers.</param>
+    /// <param name="observer">Observes calls.</param>
+    /// <returns>The runtime, not started.</returns>
+    /// <exception cref="PythonStartupException">Confinement is required and unavailable, or the worker cannot be found.</exception>
+    public static ProcessPythonRuntime Create(PythonRuntimeOptions options, IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory, IPythonRuntimeObserver? observer)
+    {
+        var logger = loggerFactory.CreateLogger("PyHosting.Hosting");
+        var confine = false;
+        if (options.Isolation.Confinement != PythonConfinement.None)
+        {
+            confine = WorkerLauncher.CanConfine(out var reason);
+            if (!confine && options.Isolation.Confinement == PythonConfinement.Required)
+            {
+                throw new PythonStartupException(
+                    $"{PythonRuntimeConfigurationKeys.IsolationConfinement} is Required but workers cannot be confined: {reason}. Make confinement available, or set {PythonRuntimeConfigurationKeys.IsolationConfinement}=Auto to run unconfined with a warning.");
+            }
+
+            if (!confine)
+            {
+                Log.ConfinementUnavailable(logger, reason);
+            }
+        }
+
+        var launcher = new WorkerLauncher(options, ContentRoot.Get(services), confine);
+        var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>());
+        return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics);
+    }
+}

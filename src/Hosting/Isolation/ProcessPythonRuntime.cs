@@ -1,0 +1,353 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PyHosting.Hosting.Isolation.Protocol;
+using PyHosting.Internal;
+
+namespace PyHosting.Hosting.Isolation;
+
+/// <summary>
+/// The runtime of <c>PythonRuntime:Isolation:Mode=Process</c>: the same <see cref="IPythonRuntime"/> as in
+/// process, served by a worker process. Calls are forwarded over the worker's channel; the host owns the
+/// timeout, interrupts a call through the channel, and kills the worker when the call has not stopped within
+/// <see cref="PythonIsolationOptions.CallGracePeriod"/>. A worker that ends fails its calls in flight with
+/// <see cref="PythonWorkerCrashedException"/>, and the next call starts a fresh one.
+/// </summary>
+internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly PythonRuntimeOptions _options;
+    private readonly WorkerLauncher _launcher;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider _timeProvider;
+    private readonly IPythonRuntimeObserver? _observer;
+    private readonly WorkerMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ILogger _outLogger;
+    private readonly ILogger _errLogger;
+    private readonly OutputSink _defaultSink;
+    private readonly AsyncLocal<OutputSink?> _redirect = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly LauncherThread _launcherThread = new();
+    private WorkerProcess? _worker;
+    private long _nextCallId;
+    private volatile bool _started;
+    private volatile bool _stopped;
+
+    public ProcessPythonRuntime(
+        PythonRuntimeOptions options,
+        WorkerLauncher launcher,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        IPythonRuntimeObserver? observer,
+        WorkerMetrics metrics)
+    {
+        _options = options;
+        _launcher = launcher;
+        _settings = WorkerSettings.From(options, launcher.ContentRoot);
+        _timeProvider = timeProvider;
+        _observer = observer;
+        _metrics = metrics;
+        _logger = loggerFactory.CreateLogger("PyHosting.Hosting");
+        _outLogger = loggerFactory.CreateLogger("PyHosting.Python.Stdout");
+        _errLogger = loggerFactory.CreateLogger("PyHosting.Python.Stderr");
+        _defaultSink = new OutputSink(null, null, _outLogger, _errLogger);
+    }
+
+    public PythonBackend Backend => _options.Backend;
+
+    public bool IsStarted => _started && !_stopped;
+
+    /// <summary>Gets <see langword="null"/>: Python's heap is counted inside the worker, which enforces the limit.</summary>
+    public long? MemoryUsage => null;
+
+    /// <summary>Gets the current worker, for health checks and tests.</summary>
+    internal WorkerProcess? Worker => Volatile.Read(ref _worker);
+
+    /// <summary>Gets the metrics.</summary>
+    internal WorkerMetrics Metrics => _metrics;
+
+    public void Start()
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        // Start is synchronous by contract; the launcher thread never waits for this one.
+        Volatile.Write(ref _worker, _launcherThread.RunAsync(StartWorker).GetAwaiter().GetResult());
+        _started = true;
+    }
+
+    public void Stop()
+    {
+        if (!_started || _stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        Interlocked.Exchange(ref _worker, null)?.Dispose();
+        _launcherThread.Dispose();
+        _defaultSink.Flush();
+    }
+
+    public Task ExecuteAsync(string code, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return CallAsync<object>(new WorkerMessage { CallKind = CallKind.Execute, Text = code, ResultType = TransferTypes.None }, "exec", cancellationToken);
+    }
+
+    public Task<T?> EvaluateAsync<T>(string expression, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        return CallAsync<T>(new WorkerMessage { CallKind = CallKind.Evaluate, Text = expression, ResultType = TransferTypes.IndexOf(typeof(T)) }, "eval", cancellationToken);
+    }
+
+    public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default)
+        => InvokeCoreAsync<T>(module, function, args, null, cancellationToken);
+
+    public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, IReadOnlyDictionary<string, object?> kwargs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kwargs);
+        return InvokeCoreAsync<T>(module, function, args, kwargs, cancellationToken);
+    }
+
+    public Task RunFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return CallAsync<object>(new WorkerMessage { CallKind = CallKind.RunFile, Text = path, ResultType = TransferTypes.None }, path, cancellationToken);
+    }
+
+    public IDisposable RedirectOutput(TextWriter standardOutput, TextWriter? standardError = null)
+    {
+        ArgumentNullException.ThrowIfNull(standardOutput);
+        var previous = _redirect.Value;
+        _redirect.Value = new OutputSink(standardOutput, standardError, _outLogger, _errLogger);
+        return new RedirectScope(this, previous);
+    }
+
+    private Task<T?> InvokeCoreAsync<T>(string module, string function, object?[] args, IReadOnlyDictionary<string, object?>? kwargs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(args);
+        try
+        {
+            var message = new WorkerMessage
+            {
+                CallKind = CallKind.Invoke,
+                Text = module,
+                Function = function,
+                Payload = PlainValueCodec.EncodeList(args),
+                KeywordPayload = kwargs is null ? null : PlainValueCodec.EncodeMap(kwargs),
+                ResultType = TransferTypes.IndexOf(typeof(T)),
+            };
+            return CallAsync<T>(message, module + "." + function, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            return Task.FromException<T?>(e);
+        }
+    }
+
+    private async Task<T?> CallAsync<T>(WorkerMessage message, string entryPoint, CancellationToken cancellationToken)
+    {
+        if (!_started || _stopped)
+        {
+            throw new InvalidOperationException("The Python runtime is not running: it starts with the host (AddPythonRuntime) and stops with it.");
+        }
+
+        var observation = _observer?.OnCallStarting(entryPoint);
+        var outcome = PythonCallOutcome.Error;
+        try
+        {
+            var result = await RunAsync<T>(message, entryPoint, cancellationToken).ConfigureAwait(false);
+            outcome = PythonCallOutcome.Ok;
+            return result;
+        }
+        catch (TimeoutException)
+        {
+            outcome = PythonCallOutcome.Timeout;
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = PythonCallOutcome.Cancelled;
+            throw;
+        }
+        finally
+        {
+            observation?.Complete(outcome, TimeSpan.Zero);
+        }
+    }
+
+    private async Task<T?> RunAsync<T>(WorkerMessage message, string entryPoint, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var worker = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        message.Kind = MessageKind.Call;
+        message.CallId = Interlocked.Increment(ref _nextCallId);
+        var output = new CallOutput(_redirect.Value ?? _defaultSink);
+        var timeout = _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
+        var pending = worker.Send(message, output);
+        try
+        {
+            using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+            WorkerMessage answer;
+            try
+            {
+                answer = await pending.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (linked.IsCancellationRequested)
+            {
+                var timedOut = !cancellationToken.IsCancellationRequested;
+                var killed = await InterruptAsync(worker, pending, timedOut).ConfigureAwait(false);
+                output.Flush();
+                var replaced = killed
+                    ? string.Create(CultureInfo.InvariantCulture, $" It did not stop within {PythonRuntimeConfigurationKeys.IsolationCallGracePeriod} ({_options.Isolation.CallGracePeriod}); its worker process was killed and is replaced.")
+                    : string.Empty;
+                throw timedOut
+                    ? new TimeoutException($"The Python call '{entryPoint}' ran longer than {PythonRuntimeConfigurationKeys.ExecutionTimeout} ({timeout}).{replaced}")
+                    : new OperationCanceledException($"The Python call '{entryPoint}' was cancelled.{replaced}", cancellationToken);
+            }
+
+            output.Flush();
+            return answer.Kind == MessageKind.Result
+                ? ResultDecoder.Decode<T>(answer.Payload ?? [], message.ResultType)
+                : throw ToException(answer.Error);
+        }
+        catch (ChannelProtocolException e)
+        {
+            worker.Kill("protocol");
+            throw new PythonWorkerCrashedException("The Python worker process answered with an invalid result and was killed: " + e.Message, e);
+        }
+        finally
+        {
+            worker.Complete(message.CallId);
+        }
+    }
+
+    /// <summary>Interrupts a call in the worker; kills the worker when the call has not ended within the grace period.</summary>
+    /// <returns>Whether the worker was killed.</returns>
+    private async Task<bool> InterruptAsync(WorkerProcess worker, PendingCall pending, bool timedOut)
+    {
+        worker.Cancel(pending.CallId);
+
+        // The system clock on purpose: a hung worker must be killed even when the runtime's clock is a test double.
+        var grace = _options.Isolation.CallGracePeriod;
+        var ended = await Task.WhenAny(pending.Task, Task.Delay(grace, TimeProvider.System)).ConfigureAwait(false) == pending.Task;
+        _ = pending.Task.ContinueWith(static c => _ = c.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (ended)
+        {
+            return false;
+        }
+
+        var reason = timedOut ? "timeout" : "cancel";
+        Log.WorkerKilled(_logger, worker.ProcessId, reason == "timeout"
+            ? "a call overran PythonRuntime:ExecutionTimeout and did not stop within PythonRuntime:Isolation:CallGracePeriod"
+            : "a cancelled call did not stop within PythonRuntime:Isolation:CallGracePeriod");
+        worker.Kill(reason);
+        return true;
+    }
+
+    private async Task<WorkerProcess> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var worker = Volatile.Read(ref _worker);
+        if (worker is { IsGone: false } && !RecycleDue(worker))
+        {
+            return worker;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            worker = Volatile.Read(ref _worker);
+            if (worker is { IsGone: false } && !RecycleDue(worker))
+            {
+                return worker;
+            }
+
+            if (_stopped)
+            {
+                throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
+            }
+
+            if (worker is { IsGone: false })
+            {
+                Log.WorkerRecycled(_logger, worker.ProcessId, worker.Calls);
+                _metrics.Restart("recycle");
+                Retire(worker);
+            }
+
+            // Not cancellable: a worker started for a caller who gave up serves the next call.
+            var fresh = await _launcherThread.RunAsync(StartWorker).ConfigureAwait(false);
+            Volatile.Write(ref _worker, fresh);
+            return fresh;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private bool RecycleDue(WorkerProcess worker) => _options.Isolation.RecycleAfterCalls is > 0 and var limit && worker.Calls >= limit;
+
+    /// <summary>Lets a recycled worker finish its calls in flight, then stops it.</summary>
+    private static void Retire(WorkerProcess worker) => _ = Task.Run(async () =>
+    {
+        while (worker.InFlight > 0 && !worker.IsGone)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System).ConfigureAwait(false);
+        }
+
+        worker.Kill("recycle");
+    });
+
+    private WorkerProcess StartWorker()
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var worker = WorkerProcess.Start(_launcher.Create(), _settings, StartTimeout, _logger);
+        _metrics.WorkerStarted();
+        worker.Exited += OnWorkerExited;
+        if (_observer is { } observer)
+        {
+            worker.PermissionDenied += observer.OnPermissionDenied;
+        }
+        if (worker.IsGone)
+        {
+            OnWorkerExited(worker, null);
+        }
+
+        Log.WorkerStarted(_logger, worker.ProcessId, worker.Confined, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+        return worker;
+    }
+
+    private void OnWorkerExited(WorkerProcess worker, string? reason)
+    {
+        worker.Exited -= OnWorkerExited;
+        _metrics.WorkerEnded();
+        if (reason is not ("stop" or "recycle") && !_stopped)
+        {
+            _metrics.Restart(reason ?? "crash");
+        }
+    }
+
+    private static Exception ToException(WorkerError? error) => error?.Kind switch
+    {
+        ErrorKind.Python => new PythonScriptException(error.PythonType ?? "Exception", error.PythonMessage ?? string.Empty, error.PythonTraceback ?? string.Empty),
+        ErrorKind.InvalidCast => new InvalidCastException(error.Message),
+        ErrorKind.Argument => new ArgumentException(error.Message),
+        ErrorKind.Timeout => new TimeoutException(error.Message),
+        ErrorKind.Canceled => new OperationCanceledException(error.Message),
+        ErrorKind.InvalidOperation => new InvalidOperationException(error.Message),
+        null => new PythonWorkerCrashedException("The Python worker process reported a failure without saying what it was."),
+        _ => new InvalidOperationException($"{error.Details?.FirstOrDefault() ?? "Exception"} in the Python worker process: {error.Message}"),
+    };
+
+    private sealed class RedirectScope(ProcessPythonRuntime owner, OutputSink? previous) : IDisposable
+    {
+        public void Dispose() => owner._redirect.Value = previous;
+    }
+}
