@@ -264,7 +264,7 @@ public sealed class OptionsBindingTests
         },
         { "PythonRuntime:Permisions:IO", "All", "PythonRuntime:Permisions is not a known key; did you mean Permissions (PythonRuntime:Permissions)?" },
         { "PythonRuntime:FileSystem:Mount:0:Path", "/data", "PythonRuntime:FileSystem:Mount is not a known key; did you mean Mounts (PythonRuntime:FileSystem:Mounts)?" },
-        { "PythonRuntime:timeout", "00:00:05", "PythonRuntime:timeout is not a known key; the keys of PythonRuntime are Backend, PythonLibrary, ExecutionTimeout, MemoryLimit, Permissions, NativeExtensions, ModulePaths, VirtualEnvironment, Processes, FileSystem, Isolation." },
+        { "PythonRuntime:timeout", "00:00:05", "PythonRuntime:timeout is not a known key; the keys of PythonRuntime are Backend, PythonLibrary, ExecutionTimeout, MemoryLimit, Permissions, NativeExtensions, ModulePaths, VirtualEnvironment, Processes, FileSystem, Isolation, Runtimes." },
     };
 
     [Theory]

@@ -10,7 +10,7 @@ public sealed class PythonRuntimeConfigurationValidatorTests
     [Fact]
     public void Validate_ReadsTheSectionItself_NotTheBoundOptions()
     {
-        var validator = new PythonRuntimeConfigurationValidator(Configuration(new() { ["PythonRuntime:Permissions:IO"] = "Everything" }));
+        var validator = new PythonRuntimeConfigurationValidator(DefaultOnly(), Configuration(new() { ["PythonRuntime:Permissions:IO"] = "Everything" }));
 
         // The options given are valid: the problem is found in the configuration, where it is.
         var result = validator.Validate(Options.DefaultName, new PythonRuntimeOptions());
@@ -20,12 +20,12 @@ public sealed class PythonRuntimeConfigurationValidatorTests
 
     [Fact]
     public void Validate_ValidSection_Succeeds() =>
-        Assert.True(new PythonRuntimeConfigurationValidator(Configuration(new() { ["PythonRuntime:Permissions:IO"] = "ReadOnly" }))
+        Assert.True(new PythonRuntimeConfigurationValidator(DefaultOnly(), Configuration(new() { ["PythonRuntime:Permissions:IO"] = "ReadOnly" }))
             .Validate(Options.DefaultName, new PythonRuntimeOptions()).Succeeded);
 
     [Fact]
     public void Validate_NoConfiguration_Skips() =>
-        Assert.True(new PythonRuntimeConfigurationValidator().Validate(Options.DefaultName, new PythonRuntimeOptions()).Skipped);
+        Assert.True(new PythonRuntimeConfigurationValidator(DefaultOnly()).Validate(Options.DefaultName, new PythonRuntimeOptions()).Skipped);
 
     [Fact]
     public void AddPythonRuntime_RegistersBothValidatorsAsTypes_ConfigurationFirst_Once()
@@ -41,4 +41,11 @@ public sealed class PythonRuntimeConfigurationValidatorTests
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    private static PythonRuntimeCatalog DefaultOnly()
+    {
+        var catalog = new PythonRuntimeCatalog();
+        catalog.Add(new PythonRuntimeRegistrations());
+        return catalog;
+    }
 }

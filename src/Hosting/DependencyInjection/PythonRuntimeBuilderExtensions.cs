@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using PyHosting;
 using PyHosting.Hosting.Internal;
 using PyHosting.Providers;
@@ -22,9 +21,10 @@ public static class PythonRuntimeBuilderExtensions
         where T : class, IPythonFileSystem
     {
         ArgumentNullException.ThrowIfNull(builder);
-        Registrations(builder).RecordFileSystem(typeof(T));
-        builder.Services.RemoveAll<IPythonFileSystem>();
-        builder.Services.AddSingleton<IPythonFileSystem, T>();
+        var registrations = Registrations(builder);
+        registrations.RecordFileSystem(typeof(T));
+        registrations.RemoveAll<IPythonFileSystem>(builder.Services);
+        builder.Services.Add(registrations.DescribeType<IPythonFileSystem, T>());
         return builder;
     }
 
@@ -41,9 +41,10 @@ public static class PythonRuntimeBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(fileSystem);
-        Registrations(builder).RecordFileSystem(fileSystem.GetType());
-        builder.Services.RemoveAll<IPythonFileSystem>();
-        builder.Services.AddSingleton(fileSystem);
+        var registrations = Registrations(builder);
+        registrations.RecordFileSystem(fileSystem.GetType());
+        registrations.RemoveAll<IPythonFileSystem>(builder.Services);
+        builder.Services.Add(registrations.DescribeInstance(fileSystem));
         return builder;
     }
 
@@ -91,9 +92,10 @@ public static class PythonRuntimeBuilderExtensions
         where T : class, IPythonProcessProvider
     {
         ArgumentNullException.ThrowIfNull(builder);
-        Registrations(builder).RecordProcessProvider(typeof(T));
-        builder.Services.RemoveAll<IPythonProcessProvider>();
-        builder.Services.AddSingleton<IPythonProcessProvider, T>();
+        var registrations = Registrations(builder);
+        registrations.RecordProcessProvider(typeof(T));
+        registrations.RemoveAll<IPythonProcessProvider>(builder.Services);
+        builder.Services.Add(registrations.DescribeType<IPythonProcessProvider, T>());
         return builder;
     }
 
@@ -113,9 +115,10 @@ public static class PythonRuntimeBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(processProvider);
-        Registrations(builder).RecordProcessProvider(processProvider.GetType());
-        builder.Services.RemoveAll<IPythonProcessProvider>();
-        builder.Services.AddSingleton(processProvider);
+        var registrations = Registrations(builder);
+        registrations.RecordProcessProvider(processProvider.GetType());
+        registrations.RemoveAll<IPythonProcessProvider>(builder.Services);
+        builder.Services.Add(registrations.DescribeInstance(processProvider));
         return builder;
     }
 
@@ -134,8 +137,9 @@ public static class PythonRuntimeBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        builder.Services.RemoveAll<PythonClock>();
-        builder.Services.AddSingleton(new PythonClock(timeProvider));
+        var registrations = Registrations(builder);
+        registrations.RemoveAll<PythonClock>(builder.Services);
+        builder.Services.Add(registrations.DescribeInstance(new PythonClock(timeProvider)));
         return builder;
     }
 
@@ -156,7 +160,7 @@ public static class PythonRuntimeBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(name);
-        builder.Services.Configure<PythonRuntimeOptions>(options =>
+        builder.Services.Configure<PythonRuntimeOptions>(Registrations(builder).Name, options =>
         {
             if (!options.NativeExtensions.Contains(name, StringComparer.Ordinal))
             {
@@ -168,5 +172,6 @@ public static class PythonRuntimeBuilderExtensions
 
     // A builder from AddPythonRuntime carries its collection's registrations; any other builder gets them from AddPythonRuntime.
     private static PythonRuntimeRegistrations Registrations(IPythonRuntimeBuilder builder) =>
-        (builder as PythonRuntimeBuilder ?? (PythonRuntimeBuilder)builder.Services.AddPythonRuntime()).Registrations;
+        (builder as PythonRuntimeBuilder
+            ?? (PythonRuntimeBuilder)(builder.Name.Length == 0 ? builder.Services.AddPythonRuntime() : builder.Services.AddPythonRuntime(builder.Name))).Registrations;
 }

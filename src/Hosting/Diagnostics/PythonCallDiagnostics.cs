@@ -21,63 +21,62 @@ internal sealed class PythonCallDiagnostics : IPythonRuntimeObserver
     private static readonly ActivitySource ActivitySource = new(PythonRuntimeTracing.ActivitySourceName);
 
     private readonly TimeProvider _timeProvider;
-    private readonly Counter<long> _executions;
-    private readonly Histogram<double> _duration;
-    private readonly Counter<long> _denials;
-    private readonly Histogram<double> _gilWait;
-    private readonly Func<long?> _memoryUsage;
+    private readonly PythonRuntimeInstruments _instruments;
+    private readonly KeyValuePair<string, object?> _runtimeTag;
 
-    /// <summary>Initializes a new instance of the <see cref="PythonCallDiagnostics"/> class.</summary>
+    /// <summary>Initializes a new instance of the <see cref="PythonCallDiagnostics"/> class for a default runtime with instruments of its own.</summary>
     /// <param name="meterFactory">Creates the meter.</param>
     /// <param name="timeProvider">The runtime's clock, for call durations.</param>
     /// <param name="memoryUsage">Reads the runtime's counted heap, <see langword="null"/> when nothing is counted; no gauge measurement when omitted.</param>
     public PythonCallDiagnostics(IMeterFactory meterFactory, TimeProvider timeProvider, Func<long?>? memoryUsage = null)
+        : this(new PythonRuntimeInstruments(meterFactory), timeProvider, RuntimeNames.DefaultDisplayName, memoryUsage)
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        _timeProvider = timeProvider;
-        _memoryUsage = memoryUsage ?? (static () => null);
-        var meter = meterFactory.Create(PythonRuntimeMetrics.MeterName);
-        _executions = meter.CreateCounter<long>(
-            PythonRuntimeMetrics.Executions,
-            unit: "{execution}",
-            description: "Python executions (ExecuteAsync, EvaluateAsync, InvokeAsync, RunFileAsync) by outcome.");
-        _duration = meter.CreateHistogram(
-            PythonRuntimeMetrics.ExecutionDuration,
-            unit: "s",
-            description: "Duration of Python executions, waiting for the GIL included.",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
-        _denials = meter.CreateCounter<long>(
-            PythonRuntimeMetrics.PermissionDenials,
-            unit: "{denial}",
-            description: "Operations of Python code refused by the Managed backend, by the permission key that would allow them.");
-        _gilWait = meter.CreateHistogram(
-            PythonRuntimeMetrics.GilWait,
-            unit: "s",
-            description: "Time each Python execution waited for the global interpreter lock.",
-            tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
-        meter.CreateObservableGauge(
-            PythonRuntimeMetrics.MemoryUsage,
-            ObserveMemoryUsage,
-            unit: "By",
-            description: "Bytes held by Python's heap, as counted for PythonRuntime:MemoryLimit.");
     }
 
-    /// <summary>Registers the observer (and <see cref="IMeterFactory"/>, when the application has not) for <c>AddPythonRuntime</c>.</summary>
+    /// <summary>Initializes a new instance of the <see cref="PythonCallDiagnostics"/> class.</summary>
+    /// <param name="instruments">The instruments every runtime of the application records to.</param>
+    /// <param name="timeProvider">The runtime's clock, for call durations.</param>
+    /// <param name="runtime">The runtime's name, the value of the <c>runtime</c> tag.</param>
+    /// <param name="memoryUsage">Reads the runtime's counted heap, <see langword="null"/> when nothing is counted.</param>
+    public PythonCallDiagnostics(PythonRuntimeInstruments instruments, TimeProvider timeProvider, string runtime, Func<long?>? memoryUsage = null)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _instruments = instruments;
+        _timeProvider = timeProvider;
+        Runtime = runtime;
+        _runtimeTag = new KeyValuePair<string, object?>(PythonRuntimeMetrics.RuntimeTagName, runtime);
+        if (memoryUsage is not null)
+        {
+            instruments.ObserveMemory(runtime, memoryUsage);
+        }
+    }
+
+    /// <summary>Gets the runtime's name, as tagged.</summary>
+    public string Runtime { get; }
+
+    /// <summary>Registers the instruments shared by every runtime (and <see cref="IMeterFactory"/>, when the application has not).</summary>
     /// <param name="services">The service collection.</param>
-    public static void AddTo(IServiceCollection services)
+    public static void AddSharedServices(IServiceCollection services)
     {
         services.AddMetrics();
-        services.TryAddSingleton(static sp =>
+        services.TryAddSingleton(static sp => new PythonRuntimeInstruments(sp.GetRequiredService<IMeterFactory>()));
+    }
+
+    /// <summary>Registers the observer of one runtime for <c>AddPythonRuntime</c>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="registrations">The runtime.</param>
+    public static void AddTo(IServiceCollection services, PythonRuntimeRegistrations registrations)
+    {
+        services.TryAdd(registrations.Describe(sp =>
         {
-            var holder = sp.GetRequiredService<PythonRuntimeHolder>();
+            var holder = registrations.Resolve<PythonRuntimeHolder>(sp);
             return new PythonCallDiagnostics(
-                sp.GetRequiredService<IMeterFactory>(),
-                sp.GetRequiredService<PythonClock>().TimeProvider,
+                sp.GetRequiredService<PythonRuntimeInstruments>(),
+                registrations.Resolve<PythonClock>(sp).TimeProvider,
+                registrations.DisplayName,
                 () => holder.Runtime?.MemoryUsage);
-        });
+        }));
     }
 
     public IPythonCallObservation OnCallStarting(string entryPoint)
@@ -87,6 +86,7 @@ internal sealed class PythonCallDiagnostics : IPythonRuntimeObserver
         {
             activity.DisplayName = "python " + entryPoint;
             activity.SetTag(PythonRuntimeTracing.EntryPointTagName, entryPoint);
+            activity.SetTag(PythonRuntimeTracing.RuntimeTagName, Runtime);
         }
 
         return new Observation(this, activity, _timeProvider.GetTimestamp());
@@ -95,7 +95,7 @@ internal sealed class PythonCallDiagnostics : IPythonRuntimeObserver
     public void OnPermissionDenied(string permissionKey)
     {
         var tag = new KeyValuePair<string, object?>(PythonRuntimeMetrics.PermissionTagName, permissionKey);
-        _denials.Add(1, tag);
+        _instruments.Denials.Add(1, tag, _runtimeTag);
 
         // Denials happen on the thread running the call, under the call's activity.
         if (Activity.Current is { } current && ReferenceEquals(current.Source, ActivitySource))
@@ -103,9 +103,6 @@ internal sealed class PythonCallDiagnostics : IPythonRuntimeObserver
             current.AddEvent(new ActivityEvent(PythonRuntimeTracing.PermissionDeniedEventName, tags: new ActivityTagsCollection([tag])));
         }
     }
-
-    private IEnumerable<Measurement<long>> ObserveMemoryUsage() =>
-        _memoryUsage() is { } bytes ? [new Measurement<long>(bytes)] : [];
 
     internal static string ToTagValue(PythonCallOutcome outcome) => outcome switch
     {
@@ -123,9 +120,9 @@ internal sealed class PythonCallDiagnostics : IPythonRuntimeObserver
             var elapsed = owner._timeProvider.GetElapsedTime(startTimestamp);
             var value = ToTagValue(outcome);
             var tag = new KeyValuePair<string, object?>(PythonRuntimeMetrics.OutcomeTagName, value);
-            owner._executions.Add(1, tag);
-            owner._duration.Record(elapsed.TotalSeconds, tag);
-            owner._gilWait.Record(gilWait.TotalSeconds);
+            owner._instruments.Executions.Add(1, tag, owner._runtimeTag);
+            owner._instruments.Duration.Record(elapsed.TotalSeconds, tag, owner._runtimeTag);
+            owner._instruments.GilWait.Record(gilWait.TotalSeconds, owner._runtimeTag);
 
             if (activity is not null)
             {

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PyHosting;
 using PyHosting.Hosting.Diagnostics;
 using PyHosting.Hosting.Internal;
 
@@ -23,7 +22,7 @@ public static class PythonRuntimeHealthCheckBuilderExtensions
     /// when the runtime has not started, has stopped, fails or does not answer (hung, or a call holds the GIL).
     /// </summary>
     /// <param name="builder">The runtime builder.</param>
-    /// <param name="name">The check's name; <see cref="DefaultName"/> by default.</param>
+    /// <param name="name">The check's name; <see cref="DefaultName"/> by default, and <c>PythonRuntime:{runtime}</c> for a named runtime's builder.</param>
     /// <param name="failureStatus">The status reported on failure; <see cref="HealthStatus.Unhealthy"/> by default.</param>
     /// <param name="tags">Tags to filter checks by, for example <c>live</c> or <c>ready</c>.</param>
     /// <returns>The same builder.</returns>
@@ -37,15 +36,19 @@ public static class PythonRuntimeHealthCheckBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(name);
 
-        // One instance, whatever the number of registrations: it remembers the probe in flight.
-        builder.Services.TryAddSingleton(static sp => new PythonRuntimeHealthCheck(
-            sp.GetRequiredService<IPythonRuntime>(),
-            sp.GetRequiredService<PythonClock>().TimeProvider,
+        // One instance per runtime, whatever the number of registrations: it remembers the probe in flight.
+        var registrations = builder is PythonRuntimeBuilder known
+            ? known.Registrations
+            : ((PythonRuntimeBuilder)(builder.Name.Length == 0 ? builder.Services.AddPythonRuntime() : builder.Services.AddPythonRuntime(builder.Name))).Registrations;
+        builder.Services.TryAdd(registrations.Describe(sp => new PythonRuntimeHealthCheck(
+            registrations.Resolve<PythonRuntimeHolder>(sp),
+            registrations.Resolve<PythonClock>(sp).TimeProvider,
             ProbeTimeout,
-            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("PyHosting.Hosting")));
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("PyHosting.Hosting"))));
+        var checkName = registrations.IsDefaultRuntime || name != DefaultName ? name : $"{DefaultName}:{registrations.Name}";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            name,
-            static sp => sp.GetRequiredService<PythonRuntimeHealthCheck>(),
+            checkName,
+            sp => registrations.Resolve<PythonRuntimeHealthCheck>(sp),
             failureStatus,
             tags));
         return builder;

@@ -56,6 +56,12 @@ public static class PythonRuntimeMetrics
     public const string PermissionTagName = "permission";
 
     /// <summary>
+    /// The tag every measurement carries with the name of its runtime: the name given to <c>AddPythonRuntime(name)</c>, or
+    /// <c>default</c> for the default runtime (<c>runtime</c>).
+    /// </summary>
+    public const string RuntimeTagName = "runtime";
+
+    /// <summary>
     /// The counter of worker processes replaced (<c>pyhosting.worker.restarts</c>, unit <c>{restart}</c>) with
     /// <c>PythonRuntime:Isolation:Mode=Process</c>, tagged with <see cref="ReasonTagName"/>.
     /// </summary>

@@ -29,6 +29,9 @@ public static class PythonRuntimeTracing
     /// <summary>The tag holding how the execution ended: <c>ok</c>, <c>error</c>, <c>cancelled</c> or <c>timeout</c>.</summary>
     public const string OutcomeTagName = PythonRuntimeMetrics.OutcomeTagName;
 
+    /// <summary>The tag holding the runtime's name: the name given to <c>AddPythonRuntime(name)</c>, or <c>default</c>.</summary>
+    public const string RuntimeTagName = PythonRuntimeMetrics.RuntimeTagName;
+
     /// <summary>The name of the event added for each operation refused during the execution; its <see cref="PythonRuntimeMetrics.PermissionTagName"/> tag holds the configuration key.</summary>
     public const string PermissionDeniedEventName = "permission_denied";
 }

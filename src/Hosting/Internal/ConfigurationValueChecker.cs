@@ -49,6 +49,11 @@ internal static class ConfigurationValueChecker
             .Select(static p => p.Name)
             .ToList();
         var parent = key.Path[..^(key.Key.Length + 1)];
+        if (string.Equals(parent, PythonRuntimeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
+        {
+            names.Add(RuntimeNames.RuntimesKey); // the named runtimes' sections sit beside the default runtime's options
+        }
+
         var nearest = names.Select(name => (Name: name, Distance: EditDistance(key.Key, name))).MinBy(static c => c.Distance);
         return nearest.Name is not null && nearest.Distance <= Math.Max(2, key.Key.Length / 3)
             ? $"{key.Path} is not a known key; did you mean {nearest.Name} ({parent}:{nearest.Name})?"

@@ -7,5 +7,7 @@ internal sealed class PythonRuntimeBuilder(IServiceCollection services, PythonRu
 {
     public IServiceCollection Services { get; } = services;
 
+    public string Name => Registrations.Name;
+
     public PythonRuntimeRegistrations Registrations { get; } = registrations;
 }

@@ -8,21 +8,24 @@ namespace PyHosting.Hosting.Internal;
 /// cannot convert (an unknown enum name, <c>"yes"</c> for a boolean) would make it throw half-way
 /// with a message about conversion; they are skipped instead, and <see cref="PythonRuntimeConfigurationValidator"/>,
 /// which reads the same section, reports them with the key, the value found and the allowed values.
+/// A named runtime's section is <c>PythonRuntime:Runtimes:{name}</c>; the default runtime's is <c>PythonRuntime</c>
+/// without its <c>Runtimes</c> key.
 /// </summary>
+/// <param name="catalog">The registered runtimes; options of a name no runtime has are not bound.</param>
 /// <param name="configuration">The application's configuration; <see langword="null"/> in a bare service collection, where only code configures the runtime.</param>
-internal sealed class PythonRuntimeConfigureOptions(IConfiguration? configuration = null) : IConfigureNamedOptions<PythonRuntimeOptions>
+internal sealed class PythonRuntimeConfigureOptions(PythonRuntimeCatalog catalog, IConfiguration? configuration = null) : IConfigureNamedOptions<PythonRuntimeOptions>
 {
     public void Configure(PythonRuntimeOptions options) => Configure(Options.DefaultName, options);
 
     public void Configure(string? name, PythonRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (name != Options.DefaultName || configuration is null)
+        if (configuration is null || !catalog.TryGet(name, out var registrations))
         {
             return;
         }
 
-        _ = Bind(configuration.GetSection(PythonRuntimeOptions.SectionName), options);
+        _ = Bind(configuration.GetSection(registrations.SectionPath), options);
     }
 
     /// <summary>Binds <paramref name="section"/> to <paramref name="options"/>, skipping values that cannot be converted.</summary>
@@ -31,6 +34,12 @@ internal sealed class PythonRuntimeConfigureOptions(IConfiguration? configuratio
     /// <returns>A message for every value that was skipped.</returns>
     internal static IReadOnlyList<string> Bind(IConfigurationSection section, PythonRuntimeOptions options)
     {
+        // The default section holds the named runtimes' sections, which are not options of the default runtime.
+        if (string.Equals(section.Path, PythonRuntimeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
+        {
+            section = new FilteredConfigurationSection(section, new HashSet<string>([section.Path + ":" + RuntimeNames.RuntimesKey], StringComparer.OrdinalIgnoreCase));
+        }
+
         var invalid = ConfigurationValueChecker.Check(section, typeof(PythonRuntimeOptions));
         var errors = invalid.Select(static v => v.Message).ToList();
         var hidden = new HashSet<string>(invalid.Select(static v => v.Path), StringComparer.OrdinalIgnoreCase);

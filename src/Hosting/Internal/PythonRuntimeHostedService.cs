@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,35 +18,40 @@ namespace PyHosting.Hosting.Internal;
 /// Starting CPython blocks; it runs on the calling thread and nothing is held across an await
 /// (the registered native extensions are then looked up through an ordinary runtime call).
 /// </remarks>
+/// <param name="services">The application's services.</param>
+/// <param name="registrations">The runtime this service owns: one hosted service per registered runtime.</param>
+/// <param name="loggerFactory">Loggers.</param>
 internal sealed class PythonRuntimeHostedService(
     IServiceProvider services,
-    IOptions<PythonRuntimeOptions> options,
-    PythonRuntimeHolder holder,
+    PythonRuntimeRegistrations registrations,
     ILoggerFactory loggerFactory) : IHostedLifecycleService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PyHosting.Hosting");
+    private readonly PythonRuntimeHolder _holder = registrations.Resolve<PythonRuntimeHolder>(services);
+
+    /// <summary>Gets the runtime's registrations.</summary>
+    public PythonRuntimeRegistrations Registrations => registrations;
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
         // Throws OptionsValidationException for an invalid configuration: Python is never started with one.
-        var validated = options.Value;
-        Log.RuntimeStarting(_logger, validated.Backend);
+        var validated = registrations.GetOptions(services);
+        Log.RuntimeStarting(_logger, registrations.DisplayName, validated.Backend);
         if (validated.Backend == PythonBackend.Native)
         {
             WarnAboutIgnoredSettings(validated);
         }
 
-        var fileSystem = services.GetRequiredService<IPythonFileSystem>();
-        var processProvider = services.GetRequiredService<IPythonProcessProvider>();
-        var registrations = services.GetRequiredService<PythonRuntimeRegistrations>();
+        var fileSystem = registrations.Resolve<IPythonFileSystem>(services);
+        var processProvider = registrations.Resolve<IPythonProcessProvider>(services);
         if (validated.Backend == PythonBackend.Native)
         {
             RefuseProvidersRegisteredInCode(fileSystem, processProvider);
             if (registrations.FileSystemDecoratorCount > 0)
             {
-                Log.FileSystemDecoratorsNotApplied(_logger, registrations.FileSystemDecoratorCount);
+                Log.FileSystemDecoratorsNotApplied(_logger, registrations.DisplayName, registrations.FileSystemDecoratorCount);
             }
         }
         else
@@ -59,18 +63,18 @@ internal sealed class PythonRuntimeHostedService(
         try
         {
             runtime = validated.Isolation.Mode == PythonIsolationMode.Process
-                ? ProcessPythonRuntime.Create(validated, services, services.GetRequiredService<PythonClock>().TimeProvider, loggerFactory, services.GetRequiredService<PythonCallDiagnostics>())
+                ? ProcessPythonRuntime.Create(validated, services, registrations.Resolve<PythonClock>(services).TimeProvider, loggerFactory, registrations.Resolve<PythonCallDiagnostics>(services))
                 : PythonRuntimeFactory.Create(
                     validated,
                     fileSystem,
                     processProvider,
-                    services.GetRequiredService<PythonClock>().TimeProvider,
+                    registrations.Resolve<PythonClock>(services).TimeProvider,
                     loggerFactory,
-                    services.GetRequiredService<PythonCallDiagnostics>());
+                    registrations.Resolve<PythonCallDiagnostics>(services));
         }
         catch (PythonStartupException e)
         {
-            Log.RuntimeStartFailed(_logger, e);
+            Log.RuntimeStartFailed(_logger, registrations.DisplayName, e);
             throw;
         }
 
@@ -81,11 +85,11 @@ internal sealed class PythonRuntimeHostedService(
         }
         catch (Exception e)
         {
-            Log.RuntimeStartFailed(_logger, e);
+            Log.RuntimeStartFailed(_logger, registrations.DisplayName, e);
             throw;
         }
 
-        holder.Attach(runtime);
+        _holder.Attach(runtime);
         return Task.CompletedTask;
     }
 
@@ -108,9 +112,9 @@ internal sealed class PythonRuntimeHostedService(
 
     private void Stop()
     {
-        if (holder.Runtime is { IsStarted: true } runtime)
+        if (_holder.Runtime is { IsStarted: true } runtime)
         {
-            Log.RuntimeStopping(_logger);
+            Log.RuntimeStopping(_logger, registrations.DisplayName);
             runtime.Stop();
         }
     }
@@ -122,7 +126,6 @@ internal sealed class PythonRuntimeHostedService(
     /// </summary>
     private void RefuseProvidersRegisteredInCode(IPythonFileSystem fileSystem, IPythonProcessProvider processProvider)
     {
-        var registrations = services.GetRequiredService<PythonRuntimeRegistrations>();
         var failures = new List<string>();
         if (!registrations.IsDefault(fileSystem))
         {
@@ -136,7 +139,7 @@ internal sealed class PythonRuntimeHostedService(
 
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(PythonRuntimeOptions), failures);
+            throw new OptionsValidationException(registrations.Name, typeof(PythonRuntimeOptions), failures.Select(f => RuntimeNames.Qualify(registrations.Name, f)));
         }
     }
 
@@ -161,7 +164,7 @@ internal sealed class PythonRuntimeHostedService(
 
         if (ignored.Count > 0)
         {
-            Log.NativeBackendIgnoresSettings(_logger, string.Join(", ", ignored));
+            Log.NativeBackendIgnoresSettings(_logger, registrations.DisplayName, RuntimeNames.Qualify(registrations.Name, string.Join(", ", ignored)));
         }
     }
 }

@@ -21,17 +21,22 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
     private readonly PythonRuntimeRegistrations? _registrations;
+    private readonly PythonRuntimeCatalog? _catalog;
+    private readonly IServiceProvider? _services;
     private readonly string _contentRoot;
 
-    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class.</summary>
-    /// <param name="registrations">The providers chosen in code, recorded by the runtime builder.</param>
+    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class for every registered runtime.</summary>
+    /// <param name="catalog">The registered runtimes, with the providers each chose in code.</param>
+    /// <param name="services">The application's services, to read the other runtimes' options for the rules across runtimes.</param>
     /// <param name="environment">The host's environment, whose content root relative host paths are relative to; the current directory without one.</param>
-    public PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations registrations, IHostEnvironment? environment = null)
-        : this(registrations, ContentRoot.Of(environment))
+    public PythonRuntimeOptionsCustomValidator(PythonRuntimeCatalog catalog, IServiceProvider services, IHostEnvironment? environment = null)
     {
+        _catalog = catalog;
+        _services = services;
+        _contentRoot = ContentRoot.Of(environment);
     }
 
-    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class.</summary>
+    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class for one runtime.</summary>
     /// <param name="registrations">The providers chosen in code; <see langword="null"/> when there are none.</param>
     /// <param name="contentRoot">The directory relative host paths are relative to.</param>
     internal PythonRuntimeOptionsCustomValidator(PythonRuntimeRegistrations? registrations, string contentRoot)
@@ -50,6 +55,25 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
     public ValidateOptionsResult Validate(string? name, PythonRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (_catalog is null)
+        {
+            return ValidateRuntime(options);
+        }
+
+        if (!_catalog.TryGet(name, out var registrations))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        // Messages name the keys of the runtime's own section; the rules across runtimes name each runtime's keys themselves.
+        var result = new PythonRuntimeOptionsCustomValidator(registrations, _contentRoot).ValidateRuntime(options);
+        var failures = result.Failed ? result.Failures.Select(f => RuntimeNames.Qualify(registrations.Name, f)).ToList() : [];
+        failures.AddRange(ValidateAcrossRuntimes(registrations, options));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private ValidateOptionsResult ValidateRuntime(PythonRuntimeOptions options)
+    {
         var errors = new ValidateOptionsResultBuilder();
         ValidateEnums(options, errors);
         ValidateExecutionTimeout(options.ExecutionTimeout, errors);

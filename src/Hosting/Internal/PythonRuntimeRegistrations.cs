@@ -5,10 +5,11 @@ using PyHosting.Providers;
 namespace PyHosting.Hosting.Internal;
 
 /// <summary>
-/// What <c>AddPythonRuntime</c> and the runtime builder's verbs were asked to register, recorded as the
-/// calls are made: the providers the application chose in code (which the Native backend cannot honour),
-/// and the default providers' registrations and instances. One instance per service collection; it also
-/// marks a collection in which <c>AddPythonRuntime</c> ran.
+/// One runtime's registrations, recorded as <c>AddPythonRuntime</c> and the runtime builder's verbs are called:
+/// its name and configuration section, the providers the application chose in code (which the Native backend
+/// cannot honour), and the default providers' registrations and instances. The default runtime's services are
+/// registered without a key, as a single-runtime application expects; a named runtime's services are keyed
+/// services whose key is its name.
 /// </summary>
 internal sealed class PythonRuntimeRegistrations
 {
@@ -16,15 +17,36 @@ internal sealed class PythonRuntimeRegistrations
     private object? _defaultFileSystem;
     private object? _defaultProcessProvider;
 
+    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeRegistrations"/> class for the default runtime.</summary>
     public PythonRuntimeRegistrations()
+        : this(Options.DefaultName)
     {
-        DefaultFileSystem = ServiceDescriptor.Singleton<IPythonFileSystem>(sp => Remember(ref _defaultFileSystem, DefaultPythonProviders.CreateFileSystem(
-            sp.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value,
-            ContentRoot.Get(sp),
-            sp.GetRequiredService<PythonClock>().TimeProvider)));
-        DefaultProcessProvider = ServiceDescriptor.Singleton<IPythonProcessProvider>(sp => Remember(ref _defaultProcessProvider, DefaultPythonProviders.CreateProcessProvider(
-            sp.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value)));
     }
+
+    /// <summary>Initializes a new instance of the <see cref="PythonRuntimeRegistrations"/> class.</summary>
+    /// <param name="name">The runtime's name; <see cref="Options.DefaultName"/> for the default runtime.</param>
+    public PythonRuntimeRegistrations(string name)
+    {
+        Name = name;
+        SectionPath = RuntimeNames.SectionPath(name);
+        DefaultFileSystem = Describe<IPythonFileSystem>(sp => Remember(ref _defaultFileSystem, DefaultPythonProviders.CreateFileSystem(
+            GetOptions(sp),
+            ContentRoot.Get(sp),
+            Resolve<PythonClock>(sp).TimeProvider)));
+        DefaultProcessProvider = Describe<IPythonProcessProvider>(sp => Remember(ref _defaultProcessProvider, DefaultPythonProviders.CreateProcessProvider(GetOptions(sp))));
+    }
+
+    /// <summary>Gets the runtime's name; <see cref="Options.DefaultName"/> (empty) for the default runtime.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets a value indicating whether this is the default runtime, whose services have no key.</summary>
+    public bool IsDefaultRuntime => Name.Length == 0;
+
+    /// <summary>Gets the runtime's configuration section: <c>PythonRuntime</c>, or <c>PythonRuntime:Runtimes:{name}</c>.</summary>
+    public string SectionPath { get; }
+
+    /// <summary>Gets the name the runtime is shown by in logs, metrics and traces.</summary>
+    public string DisplayName => RuntimeNames.Display(Name);
 
     /// <summary>Gets the registration of the default file system (the mount table from configuration), added unless the application registered one first.</summary>
     public ServiceDescriptor DefaultFileSystem { get; }
@@ -74,6 +96,66 @@ internal sealed class PythonRuntimeRegistrations
     /// <returns><see langword="true"/> for a default; <see langword="false"/> for one the application registered.</returns>
     public bool IsDefault(object provider) =>
         ReferenceEquals(provider, Volatile.Read(ref _defaultFileSystem)) || ReferenceEquals(provider, Volatile.Read(ref _defaultProcessProvider));
+
+    /// <summary>Gets the runtime's options (named options for a named runtime), validated on first use.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The options.</returns>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    public PythonRuntimeOptions GetOptions(IServiceProvider services) =>
+        services.GetRequiredService<IOptionsMonitor<PythonRuntimeOptions>>().Get(Name);
+
+    /// <summary>Resolves one of this runtime's services: the unkeyed one for the default runtime, the one keyed by the name otherwise.</summary>
+    /// <typeparam name="T">The service.</typeparam>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The service.</returns>
+    public T Resolve<T>(IServiceProvider services)
+        where T : notnull =>
+        IsDefaultRuntime ? services.GetRequiredService<T>() : services.GetRequiredKeyedService<T>(Name);
+
+    /// <summary>Describes a singleton of this runtime: unkeyed for the default runtime, keyed by the name otherwise.</summary>
+    /// <typeparam name="T">The service.</typeparam>
+    /// <param name="factory">Creates it.</param>
+    /// <returns>The descriptor.</returns>
+    public ServiceDescriptor Describe<T>(Func<IServiceProvider, T> factory)
+        where T : class =>
+        IsDefaultRuntime
+            ? ServiceDescriptor.Singleton(factory)
+            : ServiceDescriptor.KeyedSingleton<T>(Name, (sp, _) => factory(sp));
+
+    /// <summary>Describes an existing instance as a singleton of this runtime.</summary>
+    /// <typeparam name="T">The service.</typeparam>
+    /// <param name="instance">The instance.</param>
+    /// <returns>The descriptor.</returns>
+    public ServiceDescriptor DescribeInstance<T>(T instance)
+        where T : class =>
+        IsDefaultRuntime ? ServiceDescriptor.Singleton(instance) : ServiceDescriptor.KeyedSingleton(Name, instance);
+
+    /// <summary>Describes a singleton of this runtime implemented by <typeparamref name="TImplementation"/>.</summary>
+    /// <typeparam name="TService">The service.</typeparam>
+    /// <typeparam name="TImplementation">The implementation, created by the service provider.</typeparam>
+    /// <returns>The descriptor.</returns>
+    public ServiceDescriptor DescribeType<TService, [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>()
+        where TService : class
+        where TImplementation : class, TService =>
+        IsDefaultRuntime
+            ? ServiceDescriptor.Singleton<TService, TImplementation>()
+            : ServiceDescriptor.KeyedSingleton<TService, TImplementation>(Name);
+
+    /// <summary>Removes this runtime's registrations of <typeparamref name="T"/> from <paramref name="services"/>.</summary>
+    /// <typeparam name="T">The service.</typeparam>
+    /// <param name="services">The service collection.</param>
+    public void RemoveAll<T>(IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            var d = services[i];
+            var mine = IsDefaultRuntime ? !d.IsKeyedService : d.IsKeyedService && Equals(d.ServiceKey, Name);
+            if (d.ServiceType == typeof(T) && mine)
+            {
+                services.RemoveAt(i);
+            }
+        }
+    }
 
     private static T Remember<T>(ref object? slot, T provider)
         where T : class
