@@ -168,7 +168,7 @@ internal static class ModuleClassification
     /// </summary>
     public static readonly FrozenSet<string> RestrictedExtensions = new[]
     {
-        "_ctypes", "_ctypes_test", "_sqlite3", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
+        "_ctypes", "_ctypes_test", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
         "_posixshmem", "termios", "_xxsubinterpreters", "_xxinterpchannels", "_testcapi", "_testinternalcapi",
         "_testmultiphase", "_testbuffer", "_testclinic", "_testimportmultiple", "_xxtestfuzz", "_curses", "_curses_panel",
         "nis", "ossaudiodev", "_ssl", "xxlimited", "xxlimited_35", "_tkinter",
