@@ -105,6 +105,14 @@ internal static class ModuleClassification
         ],
 
         // _locale: reading the locale and message catalogs; the setters are replaced (Hardening.LocaleHardening).
+        // SQLite reaches files only through its VFS, which is the runtime's own (Sqlite.SqliteVfs: provider files under IO,
+        // no other VFS registered, extensions only with NativeAccess); connect is managed. enable_shared_cache switches
+        // a setting of the process's SQLite library, used by the runtime alone.
+        ["_sqlite3"] =
+        [
+            "Blob", "Connection", "Cursor", "PrepareProtocol", "Row", "adapt", "complete_statement", "enable_callback_tracebacks",
+            "enable_shared_cache", "register_adapter", "register_converter",
+        ],
         ["_locale"] = ["dcgettext", "dgettext", "getencoding", "gettext", "localeconv", "nl_langinfo", "strcoll", "strxfrm"],
 
         // sys: the interpreter's own state. setrecursionlimit, setswitchinterval and _debugmallocstats are replaced,

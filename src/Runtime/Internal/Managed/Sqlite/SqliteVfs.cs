@@ -361,7 +361,7 @@ internal sealed unsafe class SqliteVfs
             var host = fs.GetHostPath(inner);
             if (host is null)
             {
-                t_lastError = $"SQLite extension '{path}' has no host path (native code loads only from a directory mounted from the host)";
+                t_lastError = $"SQLite extension '{given}' cannot be loaded: it has no host path (native code loads only from a directory mounted from the host)";
                 return 0;
             }
 
@@ -370,7 +370,7 @@ internal sealed unsafe class SqliteVfs
                 return handle;
             }
 
-            t_lastError = $"SQLite extension '{path}' cannot be loaded";
+            t_lastError = $"SQLite extension '{given}' cannot be loaded";
             return 0;
         }
         catch (Exception e)
@@ -470,7 +470,13 @@ internal sealed unsafe class SqliteVfs
         try
         {
             var name = Marshal.PtrToStringUTF8((nint)symbol);
-            return handle != 0 && name is not null && NativeLibrary.TryGetExport(handle, name, out var address) ? address : 0;
+            if (handle != 0 && name is not null && NativeLibrary.TryGetExport(handle, name, out var address))
+            {
+                return address;
+            }
+
+            t_lastError = $"no entry point [{name}] in the SQLite extension";
+            return 0;
         }
         catch (Exception)
         {
