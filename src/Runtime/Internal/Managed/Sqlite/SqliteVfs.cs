@@ -252,7 +252,16 @@ internal sealed unsafe class SqliteVfs
         {
             // As SQLite's own VFS does when the file may not be written: open it read-only, and every write answers SQLITE_READONLY.
             t_lastError = e.Message;
-            stream = OpenForReading(fs, inner, path);
+            try
+            {
+                stream = OpenForReading(fs, inner, path);
+            }
+            catch (Exception read) when (read is FileNotFoundException or DirectoryNotFoundException or PythonIOException { ErrorNumber: Errno.ENOENT })
+            {
+                OnFailure("open for writing", path, e); // a new file: the refusal to write is the reason
+                throw;
+            }
+
             opened = (flags & ~(SqliteNative.OpenReadWrite | SqliteNative.OpenCreate)) | SqliteNative.OpenReadOnly;
             readWrite = false;
         }
