@@ -434,6 +434,54 @@ public sealed class SqliteTests(ManagedRuntimeFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Connections_AreDefensive_AndFts3TokenizerTakesNoPointer()
+    {
+        var outcome = await fixture.RunAsync<string>("""
+            import sqlite3
+            c = sqlite3.connect(':memory:')
+            c.execute('create table t (x)')
+            off = c.execute('pragma journal_mode = off').fetchone()[0]
+            c.execute('pragma writable_schema = on')
+            try:
+                c.execute("update sqlite_master set sql = 'create table t (y)'")
+                schema = 'changed'
+            except sqlite3.DatabaseError as e:
+                schema = 'refused'
+            try:
+                c.execute("select fts3_tokenizer('simple', x'4141414141414141')").fetchall()
+                tokenizer = 'pointer taken'
+            except sqlite3.OperationalError as e:
+                tokenizer = 'refused'
+            return f'{off} {schema} {tokenizer}'
+            """);
+
+        Assert.Equal("memory refused refused", outcome);
+    }
+
+    [Fact]
+    public async Task Wal_WithoutSharedMemory_StaysInRollbackMode_UnlessLockingIsExclusive()
+    {
+        var name = "/tmp/" + ManagedRuntimeFixture.Unique("wal");
+
+        var outcome = await fixture.RunAsync<string>($$"""
+            import sqlite3
+            c = sqlite3.connect('{{name}}-a.db')
+            shared = c.execute('pragma journal_mode = wal').fetchone()[0]
+            c.close()
+            c = sqlite3.connect('{{name}}-b.db', isolation_level=None)
+            c.execute('pragma locking_mode = exclusive')
+            exclusive = c.execute('pragma journal_mode = wal').fetchone()[0]
+            c.execute('create table t (x)')
+            c.execute('insert into t values (1)')
+            n = c.execute('select count(*) from t').fetchone()[0]
+            c.close()
+            return f'{shared} {exclusive} {n}'
+            """);
+
+        Assert.Equal("delete wal 1", outcome);
+    }
+
+    [Fact]
     public async Task SqlTime_ComesFromTheRuntimesClock()
     {
         var now = await fixture.RunAsync<string>("return __import__('sqlite3').connect(':memory:').execute(\"select datetime('now')\").fetchone()[0]");

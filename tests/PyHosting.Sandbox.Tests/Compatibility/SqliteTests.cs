@@ -1,0 +1,30 @@
+using PyHosting.Sandbox.Tests.Infrastructure;
+
+namespace PyHosting.Sandbox.Tests.Compatibility;
+
+/// <summary>sqlite3 under the default permissions: it imports with no registration, <c>:memory:</c> works, files are refused naming the key.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class SqliteTests(SandboxFixture fixture)
+{
+    [Fact]
+    public async Task MemoryDatabase_WorksWithoutAnyPermission()
+    {
+        var result = await fixture.Runtime.EvaluateAsync<string>(
+            "(lambda c: (c.execute('create table t (s)'), c.execute(\"insert into t values ('ok')\"), c.execute('select s from t').fetchone()[0])[-1])(__import__('sqlite3').connect(':memory:'))");
+
+        Assert.Equal("ok", result);
+    }
+
+    [Fact]
+    public async Task FileDatabase_WithIONone_IsRefusedNamingTheKey_LoggedAsADenial_AndNoFileAppears()
+    {
+        var before = Directory.GetFileSystemEntries(fixture.Mount).Length;
+
+        var error = await Assert.ThrowsAsync<PythonScriptException>(() => fixture.Runtime.ExecuteAsync("import sqlite3\nsqlite3.connect('/data/new.db').execute('create table t (x)')"));
+
+        Assert.Equal("sqlite3.OperationalError", error.PythonType);
+        Assert.Equal("unable to open database file: opening SQLite database '/data/new.db' denied: PythonRuntime:Permissions:IO is None", error.PythonMessage);
+        Assert.Contains(fixture.Logs, l => l.Contains("Denied sqlite3 open", StringComparison.Ordinal) && l.Contains("'/data/new.db' denied: PythonRuntime:Permissions:IO is None", StringComparison.Ordinal));
+        Assert.Equal(before, Directory.GetFileSystemEntries(fixture.Mount).Length);
+    }
+}
