@@ -123,7 +123,7 @@ public sealed class SqliteTests(ManagedRuntimeFixture fixture) : IDisposable
 
         Assert.Equal(42, read);
         Assert.Equal("OperationalError: attempt to write a readonly database", write);
-        Assert.StartsWith("OperationalError: unable to open database file", create, StringComparison.Ordinal);
+        Assert.Equal("OperationalError: unable to open database file: creating '/mock/new.db' refused: the mount is read-only", create);
         Assert.Null(inner.GetStatus("/ro.db-journal"));
         Assert.Null(inner.GetStatus("/new.db"));
     }

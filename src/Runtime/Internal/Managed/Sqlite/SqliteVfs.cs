@@ -258,7 +258,13 @@ internal sealed unsafe class SqliteVfs
             }
             catch (Exception read) when (read is FileNotFoundException or DirectoryNotFoundException or PythonIOException { ErrorNumber: Errno.ENOENT })
             {
-                OnFailure("open for writing", path, e); // a new file: the refusal to write is the reason
+                // A new file: the refusal to write is the reason.
+                OnFailure("open for writing", path, e);
+                if (e is PythonIOException { ErrorNumber: Errno.EROFS })
+                {
+                    t_refusal = $"creating '{path}' refused: the mount is read-only";
+                }
+
                 throw;
             }
 
