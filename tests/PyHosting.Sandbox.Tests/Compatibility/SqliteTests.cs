@@ -16,6 +16,15 @@ public sealed class SqliteTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task EndlessQuery_EndsAtTheExecutionTimeout_AndTheRuntimeGoesOn()
+    {
+        await Assert.ThrowsAsync<TimeoutException>(() => fixture.Runtime.ExecuteAsync(
+            "import sqlite3\nsqlite3.connect(':memory:').execute('with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n').fetchone()"));
+
+        Assert.Equal(1, await fixture.Runtime.EvaluateAsync<long>("__import__('sqlite3').connect(':memory:').execute('select 1').fetchone()[0]"));
+    }
+
+    [Fact]
     public async Task FileDatabase_WithIONone_IsRefusedNamingTheKey_LoggedAsADenial_AndNoFileAppears()
     {
         var before = Directory.GetFileSystemEntries(fixture.Mount).Length;
