@@ -129,6 +129,31 @@ public sealed class SqliteTests(ManagedRuntimeFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task VacuumVacuumIntoAndBackup_WorkInsideTheMounts()
+    {
+        var name = ManagedRuntimeFixture.Unique("copy");
+
+        var outcome = await fixture.RunAsync<string>($$"""
+            import sqlite3
+            c = sqlite3.connect('/data/{{name}}.db')
+            c.execute('create table t (x)')
+            c.executemany('insert into t values (?)', [(i,) for i in range(500)])
+            c.execute('delete from t where x % 2 = 0')
+            c.commit()
+            c.execute('vacuum')
+            c.execute("vacuum into '/host/{{name}}-vacuumed.db'")
+            target = sqlite3.connect('/tmp/{{name}}-backup.db')
+            c.backup(target)
+            counts = [sqlite3.connect(p).execute('select count(*) from t').fetchone()[0]
+                      for p in ('/data/{{name}}.db', '/host/{{name}}-vacuumed.db', '/tmp/{{name}}-backup.db')]
+            return ' '.join(map(str, counts))
+            """);
+
+        Assert.Equal("250 250 250", outcome);
+        Assert.Equal(Header, File.ReadAllBytes(Path.Combine(fixture.HostDirectory, name + "-vacuumed.db"))[..16]);
+    }
+
+    [Fact]
     public async Task TwoConnections_AWriterLocksOutAnotherWriter_ReadersStillRead()
     {
         var name = "/tmp/" + ManagedRuntimeFixture.Unique("locks") + ".db";
