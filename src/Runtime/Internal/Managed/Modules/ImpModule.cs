@@ -16,7 +16,9 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <remarks>
 /// What gets loaded is decided by the file and by the last part of the name (CPython calls
 /// <c>PyInit_&lt;last part&gt;</c>), so both are checked: loading the standard library's
-/// <c>_sqlite3</c> or <c>_ctypes</c> under another name is refused like loading them by name.
+/// <c>_dbm</c> or <c>_ctypes</c> under another name is refused like loading them by name. <c>_sqlite3</c> needs no
+/// registration: before it loads, the SQLite library it links gets the runtime's VFS as its only one
+/// (<see cref="SqliteVfs"/>), under whatever name it is loaded.
 /// </remarks>
 internal sealed unsafe class ImpModule
 {
