@@ -424,6 +424,26 @@ public sealed class SqliteTests(ManagedRuntimeFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task SorterThreads_MayBeUsedWithCreateThread()
+    {
+        var refused = Internal.Managed.Sqlite.SqliteVfs.SorterThreadsRefused;
+
+        var outcome = await fixture.RunAsync<string>("""
+            import sqlite3
+            c = sqlite3.connect(':memory:')
+            threads = c.execute('pragma threads = 2').fetchone()[0]
+            c.execute('pragma cache_size = 10')
+            c.execute('create table t (x, pad)')
+            c.executemany('insert into t values (?, ?)', [(i, 'z' * 100) for i in range(20000)])
+            first = c.execute('select x from t order by pad, x desc').fetchone()[0]
+            return f'{threads} {first}'
+            """);
+
+        Assert.Equal("2 19999", outcome);
+        Assert.Equal(refused, Internal.Managed.Sqlite.SqliteVfs.SorterThreadsRefused);
+    }
+
+    [Fact]
     public async Task SharedConnectionAcrossThreads_Works()
     {
         var count = await fixture.RunAsync<long>("""

@@ -1,3 +1,4 @@
+using PyHosting.Internal.Managed.Sqlite;
 using PyHosting.Sandbox.Tests.Infrastructure;
 
 namespace PyHosting.Sandbox.Tests.Compatibility;
@@ -13,6 +14,20 @@ public sealed class SqliteTests(SandboxFixture fixture)
             "(lambda c: (c.execute('create table t (s)'), c.execute(\"insert into t values ('ok')\"), c.execute('select s from t').fetchone()[0])[-1])(__import__('sqlite3').connect(':memory:'))");
 
         Assert.Equal("ok", result);
+    }
+
+    [Fact]
+    public async Task SorterThreads_AreNotStartedWithoutCreateThread_TheSortRunsOnTheCallsThread()
+    {
+        var before = SqliteVfs.SorterThreadsRefused;
+
+        var first = await fixture.Runtime.EvaluateAsync<long>(
+            "(lambda c: (c.execute('pragma threads = 4'), c.execute('pragma cache_size = 10'), c.execute('create table t (x, pad)'), " +
+            "c.executemany('insert into t values (?, ?)', [(i, 'z' * 100) for i in range(20000)]), " +
+            "c.execute('select x from t order by pad, x desc').fetchone()[0])[-1])(__import__('sqlite3').connect(':memory:'))");
+
+        Assert.Equal(19999, first);
+        Assert.True(SqliteVfs.SorterThreadsRefused > before, "the sort asked for no sorter thread: the test does not exercise the refusal");
     }
 
     [Fact]

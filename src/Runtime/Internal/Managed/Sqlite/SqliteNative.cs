@@ -55,8 +55,11 @@ internal static unsafe class SqliteNative
     /// <summary><c>SQLITE_DBCONFIG_DEFENSIVE</c>: SQL may not corrupt the database file (writable_schema, page-level edits).</summary>
     public const int DbConfigDefensive = 1010;
 
-    /// <summary><c>SQLITE_LIMIT_WORKER_THREADS</c>: the sorter's helper threads (<c>PRAGMA threads</c>).</summary>
-    public const int LimitWorkerThreads = 11;
+    /// <summary><c>SQLITE_TESTCTRL_FAULT_INSTALL</c>: the callback SQLite asks before simulating a fault.</summary>
+    public const int TestControlFaultInstall = 9;
+
+    /// <summary>The fault SQLite asks about before starting a sorter thread (<c>PRAGMA threads</c>); when it is "simulated", the work runs on the calling thread.</summary>
+    public const int FaultThreadCreate = 200;
 
     /// <summary>Size of <c>sqlite3_vfs</c> up to <c>xCurrentTimeInt64</c> (version 2).</summary>
     public const int VfsSize = 144;
@@ -79,7 +82,7 @@ internal static unsafe class SqliteNative
     public static delegate* unmanaged<nint, int> VfsUnregister;
     public static delegate* unmanaged<nint, int> AutoExtension;
     public static delegate* unmanaged<nint, int, int, nint, int> DbConfigIntPointer;
-    public static delegate* unmanaged<nint, int, int, int> Limit;
+    public static delegate* unmanaged<int, nint, int> TestControlPointer;
     public static delegate* unmanaged<nint, int, nint, nint, void> ProgressHandler;
     public static delegate* unmanaged<int, nint> Malloc;
     public static delegate* unmanaged<int> LibVersionNumber;
@@ -107,7 +110,7 @@ internal static unsafe class SqliteNative
 
             // sqlite3_db_config is variadic; on LP64 integer and pointer arguments travel as for a fixed signature.
             DbConfigIntPointer = (delegate* unmanaged<nint, int, int, nint, int>)NativeLibrary.GetExport(library, "sqlite3_db_config");
-            Limit = (delegate* unmanaged<nint, int, int, int>)NativeLibrary.GetExport(library, "sqlite3_limit");
+            TestControlPointer = (delegate* unmanaged<int, nint, int>)NativeLibrary.GetExport(library, "sqlite3_test_control"); // variadic, as above
             ProgressHandler = (delegate* unmanaged<nint, int, nint, nint, void>)NativeLibrary.GetExport(library, "sqlite3_progress_handler");
             Malloc = (delegate* unmanaged<int, nint>)NativeLibrary.GetExport(library, "sqlite3_malloc");
             LibVersionNumber = (delegate* unmanaged<int>)NativeLibrary.GetExport(library, "sqlite3_libversion_number");

@@ -168,6 +168,10 @@ internal sealed unsafe class SqliteVfs
             SqliteNative.VfsUnregister(vfs);
         }
 
+        // PRAGMA threads sets a connection's limit itself: without CreateThread, SQLite is told that starting a sorter
+        // thread fails, and runs the sorter's work on the statement's own thread.
+        SqliteNative.TestControlPointer(SqliteNative.TestControlFaultInstall, _backend.Permissions.CreateThread ? 0 : (nint)(delegate* unmanaged<int, int>)&OnFaultCheck);
+
         rc = SqliteNative.AutoExtension((nint)(delegate* unmanaged<nint, byte**, nint, int>)&OnConnection);
         if (rc != SqliteNative.Ok)
         {
@@ -600,8 +604,8 @@ internal sealed unsafe class SqliteVfs
 
     /// <summary>
     /// Runs for every connection SQLite opens (<c>sqlite3_auto_extension</c>): no pointer-taking <c>fts3_tokenizer()</c>,
-    /// defensive mode (SQL cannot corrupt the file format), no sorter threads without <c>CreateThread</c>, and a progress
-    /// handler that ends a statement when its call is cancelled or times out.
+    /// defensive mode (SQL cannot corrupt the file format), and a progress handler that ends a statement when its call
+    /// is cancelled or times out.
     /// </summary>
     [UnmanagedCallersOnly]
     private static int OnConnection(nint db, byte** error, nint api)
@@ -610,11 +614,6 @@ internal sealed unsafe class SqliteVfs
         {
             SqliteNative.DbConfigIntPointer(db, SqliteNative.DbConfigEnableFts3Tokenizer, 0, 0);
             SqliteNative.DbConfigIntPointer(db, SqliteNative.DbConfigDefensive, 1, 0);
-            if (Installed is { } vfs && !vfs._backend.Permissions.CreateThread)
-            {
-                SqliteNative.Limit(db, SqliteNative.LimitWorkerThreads, 0);
-            }
-
             SqliteNative.ProgressHandler(db, ProgressSteps, (nint)(delegate* unmanaged<nint, int>)&OnProgress, 0);
             return SqliteNative.Ok;
         }
@@ -622,6 +621,23 @@ internal sealed unsafe class SqliteVfs
         {
             return SqliteNative.Error;
         }
+    }
+
+    /// <summary>Gets how many sorter threads SQLite did not start because <c>CreateThread</c> is false.</summary>
+    public static int SorterThreadsRefused => Volatile.Read(ref s_sorterThreadsRefused);
+
+    private static int s_sorterThreadsRefused;
+
+    [UnmanagedCallersOnly]
+    private static int OnFaultCheck(int fault)
+    {
+        if (fault != SqliteNative.FaultThreadCreate)
+        {
+            return SqliteNative.Ok;
+        }
+
+        Interlocked.Increment(ref s_sorterThreadsRefused);
+        return SqliteNative.Error;
     }
 
     [UnmanagedCallersOnly]
