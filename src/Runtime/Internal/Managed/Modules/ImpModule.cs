@@ -165,7 +165,7 @@ internal sealed unsafe class ImpModule
         var failure = SqliteVfs.Reassert();
         if (failure is null && result != 0 && SqliteVfs.Installed is not null)
         {
-            SqliteModule.PatchIfSqlite(_backend, Arg.Required(args, 0, "mod"));
+            failure = SqliteModule.PatchIfSqlite(_backend, Arg.Required(args, 0, "mod"));
         }
 
         if (failure is not null)

@@ -52,6 +52,9 @@ internal sealed unsafe class SqliteVfs
 
     [ThreadStatic]
     private static string? t_lastDlOpen;
+
+    [ThreadStatic]
+    private static bool t_connectionSeen;
     #pragma warning restore IDE1006
 
     private readonly ManagedBackend _backend;
@@ -195,6 +198,14 @@ internal sealed unsafe class SqliteVfs
         var refusal = t_refusal;
         t_refusal = null;
         return refusal;
+    }
+
+    /// <summary>Returns and forgets whether a connection was opened on this thread by the SQLite library the runtime configured.</summary>
+    public static bool TakeConnectionSeen()
+    {
+        var seen = t_connectionSeen;
+        t_connectionSeen = false;
+        return seen;
     }
 
     /// <summary>Returns and forgets whether the progress handler interrupted a statement on this thread because its call was cancelled.</summary>
@@ -612,6 +623,7 @@ internal sealed unsafe class SqliteVfs
     {
         try
         {
+            t_connectionSeen = true;
             SqliteNative.DbConfigIntPointer(db, SqliteNative.DbConfigEnableFts3Tokenizer, 0, 0);
             SqliteNative.DbConfigIntPointer(db, SqliteNative.DbConfigDefensive, 1, 0);
             SqliteNative.ProgressHandler(db, ProgressSteps, (nint)(delegate* unmanaged<nint, int>)&OnProgress, 0);
