@@ -51,10 +51,33 @@ public sealed class ManagedRegisteredExtensionTests(ManagedRegisteredExtensionTe
     [Fact]
     public async Task StandardLibraryExtensionReachingTheSystem_Unregistered_IsImportErrorNamingTheKey()
     {
-        var response = await Python.ExecAsync("import sqlite3");
+        var response = await Python.ExecAsync("import _dbm");
 
         Assert.Equal("ImportError", response.PythonType);
-        Assert.Equal("native extension '_sqlite3' is not registered in PythonRuntime:NativeExtensions", response.PythonMessage);
+        Assert.Equal("native extension '_dbm' is not registered in PythonRuntime:NativeExtensions", response.PythonMessage);
+    }
+
+    [Fact]
+    public async Task SqliteLoadExtension_WithNativeAccess_LoadsOnlyFromAHostMount()
+    {
+        var suffix = fixture.Extensions.Suffix;
+        var mounted = await Python.ExecAsync(
+            "import sqlite3\n" +
+            "c = sqlite3.connect(':memory:')\n" +
+            "c.enable_load_extension(True)\n" +
+            $"c.load_extension('{Runtimes.ExtensionMount}/tinyext{suffix}')");
+        var inMemory = await Python.ExecAsync(
+            "import shutil, sqlite3\n" +
+            $"shutil.copyfile('{Runtimes.ExtensionMount}/tinyext{suffix}', '/mem/sqlite-ext{suffix}')\n" +
+            "c = sqlite3.connect(':memory:')\n" +
+            "c.enable_load_extension(True)\n" +
+            $"c.load_extension('/mem/sqlite-ext{suffix}')");
+
+        // The library loads (it is a Python extension, so SQLite then finds no entry point of its own in it).
+        Assert.Equal("sqlite3.OperationalError", mounted.PythonType);
+        Assert.Equal("no entry point [sqlite3_tinyext_init] in the SQLite extension", mounted.PythonMessage);
+        Assert.Equal("sqlite3.OperationalError", inMemory.PythonType);
+        Assert.Equal($"SQLite extension '/mem/sqlite-ext{suffix}' cannot be loaded: it has no host path (native code loads only from a directory mounted from the host)", inMemory.PythonMessage);
     }
 
     [Fact]

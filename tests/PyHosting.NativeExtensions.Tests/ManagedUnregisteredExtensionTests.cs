@@ -58,14 +58,29 @@ public sealed class ManagedUnregisteredExtensionTests(ManagedUnregisteredExtensi
 
     [Theory]
     [InlineData("spoof._ctypes", "_ctypes", "PythonRuntime:Permissions:NativeAccess is false")]
-    [InlineData("spoof._sqlite3", "_sqlite3", "native extension '_sqlite3' is not registered in PythonRuntime:NativeExtensions")]
-    [InlineData("_sqlite3", "_sqlite3", "native extension '_sqlite3' is not registered in PythonRuntime:NativeExtensions")]
+    [InlineData("spoof._dbm", "_dbm", "native extension '_dbm' is not registered in PythonRuntime:NativeExtensions")]
+    [InlineData("_dbm", "_dbm", "native extension '_dbm' is not registered in PythonRuntime:NativeExtensions")]
     public async Task RestrictedStandardLibraryExtension_LoadedUnderAnyName_IsRefused(string name, string file, string expected)
     {
         var response = await Python.ExecAsync(ManagedRegisteredExtensionTests.LoadExtension(name, $"{DynLoad}{file}{fixture.Extensions.Suffix}"));
 
         Assert.Equal("ImportError", response.PythonType);
         Assert.Contains(expected, response.PythonMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sqlite_NeedsNoRegistration_AndLoadsNoExtensionWithoutNativeAccess()
+    {
+        var memory = await Python.EvalAsync("__import__('sqlite3').connect(':memory:').execute('select 6 * 7').fetchone()[0]");
+        var load = await Python.ExecAsync(
+            "import sqlite3\n" +
+            "c = sqlite3.connect(':memory:')\n" +
+            "c.enable_load_extension(True)\n" +
+            $"c.load_extension('{Runtimes.ExtensionMount}/tinyext{fixture.Extensions.Suffix}')");
+
+        Assert.Equal("42", memory.EnsureOk().Result!.ToJsonString());
+        Assert.Equal("sqlite3.OperationalError", load.PythonType);
+        Assert.Equal($"loading SQLite extension '{Runtimes.ExtensionMount}/tinyext{fixture.Extensions.Suffix}' denied: PythonRuntime:Permissions:NativeAccess is false", load.PythonMessage);
     }
 
     [Fact]

@@ -99,8 +99,10 @@ internal sealed partial class PythonRuntime
                 var exc = Py.FetchError();
                 try
                 {
-                    // A bridge wait woken by the token raises KeyboardInterrupt before the runtime's own callback may have run.
-                    if (exc != 0 && PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) && (state.Requested || callToken.IsCancellationRequested))
+                    // A bridge wait woken by the token raises KeyboardInterrupt before the runtime's own callback may have run;
+                    // a SQLite statement the token interrupted raises sqlite3.OperationalError('interrupted').
+                    var interruptedStatement = Managed.Sqlite.SqliteVfs.TakeInterrupted();
+                    if (exc != 0 && (PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) || interruptedStatement) && (state.Requested || callToken.IsCancellationRequested))
                     {
                         throw Cancelled(entryPoint, limits);
                     }

@@ -37,6 +37,7 @@ public sealed class OsIdentifierTests(SandboxFixture fixture)
         "_elementtree.SubElement",
         "_functools.cmp_to_key", "_functools.reduce",
         "_json.encode_basestring", "_json.encode_basestring_ascii", "_json.scanstring",
+        "_sqlite3.adapt", // adapts a Python value through the registered adapters
         "_stat.S_IFMT", "_stat.S_IMODE", "_stat.S_ISBLK", "_stat.S_ISCHR", "_stat.S_ISDIR", "_stat.S_ISDOOR",
         "_stat.S_ISFIFO", "_stat.S_ISLNK", "_stat.S_ISPORT", "_stat.S_ISREG", "_stat.S_ISSOCK", "_stat.S_ISWHT",
         "_stat.filemode",

@@ -24,6 +24,7 @@ public sealed class QuietStartTests(DefaultPermissionsFixture fixture) : IClassF
     [InlineData("email.utils")]
     [InlineData("zoneinfo")]
     [InlineData("inspect")]
+    [InlineData("sqlite3")]
     public async Task ImportingAStandardModule_LogsNoDenial(string module)
     {
         var before = (await fixture.Python.GetLogsAsync()).Count;

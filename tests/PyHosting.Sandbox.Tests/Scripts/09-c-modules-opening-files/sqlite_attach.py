@@ -1,6 +1,8 @@
 # family: 9
-# expect: ImportError
-# key: PythonRuntime:NativeExtensions
-# sqlite3 opens files in C (ATTACH, VACUUM INTO) and must be registered.
+# expect: sqlite3.OperationalError
+# absent: root:
+# ATTACH opens a file from C: it goes through the runtime's VFS, where /etc/passwd is not in any mount.
 import sqlite3
-sqlite3.connect(':memory:').execute("ATTACH '/etc/passwd' AS p")
+c = sqlite3.connect(':memory:')
+c.execute("ATTACH '/etc/passwd' AS p")
+print(c.execute('select * from p.sqlite_master').fetchall())

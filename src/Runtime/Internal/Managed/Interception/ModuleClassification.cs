@@ -105,6 +105,14 @@ internal static class ModuleClassification
         ],
 
         // _locale: reading the locale and message catalogs; the setters are replaced (Hardening.LocaleHardening).
+        // SQLite reaches files only through its VFS, which is the runtime's own (Sqlite.SqliteVfs: provider files under IO,
+        // no other VFS registered, extensions only with NativeAccess); connect is managed. enable_shared_cache switches
+        // a setting of the process's SQLite library, used by the runtime alone.
+        ["_sqlite3"] =
+        [
+            "Blob", "Connection", "Cursor", "PrepareProtocol", "Row", "adapt", "complete_statement", "enable_callback_tracebacks",
+            "enable_shared_cache", "register_adapter", "register_converter",
+        ],
         ["_locale"] = ["dcgettext", "dgettext", "getencoding", "gettext", "localeconv", "nl_langinfo", "strcoll", "strxfrm"],
 
         // sys: the interpreter's own state. setrecursionlimit, setswitchinterval and _debugmallocstats are replaced,
@@ -168,7 +176,7 @@ internal static class ModuleClassification
     /// </summary>
     public static readonly FrozenSet<string> RestrictedExtensions = new[]
     {
-        "_ctypes", "_ctypes_test", "_sqlite3", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
+        "_ctypes", "_ctypes_test", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
         "_posixshmem", "termios", "_xxsubinterpreters", "_xxinterpchannels", "_testcapi", "_testinternalcapi",
         "_testmultiphase", "_testbuffer", "_testclinic", "_testimportmultiple", "_xxtestfuzz", "_curses", "_curses_panel",
         "nis", "ossaudiodev", "_ssl", "xxlimited", "xxlimited_35", "_tkinter",

@@ -194,6 +194,8 @@ internal static class TypeClassification
         ["pyexpat"] = ["xmlparser"],
         ["re"] = ["Match", "Pattern"],
         ["signal"] = ["struct_siginfo"],
+        // Their file access goes through SQLite's only VFS, the runtime's (Sqlite.SqliteVfs); load_extension needs NativeAccess there.
+        ["sqlite3"] = ["Blob", "Connection", "Cursor", "PrepareProtocol", "Row", "Statement"],
         ["sys"] = ["flags", "float_info", "hash_info", "int_info", "thread_info", "version_info"],
         ["time"] = ["struct_time"],
         ["types"] = ["GenericAlias", "SimpleNamespace", "UnionType"],

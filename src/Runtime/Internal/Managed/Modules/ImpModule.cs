@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.Sqlite;
 using PyHosting.Internal.Managed.State;
 
 namespace PyHosting.Internal.Managed.Modules;
@@ -15,7 +16,9 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <remarks>
 /// What gets loaded is decided by the file and by the last part of the name (CPython calls
 /// <c>PyInit_&lt;last part&gt;</c>), so both are checked: loading the standard library's
-/// <c>_sqlite3</c> or <c>_ctypes</c> under another name is refused like loading them by name.
+/// <c>_dbm</c> or <c>_ctypes</c> under another name is refused like loading them by name. <c>_sqlite3</c> needs no
+/// registration: before it loads, the SQLite library it links gets the runtime's VFS as its only one
+/// (<see cref="SqliteVfs"/>), under whatever name it is loaded.
 /// </remarks>
 internal sealed unsafe class ImpModule
 {
@@ -23,7 +26,7 @@ internal sealed unsafe class ImpModule
     public static readonly HashSet<string> RestrictedDynload = new(StringComparer.Ordinal)
     {
         "_uuid", // libuuid writes /var/lib/libuuid, talks to uuidd and reads the real clock; uuid.py works without it
-        "_ctypes", "_ctypes_test", "_sqlite3", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
+        "_ctypes", "_ctypes_test", "_dbm", "_gdbm", "readline", "mmap", "resource", "_multiprocessing",
         "_posixshmem", "termios", "_xxsubinterpreters", "_xxinterpchannels", "_testcapi", "_testinternalcapi",
         "_testmultiphase", "_testbuffer", "_testclinic", "_testimportmultiple", "_xxtestfuzz", "_curses", "_curses_panel",
         "nis", "ossaudiodev", "_ssl", "xxlimited", "xxlimited_35", "_tkinter",
@@ -47,6 +50,7 @@ internal sealed unsafe class ImpModule
     public int Patch(nint module)
     {
         _patcher.Replace(module, "_imp", "create_dynamic", "spec, file=None, /", CreateDynamic);
+        _patcher.Replace(module, "_imp", "exec_dynamic", "mod, /", ExecDynamic);
         return 0;
     }
 
@@ -117,6 +121,16 @@ internal sealed unsafe class ImpModule
             throw new ImportDeniedException(name, $"native extension '{name}' cannot be loaded from '{runtimePath}': the file has no host path (native code loads only from a directory mounted from the host)");
         }
 
+        if (IsSqlite(backend, name, hostPath))
+        {
+            // Before _sqlite3 exists, the SQLite library it links has the runtime's VFS as its only one (see SqliteVfs).
+            var failure = SqliteVfs.Install(backend);
+            if (failure is not null)
+            {
+                throw new ImportDeniedException(name, $"sqlite3 is not available: {failure}; SQLite must reach files only through the runtime's file system");
+            }
+        }
+
         var freshSpec = NewSpec(name, hostPath);
         if (freshSpec == 0)
         {
@@ -129,6 +143,39 @@ internal sealed unsafe class ImpModule
         if (result != 0 && hostPath != origin)
         {
             ShowRuntimePath(result, hostPath, origin);
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether the extension is the standard library's <c>_sqlite3</c>, under whatever name.</summary>
+    private static bool IsSqlite(ManagedBackend backend, string name, string hostPath) =>
+        name[(name.LastIndexOf('.') + 1)..] == "_sqlite3"
+        || (backend.Installation is { } installation
+            && string.Equals(Path.GetDirectoryName(hostPath), installation.DynLoad, StringComparison.Ordinal)
+            && FileModuleName(hostPath) == "_sqlite3");
+
+    /// <summary>
+    /// Runs an extension module's initialisation, then restores SQLite's VFS table: <c>_sqlite3</c> shuts SQLite down
+    /// when its initialisation fails, and the next start of SQLite would register the operating system's VFSes again.
+    /// </summary>
+    private nint ExecDynamic(BridgeArgs args)
+    {
+        var result = args.Forward(ModulePatcher.Original("_imp", "exec_dynamic"));
+        var failure = SqliteVfs.Reassert();
+        if (failure is null && result != 0 && SqliteVfs.Installed is not null)
+        {
+            failure = SqliteModule.PatchIfSqlite(_backend, Arg.Required(args, 0, "mod"));
+        }
+
+        if (failure is not null)
+        {
+            if (result != 0)
+            {
+                LibPython.Py_DecRef(result);
+            }
+
+            throw new ImportDeniedException("_sqlite3", $"sqlite3 is not available: {failure}");
         }
 
         return result;
