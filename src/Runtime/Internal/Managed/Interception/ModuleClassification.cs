@@ -104,6 +104,9 @@ internal static class ModuleClassification
             "is_frozen", "is_frozen_package", "lock_held", "release_lock", "source_hash",
         ],
 
+        // _socket without HostSockets (SocketModule.Pure): byte order, address text, the default timeout, ancillary-data sizes.
+        ["_socket"] = ["htonl", "htons", "ntohl", "ntohs", "inet_aton", "inet_ntoa", "inet_ntop", "inet_pton", "getdefaulttimeout", "setdefaulttimeout", "CMSG_LEN", "CMSG_SPACE"],
+
         // _locale: reading the locale and message catalogs; the setters are replaced (Hardening.LocaleHardening).
         ["_locale"] = ["dcgettext", "dgettext", "getencoding", "gettext", "localeconv", "nl_langinfo", "strcoll", "strxfrm"],
 
@@ -160,7 +163,7 @@ internal static class ModuleClassification
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Python classes of the Managed backend that replace an original in its module.</summary>
-    public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO" }.ToFrozenSet(StringComparer.Ordinal);
+    public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO", "_socket.socket", "_socket.SocketType", "select.poll" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Standard-library extensions that load arbitrary native code or reach files, sockets and the OS on their own:

@@ -54,6 +54,10 @@ internal static class TypeClassification
         ["posix.ScandirIterator"] = "it lists host directories (os.scandir is managed)",
         ["posix.DirEntry"] = "it reads host paths (os.scandir is managed)",
 
+        // Real sockets (socket(2), or any host descriptor through fileno=); allowed when HostSockets is true. Without it,
+        // _socket.socket is the managed shim's class over the runtime's socket pairs (Modules.SocketModule).
+        ["_socket.socket"] = "it makes or wraps host sockets: PythonRuntime:Permissions:HostSockets is false (socket.socketpair() works within the runtime)",
+
         // CPython's printer of the early standard error: writes to the host's descriptor 2.
         ["builtins.stderrprinter"] = "it writes to the host's standard error descriptor",
     }.ToFrozenDictionary(StringComparer.Ordinal);
