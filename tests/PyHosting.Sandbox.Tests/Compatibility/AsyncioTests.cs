@@ -54,37 +54,51 @@ public sealed class AsyncioTests(SandboxFixture fixture)
     [InlineData("socket.create_server(('127.0.0.1', 0))")]
     [InlineData("__import__('urllib.request').request.urlopen('http://127.0.0.1:9/')")]
     [InlineData("__import__('asyncio').run(__import__('asyncio').open_connection('127.0.0.1', 9))")]
-    [InlineData("__import__('asyncio').run(__import__('asyncio').start_server(lambda r, w: None, '127.0.0.1', 0))")]
     public async Task NetworkOperations_AreRefused_NamingHostSockets(string expression)
     {
         var error = await Assert.ThrowsAsync<PythonScriptException>(() => fixture.Runtime.ExecuteAsync("import socket\n" + expression));
 
-        Assert.Equal("PermissionError", error.PythonType);
+        // urllib reports the refusal inside its URLError, as it reports any OSError of the connection.
+        Assert.Contains(error.PythonType, (string[])["PermissionError", "urllib.error.URLError"]);
         Assert.Contains("PythonRuntime:Permissions:HostSockets", error.PythonMessage, StringComparison.Ordinal);
         Assert.Equal(7L, await fixture.Runtime.EvaluateAsync<long>("3 + 4"));
     }
 
     [Fact]
-    public async Task SocketPair_CarriesBytesBothWays_WithStreamSemantics()
+    public async Task AsyncioStartServer_ListensOnNothing()
     {
-        var result = await fixture.Runtime.EvaluateAsync<string>("""
-            (lambda socket: (lambda a, b: (
-                a.sendall(b'ping'), b.send(b'pong!'),
-                r1 := b.recv(100), r2 := bytearray(10), n := a.recv_into(r2),
-                b.setblocking(False),
-                e := (lambda: (b.recv(1), 'no error')[1]),
-                again := (lambda: e())() if False else None,
-                blocked := (lambda s: (lambda: s.recv(1)))(b),
-                err := __import__('contextlib').suppress(BlockingIOError),
-                a.shutdown(socket.SHUT_WR),
-                eof := b.recv(10),
-                kinds := (a.family == socket.AF_UNIX, a.type == socket.SOCK_STREAM, isinstance(a, socket.socket)),
-                a.close(), b.close(),
-                f'{r1!r}|{bytes(r2[:n])!r}|{eof!r}|{kinds}'
-            )[-1])(*socket.socketpair()))(__import__('socket'))
+        // asyncio's create_server skips an address whose socket() fails with OSError (PermissionError is one): no socket is made.
+        var sockets = await fixture.Runtime.EvaluateAsync<long>("""
+            (lambda ns: (exec("import asyncio\nasync def main():\n    s = await asyncio.start_server(lambda r, w: None, '127.0.0.1', 0)\n    n = len(s.sockets)\n    s.close()\n    return n\nout = asyncio.run(main())", ns), ns['out'])[1])({})
             """);
 
-        Assert.Equal("b'ping'|b'pong!'|b''|(True, True, True)", result);
+        Assert.Equal(0L, sockets);
+    }
+
+    [Fact]
+    public async Task SocketPair_CarriesBytesBothWays_WithStreamSemantics()
+    {
+        await fixture.Runtime.ExecuteAsync("""
+            import socket
+            a, b = socket.socketpair()
+            a.sendall(b'ping')
+            b.send(b'pong!')
+            assert b.recv(100) == b'ping'
+            r = bytearray(10)
+            n = a.recv_into(r)
+            assert bytes(r[:n]) == b'pong!'
+            a.shutdown(socket.SHUT_WR)
+            assert b.recv(10) == b'', 'no end of stream after shutdown(SHUT_WR)'
+            assert (a.family, a.type, isinstance(a, socket.socket)) == (socket.AF_UNIX, socket.SOCK_STREAM, True)
+            a.close()
+            try:
+                b.send(b'x')
+                raise AssertionError('send to a closed peer did not fail')
+            except BrokenPipeError:
+                pass
+            b.close()
+            assert a.fileno() == -1 and b.fileno() == -1
+            """);
     }
 
     [Fact]
@@ -123,11 +137,6 @@ public sealed class AsyncioTests(SandboxFixture fixture)
     [Fact]
     public async Task SocketPair_RecvWithTimeout_RaisesTimeoutError()
     {
-        var type = await fixture.Runtime.EvaluateAsync<string>("""
-            (lambda a, b: (b.settimeout(0.05), (lambda: b.recv(1)))[1])(*__import__('socket').socketpair())
-            and (lambda f: (lambda: f())())(lambda: None) and 'unused'
-            """);
-        Assert.Equal("unused", type);
         var error = await Assert.ThrowsAsync<PythonScriptException>(() => fixture.Runtime.ExecuteAsync("""
             import socket
             a, b = socket.socketpair()
@@ -148,11 +157,6 @@ public sealed class AsyncioTests(SandboxFixture fixture)
     [Fact]
     public async Task AsyncioRun_TasksGatherTimeoutsQueuesLocksEvents_Work()
     {
-        var result = await fixture.Runtime.EvaluateAsync<string>("""
-            __import__('asyncio').run((lambda asyncio: (async def_main for def_main in []))(__import__('asyncio'))) if False else None
-            """ + "\n" is null ? "" : "'skip'");
-        Assert.Equal("skip", result);
-
         await fixture.Runtime.ExecuteAsync("""
             import asyncio
 

@@ -52,6 +52,9 @@ internal static class ModuleClassification
         // Reads its data through importlib.resources and open(), which are managed.
         "_zoneinfo",
 
+        // asyncio's futures, tasks and running-loop bookkeeping: Python objects only.
+        "_asyncio",
+
         // The profiler's enable() goes through sys.setprofile, which the audit hook refuses.
         "_lsprof",
     }.ToFrozenSet(StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
 
@@ -75,7 +76,7 @@ internal sealed unsafe class SignalModule
         {
             if (!_backend.Fds.TryGet(fd, out var file))
             {
-                throw new PythonArgumentException("invalid fd", isValueError: true);
+                throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
             }
 
             if (file!.Blocking)

@@ -81,6 +81,16 @@ internal sealed unsafe class SocketModule
         });
         replaced.UnionWith(["socketpair", "dup", "close"]);
 
+        // CPython readies its socket type lazily, when something first uses it; ready now, it is in the subclass tree,
+        // where the denied-type pass (which follows this patch) finds and refuses it like any other.
+        var original = Py.GetAttr(module, "socket");
+        if (original == 0 || ((delegate* unmanaged<nint, int>)LibPython.Export("PyType_Ready"))(original) < 0)
+        {
+            LibPython.Py_DecRef(original);
+            return -1;
+        }
+
+        LibPython.Py_DecRef(original);
         var type = SocketType(module);
         if (Py.SetAttr(module, "socket", type) < 0 || Py.SetAttr(module, "SocketType", type) < 0)
         {
