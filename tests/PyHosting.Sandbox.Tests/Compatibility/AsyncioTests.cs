@@ -147,6 +147,35 @@ public sealed class AsyncioTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task NonBlockingPipes_RaiseBlockingIOError_AndFileObjectsReturnNone()
+    {
+        await fixture.Runtime.ExecuteAsync("""
+            import os
+            r, w = os.pipe()
+            try:
+                os.set_blocking(r, False)
+                os.set_blocking(w, False)
+                try:
+                    os.read(r, 1)
+                    raise AssertionError('read from an empty non-blocking pipe')
+                except BlockingIOError:
+                    pass
+                assert open(r, 'rb', buffering=0, closefd=False).read(1) is None
+                written = 0
+                for _ in range(100):
+                    try:
+                        written += os.write(w, b'x' * 65536)
+                    except BlockingIOError:
+                        break
+                assert written == 1 << 20, written
+                assert len(os.read(r, 10)) == 10
+            finally:
+                os.close(r)
+                os.close(w)
+            """);
+    }
+
+    [Fact]
     public async Task DefaultSelector_IsPollSelector_AndEpollIsAbsent()
     {
         var result = await fixture.Runtime.EvaluateAsync<string>("__import__('selectors').DefaultSelector.__name__ + str(hasattr(__import__('select'), 'epoll'))");

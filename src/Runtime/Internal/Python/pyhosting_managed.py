@@ -166,7 +166,10 @@ class FileIO(_io._RawIOBase):
     def readinto(self, buffer):
         self._checkClosed()
         self._checkReadable()
-        return _posix.readinto(self._fd, buffer)
+        try:
+            return _posix.readinto(self._fd, buffer)
+        except BlockingIOError:
+            return None  # a non-blocking pipe with nothing to read, as CPython's FileIO answers
 
     def readall(self):
         self._checkClosed()
@@ -183,7 +186,12 @@ class FileIO(_io._RawIOBase):
             pass
         chunks = []
         while True:
-            data = _posix.read(self._fd, size)
+            try:
+                data = _posix.read(self._fd, size)
+            except BlockingIOError:
+                if not chunks:
+                    return None
+                break
             if not data:
                 break
             chunks.append(data)
@@ -195,12 +203,18 @@ class FileIO(_io._RawIOBase):
             return self.readall()
         self._checkClosed()
         self._checkReadable()
-        return _posix.read(self._fd, size)
+        try:
+            return _posix.read(self._fd, size)
+        except BlockingIOError:
+            return None
 
     def write(self, b):
         self._checkClosed()
         self._checkWritable()
-        return _posix.write(self._fd, b)
+        try:
+            return _posix.write(self._fd, b)
+        except BlockingIOError:
+            return None  # a full non-blocking pipe: the buffered layer raises BlockingIOError with what it wrote
 
     def seek(self, pos, whence=_SEEK_SET):
         if isinstance(pos, float):
