@@ -149,17 +149,14 @@ internal sealed unsafe class SelectModule
 
     /// <summary>
     /// <c>poll.poll</c>: <paramref name="args"/> holds the registered descriptors, their event masks and the timeout in seconds (None:
-    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does.
+    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does; with HostSockets it is
+    /// <c>EBADF</c> instead, as for <c>select</c>, since it is most likely a host socket.
     /// </summary>
     private nint PollWait(BridgeArgs args)
     {
-        var fds = Arg.Items(Arg.Required(args, 0, "fds"), "fds", (o, n) => Arg.ToInt(Arg.Long(o, n), n));
-        var masks = Arg.Items(Arg.Required(args, 1, "events"), "events", (o, n) => (int)Arg.Long(o, n));
+        var fds = Arg.Items(Arg.Required(args, 0, "fds"), "fds", Bounded((o, n) => Arg.ToInt(Arg.Long(o, n), n)));
+        var masks = Arg.Items(Arg.Required(args, 1, "events"), "events", Bounded((o, n) => (int)Arg.Long(o, n)));
         var registered = fds.Zip(masks, (fd, events) => (Fd: fd, Events: events)).ToList();
-        if (registered.Count > MaxItems)
-        {
-            throw new Providers.PythonIOException(Providers.Errno.EINVAL, "Invalid argument");
-        }
 
         var t = Arg.Optional(args, "timeout");
         double? timeout = t == 0 ? null : Arg.Seconds(t);
@@ -176,6 +173,7 @@ internal sealed unsafe class SelectModule
                     continue;
                 }
 
+
                 var revents = ((events & (PollIn | PollPri | PollRdNorm)) != 0 && file!.ReadReady ? events & (PollIn | PollRdNorm) : 0)
                     | ((events & (PollOut | PollWrNorm)) != 0 && file!.WriteReady ? events & (PollOut | PollWrNorm) : 0);
                 if (revents != 0)
@@ -185,6 +183,13 @@ internal sealed unsafe class SelectModule
             }
 
             return ready.Count > 0;
+        }
+
+        // With HostSockets, a number the table does not know is most likely a host socket: POLLNVAL would make a selector
+        // report it ready on every pass (asyncio would spin); EBADF says what select says.
+        if (backend.Permissions.HostSockets && registered.Any(r => !backend.Fds.TryGet(r.Fd, out _)))
+        {
+            throw new Providers.PythonIOException(Providers.Errno.EBADF, "Bad file descriptor: host sockets are not descriptors of the runtime's poll");
         }
 
         if (!Ready() && timeout is not <= 0)
@@ -207,6 +212,13 @@ internal sealed unsafe class SelectModule
         }
 
         return list;
+    }
+
+    /// <summary>A reader of list items that refuses more than <see cref="MaxItems"/> (an endless iterator ends there, not in the host).</summary>
+    private static Func<nint, string, int> Bounded(Func<nint, string, int> read)
+    {
+        var count = 0;
+        return (o, n) => ++count > MaxItems ? throw new PythonArgumentException("too many file descriptors in poll()", isValueError: true) : read(o, n);
     }
 
     /// <summary>The descriptors of one list: each item is an int or has <c>fileno()</c>; every item is kept (a new reference).</summary>
