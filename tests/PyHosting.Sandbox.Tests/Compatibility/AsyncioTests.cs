@@ -29,6 +29,23 @@ public sealed class AsyncioTests(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task ImportingTheSocketModules_AndRunningALoop_LogNoDenial()
+    {
+        var before = fixture.Logs.Count;
+        await fixture.Runtime.ExecuteAsync("""
+            import socket, asyncio, email.utils, logging.handlers, xml.sax.saxutils, http.client, urllib.request, mailbox, socketserver, smtplib, selectors
+            asyncio.run(asyncio.sleep(0.01))
+            """);
+
+        var lines = fixture.Logs.Skip(before).ToList();
+        Assert.DoesNotContain(lines, l => l.Contains("denied", StringComparison.OrdinalIgnoreCase));
+
+        // A refusal is logged, so the absence above means something.
+        await Assert.ThrowsAsync<PythonScriptException>(() => fixture.Runtime.ExecuteAsync("import socket\nsocket.gethostname()"));
+        Assert.Contains(fixture.Logs.Skip(before + lines.Count), l => l.Contains("Denied gethostname: PythonRuntime:Permissions:HostSockets", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task EmailUtils_FormatsAndParsesAddresses()
     {
         var text = await fixture.Runtime.EvaluateAsync<string>(
