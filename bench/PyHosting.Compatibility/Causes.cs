@@ -49,9 +49,9 @@ public static class Causes
         new("time limit: other hang", Classification.NotYetSupported, new(@"killed at the time limit", Options)),
 
         // Event loops and sockets.
-        new("select() on a socket descriptor: EBADF", Classification.NotYetSupported, new(@"^(test_asyncio\.|test_selectors|test_inspect|test_unittest).*\| OSError: \[Errno 9\] Bad file descriptor$|killed at the time limit while running test\.test_logging\.|^test_logging\|.*test_listen_|^test_asyncio\.test_base_events\|.*BaseEventLoopWithSelectorTests\.test_create_(connection_multiple|datagram_endpoint_setblk|server_cant_bind|server_empty_host)", Options)),
+        new("select() on a host socket (HostSockets=true): EBADF", Classification.NotYetSupported, new(@"^(test_asyncio\.|test_selectors|test_inspect|test_unittest).*\| OSError: \[Errno 9\] Bad file descriptor$|killed at the time limit while running test\.test_logging\.|^test_logging\|.*test_listen_|^test_asyncio\.test_base_events\|.*BaseEventLoopWithSelectorTests\.test_create_(connection_multiple|datagram_endpoint_setblk|server_cant_bind|server_empty_host)", Options)),
         new("signal.set_wakeup_fd unsupported", Classification.NotYetSupported, new(@"signal\.set_wakeup_fd is not supported", Options)),
-        new("select.poll / select.epoll absent (their test classes do not exist)", Classification.NotYetSupported, new(@"^test_asyncio\.test_events\|.*\| not run \||Test needs selectors\.(Epoll|Poll)Selector|^test_selectors\|\(skips\) \| skipped \| $", Options)),
+        new("select.epoll absent (its test classes do not exist); poll reports no POLLHUP", Classification.NotYetSupported, new(@"^test_asyncio\.test_events\|.*\| not run \||Test needs selectors\.(Epoll|Poll)Selector|^test_selectors\|\(skips\) \| skipped \| $", Options)),
         new("os.pidfd_open absent", Classification.EmulatedByDesign, new(@"does not support pidfds", Options)),
 
         // Processes, signals and process-wide state.

@@ -17,6 +17,9 @@ public sealed class RunnerSettings
 
     /// <summary>Gets or sets the directory under which each run gets its own working directory (the system's temporary directory by default).</summary>
     public string? WorkRoot { get; set; }
+
+    /// <summary>Gets configuration entries that replace the Managed runtime's defaults (<c>--set Key=Value</c>), e.g. <c>PythonRuntime:Permissions:HostSockets=false</c>.</summary>
+    public Dictionary<string, string?> Overrides { get; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -103,7 +106,7 @@ public sealed class CompatibilityRunner(RunnerSettings settings)
         {
             var startInfo = target == CompatibilityTarget.CPython
                 ? new ProcessStartInfo(settings.PythonExecutable!) { ArgumentList = { _driverPath!, module, resultPath, ProgressPath(resultPath) } }
-                : ManagedHost.StartInfo(module, resultPath, cwd, _nativeExtensions!);
+                : ManagedHost.StartInfo(module, resultPath, cwd, _nativeExtensions!, settings.Overrides);
             startInfo.WorkingDirectory = cwd;
             startInfo.Environment["TMPDIR"] = temp;
             var stopwatch = Stopwatch.StartNew();

@@ -61,12 +61,19 @@ public static class ManagedHost
     /// <param name="resultPath">Where the child writes the result.</param>
     /// <param name="workingDirectory">The runtime's working directory.</param>
     /// <param name="nativeExtensions">Standard-library extensions to register.</param>
+    /// <param name="overrides">Configuration entries replacing the defaults (none when null).</param>
     /// <returns>The start information.</returns>
-    public static ProcessStartInfo StartInfo(string module, string resultPath, string workingDirectory, IEnumerable<string> nativeExtensions)
+    public static ProcessStartInfo StartInfo(string module, string resultPath, string workingDirectory, IEnumerable<string> nativeExtensions, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var assembly = typeof(ManagedHost).Assembly.Location;
         var startInfo = new ProcessStartInfo(Muxer) { ArgumentList = { assembly, Verb, module, resultPath } };
-        foreach (var (key, value) in Configuration(workingDirectory, nativeExtensions))
+        var configuration = Configuration(workingDirectory, nativeExtensions);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        foreach (var (key, value) in configuration)
         {
             startInfo.ArgumentList.Add($"--{key}={value}");
         }

@@ -46,10 +46,15 @@ for (var i = 0; i < args.Length; i++)
         case "--json" when i + 1 < args.Length:
             json = args[++i];
             break;
+        case "--set" when i + 1 < args.Length && args[i + 1].Contains('=', StringComparison.Ordinal):
+            var entry = args[++i].Split('=', 2);
+            settings.Overrides[entry[0]] = entry[1];
+            break;
         default:
             Console.Error.WriteLine("""
                 usage: PyHosting.Compatibility [--modules test_json,test_re,...] [--timeout seconds] [--python python3.11]
                                                [--output docs/compatibility.md] [--json docs/compatibility.json] [--merge | --report]
+                                               [--set PythonRuntime:Permissions:HostSockets=false ...]   (Managed side only)
                        PyHosting.Compatibility script file.py   (runs a script in the runtime a module runs in)
                 """);
             return 64;

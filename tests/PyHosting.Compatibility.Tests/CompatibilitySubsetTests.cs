@@ -43,3 +43,38 @@ public sealed class CompatibilitySubsetTests(RunnerFixture fixture) : IClassFixt
     private static string Describe(ModuleResult result) =>
         string.Join("\n", result.Problems.Select(static p => $"{p.Outcome} {p.Id}: {p.Detail}").Order(StringComparer.Ordinal));
 }
+
+/// <summary>A runner whose Managed runtime has no HostSockets: <c>socket.socketpair()</c> is the runtime's own, so asyncio's event loop runs.</summary>
+public sealed class NoHostSocketsRunnerFixture
+{
+    public NoHostSocketsRunnerFixture()
+    {
+        var settings = new RunnerSettings { TimeLimit = TimeSpan.FromMinutes(5) };
+        settings.Overrides["PythonRuntime:Permissions:HostSockets"] = "false";
+        Runner = new CompatibilityRunner(settings);
+    }
+
+    public CompatibilityRunner Runner { get; }
+}
+
+/// <summary>asyncio's suites that need no host socket pass on the Managed backend as on plain CPython (event loop, selector, locks, queues).</summary>
+public sealed class AsyncioSubsetTests(NoHostSocketsRunnerFixture fixture) : IClassFixture<NoHostSocketsRunnerFixture>
+{
+    [Theory]
+    [InlineData("test_asyncio.test_locks")]
+    [InlineData("test_asyncio.test_queues")]
+    [InlineData("test_asyncio.test_selector_events")]
+    public async Task Module_passes_without_HostSockets_as_on_CPython(string module)
+    {
+        var missing = await fixture.Runner.CheckTestSuiteAsync();
+        Assert.True(missing is null, $"{missing} (eng/setup.sh installs the regression test suite, Debian's libpython3.11-testsuite).");
+
+        var cpython = await fixture.Runner.RunAsync(module, CompatibilityTarget.CPython);
+        var managed = await fixture.Runner.RunAsync(module, CompatibilityTarget.Managed);
+
+        Assert.True(cpython.Status == "ok" && cpython.Run > 0, $"CPython: {cpython.Status} {cpython.Detail}");
+        Assert.True(managed.Status == "ok", $"Managed: {managed.Status} {managed.Detail}");
+        Assert.Equal((cpython.Run, cpython.Passed), (managed.Run, managed.Passed));
+        Assert.Empty(managed.Problems);
+    }
+}

@@ -36,6 +36,11 @@ public sealed class OsIdentifierTests(SandboxFixture fixture)
         "_csv.field_size_limit", "_csv.reader", "_csv.register_dialect", "_csv.writer",
         "_elementtree.SubElement",
         "_functools.cmp_to_key", "_functools.reduce",
+
+        // _socket without HostSockets: byte order, address text, the default timeout, ancillary-data sizes.
+        "_socket.CMSG_LEN", "_socket.CMSG_SPACE", "_socket.getdefaulttimeout", "_socket.htonl", "_socket.htons",
+        "_socket.inet_aton", "_socket.inet_ntoa", "_socket.inet_ntop", "_socket.inet_pton", "_socket.ntohl", "_socket.ntohs",
+        "_socket.setdefaulttimeout",
         "_json.encode_basestring", "_json.encode_basestring_ascii", "_json.scanstring",
         "_sqlite3.adapt", // adapts a Python value through the registered adapters
         "_stat.S_IFMT", "_stat.S_IMODE", "_stat.S_ISBLK", "_stat.S_ISCHR", "_stat.S_ISDIR", "_stat.S_ISDOOR",

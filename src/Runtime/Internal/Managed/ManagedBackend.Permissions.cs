@@ -29,16 +29,12 @@ internal sealed partial class ManagedBackend
     /// <summary>Why a built-in module was left out, for the ImportError Python code sees.</summary>
     public static string WhyUnavailable(string name) => name switch
     {
-        "_socket" => $"{HostSocketsKey} is false",
         "_posixsubprocess" => "the managed backend provides its own (use subprocess)",
         _ => "it reaches the host process directly",
     };
 
-    private bool KeepBuiltin(string name) => name switch
-    {
-        "_socket" => Permissions.HostSockets,
-        _ => !AlwaysDropped.Contains(name),
-    };
+    /// <summary>Whether a built-in module exists. <c>_socket</c> always does: without HostSockets it is tamed (<see cref="Modules.SocketModule"/>).</summary>
+    private bool KeepBuiltin(string name) => !AlwaysDropped.Contains(name);
 
     /// <summary>Reading file contents.</summary>
     public void CheckRead(string path, string operation)

@@ -166,7 +166,10 @@ class FileIO(_io._RawIOBase):
     def readinto(self, buffer):
         self._checkClosed()
         self._checkReadable()
-        return _posix.readinto(self._fd, buffer)
+        try:
+            return _posix.readinto(self._fd, buffer)
+        except BlockingIOError:
+            return None  # a non-blocking pipe with nothing to read, as CPython's FileIO answers
 
     def readall(self):
         self._checkClosed()
@@ -183,7 +186,12 @@ class FileIO(_io._RawIOBase):
             pass
         chunks = []
         while True:
-            data = _posix.read(self._fd, size)
+            try:
+                data = _posix.read(self._fd, size)
+            except BlockingIOError:
+                if not chunks:
+                    return None
+                break
             if not data:
                 break
             chunks.append(data)
@@ -195,12 +203,18 @@ class FileIO(_io._RawIOBase):
             return self.readall()
         self._checkClosed()
         self._checkReadable()
-        return _posix.read(self._fd, size)
+        try:
+            return _posix.read(self._fd, size)
+        except BlockingIOError:
+            return None
 
     def write(self, b):
         self._checkClosed()
         self._checkWritable()
-        return _posix.write(self._fd, b)
+        try:
+            return _posix.write(self._fd, b)
+        except BlockingIOError:
+            return None  # a full non-blocking pipe: the buffered layer raises BlockingIOError with what it wrote
 
     def seek(self, pos, whence=_SEEK_SET):
         if isinstance(pos, float):
@@ -425,3 +439,220 @@ def bind_standard_streams():
                     target.fileno = (lambda n: lambda: n)(fd)
                 except (AttributeError, TypeError):
                     pass
+
+
+def make_socket_type(ops):
+    """The socket type of the managed _socket: ends of the runtime's own socket pairs, on virtual descriptors.
+    Every operation is a bridge function that checks the descriptor and the permissions in the host."""
+    _adopt, _refuse, _recv, _recv_into, _send, _sendall = (
+        ops["adopt"], ops["refuse"], ops["recv"], ops["recv_into"], ops["send"], ops["sendall"])
+    _set_timeout, _shutdown, _close, _defaulttimeout = ops["settimeout"], ops["shutdown"], ops["close"], ops["getdefaulttimeout"]
+    _SOCK_NONBLOCK = 0x800
+
+    def _timeout_value(value):
+        if value is None:
+            return None
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError("Timeout value must be int, float or None") from None
+        if value != value:
+            raise ValueError("Invalid value NaN (not a number)")
+        if value < 0:
+            raise ValueError("Timeout value out of range")
+        return value
+
+    class socket:
+        """socket(family=AF_UNIX, type=SOCK_STREAM, proto=0, fileno=None) -> socket object
+
+        In the managed backend a socket is one end of socket.socketpair(), a byte stream between two virtual
+        descriptors of the runtime. Host sockets (creating, binding, connecting, resolving names) need
+        PythonRuntime:Permissions:HostSockets."""
+
+        __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout")
+        __module__ = "_socket"
+
+        def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+            if fileno is None:
+                _refuse("creating a socket")
+            fd, family, type, proto = _adopt(fileno, family, type, proto)
+            self._fd, self._family, self._type, self._proto = fd, family, type & ~(_SOCK_NONBLOCK | 0x80000), proto
+            timeout = 0.0 if type & _SOCK_NONBLOCK else _defaulttimeout()
+            self._timeout = timeout
+            _set_timeout(fd, timeout)
+
+        family = property(lambda self: self._family, doc="the socket family")
+        type = property(lambda self: self._type, doc="the socket type")
+        proto = property(lambda self: self._proto, doc="the socket protocol")
+        timeout = property(lambda self: self._timeout, doc="the socket timeout")
+
+        def _live(self):
+            fd = getattr(self, "_fd", -1)
+            if fd < 0:
+                raise OSError(9, "Bad file descriptor")
+            return fd
+
+        def fileno(self):
+            return getattr(self, "_fd", -1)
+
+        def detach(self):
+            fd, self._fd = getattr(self, "_fd", -1), -1
+            return fd
+
+        def close(self):
+            fd, self._fd = getattr(self, "_fd", -1), -1
+            if fd >= 0:
+                try:
+                    _close(fd)
+                except OSError as e:
+                    if e.errno != 104:
+                        raise
+
+        def __del__(self):
+            if getattr(self, "_fd", -1) >= 0:
+                try:
+                    self.close()
+                except OSError:
+                    pass
+
+        def settimeout(self, value):
+            value = _timeout_value(value)
+            fd = self._live()
+            _set_timeout(fd, value)
+            self._timeout = value
+
+        def gettimeout(self):
+            return self._timeout
+
+        def setblocking(self, flag):
+            self.settimeout(None if flag else 0.0)
+
+        def getblocking(self):
+            return self._timeout != 0.0
+
+        def recv(self, bufsize, flags=0):
+            return _recv(self._live(), bufsize, flags, self._timeout)
+
+        def recv_into(self, buffer, nbytes=0, flags=0):
+            return _recv_into(self._live(), buffer, nbytes, flags, self._timeout)
+
+        def recvfrom(self, bufsize, flags=0):
+            return self.recv(bufsize, flags), None
+
+        def recvfrom_into(self, buffer, nbytes=0, flags=0):
+            return self.recv_into(buffer, nbytes, flags), None
+
+        def recvmsg(self, bufsize, ancbufsize=0, flags=0):
+            if bufsize < 0:
+                raise ValueError("negative buffer size in recvmsg()")
+            return self.recv(bufsize, flags), [], 0, None
+
+        def recvmsg_into(self, buffers, ancbufsize=0, flags=0):
+            total = 0
+            for b in buffers:
+                n = self.recv_into(b, 0, flags)
+                total += n
+                if n < len(memoryview(b)):
+                    break
+            return total, [], 0, None
+
+        def send(self, data, flags=0):
+            return _send(self._live(), data, flags, self._timeout)
+
+        def sendall(self, data, flags=0):
+            _sendall(self._live(), data, flags, self._timeout)
+
+        def sendto(self, data, flags_or_address, address=None):
+            self._live()
+            raise OSError(106, "Transport endpoint is already connected")
+
+        def sendmsg(self, buffers, ancdata=(), flags=0, address=None):
+            fd = self._live()
+            if address is not None:
+                raise OSError(106, "Transport endpoint is already connected")
+            if list(ancdata):
+                raise OSError(95, "Operation not supported: the runtime's socket pairs carry no ancillary data (no descriptor passing)")
+            return _send(fd, b"".join(bytes(memoryview(b)) for b in buffers), flags, self._timeout)
+
+        def shutdown(self, how):
+            _shutdown(self._live(), how)
+
+        def getsockname(self):
+            self._live()
+            return ""
+
+        def getpeername(self):
+            self._live()
+            return ""
+
+        def getsockopt(self, level, optname, buflen=None):
+            self._live()
+            value = {3: self._type, 39: self._family, 38: self._proto, 7: 1 << 20, 8: 1 << 20}.get(optname, 0) if level == 1 else 0
+            return value if buflen is None else value.to_bytes(4, "little").ljust(buflen, b"\0")[:buflen]
+
+        def setsockopt(self, level, optname, value, optlen=None):
+            self._live()
+
+        def bind(self, address):
+            _refuse("socket.bind")
+
+        def connect(self, address):
+            _refuse("socket.connect")
+
+        def connect_ex(self, address):
+            _refuse("socket.connect")
+
+        def listen(self, backlog=None):
+            _refuse("socket.listen")
+
+        def _accept(self):
+            _refuse("socket.accept")
+
+        def __repr__(self):
+            return "<socket object, fd=%d, family=%d, type=%d, proto=%d>" % (self.fileno(), self._family, self._type, self._proto)
+
+        def __getstate__(self):
+            raise TypeError("cannot pickle %r object" % type(self).__name__)
+
+    return socket
+
+
+def _poll_fd(fileobj):
+    if isinstance(fileobj, int):
+        fd = fileobj
+    else:
+        try:
+            fd = int(fileobj.fileno())
+        except (AttributeError, TypeError, ValueError):
+            raise TypeError("argument must be an int, or have a fileno() method.") from None
+    if fd < 0:
+        raise ValueError("file descriptor cannot be a negative integer (%d)" % fd)
+    return fd
+
+
+class poll:
+    """select.poll over the runtime's virtual descriptors: the wait itself is the host's (_wait)."""
+
+    _wait = None
+
+    def __init__(self):
+        self._registered = {}
+
+    def register(self, fd, eventmask=0x1 | 0x2 | 0x4):
+        self._registered[_poll_fd(fd)] = int(eventmask) & 0xFFFF
+
+    def modify(self, fd, eventmask):
+        fd = _poll_fd(fd)
+        if fd not in self._registered:
+            raise FileNotFoundError(2, "No such file or directory")
+        self._registered[fd] = int(eventmask) & 0xFFFF
+
+    def unregister(self, fd):
+        del self._registered[_poll_fd(fd)]
+
+    def poll(self, timeout=None):
+        if timeout is not None:
+            if not isinstance(timeout, (int, float)):
+                timeout = timeout.__index__()
+            timeout = None if timeout < 0 else timeout / 1000.0
+        return self._wait(list(self._registered), list(self._registered.values()), timeout)

@@ -1,7 +1,10 @@
 # family: 22
-# expect: ModuleNotFoundError
+# expect: PermissionError
 # key: PythonRuntime:Permissions:HostSockets
-# _socket from the built-in table.
+# A fresh _socket from the built-in table is the managed one: its socket() makes nothing.
 import _imp, importlib.machinery
-assert _imp.create_builtin(importlib.machinery.ModuleSpec('_socket', None)) is None
-import _socket
+fresh = _imp.create_builtin(importlib.machinery.ModuleSpec('_socket', None))
+a, b = fresh.socketpair()
+assert type(a) is fresh.socket and type(b) is fresh.socket
+a.close(); b.close()
+fresh.socket(2, 1, 0)

@@ -1,6 +1,13 @@
 # family: 22
-# expect: ModuleNotFoundError
+# expect: PermissionError
 # key: PythonRuntime:Permissions:HostSockets
-# socket.socket and socketpair.
+# socket.socket: every family and type.
 import socket
-socket.socketpair()
+for family in (socket.AF_INET, socket.AF_INET6, socket.AF_UNIX, socket.AF_NETLINK, socket.AF_PACKET):
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_RAW):
+        try:
+            socket.socket(family, kind)
+            raise AssertionError('a socket was made')
+        except PermissionError:
+            pass
+socket.socket()

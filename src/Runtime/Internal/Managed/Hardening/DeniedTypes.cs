@@ -27,7 +27,26 @@ internal static unsafe class DeniedTypes
     private delegate nint RefusedMethod(nint self, nint args);
 
     private static readonly Dictionary<nint, string> Hardened = [];
+    private static readonly HashSet<string> Allowed = [];
     private static readonly List<RefusedMethod> Refusals = [];
+
+    /// <summary>Leaves a type of <see cref="TypeClassification.Denied"/> usable: the permissions allow what it reaches (the process's one backend decides, before any module is made).</summary>
+    /// <param name="name">The type's <c>module.qualname</c>.</param>
+    public static void Allow(string name)
+    {
+        lock (Hardened)
+        {
+            Allowed.Add(name);
+        }
+    }
+
+    private static bool IsAllowed(string name)
+    {
+        lock (Hardened)
+        {
+            return Allowed.Contains(name);
+        }
+    }
 
     /// <summary>
     /// Finds every type named in <see cref="TypeClassification.Denied"/> (and, once the runtime has
@@ -52,7 +71,7 @@ internal static unsafe class DeniedTypes
 
                 // C types are instances of type itself; reading a name through a Python metaclass could run Python code.
                 var name = Py.TypeOf(type) == metatype ? QualifiedName(type) : null;
-                if (name is not null && TypeClassification.Denied.TryGetValue(name, out var why))
+                if (name is not null && TypeClassification.Denied.TryGetValue(name, out var why) && !IsAllowed(name))
                 {
                     Refuse(type, name, why, constructor: true);
                 }

@@ -52,6 +52,9 @@ internal static class ModuleClassification
         // Reads its data through importlib.resources and open(), which are managed.
         "_zoneinfo",
 
+        // asyncio's futures, tasks and running-loop bookkeeping: Python objects only.
+        "_asyncio",
+
         // The profiler's enable() goes through sys.setprofile, which the audit hook refuses.
         "_lsprof",
     }.ToFrozenSet(StringComparer.Ordinal);
@@ -103,6 +106,9 @@ internal static class ModuleClassification
             "exec_builtin", "exec_dynamic", "extension_suffixes", "find_frozen", "get_frozen_object", "init_frozen", "is_builtin",
             "is_frozen", "is_frozen_package", "lock_held", "release_lock", "source_hash",
         ],
+
+        // _socket without HostSockets (SocketModule.Pure): byte order, address text, the default timeout, ancillary-data sizes.
+        ["_socket"] = ["htonl", "htons", "ntohl", "ntohs", "inet_aton", "inet_ntoa", "inet_ntop", "inet_pton", "getdefaulttimeout", "setdefaulttimeout", "CMSG_LEN", "CMSG_SPACE"],
 
         // _locale: reading the locale and message catalogs; the setters are replaced (Hardening.LocaleHardening).
         // SQLite reaches files only through its VFS, which is the runtime's own (Sqlite.SqliteVfs: provider files under IO,
@@ -168,7 +174,7 @@ internal static class ModuleClassification
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Python classes of the Managed backend that replace an original in its module.</summary>
-    public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO" }.ToFrozenSet(StringComparer.Ordinal);
+    public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO", "_socket.socket", "_socket.SocketType", "select.poll" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Standard-library extensions that load arbitrary native code or reach files, sockets and the OS on their own:

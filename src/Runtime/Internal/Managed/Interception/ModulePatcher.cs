@@ -19,6 +19,7 @@ internal sealed unsafe class ModulePatcher
     private readonly DateTimeModule _dateTime;
     private readonly ImpModule _imp;
     private readonly SelectModule _select;
+    private readonly SocketModule _socket;
 
     /// <summary>Initializes a new instance of the <see cref="ModulePatcher"/> class: the modules of <paramref name="backend"/>.</summary>
     /// <param name="backend">The backend the managed functions serve.</param>
@@ -33,6 +34,13 @@ internal sealed unsafe class ModulePatcher
         _dateTime = new DateTimeModule(backend);
         _imp = new ImpModule(backend, this);
         _select = new SelectModule(backend, this);
+        _socket = new SocketModule(backend, this);
+        if (backend.Permissions.HostSockets)
+        {
+            // CPython's socket type is the module's own then: it stays constructible.
+            DeniedTypes.Allow("_socket.socket");
+        }
+
         Subprocess = new SubprocessModule(backend);
     }
 
@@ -59,6 +67,7 @@ internal sealed unsafe class ModulePatcher
                 "_datetime" => _dateTime.Patch(module),
                 "_imp" => _imp.Patch(module),
                 "select" => _select.Patch(module),
+                "_socket" => _socket.Patch(module),
                 _ => 0,
             };
 

@@ -54,6 +54,10 @@ internal static class TypeClassification
         ["posix.ScandirIterator"] = "it lists host directories (os.scandir is managed)",
         ["posix.DirEntry"] = "it reads host paths (os.scandir is managed)",
 
+        // Real sockets (socket(2), or any host descriptor through fileno=); allowed when HostSockets is true. Without it,
+        // _socket.socket is the managed shim's class over the runtime's socket pairs (Modules.SocketModule).
+        ["_socket.socket"] = "it makes or wraps host sockets: PythonRuntime:Permissions:HostSockets is false (socket.socketpair() works within the runtime)",
+
         // CPython's printer of the early standard error: writes to the host's descriptor 2.
         ["builtins.stderrprinter"] = "it writes to the host's standard error descriptor",
     }.ToFrozenDictionary(StringComparer.Ordinal);
@@ -95,6 +99,9 @@ internal static class TypeClassification
     {
         ["Token"] = ["MISSING"],
         ["_abc"] = ["_abc_data"],
+
+        // asyncio's futures and tasks: callbacks and coroutines, all Python; the event loop's I/O is the (managed) selector's.
+        ["_asyncio"] = ["Future", "FutureIter", "Task"],
         ["_blake2"] = ["blake2b", "blake2s"],
         ["_bz2"] = ["BZ2Compressor", "BZ2Decompressor"],
         ["_collections"] = ["_deque_iterator", "_deque_reverse_iterator", "_tuplegetter"],
@@ -152,7 +159,7 @@ internal static class TypeClassification
         // stderrprinter is denied above.
         ["builtins"] =
         [
-            "EncodingMap", "InterpreterID", "NoneType", "NotImplementedType", "PyCapsule", "UnraisableHookArgs",
+            "EncodingMap", "InterpreterID", "TaskStepMethWrapper", "_RunningLoopHolder", "NoneType", "NotImplementedType", "PyCapsule", "UnraisableHookArgs",
             "anext_awaitable", "async_generator", "async_generator_asend", "async_generator_athrow",
             "async_generator_wrapped_value", "asyncgen_hooks", "bool", "builtin_function_or_method",
             "builtin_method", "bytearray", "bytearray_iterator", "bytes", "bytes_iterator", "callable_iterator",

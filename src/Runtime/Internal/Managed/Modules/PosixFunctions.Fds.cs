@@ -110,7 +110,7 @@ internal sealed unsafe partial class PosixFunctions
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         using var data = Arg.Buffer(args, 1, "data");
         var span = data.Span[..WriteLength(data.Span.Length)];
-        return Py.NewInt(file is VirtualPipe.End ? BlockingWrite(file, span) : file.Write(span));
+        return Py.NewInt(file is VirtualPipe.End or VirtualSocket ? BlockingWrite(file, span) : file.Write(span));
     }
 
     /// <summary>The bytes one write passes on: as Linux's <c>write</c>, at most 0x7ffff000, so a larger buffer is a partial write.</summary>
@@ -299,8 +299,13 @@ internal sealed unsafe partial class PosixFunctions
     private nint SetBlocking(BridgeArgs args)
     {
         var fd = Arg.Int(args, 0, "fd");
-        _backend.Fds.Get(fd).Blocking = Arg.Bool(args, 1, "blocking", true);
-        PosixLog.IgnoredBlocking(_backend.Compatibility, fd);
+        var file = _backend.Fds.Get(fd);
+        file.Blocking = Arg.Bool(args, 1, "blocking", true);
+        if (file is not (VirtualPipe.End or VirtualSocket))
+        {
+            // Pipes and socket pairs honour it (EAGAIN); a file never waits anyway.
+            PosixLog.IgnoredBlocking(_backend.Compatibility, fd);
+        }
         return Py.NewNone();
     }
 

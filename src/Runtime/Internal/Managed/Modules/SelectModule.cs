@@ -1,16 +1,27 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
 
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>
-/// Patches <c>select</c>: <c>select.select</c> works on the runtime's virtual descriptors; <c>poll</c>,
-/// <c>epoll</c> and friends are removed so that <c>selectors</c> (and <c>subprocess</c>) use <c>select</c>.
+/// Patches <c>select</c>: <c>select.select</c> and <c>select.poll</c> (the managed shim's class) work on the runtime's
+/// virtual descriptors; <c>epoll</c> and friends are removed, so that <c>selectors.DefaultSelector</c> is the
+/// <c>PollSelector</c>. A wait follows the runtime's clock (its <see cref="TimeProvider"/>), wakes when a descriptor
+/// changes (<see cref="Readiness"/>) and ends when the call is cancelled or times out.
 /// </summary>
 internal sealed unsafe class SelectModule
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+    private const int PollIn = 0x1;
+    private const int PollPri = 0x2;
+    private const int PollOut = 0x4;
+    private const int PollNval = 0x20;
+    private const int PollRdNorm = 0x40;
+    private const int PollWrNorm = 0x100;
+
+    /// <summary>The most descriptors one call watches: as many as the table can hold, each list (<c>FD_SETSIZE</c> is 1024 too).</summary>
+    private const int MaxItems = FdTable.MaxDescriptors;
     private readonly ManagedBackend _backend;
     private readonly ModulePatcher _patcher;
 
@@ -26,7 +37,13 @@ internal sealed unsafe class SelectModule
     public int Patch(nint module)
     {
         _patcher.Replace(module, "select", "select", "rlist, wlist, xlist, timeout=None, /", Select);
-        foreach (var name in (ReadOnlySpan<string>)["poll", "epoll", "devpoll", "kqueue", "kevent"])
+        var poll = ManagedShim.Get("poll");
+        if (Py.SetAttr(poll, "_wait", _backend.FunctionFor("select.poll._wait", "fds, events, timeout, /", PollWait)) < 0 || Py.SetAttr(module, "poll", poll) < 0)
+        {
+            return -1;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)["epoll", "devpoll", "kqueue", "kevent"])
         {
             if (LibPython.PyObject_HasAttrString(module, (byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(name)) == 1)
             {
@@ -98,30 +115,110 @@ internal sealed unsafe class SelectModule
             }
         }
 
-        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
-        var deadline = timeout is { } t ? backend.Clock.GetTimestamp() + (long)(t * backend.Clock.TimestampFrequency) : long.MaxValue;
-        List<(nint Object, int Fd)> readable;
-        while (true)
+        List<(nint Object, int Fd)> readable = [], writable = [];
+        bool Ready()
         {
-            readable = lists[0].Where(x => backend.Fds.Get(x.Fd).ReadReady).ToList();
-            if (readable.Count > 0 || lists[1].Count > 0 || backend.Clock.GetTimestamp() >= deadline)
-            {
-                break;
-            }
-
-            var state = LibPython.PyEval_SaveThread();
-            try
-            {
-                token.WaitHandle.WaitOne(PollInterval);
-                token.ThrowIfCancellationRequested();
-            }
-            finally
-            {
-                LibPython.PyEval_RestoreThread(state);
-            }
+            // A descriptor closed meanwhile (by another thread) reports ready, as Linux does: its next use fails.
+            readable = lists[0].Where(x => !backend.Fds.TryGet(x.Fd, out var f) || f!.ReadReady).ToList();
+            writable = lists[1].Where(x => !backend.Fds.TryGet(x.Fd, out var f) || f!.WriteReady).ToList();
+            return readable.Count > 0 || writable.Count > 0;
         }
 
-        return Py.Tuple(ToList(readable), ToList(lists[1]), ToList([]));
+        if (!Ready() && timeout != 0)
+        {
+            WaitWithoutGil(backend, Ready, timeout);
+        }
+
+        return Py.Tuple(ToList(readable), ToList(writable), ToList([]));
+    }
+
+    /// <summary>Waits without the GIL until <paramref name="ready"/> holds or the timeout (seconds, null: none) passes on the runtime's clock; cancellation raises.</summary>
+    private static void WaitWithoutGil(ManagedBackend backend, Func<bool> ready, double? timeout)
+    {
+        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
+        var state = LibPython.PyEval_SaveThread();
+        try
+        {
+            Readiness.WaitUntil(ready, backend.Clock, timeout is { } t ? TimeSpan.FromSeconds(t) : null, token);
+        }
+        finally
+        {
+            LibPython.PyEval_RestoreThread(state);
+        }
+    }
+
+    /// <summary>
+    /// <c>poll.poll</c>: <paramref name="args"/> holds the registered descriptors, their event masks and the timeout in seconds (None:
+    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does; with HostSockets it is
+    /// <c>EBADF</c> instead, as for <c>select</c>, since it is most likely a host socket.
+    /// </summary>
+    private nint PollWait(BridgeArgs args)
+    {
+        var fds = Arg.Items(Arg.Required(args, 0, "fds"), "fds", Bounded((o, n) => Arg.ToInt(Arg.Long(o, n), n)));
+        var masks = Arg.Items(Arg.Required(args, 1, "events"), "events", Bounded((o, n) => (int)Arg.Long(o, n)));
+        var registered = fds.Zip(masks, (fd, events) => (Fd: fd, Events: events)).ToList();
+
+        var t = Arg.Optional(args, "timeout");
+        double? timeout = t == 0 ? null : Arg.Seconds(t);
+        var backend = _backend;
+        List<(int Fd, int Events)> ready = [];
+        bool Ready()
+        {
+            ready = [];
+            foreach (var (fd, events) in registered)
+            {
+                if (!backend.Fds.TryGet(fd, out var file))
+                {
+                    ready.Add((fd, PollNval));
+                    continue;
+                }
+
+
+                var revents = ((events & (PollIn | PollPri | PollRdNorm)) != 0 && file!.ReadReady ? events & (PollIn | PollRdNorm) : 0)
+                    | ((events & (PollOut | PollWrNorm)) != 0 && file!.WriteReady ? events & (PollOut | PollWrNorm) : 0);
+                if (revents != 0)
+                {
+                    ready.Add((fd, revents));
+                }
+            }
+
+            return ready.Count > 0;
+        }
+
+        // With HostSockets, a number the table does not know is most likely a host socket: POLLNVAL would make a selector
+        // report it ready on every pass (asyncio would spin); EBADF says what select says.
+        if (backend.Permissions.HostSockets && registered.Any(r => !backend.Fds.TryGet(r.Fd, out _)))
+        {
+            throw new Providers.PythonIOException(Providers.Errno.EBADF, "Bad file descriptor: host sockets are not descriptors of the runtime's poll");
+        }
+
+        if (!Ready() && timeout is not <= 0)
+        {
+            WaitWithoutGil(backend, Ready, timeout);
+        }
+
+        var list = LibPython.PyList_New(0);
+        foreach (var (fd, revents) in ready)
+        {
+            var pair = Py.Tuple(Py.NewInt(fd), Py.NewInt(revents));
+            if (pair == 0 || LibPython.PyList_Append(list, pair) < 0)
+            {
+                LibPython.Py_DecRef(pair);
+                LibPython.Py_DecRef(list);
+                return 0;
+            }
+
+            LibPython.Py_DecRef(pair);
+        }
+
+        return list;
+    }
+
+    /// <summary>A reader of list items that refuses more than <see cref="MaxItems"/> (an endless iterator ends there, not in the host).</summary>
+    private static Func<nint, string, int> Bounded(Func<nint, string, int> read)
+    {
+        var count = 0;
+        return (o, n) => ++count > MaxItems ? throw new PythonArgumentException("too many file descriptors in poll()", isValueError: true) : read(o, n);
     }
 
     /// <summary>The descriptors of one list: each item is an int or has <c>fileno()</c>; every item is kept (a new reference).</summary>
@@ -140,6 +237,12 @@ internal sealed unsafe class SelectModule
             nint item;
             while ((item = LibPython.PyIter_Next(iterator)) != 0)
             {
+                if (result.Count >= MaxItems)
+                {
+                    LibPython.Py_DecRef(item);
+                    throw new PythonArgumentException("too many file descriptors in select()", isValueError: true);
+                }
+
                 result.Add((item, 0)); // owned by the list from here, released by the caller
                 result[^1] = (item, DescriptorOf(item));
             }

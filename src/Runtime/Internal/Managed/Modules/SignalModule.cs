@@ -1,13 +1,14 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>
 /// Patches <c>_signal</c>: the host's signal handlers and timers are never touched. <c>signal.signal</c>
-/// records the handler (returned by <c>getsignal</c>) without installing it; raising, alarms, timers and
-/// masks are unsupported.
+/// records the handler (returned by <c>getsignal</c>) without installing it; <c>set_wakeup_fd</c> records a
+/// virtual descriptor (no signal is ever delivered to it); raising, alarms, timers and masks are unsupported.
 /// </summary>
 internal sealed unsafe class SignalModule
 {
@@ -19,6 +20,7 @@ internal sealed unsafe class SignalModule
     private readonly Dictionary<long, nint> _handlers = [];
     private readonly ManagedBackend _backend;
     private readonly ModulePatcher _patcher;
+    private int _wakeupFd = -1;
 
     /// <summary>Initializes a new instance of the <see cref="SignalModule"/> class, recording handlers for <paramref name="backend"/>.</summary>
     /// <param name="backend">The backend.</param>
@@ -33,6 +35,7 @@ internal sealed unsafe class SignalModule
     {
         _patcher.Replace(module, "_signal", "signal", "signalnum, handler, /", SetHandler);
         _patcher.Replace(module, "_signal", "getsignal", "signalnum, /", GetHandler);
+        _patcher.Replace(module, "_signal", "set_wakeup_fd", "fd, /, *, warn_on_full_buffer=True", SetWakeupFd);
         _patcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
 
         // Executing a _signal module resets Python's handlers: the one that interrupts calls running C code comes back.
@@ -60,6 +63,29 @@ internal sealed unsafe class SignalModule
         }
 
         return previous != 0 ? previous : DefaultFor(args);
+    }
+
+    /// <summary>
+    /// Records the descriptor asyncio and others give for signal wake-ups: it must be one of the runtime's and
+    /// non-blocking, as CPython checks; -1 clears it. Returns the previous one.
+    /// </summary>
+    private nint SetWakeupFd(BridgeArgs args)
+    {
+        var fd = Arg.Int(args, 0, "fd");
+        if (fd != -1)
+        {
+            if (!_backend.Fds.TryGet(fd, out var file))
+            {
+                throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+            }
+
+            if (file!.Blocking)
+            {
+                throw new PythonArgumentException($"the fd {fd} must be in non-blocking mode", isValueError: true);
+            }
+        }
+
+        return Py.NewInt(Interlocked.Exchange(ref _wakeupFd, fd));
     }
 
     private nint GetHandler(BridgeArgs args)

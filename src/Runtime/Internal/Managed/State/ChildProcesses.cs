@@ -109,6 +109,11 @@ internal sealed class ChildProcesses(ManagedBackend backend)
                         var c = decoder.GetChars(buffer, 0, n, chars, 0);
                         sink.Write(fd, chars.AsSpan(0, c));
                     }
+                    else if (to is VirtualPipe.End { Writable: true } end)
+                    {
+                        // The pump waits for room whatever Python set on the descriptors (O_NONBLOCK is theirs, not the child's).
+                        end.Pipe.Send(buffer.AsSpan(0, n), blocking: true, CancellationToken.None);
+                    }
                     else
                     {
                         to.Write(buffer.AsSpan(0, n));
@@ -132,7 +137,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         try
         {
             int n;
-            while ((n = from.Read(buffer, CancellationToken.None)) > 0)
+            while ((n = from is VirtualPipe.End { Readable: true } end ? end.Pipe.Receive(buffer, blocking: true, CancellationToken.None) : from.Read(buffer, CancellationToken.None)) > 0)
             {
                 to.Write(buffer, 0, n);
                 to.Flush();

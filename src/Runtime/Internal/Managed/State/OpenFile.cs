@@ -40,6 +40,9 @@ internal abstract class OpenFile
     /// <summary>Whether a read would not block (for <c>select</c>).</summary>
     public virtual bool ReadReady => true;
 
+    /// <summary>Whether a write would not block (for <c>select</c>).</summary>
+    public virtual bool WriteReady => true;
+
     public void AddReference() => Interlocked.Increment(ref _references);
 
     /// <summary>Drops one reference; the last one releases the file.</summary>

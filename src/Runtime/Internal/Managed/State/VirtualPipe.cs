@@ -8,6 +8,9 @@ namespace PyHosting.Internal.Managed.State;
 /// the child directly. Reads block (without the GIL) until data, end of file or cancellation.
 /// </summary>
 /// <remarks>
+/// A read or write on an end that is not blocking (<c>os.set_blocking(fd, False)</c>) raises <c>EAGAIN</c> where it
+/// would wait. Every change a reader or writer could wait for is announced to <see cref="Readiness"/>, which
+/// <c>select</c> waits on.
 /// The buffer holds at most <see cref="Capacity"/> bytes, whatever the size of one write: a write
 /// copies what fits, then waits for the reader before copying more, as a blocking POSIX write does.
 /// Buffered bytes are counted against <c>PythonRuntime:MemoryLimit</c>; a write the limit refuses
@@ -56,7 +59,34 @@ internal sealed class VirtualPipe
         }
     }
 
-    private int ReadBuffer(Span<byte> buffer, CancellationToken token)
+    /// <summary>Gets a value indicating whether a write would not wait: there is room, or the reader is gone (the write fails at once).</summary>
+    public bool CanWrite
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _readerClosed || _writerClosed || _buffered < Capacity;
+            }
+        }
+    }
+
+    /// <summary>Gets a value indicating whether a read would not wait: data is buffered, or the writer is gone (end of file).</summary>
+    public bool CanRead => HasData;
+
+    /// <summary>Reads what is buffered (0 at end of file); waits for data unless <paramref name="blocking"/> is false (then <c>EAGAIN</c>).</summary>
+    public int Receive(Span<byte> buffer, bool blocking, CancellationToken token) => ReadBuffer(buffer, blocking, token);
+
+    /// <summary>Writes into the buffer; unless <paramref name="blocking"/>, writes what fits at once and raises <c>EAGAIN</c> when nothing does.</summary>
+    public int Send(ReadOnlySpan<byte> data, bool blocking, CancellationToken token) => WriteBuffer(data, blocking, token);
+
+    /// <summary>Closes the reading side: writers get <c>EPIPE</c>, buffered bytes are dropped.</summary>
+    public void CloseReader() => CloseEnd(read: true);
+
+    /// <summary>Closes the writing side: the reader gets end of file once the buffer is drained.</summary>
+    public void CloseWriter() => CloseEnd(read: false);
+
+    private int ReadBuffer(Span<byte> buffer, bool blocking, CancellationToken token)
     {
         while (true)
         {
@@ -82,13 +112,19 @@ internal sealed class VirtualPipe
                     _buffered -= total;
                     PythonInterpreter.ReleaseHostMemory(total);
                     Signal(_writable);
+                    Readiness.Changed();
                     return total;
                 }
 
-                if (_writerClosed)
+                if (_writerClosed || buffer.Length == 0)
                 {
                     return 0;
                 }
+            }
+
+            if (!blocking)
+            {
+                throw new PythonIOException(Errno.EAGAIN, "Resource temporarily unavailable");
             }
 
             _readable.Wait(token);
@@ -97,7 +133,7 @@ internal sealed class VirtualPipe
 
     /// <summary>Copies <paramref name="data"/> into the buffer, at most the free space at a time, waiting for the reader in between.</summary>
     /// <returns>The bytes written: all of them, or fewer when the memory limit refused the rest after a first part.</returns>
-    private int WriteBuffer(ReadOnlySpan<byte> data, CancellationToken token)
+    private int WriteBuffer(ReadOnlySpan<byte> data, bool blocking, CancellationToken token)
     {
         var written = 0;
         while (written < data.Length)
@@ -133,8 +169,14 @@ internal sealed class VirtualPipe
                     _buffered += n;
                     written += n;
                     Signal(_readable);
+                    Readiness.Changed();
                     continue;
                 }
+            }
+
+            if (!blocking)
+            {
+                return written > 0 ? written : throw new PythonIOException(Errno.EAGAIN, "Resource temporarily unavailable");
             }
 
             _writable.Wait(token);
@@ -173,6 +215,7 @@ internal sealed class VirtualPipe
 
         Signal(_readable);
         Signal(_writable);
+        Readiness.Changed();
         if (read)
         {
             Source?.Dispose();
@@ -194,6 +237,8 @@ internal sealed class VirtualPipe
 
         public override bool ReadReady => !read || pipe.Source is not null || pipe.HasData;
 
+        public override bool WriteReady => read || pipe.Sink is not null || pipe.CanWrite;
+
         public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
         {
             if (!read)
@@ -211,7 +256,7 @@ internal sealed class VirtualPipe
                 return n;
             }
 
-            return pipe.ReadBuffer(buffer, cancellationToken);
+            return pipe.ReadBuffer(buffer, Blocking, cancellationToken);
         }
 
         public override int Write(ReadOnlySpan<byte> data)
@@ -241,7 +286,7 @@ internal sealed class VirtualPipe
                 return data.Length;
             }
 
-            return pipe.WriteBuffer(data, CallContext.Current?.CancellationToken ?? CancellationToken.None);
+            return pipe.WriteBuffer(data, Blocking, CallContext.Current?.CancellationToken ?? CancellationToken.None);
         }
 
         public override PythonFileStatus Status(TimeProvider clock)
