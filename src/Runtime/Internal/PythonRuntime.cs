@@ -77,7 +77,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
         }
         catch
         {
-            // A start that failed after the interpreter came up must still detach pythonnet, or the process can hang at exit.
+            // A start that failed after the interpreter came up is finalised here, while nothing runs in it.
             PythonInterpreter.Stop(_logger);
             throw;
         }
