@@ -82,7 +82,7 @@ internal static unsafe partial class PythonInterpreter
             finally
             {
                 // Never leave the GIL held by this thread, or stopping after a failed start would deadlock.
-                // The main thread state stays alive (CPython's finalisation deletes it); calls use their own.
+                // The start thread's state is kept until finalisation (see StopAttempt.Run); calls use their own.
                 LibPython.PyEval_SaveThread();
             }
 
@@ -195,6 +195,11 @@ internal static unsafe partial class PythonInterpreter
                     return;
                 }
 
+                // threading takes the thread that first imported it (the start thread or a call thread) for the main
+                // thread and, at finalisation, waits for that thread's state to be deleted: delete every other thread
+                // state first (none has a frame, see RunningCode; finalisation would delete them after that wait).
+                DeleteOtherThreadStates();
+
                 // Finalises with this thread's GIL state: no thread state of the interpreter may be used afterwards,
                 // so the GIL is not released below.
                 var status = LibPython.Py_FinalizeEx();
@@ -251,6 +256,29 @@ internal static unsafe partial class PythonInterpreter
         }
 
         return threads > 0 ? $"{threads} Python thread(s) still running code" : null;
+    }
+
+    /// <summary>Deletes the thread states of the interpreter other than the current one (GIL held; none runs code).</summary>
+    private static void DeleteOtherThreadStates()
+    {
+        var current = ((delegate* unmanaged<nint>)LibPython.Export("PyThreadState_Get"))();
+        var interpreter = ((delegate* unmanaged<nint>)LibPython.Export("PyInterpreterState_Main"))();
+        var head = (delegate* unmanaged<nint, nint>)LibPython.Export("PyInterpreterState_ThreadHead");
+        var next = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_Next");
+        var others = new List<nint>();
+        for (var state = head(interpreter); state != 0; state = next(state))
+        {
+            if (state != current)
+            {
+                others.Add(state);
+            }
+        }
+
+        foreach (var state in others)
+        {
+            LibPython.PyThreadState_Clear(state);
+            LibPython.PyThreadState_Delete(state);
+        }
     }
 
     /// <summary>Flushes <c>sys.__stdout__</c> and <c>sys.__stderr__</c>, ignoring their errors (GIL held).</summary>
