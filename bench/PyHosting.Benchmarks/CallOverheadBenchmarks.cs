@@ -51,4 +51,11 @@ public class CallOverheadBenchmarks
 
     [Benchmark]
     public Task<int> EvaluateAsyncOne() => _runtime.Runtime.EvaluateAsync<int>("1");
+
+    /// <summary>The synchronous entry point: on the calling thread when its stack allows (see <see cref="IPythonRuntime.Invoke{T}"/>).</summary>
+    [Benchmark]
+    public object? InvokeNone() => _runtime.Runtime.Invoke<object>(BenchmarkRuntime.ModuleName, "noop", []);
+
+    [Benchmark]
+    public int EvaluateOne() => _runtime.Runtime.Evaluate<int>("1");
 }

@@ -93,6 +93,8 @@ internal static unsafe partial class LibPython
     public static delegate* unmanaged<nint, int> PyCallable_Check;
     public static delegate* unmanaged<nint, nint, nint, nint> PyCFunction_NewEx;
     public static delegate* unmanaged<byte*, nint> PyImport_ImportModule;
+    public static delegate* unmanaged<nint, nint> PyImport_GetModule;
+    public static delegate* unmanaged<int> Py_GetRecursionLimit;
     public static delegate* unmanaged<nint, nint> PyModule_GetDict;
     public static delegate* unmanaged<nint, void> PyType_Modified;
     public static delegate* unmanaged<nint, nint> PyInstanceMethod_New;
@@ -265,6 +267,8 @@ internal static unsafe partial class LibPython
         PyCallable_Check = (delegate* unmanaged<nint, int>)E("PyCallable_Check");
         PyCFunction_NewEx = (delegate* unmanaged<nint, nint, nint, nint>)E("PyCFunction_NewEx");
         PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)E("PyImport_ImportModule");
+        PyImport_GetModule = (delegate* unmanaged<nint, nint>)E("PyImport_GetModule");
+        Py_GetRecursionLimit = (delegate* unmanaged<int>)E("Py_GetRecursionLimit");
         PyModule_GetDict = (delegate* unmanaged<nint, nint>)E("PyModule_GetDict");
         PyType_Modified = (delegate* unmanaged<nint, void>)E("PyType_Modified");
         PyInstanceMethod_New = (delegate* unmanaged<nint, nint>)E("PyInstanceMethod_New");
