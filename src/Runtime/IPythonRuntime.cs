@@ -45,13 +45,14 @@ public interface IPythonRuntime
     /// thread hand-off would cost more than the Python code itself.
     /// </summary>
     /// <remarks>
-    /// The expression runs on the calling thread when that thread's stack holds the deepest recursion Python may
-    /// reach (in the Managed backend 41 MiB, for its recursion-limit ceiling of 10,000; in the Native backend 4 KiB per
-    /// unit of the current <c>sys.getrecursionlimit()</c> plus 512 KiB, about 4.5 MiB at CPython's default of
-    /// 1,000, which a process's main thread has); otherwise it runs on one of the runtime's own threads while the
-    /// caller waits. Cancellation and <c>PythonRuntime:ExecutionTimeout</c> interrupt it as they do an asynchronous
-    /// call, but C code that never checks for interrupts keeps the calling thread until it returns. A repeated
-    /// expression is compiled once. The default implementation blocks on <see cref="EvaluateAsync{T}"/>.
+    /// The expression runs on the calling thread when that thread's stack holds the recursion limit in force, at
+    /// 4 KiB per level plus 512 KiB (about 4.5 MiB at CPython's default limit of 1,000, which a process's main thread
+    /// has), and otherwise on one of the runtime's threads while the caller waits. In the Managed backend, once a
+    /// thread smaller than the runtime's own (64 MiB) has run a call this way, no call can raise the recursion limit
+    /// (<c>sys.setrecursionlimit</c>) beyond what that thread's stack holds. Cancellation and
+    /// <c>PythonRuntime:ExecutionTimeout</c> interrupt the call as they do an asynchronous one, but C code that never
+    /// checks for interrupts keeps the calling thread until it returns. A repeated short expression is compiled once.
+    /// The default implementation blocks on <see cref="EvaluateAsync{T}"/>.
     /// </remarks>
     /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
     /// <param name="expression">The Python expression.</param>
