@@ -29,7 +29,7 @@ internal sealed partial class PythonRuntime
         var stack = StackForThisThread();
         if (stack != 0)
         {
-            using var limits = new CallLimits(cancellationToken, ExecutionTimeout, _timeProvider);
+            using var limits = CallLimits.Begin(cancellationToken, ExecutionTimeout, _timeProvider);
             var result = RunOnThisThread<T>(body, convert, sink, limits, stack, out var declined);
             if (!declined)
             {
@@ -125,7 +125,7 @@ internal sealed partial class PythonRuntime
 
         private void Execute()
         {
-            using var limits = new CallLimits(_callerToken, _runtime.ExecutionTimeout, _runtime._timeProvider);
+            using var limits = CallLimits.Begin(_callerToken, _runtime.ExecutionTimeout, _runtime._timeProvider);
             _limits = limits;
             var registration = limits.Token.CanBeCanceled
                 ? limits.Token.UnsafeRegister(static s => ((AsyncCall<T>)s!).OnInterrupted(), this)
@@ -336,34 +336,133 @@ internal sealed partial class PythonRuntime
         }
     }
 
-    /// <summary>The caller's token and the execution timeout of one call, linked; disposed by the call when it ends.</summary>
+    /// <summary>
+    /// The caller's token and the execution timeout of one call, as one token; disposed by the call when it ends, on
+    /// the thread that began it. A thread keeps its limits (one token source and one timer) from call to call, so a
+    /// call allocates neither; a call nested in another on the same thread gets limits of its own.
+    /// </summary>
     private sealed class CallLimits : IDisposable
     {
-        private readonly CancellationTokenSource? _timeout;
-        private readonly CancellationTokenSource? _linked;
+        #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+        [ThreadStatic]
+        private static CallLimits? t_spare;
+        #pragma warning restore IDE1006
 
-        public CallLimits(CancellationToken callerToken, TimeSpan timeout, TimeProvider timeProvider)
+        private readonly Lock _gate = new();
+        private readonly TimeProvider _timeProvider;
+        private CancellationTokenSource _source = new();
+        private CancellationTokenRegistration _callerLink;
+        private ITimer? _timer;
+        private long _deadline;
+        private bool _active;
+        private bool _timedOut;
+
+        private CallLimits(TimeProvider timeProvider) => _timeProvider = timeProvider;
+
+        public CancellationToken CallerToken { get; private set; }
+
+        public TimeSpan Timeout { get; private set; }
+
+        public CancellationToken Token { get; private set; }
+
+        /// <summary>Gets whether the timeout, not the caller, ended the call.</summary>
+        public bool TimedOut => !CallerToken.IsCancellationRequested && Volatile.Read(ref _timedOut);
+
+        public static CallLimits Begin(CancellationToken callerToken, TimeSpan timeout, TimeProvider timeProvider)
+        {
+            var limits = t_spare;
+            if (limits is not null && ReferenceEquals(limits._timeProvider, timeProvider))
+            {
+                t_spare = null;
+            }
+            else
+            {
+                limits = new CallLimits(timeProvider);
+            }
+
+            limits.Start(callerToken, timeout);
+            return limits;
+        }
+
+        private void Start(CancellationToken callerToken, TimeSpan timeout)
         {
             CallerToken = callerToken;
             Timeout = timeout;
-            _timeout = timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, timeProvider);
-            _linked = _timeout is null || !callerToken.CanBeCanceled ? null : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timeout.Token);
-            Token = _linked?.Token ?? _timeout?.Token ?? callerToken;
+            _timedOut = false;
+            var timed = timeout != System.Threading.Timeout.InfiniteTimeSpan;
+            Token = timed || callerToken.CanBeCanceled ? _source.Token : callerToken;
+            lock (_gate)
+            {
+                _active = true;
+                if (timed)
+                {
+                    _deadline = _timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * _timeProvider.TimestampFrequency);
+                    _timer ??= _timeProvider.CreateTimer(static s => ((CallLimits)s!).OnTimer(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+                    _timer.Change(timeout, System.Threading.Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            _callerLink = callerToken.CanBeCanceled ? callerToken.UnsafeRegister(static s => ((CallLimits)s!).Cancel(timedOut: false), this) : default;
         }
 
-        public CancellationToken CallerToken { get; }
+        private void OnTimer()
+        {
+            lock (_gate)
+            {
+                if (!_active)
+                {
+                    return;
+                }
 
-        public TimeSpan Timeout { get; }
+                // A timer may fire a little early (its clock is coarser): wait for the rest.
+                var remaining = _deadline - _timeProvider.GetTimestamp();
+                if (remaining > 0)
+                {
+                    _timer!.Change(TimeSpan.FromSeconds((double)remaining / _timeProvider.TimestampFrequency), System.Threading.Timeout.InfiniteTimeSpan);
+                    return;
+                }
+            }
 
-        public CancellationToken Token { get; }
+            Cancel(timedOut: true);
+        }
 
-        /// <summary>Gets whether the timeout, not the caller, ended the call.</summary>
-        public bool TimedOut => !CallerToken.IsCancellationRequested && _timeout is { IsCancellationRequested: true };
+        /// <summary>Cancels the call's token, unless the call has ended (its source may then serve the thread's next call).</summary>
+        private void Cancel(bool timedOut)
+        {
+            lock (_gate)
+            {
+                if (!_active)
+                {
+                    return;
+                }
+
+                if (timedOut)
+                {
+                    Volatile.Write(ref _timedOut, true);
+                }
+
+                _source.Cancel();
+            }
+        }
 
         public void Dispose()
         {
-            _linked?.Dispose();
-            _timeout?.Dispose();
+            // First, outside the lock: disposing waits for a caller's cancellation in progress, which takes the lock.
+            _callerLink.Dispose();
+            _callerLink = default;
+            lock (_gate)
+            {
+                _active = false;
+                _timer?.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
+            if (!_source.TryReset())
+            {
+                _source.Dispose();
+                _source = new CancellationTokenSource();
+            }
+
+            t_spare = this;
         }
     }
 
