@@ -223,8 +223,9 @@ internal sealed partial class PythonRuntime
         }
 
         var isolation = PythonThreadState.BeginCall();
-        var state = callToken.CanBeCanceled ? new InterruptState(LibPython.PyThread_get_thread_ident(), CallInterrupter.CurrentThreadState()) : null;
-        var previous = CallContext.Enter(new CallContext(sink, callToken));
+        var state = callToken.CanBeCanceled ? InterruptState.Rent(LibPython.PyThread_get_thread_ident(), CallInterrupter.CurrentThreadState()) : null;
+        var context = CallContext.Rent(sink, callToken);
+        var previous = CallContext.Enter(context);
         var outcome = PythonCallOutcome.Error;
         try
         {
@@ -292,6 +293,7 @@ internal sealed partial class PythonRuntime
             ReleaseLeftoverImportLock();
             state?.Complete();
             CallContext.Exit(previous);
+            CallContext.Return(context);
             sink.Flush();
             PythonThreadState.EndCall(isolation);
             LibPython.PyGILState_Release(gil);
@@ -513,13 +515,45 @@ internal sealed partial class PythonRuntime
     /// interrupts every instruction of every frame of the call, for code that swallows the exception. Both sides hold the GIL when they post or clear
     /// what needs it, so an interrupt never lands in the thread's next call.
     /// </summary>
-    private sealed class InterruptState(ulong threadId, nint threadState)
+    private sealed class InterruptState
     {
+        #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+        [ThreadStatic]
+        private static InterruptState? t_spare;
+        #pragma warning restore IDE1006
+
         private readonly Lock _gate = new();
+        private ulong _threadId;
+        private nint _threadState;
         private bool _active = true;
         private bool _traced;
         private int _requested;
         private long _requestedAt;
+
+        private InterruptState(ulong threadId, nint threadState)
+        {
+            _threadId = threadId;
+            _threadState = threadState;
+        }
+
+        /// <summary>
+        /// Gets the state for a call on this thread: the thread's spare one when the previous call was never
+        /// interrupted (no interrupting thread can hold it then), otherwise a new one.
+        /// </summary>
+        public static InterruptState Rent(ulong threadId, nint threadState)
+        {
+            var state = t_spare;
+            if (state is null)
+            {
+                return new InterruptState(threadId, threadState);
+            }
+
+            t_spare = null;
+            state._threadId = threadId;
+            state._threadState = threadState;
+            state._active = true;
+            return state;
+        }
 
         public bool Requested => Volatile.Read(ref _requested) == 1;
 
@@ -548,7 +582,7 @@ internal sealed partial class PythonRuntime
             {
                 lock (_gate)
                 {
-                    if (!_active || !CallInterrupter.InterruptNativeCode(this, threadId))
+                    if (!_active || !CallInterrupter.InterruptNativeCode(this, _threadId))
                     {
                         return;
                     }
@@ -584,15 +618,15 @@ internal sealed partial class PythonRuntime
                         return false;
                     }
 
-                    LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
+                    LibPython.PyThreadState_SetAsyncExc(_threadId, LibPython.ExcKeyboardInterrupt);
                     #pragma warning disable RS0030 // interrupt escalation runs on real time (see RequestInterrupt)
                     if (_traced || Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
                     #pragma warning restore RS0030
                     {
                         // Again at every interval: nothing the call's code changed meanwhile (a frame's f_trace_lines,
                         // f_trace_opcodes or f_trace) can keep a line of it running.
-                        CallInterrupter.SetTrace(threadState, on: true);
-                        CallInterrupter.TraceEveryFrame(threadState);
+                        CallInterrupter.SetTrace(_threadState, on: true);
+                        CallInterrupter.TraceEveryFrame(_threadState);
                         _traced = true;
                     }
 
@@ -613,13 +647,15 @@ internal sealed partial class PythonRuntime
                 _active = false;
                 if (!Requested)
                 {
+                    // Its registration is disposed: nothing can interrupt with it any more.
+                    t_spare = this;
                     return;
                 }
 
-                LibPython.PyThreadState_SetAsyncExc(threadId, 0);
+                LibPython.PyThreadState_SetAsyncExc(_threadId, 0);
                 if (_traced)
                 {
-                    CallInterrupter.SetTrace(threadState, on: false);
+                    CallInterrupter.SetTrace(_threadState, on: false);
                 }
 
                 CallInterrupter.Release(this);
