@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using PyHosting.Internal;
 using PyHosting.Internal.Interop;
 
 namespace PyHosting.Benchmarks;
@@ -18,7 +16,6 @@ internal static unsafe class CallComponents
     {
         using var runtime = BenchmarkRuntime.Start(backend);
         var rt = runtime.Runtime;
-        var flush = typeof(PythonRuntime).GetMethod("FlushPythonStreams", BindingFlags.NonPublic | BindingFlags.Static)!.CreateDelegate<Action>();
         nint noop, mainDict, emptyTuple;
         var gil = LibPython.PyGILState_Ensure();
         {
@@ -58,6 +55,23 @@ internal static unsafe class CallComponents
             LibPython.PyGILState_Release(g);
         });
 
+        // Bytes allocated on this thread per synchronous call (it runs here when the stack allows).
+        foreach (var (name, call) in new (string, Action)[]
+        {
+            ("Evaluate<int>(\"1\")", () => rt.Evaluate<int>("1")),
+            ("Invoke<object>(noop)", () => rt.Invoke<object>(BenchmarkRuntime.ModuleName, "noop", [])),
+        })
+        {
+            call();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                call();
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name + ", bytes allocated per call",-62} {(GC.GetAllocatedBytesForCurrentThread() - allocated) / 1000.0,10:F1}"));
+        }
+
         // Reference points: the whole calls, from this thread.
         Measure("InvokeAsync (noop), awaited synchronously", () => rt.InvokeAsync<object>(BenchmarkRuntime.ModuleName, "noop", []).GetAwaiter().GetResult());
         Measure("EvaluateAsync<int>(\"1\"), awaited synchronously", () => rt.EvaluateAsync<int>("1").GetAwaiter().GetResult());
@@ -78,7 +92,6 @@ internal static unsafe class CallComponents
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken.None, timeout.Token);
             using var registration = linked.Token.Register(static () => { });
         });
-        UnderGil("FlushPythonStreams (sys.stdout/stderr.flush)", flush);
         UnderGil("Py.Import(module) of an imported module", () => LibPython.Py_DecRef(Py.Import(BenchmarkRuntime.ModuleName)));
         UnderGil("sys.modules lookup (PyDict_GetItemString)", () =>
         {

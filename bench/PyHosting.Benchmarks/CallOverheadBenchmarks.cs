@@ -1,18 +1,19 @@
 using BenchmarkDotNet.Attributes;
-using Python.Runtime;
 
 namespace PyHosting.Benchmarks;
 
 /// <summary>
 /// Case 2: the cost of an empty call from .NET into Python through <see cref="IPythonRuntime"/>,
-/// against raw pythonnet calls on the same interpreter (same process, same GIL).
+/// against the C API called directly through the runtime's own bindings on the same interpreter
+/// (same process, same GIL): the floor.
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 [MemoryDiagnoser]
 public class CallOverheadBenchmarks
 {
     private BenchmarkRuntime _runtime = null!;
-    private PyObject _function = null!;
+    private nint _function;
+    private nint _globals;
 
     [Params(BenchmarkBackend.Native, BenchmarkBackend.Managed)]
     public BenchmarkBackend Backend { get; set; }
@@ -21,58 +22,40 @@ public class CallOverheadBenchmarks
     public void Setup()
     {
         _runtime = BenchmarkRuntime.Start(Backend);
-        using (Py.GIL())
-        {
-            using var module = PyModule.Import(BenchmarkRuntime.ModuleName);
-            _function = module.GetAttr("noop");
-        }
+        _function = RawCalls.Noop();
+        _globals = RawCalls.NewGlobals();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        using (Py.GIL())
-        {
-            _function.Dispose();
-        }
-
+        RawCalls.Release(_function);
+        RawCalls.Release(_globals);
         _runtime.Dispose();
     }
 
-    /// <summary>pythonnet: take the GIL on the calling thread and call the function object.</summary>
+    /// <summary>The floor: <c>PyGILState_Ensure</c> + <c>PyObject_CallNoArgs</c> + <c>PyGILState_Release</c> on the calling thread.</summary>
     [Benchmark(Baseline = true)]
-    public void RawPythonnetInvoke()
-    {
-        using (Py.GIL())
-        {
-            using var result = _function.Invoke();
-        }
-    }
+    public void RawCallNoArgs() => RawCalls.CallNoArgs(_function);
 
-    /// <summary>pythonnet: the same, hopping to a pool thread first, as an asynchronous API must.</summary>
+    /// <summary>The same, hopping to a pool thread first, as an asynchronous API must.</summary>
     [Benchmark]
-    public Task RawPythonnetInvokeOnPool() => Task.Run(() =>
-    {
-        using (Py.GIL())
-        {
-            using var result = _function.Invoke();
-        }
-    });
+    public Task RawCallNoArgsOnPool() => Task.Run(() => RawCalls.CallNoArgs(_function));
 
-    /// <summary>pythonnet: evaluate <c>1</c> (compile and run) and convert it.</summary>
+    /// <summary>The floor for an expression: compile <c>1</c>, evaluate it and convert it under the GIL.</summary>
     [Benchmark]
-    public int RawPythonnetEval()
-    {
-        using (Py.GIL())
-        {
-            using var result = PythonEngine.Eval("1");
-            return result.As<int>();
-        }
-    }
+    public long RawEvalOne() => RawCalls.EvalOne(_globals);
 
     [Benchmark]
     public Task<object?> InvokeAsyncNone() => _runtime.Runtime.InvokeAsync<object>(BenchmarkRuntime.ModuleName, "noop", []);
 
     [Benchmark]
     public Task<int> EvaluateAsyncOne() => _runtime.Runtime.EvaluateAsync<int>("1");
+
+    /// <summary>The synchronous entry point: on the calling thread when its stack allows (see <see cref="IPythonRuntime.Invoke{T}"/>).</summary>
+    [Benchmark]
+    public object? InvokeNone() => _runtime.Runtime.Invoke<object>(BenchmarkRuntime.ModuleName, "noop", []);
+
+    [Benchmark]
+    public int EvaluateOne() => _runtime.Runtime.Evaluate<int>("1");
 }

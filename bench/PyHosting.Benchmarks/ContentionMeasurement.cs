@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Python.Runtime;
 
 namespace PyHosting.Benchmarks;
 
@@ -18,25 +17,10 @@ internal static class ContentionMeasurement
     public static int Run(BenchmarkBackend backend, TextWriter output)
     {
         using var runtime = BenchmarkRuntime.Start(backend);
-        Python.Runtime.PyObject function;
-        using (Py.GIL())
-        {
-            using var module = PyModule.Import(BenchmarkRuntime.ModuleName);
-            function = module.GetAttr("noop");
-        }
-
+        var function = RawCalls.Noop();
         var viaRuntime = Measure(() => runtime.Runtime.InvokeAsync<object>(BenchmarkRuntime.ModuleName, "noop", []));
-        var raw = Measure(() => Task.Run(() =>
-        {
-            using (Py.GIL())
-            {
-                using var result = function.Invoke();
-            }
-        }));
-        using (Py.GIL())
-        {
-            function.Dispose();
-        }
+        var raw = Measure(() => Task.Run(() => RawCalls.CallNoArgs(function)));
+        RawCalls.Release(function);
 
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,

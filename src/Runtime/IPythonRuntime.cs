@@ -39,6 +39,53 @@ public interface IPythonRuntime
     /// <exception cref="TimeoutException">The call ran longer than <c>PythonRuntime:ExecutionTimeout</c>.</exception>
     Task<T?> EvaluateAsync<T>(string expression, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Evaluates a Python expression in the runtime's <c>__main__</c> namespace and converts the result, blocking the
+    /// calling thread: the synchronous counterpart of <see cref="EvaluateAsync{T}"/>, for short calls where a task and a
+    /// thread hand-off would cost more than the Python code itself.
+    /// </summary>
+    /// <remarks>
+    /// The expression runs on the calling thread when that thread's stack holds the recursion limit in force, at
+    /// 4 KiB per level plus 512 KiB (about 4.5 MiB at CPython's default limit of 1,000, which a process's main thread
+    /// has), and otherwise on one of the runtime's threads while the caller waits. In the Managed backend, once a
+    /// thread smaller than the runtime's own (64 MiB) has run a call this way, no call can raise the recursion limit
+    /// (<c>sys.setrecursionlimit</c>) beyond what that thread's stack holds. Cancellation and
+    /// <c>PythonRuntime:ExecutionTimeout</c> interrupt the call as they do an asynchronous one, but C code that never
+    /// checks for interrupts keeps the calling thread until it returns. A repeated short expression is compiled once.
+    /// The default implementation blocks on <see cref="EvaluateAsync{T}"/>.
+    /// </remarks>
+    /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
+    /// <param name="expression">The Python expression.</param>
+    /// <param name="cancellationToken">Interrupts the running code.</param>
+    /// <returns>The converted result.</returns>
+    /// <exception cref="PythonScriptException">The expression raised an exception.</exception>
+    /// <exception cref="InvalidCastException">The result cannot be converted to <typeparamref name="T"/>.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    /// <exception cref="TimeoutException">The call ran longer than <c>PythonRuntime:ExecutionTimeout</c>.</exception>
+    /// <exception cref="InvalidOperationException">The runtime is not started or has stopped.</exception>
+    T? Evaluate<T>(string expression, CancellationToken cancellationToken = default)
+        => EvaluateAsync<T>(expression, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Imports a module and calls one of its functions with positional arguments, blocking the calling thread: the
+    /// synchronous counterpart of <see cref="InvokeAsync{T}(string, string, object?[], CancellationToken)"/>.
+    /// Where it runs, and how it is interrupted, is as for <see cref="Evaluate{T}"/>.
+    /// </summary>
+    /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
+    /// <param name="module">The dotted module name, found on the module paths.</param>
+    /// <param name="function">The function's name.</param>
+    /// <param name="args">The positional arguments.</param>
+    /// <param name="cancellationToken">Interrupts the running code.</param>
+    /// <returns>The converted result.</returns>
+    /// <exception cref="ArgumentException">An argument has no Python counterpart.</exception>
+    /// <exception cref="PythonScriptException">The import or the call raised an exception.</exception>
+    /// <exception cref="InvalidCastException">The result cannot be converted to <typeparamref name="T"/>.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    /// <exception cref="TimeoutException">The call ran longer than <c>PythonRuntime:ExecutionTimeout</c>.</exception>
+    /// <exception cref="InvalidOperationException">The runtime is not started or has stopped.</exception>
+    T? Invoke<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default)
+        => InvokeAsync<T>(module, function, args, cancellationToken).GetAwaiter().GetResult();
+
     /// <summary>Imports a module and calls one of its functions with positional arguments.</summary>
     /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data).</typeparam>
     /// <param name="module">The dotted module name, found on the module paths.</param>

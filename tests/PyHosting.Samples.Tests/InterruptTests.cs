@@ -23,7 +23,7 @@ public sealed class InterruptTests : IDisposable
         var exited = stopwatch.Elapsed;
 
         // Interrupting the running Python code is the sample's part and must take well under 2 s.
-        // Exiting also detaches the interpreter (PythonEngine.Shutdown): about 0.3 s on an idle
+        // Exiting also finalises the interpreter (Py_FinalizeEx): about 0.3 s on an idle
         // machine, seconds when it is saturated (measured on two busy cores), hence the wider bound.
         Assert.True(interrupted < TimeSpan.FromSeconds(2), $"Interrupting took {Seconds(interrupted)} s.\n{SampleDirectories.Describe(run)}");
         Assert.True(exited < TimeSpan.FromSeconds(10), $"Exiting took {Seconds(exited)} s.\n{SampleDirectories.Describe(run)}");

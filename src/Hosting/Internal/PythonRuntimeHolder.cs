@@ -46,7 +46,11 @@ internal sealed class PythonRuntimeHolder : IPythonRuntime
 
     public Task<T?> EvaluateAsync<T>(string expression, CancellationToken cancellationToken = default) => Current.EvaluateAsync<T>(expression, cancellationToken);
 
+    public T? Evaluate<T>(string expression, CancellationToken cancellationToken = default) => Current.Evaluate<T>(expression, cancellationToken);
+
     public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default) => Current.InvokeAsync<T>(module, function, args, cancellationToken);
+
+    public T? Invoke<T>(string module, string function, object?[] args, CancellationToken cancellationToken = default) => Current.Invoke<T>(module, function, args, cancellationToken);
 
     public Task<T?> InvokeAsync<T>(string module, string function, object?[] args, IReadOnlyDictionary<string, object?> kwargs, CancellationToken cancellationToken = default) => Current.InvokeAsync<T>(module, function, args, kwargs, cancellationToken);
 

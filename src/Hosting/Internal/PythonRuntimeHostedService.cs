@@ -80,7 +80,7 @@ internal sealed class PythonRuntimeHostedService(
 
         try
         {
-            // Start also checks the registered native extensions, and detaches pythonnet itself when it fails.
+            // Start also checks the registered native extensions, and finalises the interpreter itself when it fails.
             runtime.Start();
         }
         catch (Exception e)

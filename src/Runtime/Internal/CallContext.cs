@@ -9,6 +9,9 @@ internal sealed class CallContext
     #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
     [ThreadStatic]
     private static CallContext? t_current;
+
+    [ThreadStatic]
+    private static CallContext? t_spare;
     #pragma warning restore IDE1006
 
     public CallContext(OutputSink output, CancellationToken cancellationToken)
@@ -20,9 +23,34 @@ internal sealed class CallContext
     /// <summary>Gets the context of the call on this thread, or <see langword="null"/> (a Python thread, or start-up).</summary>
     public static CallContext? Current => t_current;
 
-    public OutputSink Output { get; }
+    public OutputSink Output { get; private set; }
 
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken { get; private set; }
+
+    /// <summary>
+    /// Gets a context for a call on this thread: the thread's own, reused from call to call, unless a call already
+    /// runs on it (a nested call gets a context of its own). Pair with <see cref="Return"/> once the call has left it.
+    /// </summary>
+    public static CallContext Rent(OutputSink output, CancellationToken cancellationToken)
+    {
+        var context = t_current is null ? t_spare : null;
+        if (context is null)
+        {
+            return new CallContext(output, cancellationToken);
+        }
+
+        t_spare = null;
+        context.Output = output;
+        context.CancellationToken = cancellationToken;
+        return context;
+    }
+
+    /// <summary>Keeps a context that no call uses any more for the thread's next call.</summary>
+    public static void Return(CallContext context)
+    {
+        context.CancellationToken = default;
+        t_spare = context;
+    }
 
     public static CallContext? Enter(CallContext context)
     {

@@ -16,50 +16,48 @@ internal static class CallThreads
     private static readonly System.Collections.Concurrent.ConcurrentStack<Worker> Idle = new();
     private static int s_started;
 
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+    [ThreadStatic]
+    private static bool t_isCallThread;
+    #pragma warning restore IDE1006
+
     /// <summary>Gets how many call threads were started so far.</summary>
     public static int Started => Volatile.Read(ref s_started);
 
-    /// <summary>Runs <paramref name="work"/> on a call thread, in the caller's execution context.</summary>
-    public static Task<T?> Run<T>(Func<T?> work)
+    /// <summary>Work for a call thread: runs once, completes its own task and never throws.</summary>
+    public interface IWork
     {
-        var completion = new TaskCompletionSource<T?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var context = ExecutionContext.Capture();
-        void Item()
-        {
-            try
-            {
-                completion.TrySetResult(work());
-            }
-            catch (Exception e)
-            {
-                completion.TrySetException(e);
-            }
-        }
+        void Run();
+    }
 
-        Action item = context is null ? Item : () => ExecutionContext.Run(context, static s => ((Action)s!)(), (Action)Item);
+    /// <summary>Gets whether the current thread is a call thread.</summary>
+    public static bool IsCallThread => t_isCallThread;
+
+    /// <summary>Runs <paramref name="work"/> on a call thread (an idle one, or a new one).</summary>
+    public static void Post(IWork work)
+    {
         while (Idle.TryPop(out var worker))
         {
-            if (worker.TryGive(item))
+            if (worker.TryGive(work))
             {
-                return completion.Task;
+                return;
             }
         }
 
         Interlocked.Increment(ref s_started);
-        var thread = new Thread(new Worker(item).Loop, StackSize) { IsBackground = true, Name = "PyHosting call" };
+        var thread = new Thread(new Worker(work).Loop, StackSize) { IsBackground = true, Name = "PyHosting call" };
         thread.Start();
-        return completion.Task;
     }
 
-    private sealed class Worker(Action first)
+    private sealed class Worker(IWork first)
     {
         private readonly Lock _gate = new();
         private readonly SemaphoreSlim _given = new(0);
-        private Action? _next = first;
+        private IWork? _next = first;
         private bool _retired;
 
         /// <summary>Hands the worker its next item; false when it has retired meanwhile.</summary>
-        public bool TryGive(Action item)
+        public bool TryGive(IWork item)
         {
             lock (_gate)
             {
@@ -77,16 +75,17 @@ internal static class CallThreads
 
         public void Loop()
         {
+            t_isCallThread = true;
             while (true)
             {
-                Action? item;
+                IWork? item;
                 lock (_gate)
                 {
                     item = _next;
                     _next = null;
                 }
 
-                item?.Invoke();
+                item?.Run();
                 Idle.Push(this);
                 if (!_given.Wait(IdleTimeout))
                 {

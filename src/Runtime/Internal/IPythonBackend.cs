@@ -8,10 +8,10 @@ internal interface IPythonBackend
     /// <summary>Runs before <c>Py_InitializeEx</c>, without the GIL: configuration flags, inittab, hooks.</summary>
     void BeforeInitialize(PythonInstallation installation);
 
-    /// <summary>Runs once after pythonnet has attached, with the GIL held.</summary>
+    /// <summary>Runs once after <c>Py_InitializeEx</c>, with the GIL held.</summary>
     void AfterInitialize(PythonInstallation installation);
 
-    /// <summary>Runs when the host stops, before pythonnet detaches (GIL not held): release what the backend holds outside Python.</summary>
+    /// <summary>Runs when the host stops, before the interpreter is finalised (GIL not held): release what the backend holds outside Python.</summary>
     void OnStopping();
 
     /// <summary>Handles an audit event (GIL held, inside the C# audit hook). Returns an error message to deny it, or <see langword="null"/>.</summary>

@@ -3,14 +3,13 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using PyHosting.Internal.Interop;
-using Python.Runtime;
 
 namespace PyHosting.Internal;
 
 /// <summary>
 /// The one CPython interpreter of the process. CPython can be initialised only once per process
 /// and never again after finalisation, so this is the single owner of the process-wide state:
-/// the configuration flags, the audit hook, the memory hooks (when a limit is set) and the pythonnet attachment.
+/// the configuration flags, the audit hook, the memory hooks (when a limit is set), and the main thread state saved once start-up is done.
 /// </summary>
 internal static unsafe partial class PythonInterpreter
 {
@@ -74,10 +73,6 @@ internal static unsafe partial class PythonInterpreter
             // Python's own signal handlers would fight the host's (SIGINT, SIGPIPE): never install them.
             LibPython.Py_InitializeEx(0);
             s_state = 1;
-
-            Runtime.PythonDLL = installation.LibraryPath;
-            PythonEngine.Initialize(setSysArgv: false, initSigs: false);
-            RemovePythonnetExitHandler();
             try
             {
                 backend.AfterInitialize(installation);
@@ -87,7 +82,8 @@ internal static unsafe partial class PythonInterpreter
             finally
             {
                 // Never leave the GIL held by this thread, or stopping after a failed start would deadlock.
-                PythonEngine.BeginAllowThreads();
+                // The start thread's state is kept until finalisation (see StopAttempt.Run); calls use their own.
+                LibPython.PyEval_SaveThread();
             }
 
             #pragma warning disable RS0030 // the interpreter's real start-up time, logged for operators
@@ -114,8 +110,8 @@ internal static unsafe partial class PythonInterpreter
 
     /// <summary>
     /// Stops the interpreter: flushes Python's standard streams and, only when no Python code is running anywhere
-    /// (no call, no other Python thread with a frame, the GIL taken promptly), detaches pythonnet, which finalises
-    /// CPython. Finalising an interpreter whose threads still run code crashes the process, and the process is
+    /// (no call, no other Python thread with a frame, the GIL taken promptly), finalises CPython
+    /// (<c>Py_FinalizeEx</c>, which runs <c>atexit</c> handlers and joins Python threads). Finalising an interpreter whose threads still run code crashes the process, and the process is
     /// exiting anyway: otherwise the interpreter is left as it is, with a warning. It cannot be started again.
     /// </summary>
     public static void Stop(ILogger logger)
@@ -175,7 +171,7 @@ internal static unsafe partial class PythonInterpreter
         public void Run()
         {
             // Stopping must not fail for want of memory Python code used up: a thread state that cannot be
-            // allocated aborts the process, and pythonnet's shutdown recurses when its imports fail.
+            // allocated aborts the process, and finalisation imports and calls Python code (atexit, threading).
             using var exemption = ExemptFromMemoryLimit();
             string? running;
             var gil = LibPython.PyGILState_Ensure();
@@ -183,39 +179,47 @@ internal static unsafe partial class PythonInterpreter
             {
                 running = RunningCode();
                 FlushStandardStreams();
-            }
-            finally
-            {
-                LibPython.PyGILState_Release(gil);
-            }
-
-            lock (_gate)
-            {
-                if (_abandoned)
+                lock (_gate)
                 {
-                    return;
+                    if (_abandoned)
+                    {
+                        return;
+                    }
+
+                    _committed = true;
                 }
 
-                _committed = true;
-            }
-
-            try
-            {
                 if (running is not null)
                 {
                     Log.InterpreterLeftRunning(logger, running);
                     return;
                 }
 
-                PythonEngine.Shutdown();
-                Log.InterpreterStopped(logger);
-            }
-            catch (Exception e) when (e is PythonException or InvalidOperationException or NotSupportedException or PlatformNotSupportedException)
-            {
-                Log.InterpreterStopFailed(logger, e);
+                // threading takes the thread that first imported it (the start thread or a call thread) for the main
+                // thread and, at finalisation, waits for that thread's state to be deleted: delete every other thread
+                // state first (none has a frame, see RunningCode; finalisation would delete them after that wait).
+                DeleteOtherThreadStates();
+
+                // Finalises with this thread's GIL state: no thread state of the interpreter may be used afterwards,
+                // so the GIL is not released below.
+                var status = LibPython.Py_FinalizeEx();
+                gil = -1;
+                if (status < 0)
+                {
+                    Log.InterpreterStopFailed(logger, new PythonStartupException("Py_FinalizeEx reported an error while flushing buffered data."));
+                }
+                else
+                {
+                    Log.InterpreterStopped(logger);
+                }
             }
             finally
             {
+                if (gil != -1)
+                {
+                    LibPython.PyGILState_Release(gil);
+                }
+
                 Decided.Set();
             }
         }
@@ -252,6 +256,29 @@ internal static unsafe partial class PythonInterpreter
         }
 
         return threads > 0 ? $"{threads} Python thread(s) still running code" : null;
+    }
+
+    /// <summary>Deletes the thread states of the interpreter other than the current one (GIL held; none runs code).</summary>
+    private static void DeleteOtherThreadStates()
+    {
+        var current = ((delegate* unmanaged<nint>)LibPython.Export("PyThreadState_Get"))();
+        var interpreter = ((delegate* unmanaged<nint>)LibPython.Export("PyInterpreterState_Main"))();
+        var head = (delegate* unmanaged<nint, nint>)LibPython.Export("PyInterpreterState_ThreadHead");
+        var next = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_Next");
+        var others = new List<nint>();
+        for (var state = head(interpreter); state != 0; state = next(state))
+        {
+            if (state != current)
+            {
+                others.Add(state);
+            }
+        }
+
+        foreach (var state in others)
+        {
+            LibPython.PyThreadState_Clear(state);
+            LibPython.PyThreadState_Delete(state);
+        }
     }
 
     /// <summary>Flushes <c>sys.__stdout__</c> and <c>sys.__stderr__</c>, ignoring their errors (GIL held).</summary>
@@ -292,20 +319,6 @@ internal static unsafe partial class PythonInterpreter
 
         LibPython.PyErr_Clear();
         LibPython.PyErr_Restore(type, value, traceback);
-    }
-
-    /// <summary>
-    /// pythonnet shuts itself down at process exit, waiting for the GIL without bound: a call that cannot be
-    /// interrupted would then keep the process from exiting. The runtime detaches pythonnet itself, at host
-    /// stop and with a bounded wait (<see cref="Stop"/>), so pythonnet's handler is removed.
-    /// </summary>
-    private static void RemovePythonnetExitHandler()
-    {
-        var handler = typeof(PythonEngine).GetMethod("OnProcessExit", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(object), typeof(EventArgs)]);
-        if (handler is not null)
-        {
-            AppDomain.CurrentDomain.ProcessExit -= handler.CreateDelegate<EventHandler>();
-        }
     }
 
     private static nint WideString(string value)

@@ -17,8 +17,9 @@ internal sealed record PythonInstallation(string LibraryPath, string Home, strin
 
 /// <summary>
 /// Finds CPython 3.11: <c>PythonRuntime:PythonLibrary</c>, then <c>PYTHONNET_PYDLL</c>, then the
-/// system interpreters (<c>/usr/bin/python3.11</c>, <c>python3.11</c> and <c>python3</c> on PATH,
-/// asked for their LIBDIR/LDLIBRARY), then the standard Debian paths.
+/// well-known library paths (Debian's multiarch directories, <c>/usr/lib</c>, <c>/usr/local/lib</c>) whose
+/// prefix holds the standard library, then the system interpreters (<c>/usr/bin/python3.11</c>,
+/// <c>python3.11</c> and <c>python3</c> on PATH, asked for their LIBDIR/LDLIBRARY).
 /// </summary>
 internal static class PythonLibraryLocator
 {
@@ -57,6 +58,16 @@ internal static class PythonLibraryLocator
             }
         }
 
+        // The well-known paths first: asking an interpreter starts a process (tens of milliseconds at start-up).
+        foreach (var candidate in StandardPaths)
+        {
+            tried.Add(candidate);
+            if (File.Exists(candidate) && FindHome(candidate) is { } home)
+            {
+                return new PythonInstallation(candidate, home, "standard path");
+            }
+        }
+
         foreach (var interpreter in Interpreters)
         {
             var found = AskInterpreter(interpreter);
@@ -64,15 +75,6 @@ internal static class PythonLibraryLocator
             if (found is not null)
             {
                 return found;
-            }
-        }
-
-        foreach (var candidate in StandardPaths)
-        {
-            tried.Add(candidate);
-            if (File.Exists(candidate))
-            {
-                return new PythonInstallation(candidate, FindHome(candidate) ?? "/usr", "standard path");
             }
         }
 

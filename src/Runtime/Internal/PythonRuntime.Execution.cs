@@ -8,52 +8,178 @@ internal sealed partial class PythonRuntime
     /// <summary>Observes calls: entry point, outcome, duration and GIL wait (metrics and tracing hook in here).</summary>
     public IPythonRuntimeObserver? Observer { get; }
 
-    private Task<T?> RunAsync<T>(string entryPoint, Func<nint> body, bool convert, CancellationToken cancellationToken)
+    private Task<T?> RunAsync<T>(in CallBody body, bool convert, CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        cancellationToken.ThrowIfCancellationRequested();
+        var call = new AsyncCall<T>(this, body, convert, _redirect.Value ?? _defaultSink, cancellationToken);
+        CallThreads.Post(call);
+        return call.Task;
+    }
+
+    /// <summary>
+    /// Runs a call and waits for it: on the calling thread when its stack holds the deepest recursion Python may
+    /// reach there (<see cref="StackForThisThread"/>), otherwise on a call thread while the caller blocks.
+    /// </summary>
+    private T? RunSynchronously<T>(in CallBody body, bool convert, CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        cancellationToken.ThrowIfCancellationRequested();
+        var sink = _redirect.Value ?? _defaultSink;
+        var stack = StackForThisThread();
+        if (stack != 0)
+        {
+            using var limits = CallLimits.Begin(cancellationToken, ExecutionTimeout, _timeProvider);
+            var result = RunOnThisThread<T>(body, convert, sink, limits, stack, out var declined);
+            if (!declined)
+            {
+                return result;
+            }
+        }
+
+        var call = new AsyncCall<T>(this, body, convert, sink, cancellationToken);
+        CallThreads.Post(call);
+        return call.Task.GetAwaiter().GetResult();
+    }
+
+    private void EnsureStarted()
     {
         if (!_started)
         {
             throw new InvalidOperationException("The Python runtime is not running: it starts with the host (AddPythonRuntime) and stops with it.");
         }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var sink = _redirect.Value ?? _defaultSink;
-        var timeout = _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
-        var limits = new CallLimits(cancellationToken, timeout, _timeProvider);
-        var call = CallThreads.Run(() => RunOnThisThread<T>(entryPoint, body, convert, sink, limits));
-        return limits.Token.CanBeCanceled ? AwaitInterruptibleAsync(entryPoint, call, limits) : call;
     }
+
+    private TimeSpan ExecutionTimeout => _options.ExecutionTimeout is { } t && t > TimeSpan.Zero ? t : Timeout.InfiniteTimeSpan;
 
     /// <summary>
-    /// Waits for a call that may be interrupted. An interrupted call normally stops within milliseconds and reports
-    /// its own outcome; one that does not (C code that never checks for interrupts, or a call still waiting for the
-    /// GIL such code holds) releases its caller after <see cref="AbandonAfter"/> and keeps running on its own.
+    /// Whether a synchronous call may run on the current thread: <see cref="long.MaxValue"/> on a call thread (no check
+    /// needed), the thread's stack size when it may (to be checked against the recursion limit with the GIL held,
+    /// <see cref="RunEntered{T}"/>), 0 when it may not. In the Managed backend the thread is first admitted
+    /// (<see cref="Managed.Hardening.RecursionBudget.Admit"/>), so that no other call can raise the interpreter's
+    /// recursion limit beyond what this thread's stack holds.
     /// </summary>
-    private async Task<T?> AwaitInterruptibleAsync<T>(string entryPoint, Task<T?> call, CallLimits limits)
+    private long StackForThisThread()
     {
-        try
+        if (CallThreads.IsCallThread)
         {
-            return await call.WaitAsync(limits.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (e.CancellationToken == limits.Token)
-        {
+            return long.MaxValue;
         }
 
-        // The system clock on purpose: a caller must be released even when the runtime's clock is a test double that never advances.
-        if (await Task.WhenAny(call, Task.Delay(AbandonAfter, TimeProvider.System)).ConfigureAwait(false) != call)
+        var stack = t_stackSize;
+        if (stack == 0)
         {
-            _ = call.ContinueWith(static c => _ = c.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            var abandoned = Cancelled(entryPoint, limits, stillRunning: true);
-            Log.CallNotStopping(_logger, entryPoint, abandoned is TimeoutException ? "timeout" : "cancelled", (long)AbandonAfter.TotalMilliseconds);
-            throw abandoned;
+            stack = Math.Max(1, Managed.Hardening.RecursionBudget.CurrentThreadStackSize());
+            t_stackSize = stack;
         }
 
-        return await call.ConfigureAwait(false);
+        if (stack >= CallThreads.StackSize)
+        {
+            return long.MaxValue;
+        }
+
+        if (_backend.Kind == PythonBackend.Managed)
+        {
+            return Managed.Hardening.RecursionBudget.Admit(stack) ? stack : 0;
+        }
+
+        return Managed.Hardening.RecursionBudget.LevelsFor(stack) >= Managed.Hardening.RecursionBudget.Minimum ? stack : 0;
     }
 
-    private T? RunOnThisThread<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    /// <summary>One asynchronous call: its arguments, its task, and the release of its caller when it does not stop.</summary>
+    private sealed class AsyncCall<T> : TaskCompletionSource<T?>, CallThreads.IWork
     {
-        using var ownedLimits = limits;
-        var callToken = limits.Token;
+        private readonly PythonRuntime _runtime;
+        private readonly CallBody _body;
+        private readonly bool _convert;
+        private readonly OutputSink _sink;
+        private readonly CancellationToken _callerToken;
+        private readonly ExecutionContext? _context;
+        private readonly Lock _gate = new();
+        private CallLimits? _limits;
+        private ITimer? _abandon;
+        private bool _ended;
+
+        public AsyncCall(PythonRuntime runtime, in CallBody body, bool convert, OutputSink sink, CancellationToken callerToken)
+            : base(TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            _runtime = runtime;
+            _body = body;
+            _convert = convert;
+            _sink = sink;
+            _callerToken = callerToken;
+            _context = ExecutionContext.Capture();
+        }
+
+        public void Run()
+        {
+            if (_context is null)
+            {
+                Execute();
+            }
+            else
+            {
+                ExecutionContext.Run(_context, static s => ((AsyncCall<T>)s!).Execute(), this);
+            }
+        }
+
+        private void Execute()
+        {
+            using var limits = CallLimits.Begin(_callerToken, _runtime.ExecutionTimeout, _runtime._timeProvider);
+            _limits = limits;
+            var registration = limits.Token.CanBeCanceled
+                ? limits.Token.UnsafeRegister(static s => ((AsyncCall<T>)s!).OnInterrupted(), this)
+                : default;
+            try
+            {
+                TrySetResult(_runtime.RunOnThisThread<T>(_body, _convert, _sink, limits, long.MaxValue, out _));
+            }
+            catch (Exception e)
+            {
+                TrySetException(e);
+            }
+            finally
+            {
+                registration.Dispose();
+                lock (_gate)
+                {
+                    _ended = true;
+                    _abandon?.Dispose();
+                }
+            }
+        }
+
+        /// <summary>
+        /// The call was cancelled or timed out. An interrupted call normally stops within milliseconds and reports its
+        /// own outcome; one that does not (C code that never checks for interrupts, or a call still waiting for the GIL
+        /// such code holds) releases its caller after <see cref="AbandonAfter"/> and keeps running on its own.
+        /// </summary>
+        private void OnInterrupted()
+        {
+            lock (_gate)
+            {
+                if (!_ended && _abandon is null)
+                {
+                    // The system clock on purpose: a caller must be released even when the runtime's clock is a test double that never advances.
+                    _abandon = TimeProvider.System.CreateTimer(static s => ((AsyncCall<T>)s!).Abandon(), this, AbandonAfter, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+
+        private void Abandon()
+        {
+            var entryPoint = _body.EntryPoint;
+            var abandoned = _runtime.Cancelled(entryPoint, _limits!, stillRunning: true);
+            if (TrySetException(abandoned))
+            {
+                Log.CallNotStopping(_runtime._logger, entryPoint, abandoned is TimeoutException ? "timeout" : "cancelled", (long)AbandonAfter.TotalMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>Runs a call on this thread; <paramref name="declined"/> when the recursion limit in force does not fit <paramref name="stack"/> (nothing ran).</summary>
+    private T? RunOnThisThread<T>(in CallBody body, bool convert, OutputSink sink, CallLimits limits, long stack, out bool declined)
+    {
         if (!PythonInterpreter.TryEnterCall())
         {
             throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
@@ -61,7 +187,7 @@ internal sealed partial class PythonRuntime
 
         try
         {
-            return RunEntered<T>(entryPoint, body, convert, sink, limits);
+            return RunEntered<T>(body, convert, sink, limits, stack, out declined);
         }
         finally
         {
@@ -69,30 +195,47 @@ internal sealed partial class PythonRuntime
         }
     }
 
-    private unsafe T? RunEntered<T>(string entryPoint, Func<nint> body, bool convert, OutputSink sink, CallLimits limits)
+    private unsafe T? RunEntered<T>(in CallBody body, bool convert, OutputSink sink, CallLimits limits, long stack, out bool declined)
     {
         var callToken = limits.Token;
 
-        var observation = Observer?.OnCallStarting(entryPoint);
+        // A call that may be declined below starts its observation once it is sure to run (its duration then leaves
+        // out the GIL wait, which is recorded on its own anyway).
+        var mayDecline = stack != long.MaxValue;
+        var observation = mayDecline ? null : Observer?.OnCallStarting(body.EntryPoint);
         #pragma warning disable RS0030 // the real time a call waited for the GIL (the pyhosting.gil.wait metric), whatever the runtime's clock
         var waitStart = Stopwatch.GetTimestamp();
         var gil = PythonThreadState.Acquire();
         var gilWait = Stopwatch.GetElapsedTime(waitStart);
         #pragma warning restore RS0030
+
+        // Checked with the GIL held, when no other call can change the limit (see StackForThisThread).
+        declined = mayDecline && LibPython.Py_GetRecursionLimit() > Managed.Hardening.RecursionBudget.LevelsFor(stack);
+        if (declined)
+        {
+            LibPython.PyGILState_Release(gil);
+            return default;
+        }
+
+        if (mayDecline)
+        {
+            observation = Observer?.OnCallStarting(body.EntryPoint);
+        }
+
         var isolation = PythonThreadState.BeginCall();
-        var state = new InterruptState(LibPython.PyThread_get_thread_ident(), CallInterrupter.CurrentThreadState());
-        var context = new CallContext(sink, callToken);
+        var state = callToken.CanBeCanceled ? InterruptState.Rent(LibPython.PyThread_get_thread_ident(), CallInterrupter.CurrentThreadState()) : null;
+        var context = CallContext.Rent(sink, callToken);
         var previous = CallContext.Enter(context);
         var outcome = PythonCallOutcome.Error;
         try
         {
-            using var registration = callToken.Register(static s => ((InterruptState)s!).RequestInterrupt(), state);
+            using var registration = state is null ? default : callToken.UnsafeRegister(static s => ((InterruptState)s!).RequestInterrupt(), state);
             if (callToken.IsCancellationRequested)
             {
-                throw Cancelled(entryPoint, limits);
+                throw Cancelled(body.EntryPoint, limits);
             }
 
-            var result = body();
+            var result = RunBody(body);
 
             if (result == 0)
             {
@@ -102,9 +245,9 @@ internal sealed partial class PythonRuntime
                     // A bridge wait woken by the token raises KeyboardInterrupt before the runtime's own callback may have run;
                     // a SQLite statement the token interrupted raises sqlite3.OperationalError('interrupted').
                     var interruptedStatement = Managed.Sqlite.SqliteVfs.TakeInterrupted();
-                    if (exc != 0 && (PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) || interruptedStatement) && (state.Requested || callToken.IsCancellationRequested))
+                    if (exc != 0 && (PythonErrors.IsInstance(exc, LibPython.ExcKeyboardInterrupt) || interruptedStatement) && (state is { Requested: true } || callToken.IsCancellationRequested))
                     {
-                        throw Cancelled(entryPoint, limits);
+                        throw Cancelled(body.EntryPoint, limits);
                     }
 
                     if (exc != 0 && PythonErrors.IsInstance(exc, LibPython.ExcSystemExit) && IsSuccessfulExit(exc))
@@ -113,8 +256,8 @@ internal sealed partial class PythonRuntime
                         return default;
                     }
 
-                    var error = exc == 0 ? PythonErrors.FromCurrent(entryPoint) : PythonErrors.FromException(exc);
-                    Log.CallFailed(_logger, entryPoint, error.PythonType);
+                    var error = exc == 0 ? PythonErrors.FromCurrent(body.EntryPoint) : PythonErrors.FromException(exc);
+                    Log.CallFailed(_logger, body.EntryPoint, error.PythonType);
                     throw error;
                 }
                 finally
@@ -150,13 +293,17 @@ internal sealed partial class PythonRuntime
         finally
         {
             ReleaseLeftoverImportLock();
-            state.Complete();
+            state?.Complete();
             CallContext.Exit(previous);
+            CallContext.Return(context);
             sink.Flush();
             PythonThreadState.EndCall(isolation);
             LibPython.PyGILState_Release(gil);
             observation?.Complete(outcome, gilWait);
-            LogFirstMemoryRefusal(entryPoint);
+            if (PythonInterpreter.MemoryRefusals > 0)
+            {
+                LogFirstMemoryRefusal(body.EntryPoint);
+            }
         }
     }
 
@@ -193,41 +340,152 @@ internal sealed partial class PythonRuntime
         }
     }
 
-    /// <summary>The caller's token and the execution timeout of one call, linked; disposed by the call when it ends.</summary>
+    /// <summary>
+    /// The caller's token and the execution timeout of one call, as one token; disposed by the call when it ends, on
+    /// the thread that began it. A thread keeps its limits (one token source and one timer) from call to call, so a
+    /// call allocates neither; a call nested in another on the same thread gets limits of its own.
+    /// </summary>
     private sealed class CallLimits : IDisposable
     {
-        private readonly CancellationTokenSource? _timeout;
-        private readonly CancellationTokenSource? _linked;
+        #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+        [ThreadStatic]
+        private static CallLimits? t_spare;
+        #pragma warning restore IDE1006
 
-        public CallLimits(CancellationToken callerToken, TimeSpan timeout, TimeProvider timeProvider)
+        private readonly Lock _gate = new();
+        private readonly TimeProvider _timeProvider;
+        private CancellationTokenSource _source = new();
+        private CancellationTokenRegistration _callerLink;
+        private ITimer? _timer;
+        private long _deadline;
+        private bool _active;
+        private bool _timedOut;
+
+        private CallLimits(TimeProvider timeProvider) => _timeProvider = timeProvider;
+
+        public CancellationToken CallerToken { get; private set; }
+
+        public TimeSpan Timeout { get; private set; }
+
+        public CancellationToken Token { get; private set; }
+
+        /// <summary>Gets whether the timeout, not the caller, ended the call.</summary>
+        public bool TimedOut => !CallerToken.IsCancellationRequested && Volatile.Read(ref _timedOut);
+
+        public static CallLimits Begin(CancellationToken callerToken, TimeSpan timeout, TimeProvider timeProvider)
+        {
+            var limits = t_spare;
+            if (limits is not null && ReferenceEquals(limits._timeProvider, timeProvider))
+            {
+                t_spare = null;
+            }
+            else
+            {
+                limits = new CallLimits(timeProvider);
+            }
+
+            limits.Start(callerToken, timeout);
+            return limits;
+        }
+
+        private void Start(CancellationToken callerToken, TimeSpan timeout)
         {
             CallerToken = callerToken;
             Timeout = timeout;
-            _timeout = timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, timeProvider);
-            _linked = _timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(callerToken, _timeout.Token);
-            Token = _linked?.Token ?? callerToken;
+            _timedOut = false;
+            var timed = timeout != System.Threading.Timeout.InfiniteTimeSpan;
+            Token = timed || callerToken.CanBeCanceled ? _source.Token : callerToken;
+            lock (_gate)
+            {
+                _active = true;
+                if (timed)
+                {
+                    _deadline = _timeProvider.GetTimestamp() + (long)(timeout.TotalSeconds * _timeProvider.TimestampFrequency);
+                    _timer ??= _timeProvider.CreateTimer(static s => ((CallLimits)s!).OnTimer(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+                    _timer.Change(timeout, System.Threading.Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            _callerLink = callerToken.CanBeCanceled ? callerToken.UnsafeRegister(static s => ((CallLimits)s!).Cancel(timedOut: false), this) : default;
         }
 
-        public CancellationToken CallerToken { get; }
+        private void OnTimer()
+        {
+            lock (_gate)
+            {
+                if (!_active)
+                {
+                    return;
+                }
 
-        public TimeSpan Timeout { get; }
+                // A timer may fire a little early (its clock is coarser): wait for the rest.
+                var remaining = _deadline - _timeProvider.GetTimestamp();
+                if (remaining > 0)
+                {
+                    _timer!.Change(TimeSpan.FromSeconds((double)remaining / _timeProvider.TimestampFrequency), System.Threading.Timeout.InfiniteTimeSpan);
+                    return;
+                }
+            }
 
-        public CancellationToken Token { get; }
+            Cancel(timedOut: true);
+        }
 
-        /// <summary>Gets whether the timeout, not the caller, ended the call.</summary>
-        public bool TimedOut => !CallerToken.IsCancellationRequested && _timeout is { IsCancellationRequested: true };
+        /// <summary>Cancels the call's token, unless the call has ended (its source may then serve the thread's next call).</summary>
+        private void Cancel(bool timedOut)
+        {
+            lock (_gate)
+            {
+                if (!_active)
+                {
+                    return;
+                }
+
+                if (timedOut)
+                {
+                    Volatile.Write(ref _timedOut, true);
+                }
+
+                _source.Cancel();
+            }
+        }
 
         public void Dispose()
         {
-            _linked?.Dispose();
-            _timeout?.Dispose();
+            // First, outside the lock: disposing waits for a caller's cancellation in progress, which takes the lock.
+            _callerLink.Dispose();
+            _callerLink = default;
+            lock (_gate)
+            {
+                _active = false;
+                _timer?.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
+            if (!_source.TryReset())
+            {
+                _source.Dispose();
+                _source = new CancellationTokenSource();
+            }
+
+            t_spare = this;
         }
     }
+
+    private static unsafe delegate* unmanaged<int> s_releaseImportLock;
+
+    #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+    [ThreadStatic]
+    private static long t_stackSize;
+    #pragma warning restore IDE1006
 
     /// <summary>A call that returned holding the import lock (<c>_imp.acquire_lock()</c>) would hang every later import: release it (GIL held, on the call's thread, its owner).</summary>
     private static unsafe void ReleaseLeftoverImportLock()
     {
-        var release = (delegate* unmanaged<int>)LibPython.Export("_PyImport_ReleaseLock");
+        var release = s_releaseImportLock;
+        if (release == null)
+        {
+            s_releaseImportLock = release = (delegate* unmanaged<int>)LibPython.Export("_PyImport_ReleaseLock");
+        }
+
         for (var i = 0; i < 1000 && release() == 1; i++)
         {
         }
@@ -259,13 +517,45 @@ internal sealed partial class PythonRuntime
     /// interrupts every instruction of every frame of the call, for code that swallows the exception. Both sides hold the GIL when they post or clear
     /// what needs it, so an interrupt never lands in the thread's next call.
     /// </summary>
-    private sealed class InterruptState(ulong threadId, nint threadState)
+    private sealed class InterruptState
     {
+        #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
+        [ThreadStatic]
+        private static InterruptState? t_spare;
+        #pragma warning restore IDE1006
+
         private readonly Lock _gate = new();
+        private ulong _threadId;
+        private nint _threadState;
         private bool _active = true;
         private bool _traced;
         private int _requested;
         private long _requestedAt;
+
+        private InterruptState(ulong threadId, nint threadState)
+        {
+            _threadId = threadId;
+            _threadState = threadState;
+        }
+
+        /// <summary>
+        /// Gets the state for a call on this thread: the thread's spare one when the previous call was never
+        /// interrupted (no interrupting thread can hold it then), otherwise a new one.
+        /// </summary>
+        public static InterruptState Rent(ulong threadId, nint threadState)
+        {
+            var state = t_spare;
+            if (state is null)
+            {
+                return new InterruptState(threadId, threadState);
+            }
+
+            t_spare = null;
+            state._threadId = threadId;
+            state._threadState = threadState;
+            state._active = true;
+            return state;
+        }
 
         public bool Requested => Volatile.Read(ref _requested) == 1;
 
@@ -294,7 +584,7 @@ internal sealed partial class PythonRuntime
             {
                 lock (_gate)
                 {
-                    if (!_active || !CallInterrupter.InterruptNativeCode(this, threadId))
+                    if (!_active || !CallInterrupter.InterruptNativeCode(this, _threadId))
                     {
                         return;
                     }
@@ -330,15 +620,15 @@ internal sealed partial class PythonRuntime
                         return false;
                     }
 
-                    LibPython.PyThreadState_SetAsyncExc(threadId, LibPython.ExcKeyboardInterrupt);
+                    LibPython.PyThreadState_SetAsyncExc(_threadId, LibPython.ExcKeyboardInterrupt);
                     #pragma warning disable RS0030 // interrupt escalation runs on real time (see RequestInterrupt)
                     if (_traced || Stopwatch.GetElapsedTime(Volatile.Read(ref _requestedAt)) >= TraceAfter)
                     #pragma warning restore RS0030
                     {
                         // Again at every interval: nothing the call's code changed meanwhile (a frame's f_trace_lines,
                         // f_trace_opcodes or f_trace) can keep a line of it running.
-                        CallInterrupter.SetTrace(threadState, on: true);
-                        CallInterrupter.TraceEveryFrame(threadState);
+                        CallInterrupter.SetTrace(_threadState, on: true);
+                        CallInterrupter.TraceEveryFrame(_threadState);
                         _traced = true;
                     }
 
@@ -359,13 +649,15 @@ internal sealed partial class PythonRuntime
                 _active = false;
                 if (!Requested)
                 {
+                    // Its registration is disposed: nothing can interrupt with it any more.
+                    t_spare = this;
                     return;
                 }
 
-                LibPython.PyThreadState_SetAsyncExc(threadId, 0);
+                LibPython.PyThreadState_SetAsyncExc(_threadId, 0);
                 if (_traced)
                 {
-                    CallInterrupter.SetTrace(threadState, on: false);
+                    CallInterrupter.SetTrace(_threadState, on: false);
                 }
 
                 CallInterrupter.Release(this);

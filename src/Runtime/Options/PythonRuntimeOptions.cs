@@ -20,7 +20,7 @@ public sealed class PythonRuntimeOptions
     public PythonBackend Backend { get; set; } = PythonBackend.Managed;
 
     /// <summary>Gets or sets the path of the CPython 3.11 shared library; <see langword="null"/> to detect it.</summary>
-    /// <value>Defaults to <see langword="null"/>: <c>PYTHONNET_PYDLL</c>, then the system's Python, then the standard Debian paths.</value>
+    /// <value>Defaults to <see langword="null"/>: <c>PYTHONNET_PYDLL</c>, then the well-known library paths (<c>/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0</c> and the like), then the system's Python asked for its library.</value>
     public string? PythonLibrary { get; set; }
 
     /// <summary>Gets or sets the time limit of one call; <see langword="null"/> or zero for none.</summary>

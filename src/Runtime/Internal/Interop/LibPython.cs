@@ -3,11 +3,11 @@ using System.Runtime.InteropServices;
 namespace PyHosting.Internal.Interop;
 
 /// <summary>
-/// The part of the CPython 3.11 C API that the runtime calls directly (before pythonnet attaches,
-/// in the audit hook and in the bridge). Resolved once from the loaded library; the process has
+/// The part of the CPython 3.11 C API that the runtime calls: the whole embedding goes through these
+/// function pointers (start-up and finalisation, the audit hook, the bridge, conversion). Resolved once from the loaded library; the process has
 /// one interpreter, so these are process-wide.
 /// </summary>
-internal static unsafe class LibPython
+internal static unsafe partial class LibPython
 {
     private const int RtldNow = 2;
     private const int RtldGlobal = 0x100;
@@ -19,6 +19,7 @@ internal static unsafe class LibPython
     // Lifecycle, before and after initialisation.
     public static delegate* unmanaged<int> Py_IsInitialized;
     public static delegate* unmanaged<int, void> Py_InitializeEx;
+    public static delegate* unmanaged<int> Py_FinalizeEx;
     public static delegate* unmanaged<nint, void> Py_SetPythonHome;
     public static delegate* unmanaged<nint, void> Py_SetProgramName;
     public static delegate* unmanaged<delegate* unmanaged<nint, nint, nint, int>, nint, int> PySys_AddAuditHook;
@@ -86,11 +87,14 @@ internal static unsafe class LibPython
     public static delegate* unmanaged<nint, byte*, nint, int> PyObject_SetAttrString;
     public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
     public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
+    public static delegate* unmanaged<nint, nint> PyObject_CallNoArgs;
     public static delegate* unmanaged<nint, nint> PyObject_Str;
     public static delegate* unmanaged<nint, nint> PyObject_Dir;
     public static delegate* unmanaged<nint, int> PyCallable_Check;
     public static delegate* unmanaged<nint, nint, nint, nint> PyCFunction_NewEx;
     public static delegate* unmanaged<byte*, nint> PyImport_ImportModule;
+    public static delegate* unmanaged<nint, nint> PyImport_GetModule;
+    public static delegate* unmanaged<int> Py_GetRecursionLimit;
     public static delegate* unmanaged<nint, nint> PyModule_GetDict;
     public static delegate* unmanaged<nint, void> PyType_Modified;
     public static delegate* unmanaged<nint, nint> PyInstanceMethod_New;
@@ -197,6 +201,7 @@ internal static unsafe class LibPython
 
         Py_IsInitialized = (delegate* unmanaged<int>)E("Py_IsInitialized");
         Py_InitializeEx = (delegate* unmanaged<int, void>)E("Py_InitializeEx");
+        Py_FinalizeEx = (delegate* unmanaged<int>)E("Py_FinalizeEx");
         Py_SetPythonHome = (delegate* unmanaged<nint, void>)E("Py_SetPythonHome");
         Py_SetProgramName = (delegate* unmanaged<nint, void>)E("Py_SetProgramName");
         PySys_AddAuditHook = (delegate* unmanaged<delegate* unmanaged<nint, nint, nint, int>, nint, int>)E("PySys_AddAuditHook");
@@ -256,11 +261,14 @@ internal static unsafe class LibPython
         PyObject_SetAttrString = (delegate* unmanaged<nint, byte*, nint, int>)E("PyObject_SetAttrString");
         PyObject_HasAttrString = (delegate* unmanaged<nint, byte*, int>)E("PyObject_HasAttrString");
         PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)E("PyObject_Call");
+        PyObject_CallNoArgs = (delegate* unmanaged<nint, nint>)E("PyObject_CallNoArgs");
         PyObject_Str = (delegate* unmanaged<nint, nint>)E("PyObject_Str");
         PyObject_Dir = (delegate* unmanaged<nint, nint>)E("PyObject_Dir");
         PyCallable_Check = (delegate* unmanaged<nint, int>)E("PyCallable_Check");
         PyCFunction_NewEx = (delegate* unmanaged<nint, nint, nint, nint>)E("PyCFunction_NewEx");
         PyImport_ImportModule = (delegate* unmanaged<byte*, nint>)E("PyImport_ImportModule");
+        PyImport_GetModule = (delegate* unmanaged<nint, nint>)E("PyImport_GetModule");
+        Py_GetRecursionLimit = (delegate* unmanaged<int>)E("Py_GetRecursionLimit");
         PyModule_GetDict = (delegate* unmanaged<nint, nint>)E("PyModule_GetDict");
         PyType_Modified = (delegate* unmanaged<nint, void>)E("PyType_Modified");
         PyInstanceMethod_New = (delegate* unmanaged<nint, nint>)E("PyInstanceMethod_New");
@@ -319,12 +327,12 @@ internal static unsafe class LibPython
     /// <summary>Reads an exported <c>int</c> variable.</summary>
     public static int GetIntVariable(string name) => *(int*)Export(name);
 
-    [DllImport("libc", EntryPoint = "dlopen", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-    private static extern nint dlopen([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
+    [LibraryImport("libc", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint dlopen(string file, int mode);
 
-    [DllImport("libc", EntryPoint = "dlerror")]
-    private static extern nint dlerror();
+    [LibraryImport("libc", EntryPoint = "dlerror")]
+    private static partial nint dlerror();
 
-    [DllImport("libc", EntryPoint = "dlclose")]
-    private static extern int dlclose(nint handle);
+    [LibraryImport("libc", EntryPoint = "dlclose")]
+    private static partial int dlclose(nint handle);
 }

@@ -29,9 +29,44 @@ internal static partial class RecursionBudget
     /// </remarks>
     public static int SafeLimit(int ceiling)
     {
-        var stack = Math.Min(CurrentThreadStackSize(), CallThreads.StackSize);
+        var stack = Math.Min(Math.Min(CurrentThreadStackSize(), CallThreads.StackSize), Volatile.Read(ref s_smallestAdmittedStack));
         var fits = stack <= ReservedBytes ? Minimum : (int)Math.Min(int.MaxValue, (stack - ReservedBytes) / BytesPerLevel);
         return Math.Clamp(fits, Minimum, Math.Max(Minimum, ceiling));
+    }
+
+    /// <summary>The smallest stack of a thread admitted to run synchronous calls itself (<see cref="Admit"/>).</summary>
+    private static long s_smallestAdmittedStack = long.MaxValue;
+
+    /// <summary>Gets how many levels of recursion a stack of <paramref name="stack"/> bytes holds.</summary>
+    public static long LevelsFor(long stack) => stack <= ReservedBytes ? 0 : (stack - ReservedBytes) / BytesPerLevel;
+
+    /// <summary>
+    /// Admits a thread with a stack smaller than a call thread's to run Python (a synchronous call on the caller's
+    /// own thread): from then on, <see cref="SafeLimit"/> never allows more recursion than that stack holds, for the
+    /// limit is the interpreter's. Only stacks that hold at least <see cref="Minimum"/> levels are admitted; the
+    /// caller then checks, with the GIL held, that the limit in force fits its stack.
+    /// </summary>
+    /// <returns>Whether the thread may run Python.</returns>
+    public static bool Admit(long stack)
+    {
+        if (LevelsFor(stack) < Minimum)
+        {
+            return false;
+        }
+
+        var smallest = Volatile.Read(ref s_smallestAdmittedStack);
+        while (stack < smallest)
+        {
+            var seen = Interlocked.CompareExchange(ref s_smallestAdmittedStack, stack, smallest);
+            if (seen == smallest)
+            {
+                break;
+            }
+
+            smallest = seen;
+        }
+
+        return true;
     }
 
     /// <summary>Gets the size of the calling thread's stack, or 0 when it cannot be read.</summary>

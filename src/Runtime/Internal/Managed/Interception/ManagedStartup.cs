@@ -6,8 +6,8 @@ namespace PyHosting.Internal.Managed.Interception;
 
 /// <summary>
 /// Finishes the Managed backend once the interpreter runs (GIL held): the managed FileIO and
-/// <c>_posixsubprocess</c>, an explicit <c>sys.path</c>, no pythonnet module, importer or path
-/// left to Python code, a capped recursion limit, and a check of the isolation flags.
+/// <c>_posixsubprocess</c>, an explicit <c>sys.path</c>, a capped recursion limit, a check of the
+/// isolation flags, and the seal that ends start-up.
 /// </summary>
 internal static unsafe class ManagedStartup
 {
@@ -91,74 +91,32 @@ internal static unsafe class ManagedStartup
             return result;
         }));
         LibPython.Py_DecRef(sys);
-        RemovePythonNet(backend);
+        FinishIsolation(backend);
         backend.TrustedBytecode.Enforcing = true;
     }
 
-    /// <summary>pythonnet attaches a <c>clr</c> module, a .NET importer and its runtime directory: Python code gets none of them.</summary>
-    private static void RemovePythonNet(ManagedBackend backend)
+    /// <summary>
+    /// Announces the end of Python-level start-up, which seals the interpreter (<see cref="InterpreterSeal"/>),
+    /// then explains the modules left out of the inittab. Python never had a .NET module, importer or type to reach:
+    /// the embedding is C function pointers only.
+    /// </summary>
+    private static void FinishIsolation(ManagedBackend backend)
     {
         var shim = EmbeddedPython.Run("pyhosting_isolate.py");
-        var types = EmbeddedPython.Call(shim, "isolate");
-        var reasons = ValueConverter.ToPython(Inittab.Dropped.ToDictionary(n => n, ManagedBackend.WhyUnavailable));
-        var hostPackages = ValueConverter.ToPython(backend.HostPackagesOffPath().ToList());
-        LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons, hostPackages));
-        LibPython.Py_DecRef(hostPackages);
-        LibPython.Py_DecRef(shim);
         try
         {
-            var n = *(nint*)(types + 16);
-            for (var i = 0; i < n; i++)
-            {
-                Unlink(*(nint*)(*(nint*)(types + 24) + (i * 8)));
-            }
+            LibPython.Py_DecRef(EmbeddedPython.Call(shim, "isolate"));
+
+            // The arguments' references are the call's (stolen).
+            var reasons = ValueConverter.ToPython(Inittab.Dropped.ToDictionary(n => n, ManagedBackend.WhyUnavailable));
+            var hostPackages = ValueConverter.ToPython(backend.HostPackagesOffPath().ToList());
+            LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons, hostPackages));
         }
         finally
         {
-            LibPython.Py_DecRef(types);
+            LibPython.Py_DecRef(shim);
         }
     }
-
-    /// <summary>
-    /// Makes one of the embedding's types unreachable from Python: removed from its bases'
-    /// <c>__subclasses__()</c> (walking the object graph through <c>gc</c> is denied by the audit hook),
-    /// and never instantiable again (pythonnet made the instances it needs at start-up).
-    /// </summary>
-    private static void Unlink(nint type)
-    {
-        const int TpBasesOffset = 336;
-        const int TpSubclassesOffset = 360;
-        const int TpNewOffset = 312;
-        var bases = *(nint*)(type + TpBasesOffset);
-        if (bases != 0)
-        {
-            var count = *(nint*)(bases + 16);
-            for (var i = 0; i < count; i++)
-            {
-                var baseType = *(nint*)(bases + 24 + (i * 8));
-                var subclasses = *(nint*)(baseType + TpSubclassesOffset);
-                if (subclasses == 0)
-                {
-                    continue;
-                }
-
-                var key = LibPython.PyLong_FromUnsignedLongLong((ulong)type);
-                if (LibPython.PyDict_DelItem(subclasses, key) < 0)
-                {
-                    LibPython.PyErr_Clear();
-                }
-
-                LibPython.Py_DecRef(key);
-            }
-        }
-
-        *(nint*)(type + TpNewOffset) = (nint)(delegate* unmanaged<nint, nint, nint, nint>)&DeniedNew;
-        LibPython.PyType_Modified(type);
-    }
-
-    [System.Runtime.InteropServices.UnmanagedCallersOnly]
-    private static nint DeniedNew(nint type, nint args, nint kwargs)
-        => Py.SetError(LibPython.ExcPermissionError, "host types are not available in the managed backend");
 
     private static void VerifyFlags()
     {
