@@ -159,7 +159,7 @@ internal static class ModuleClassification
         ["marshal.loads"] = "marshal.loads",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>Python classes of the Managed backend that replace an original in its module.</summary>
+    /// <summary>Classes of the Managed backend that replace an original in its module (the C-level FileIO).</summary>
     public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
