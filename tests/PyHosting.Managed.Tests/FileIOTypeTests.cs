@@ -208,4 +208,82 @@ public sealed class FileIOTypeTests(ManagedRuntimeFixture fixture)
         Assert.Equal(new List<object?>(), result![0]);
         Assert.Equal(20L, result[1]);
     }
+
+    [Fact]
+    public async Task Open_ChecksItsArgumentsAsCPython_AndClosesWhatItMadeWhenALaterLayerFails()
+    {
+        var result = await fixture.RunAsync<List<object?>>("""
+            import io, os, pathlib, warnings
+            out = []
+            def attempt(f):
+                try:
+                    r = f()
+                    out.append(type(r).__name__)
+                    r.close()
+                except Exception as e:
+                    out.append(type(e).__name__ + ': ' + str(e))
+            with open('/data/open.txt', 'w') as f:
+                f.write('x')
+            attempt(lambda: open(pathlib.PurePosixPath('/data/open.txt')))
+            attempt(lambda: open(b'/data/open.txt', 'rb'))
+            attempt(lambda: open('/data/open.txt', 'r+b'))
+            attempt(lambda: open('/data/open.txt', 'ab', buffering=0))
+            attempt(lambda: open('/data/open.txt', 3))
+            attempt(lambda: open('/data/open.txt', 'r', buffering='1'))
+            attempt(lambda: open('/data/open.txt', 'rbt'))
+            attempt(lambda: open('/data/open.txt', 'rr'))
+            attempt(lambda: open('/data/open.txt', 'rb', encoding='utf-8'))
+            attempt(lambda: open('/data/open.txt', 'rb', errors='strict'))
+            attempt(lambda: open('/data/open.txt', 'rb', newline=''))
+            attempt(lambda: open('/data/open.txt', 'r', buffering=0))
+            attempt(lambda: open('/data/open.txt', 'r', encoding='no-such-codec'))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter('always')
+                attempt(lambda: open('/data/open.txt', 'rb', buffering=1))
+            out.append([str(w.category.__name__) for w in caught])
+            with open('/data/open.txt', 'r', encoding='utf-8', newline='') as t:
+                out += [t.mode, t.buffer.raw.mode, t.line_buffering, t.read()]
+            return out
+            """);
+
+        Assert.Equal(
+            new List<object?>
+            {
+                "TextIOWrapper", "BufferedReader", "BufferedRandom", "FileIO",
+                "TypeError: open() argument 'mode' must be str, not int",
+                "TypeError: an integer is required",
+                "ValueError: can't have text and binary mode at once",
+                "ValueError: invalid mode: 'rr'",
+                "ValueError: binary mode doesn't take an encoding argument",
+                "ValueError: binary mode doesn't take an errors argument",
+                "ValueError: binary mode doesn't take a newline argument",
+                "ValueError: can't have unbuffered text I/O",
+                "LookupError: unknown encoding: no-such-codec",
+                "BufferedReader",
+                new List<object?> { "RuntimeWarning" },
+                "r", "rb", false, "x",
+            },
+            result);
+    }
+
+    [Fact]
+    public async Task Open_WhenTheTextLayerFails_ClosesTheRawFile()
+    {
+        var result = await fixture.RunAsync<List<object?>>("""
+            import io, os
+            with open('/data/leak.txt', 'w') as f:
+                f.write('x')
+            first = os.open('/data/leak.txt', os.O_RDONLY)
+            os.close(first)
+            try:
+                open('/data/leak.txt', 'r', encoding='no-such-codec')
+            except LookupError:
+                pass
+            again = os.open('/data/leak.txt', os.O_RDONLY)
+            os.close(again)
+            return [first, again]
+            """);
+
+        Assert.Equal(result![0], result[1]);
+    }
 }

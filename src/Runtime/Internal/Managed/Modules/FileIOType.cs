@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
@@ -61,7 +62,16 @@ internal static unsafe class FileIOType
     private static int s_fieldsOffset;
     private static ManagedBackend? s_backend;
     private static PosixFunctions? s_posix;
+    private static nint s_bufferedReader;
+    private static nint s_bufferedWriter;
+    private static nint s_bufferedRandom;
+    private static nint s_textIOWrapper;
+    private static nint s_textEncoding;
+    private static nint s_modeName;
+    private static nint s_nameName;
     private static delegate* unmanaged<nint, nint, nint> s_genericAlloc;
+    private static delegate* unmanaged<nint, byte*, nint, int> s_warn;
+    private static delegate* unmanaged<nint, nint, nint, int> s_setAttr;
     private static delegate* unmanaged<nint, nint> s_repr;
     private static delegate* unmanaged<nint, int> s_reprEnter;
     private static delegate* unmanaged<nint, void> s_reprLeave;
@@ -81,14 +91,24 @@ internal static unsafe class FileIOType
         s_repr = (delegate* unmanaged<nint, nint>)LibPython.Export("PyObject_Repr");
         s_reprEnter = (delegate* unmanaged<nint, int>)LibPython.Export("Py_ReprEnter");
         s_reprLeave = (delegate* unmanaged<nint, void>)LibPython.Export("Py_ReprLeave");
+        s_warn = (delegate* unmanaged<nint, byte*, nint, int>)LibPython.Export("PyErr_WarnEx");
+        s_setAttr = (delegate* unmanaged<nint, nint, nint, int>)LibPython.Export("PyObject_SetAttr");
         var io = Py.Import("_io");
         var rawBase = io == 0 ? 0 : Py.GetAttr(io, "_RawIOBase");
         if (io != 0)
         {
+            // Taken once, before user code runs, and kept for the process: replacing the module's names later changes nothing open() makes.
+            s_bufferedReader = Py.GetAttr(io, "BufferedReader");
+            s_bufferedWriter = Py.GetAttr(io, "BufferedWriter");
+            s_bufferedRandom = Py.GetAttr(io, "BufferedRandom");
+            s_textIOWrapper = Py.GetAttr(io, "TextIOWrapper");
+            s_textEncoding = Py.GetAttr(io, "text_encoding");
             LibPython.Py_DecRef(io);
         }
 
-        if (rawBase == 0)
+        s_modeName = Py.NewString("mode");
+        s_nameName = Py.NewString("name");
+        if (rawBase == 0 || s_bufferedReader == 0 || s_bufferedWriter == 0 || s_bufferedRandom == 0 || s_textIOWrapper == 0 || s_textEncoding == 0 || s_modeName == 0 || s_nameName == 0)
         {
             throw new PythonErrorException();
         }
@@ -409,7 +429,7 @@ internal static unsafe class FileIOType
 
         Bits(self) = bits | (closeFd ? CloseFd : 0);
         Fd(self) = fd;
-        if (Py.SetAttr(self, "name", file) < 0)
+        if (s_setAttr(self, s_nameName, file) < 0)
         {
             CloseOwn(self, isFd);
             return false;
@@ -528,7 +548,7 @@ internal static unsafe class FileIOType
             var bit = "rwxab+t".IndexOf(c, StringComparison.Ordinal);
             if (bit < 0 || (seen & (1 << bit)) != 0)
             {
-                throw new PythonArgumentException($"invalid mode: {mode}", isValueError: true);
+                throw new PythonArgumentException($"invalid mode: '{mode}'", isValueError: true);
             }
 
             seen |= 1 << bit;
@@ -552,6 +572,265 @@ internal static unsafe class FileIOType
             if (Modes.Count < 64)
             {
                 Modes[mode] = result;
+            }
+        }
+
+        return result;
+    }
+
+    // ---- open() ----
+
+    private static readonly Dictionary<string, (bool Binary, string RawMode, int Kind)> OpenModes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <c>io.open</c> as CPython's: the managed FileIO, then <c>BufferedReader</c>/<c>BufferedWriter</c>/<c>BufferedRandom</c>
+    /// and <c>TextIOWrapper</c> as the mode asks, with CPython's argument checks and messages. Returns a new reference, or 0.
+    /// </summary>
+    public static nint Open(ManagedBackend backend, BridgeArgs args)
+    {
+        var type = Get(backend);
+        var file = args.Get("file");
+        if (!Py.IsInstanceOfFlag(file, Py.TpFlagsUnicodeSubclass) && !Py.IsInstanceOfFlag(file, Py.TpFlagsBytesSubclass) && !Py.IsInstanceOfFlag(file, Py.TpFlagsLongSubclass))
+        {
+            file = LibPython.PyOS_FSPath(file);
+            if (file == 0)
+            {
+                return 0;
+            }
+        }
+        else
+        {
+            LibPython.Py_IncRef(file);
+        }
+
+        try
+        {
+            return OpenCore(type, file, args);
+        }
+        finally
+        {
+            LibPython.Py_DecRef(file);
+        }
+    }
+
+    private static nint OpenCore(nint type, nint file, BridgeArgs args)
+    {
+        var modeObject = args.Get("mode");
+        string mode;
+        if (modeObject == 0)
+        {
+            mode = "r";
+        }
+        else if (Py.IsInstanceOfFlag(modeObject, Py.TpFlagsUnicodeSubclass))
+        {
+            mode = Py.ReadString(modeObject) ?? throw new PythonErrorException();
+        }
+        else
+        {
+            throw new PythonArgumentException($"open() argument 'mode' must be str, not {Py.TypeName(modeObject)}");
+        }
+
+        var bufferingObject = args.Get("buffering");
+        if (bufferingObject != 0 && !Py.IsInstanceOfFlag(bufferingObject, Py.TpFlagsLongSubclass))
+        {
+            throw new PythonArgumentException("an integer is required");
+        }
+
+        var buffering = bufferingObject == 0 ? -1 : Arg.Long(bufferingObject, "buffering");
+        var (binary, rawMode, kind) = OpenModeOf(mode);
+        var encoding = Present(args.Get("encoding"));
+        var errors = Present(args.Get("errors"));
+        var newline = Present(args.Get("newline"));
+        if (binary && encoding != 0)
+        {
+            throw new PythonArgumentException("binary mode doesn't take an encoding argument", isValueError: true);
+        }
+
+        if (binary && errors != 0)
+        {
+            throw new PythonArgumentException("binary mode doesn't take an errors argument", isValueError: true);
+        }
+
+        if (binary && newline != 0)
+        {
+            throw new PythonArgumentException("binary mode doesn't take a newline argument", isValueError: true);
+        }
+
+        if (binary && buffering == 1)
+        {
+            fixed (byte* message = "line buffering (buffering=1) isn't supported in binary mode, the default buffer size will be used\0"u8)
+            {
+                if (s_warn(*(nint*)LibPython.Export("PyExc_RuntimeWarning"), message, 1) < 0)
+                {
+                    return 0;
+                }
+            }
+        }
+
+        // raw = FileIO(file, raw_mode, closefd, opener=opener)
+        var closeFd = args.Get("closefd");
+        var opener = args.Get("opener");
+        LibPython.Py_IncRef(file);
+        var rawArgs = Py.Tuple(file, Py.NewString(rawMode), closeFd == 0 ? Py.NewBool(true) : Incref(closeFd));
+        if (rawArgs == 0)
+        {
+            return 0;
+        }
+
+        nint rawKwargs = 0;
+        if (opener != 0 && opener != LibPython.None)
+        {
+            rawKwargs = LibPython.PyDict_New();
+            fixed (byte* n = "opener\0"u8)
+            {
+                if (rawKwargs == 0 || LibPython.PyDict_SetItemString(rawKwargs, n, opener) < 0)
+                {
+                    LibPython.Py_DecRef(rawArgs);
+                    LibPython.Py_DecRef(rawKwargs);
+                    return 0;
+                }
+            }
+        }
+
+        var raw = LibPython.PyObject_Call(type, rawArgs, rawKwargs);
+        LibPython.Py_DecRef(rawArgs);
+        LibPython.Py_DecRef(rawKwargs);
+        if (raw == 0)
+        {
+            return 0;
+        }
+
+        var result = raw;
+        try
+        {
+            var lineBuffering = false;
+            if (buffering == 1 || (buffering < 0 && !Has(raw, NotATty) && Backend.Fds.TryGet(Fd(raw), out var opened) && opened!.IsTerminal))
+            {
+                buffering = -1;
+                lineBuffering = true;
+            }
+
+            if (buffering < 0)
+            {
+                buffering = BufferSize;
+            }
+
+            if (buffering == 0)
+            {
+                if (binary)
+                {
+                    return raw;
+                }
+
+                throw new PythonArgumentException("can't have unbuffered text I/O", isValueError: true);
+            }
+
+            var layer = kind == 2 ? s_bufferedRandom : kind == 1 ? s_bufferedWriter : s_bufferedReader;
+            LibPython.Py_IncRef(raw);
+            var buffer = CallOrFail(layer, Py.Tuple(raw, Py.NewInt(buffering)));
+            result = buffer;
+            LibPython.Py_DecRef(raw);
+            if (binary)
+            {
+                return buffer;
+            }
+
+            var chosen = CallOrFail(s_textEncoding, Py.Tuple(Incref(encoding == 0 ? LibPython.None : encoding)));
+            LibPython.Py_IncRef(buffer);
+            var text = CallOrFail(
+                s_textIOWrapper,
+                Py.Tuple(buffer, chosen, Incref(errors == 0 ? LibPython.None : errors), Incref(newline == 0 ? LibPython.None : newline), Py.NewBool(lineBuffering)));
+            result = text;
+            LibPython.Py_DecRef(buffer);
+            LibPython.Py_IncRef(modeObject == 0 ? 0 : modeObject);
+            var modeValue = modeObject == 0 ? Py.NewString("r") : modeObject;
+            var set = s_setAttr(text, s_modeName, modeValue);
+            LibPython.Py_DecRef(modeValue);
+            if (set < 0)
+            {
+                throw new PythonErrorException();
+            }
+
+            return text;
+        }
+        catch
+        {
+            // As CPython: what was made so far is closed, and the first error is the one raised.
+            var error = SaveError();
+            LibPython.Py_DecRef(CallMethodNoArgs(result, "close"));
+            LibPython.PyErr_Clear();
+            LibPython.Py_DecRef(result);
+            if (error.Type != 0)
+            {
+                RestoreError(error);
+            }
+
+            throw;
+        }
+    }
+
+    private static nint Present(nint o) => o == LibPython.None ? 0 : o;
+
+    private static nint Incref(nint o)
+    {
+        LibPython.Py_IncRef(o);
+        return o;
+    }
+
+    /// <summary>Calls <paramref name="callable"/> with a tuple it steals; the result, or a <see cref="PythonErrorException"/>.</summary>
+    private static nint CallOrFail(nint callable, nint tuple)
+    {
+        if (tuple == 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        var result = LibPython.PyObject_Call(callable, tuple, 0);
+        LibPython.Py_DecRef(tuple);
+        return result != 0 ? result : throw new PythonErrorException();
+    }
+
+    private static nint CallMethodNoArgs(nint o, string name)
+    {
+        var method = Py.GetAttr(o, name);
+        if (method == 0)
+        {
+            return 0;
+        }
+
+        var empty = LibPython.PyTuple_New(0);
+        var result = empty == 0 ? 0 : LibPython.PyObject_Call(method, empty, 0);
+        LibPython.Py_DecRef(empty);
+        LibPython.Py_DecRef(method);
+        return result;
+    }
+
+    /// <summary>(binary, the raw mode, 0 read / 1 write / 2 both) of an <c>open()</c> mode, as CPython checks it; cached per mode string.</summary>
+    private static (bool Binary, string RawMode, int Kind) OpenModeOf(string mode)
+    {
+        lock (OpenModes)
+        {
+            if (OpenModes.TryGetValue(mode, out var known))
+            {
+                return known;
+            }
+        }
+
+        ModeOf(mode); // the raw checks: known letters, no repeats, exactly one of r/w/x/a
+        var binary = mode.Contains('b', StringComparison.Ordinal);
+        if (binary && mode.Contains('t', StringComparison.Ordinal))
+        {
+            throw new PythonArgumentException("can't have text and binary mode at once", isValueError: true);
+        }
+
+        var rawMode = string.Concat(mode.Where(c => "rwxa+".Contains(c, StringComparison.Ordinal)));
+        var kind = mode.Contains('+', StringComparison.Ordinal) ? 2 : mode.AsSpan().IndexOfAny("wxa") >= 0 ? 1 : 0;
+        var result = (binary, rawMode, kind);
+        lock (OpenModes)
+        {
+            if (OpenModes.Count < 64)
+            {
+                OpenModes[mode] = result;
             }
         }
 
