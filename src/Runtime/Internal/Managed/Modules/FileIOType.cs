@@ -384,7 +384,7 @@ internal static unsafe class FileIOType
         }
 
         var mode = values[1];
-        var (flags, bits) = ModeOf(mode == 0 ? "r" : Py.IsInstanceOfFlag(mode, Py.TpFlagsUnicodeSubclass) ? Py.ReadString(mode) ?? throw new PythonErrorException() : throw new PythonArgumentException($"FileIO() argument 'mode' must be str, not {Py.TypeName(mode)}"));
+        var (flags, bits) = ModeOf(mode == 0 ? "r" : Py.IsInstanceOfFlag(mode, Py.TpFlagsUnicodeSubclass) ? ModeString(mode) : throw new PythonArgumentException($"FileIO() argument 'mode' must be str, not {Py.TypeName(mode)}"));
         var closeFd = true;
         if (values[2] != 0)
         {
@@ -529,15 +529,48 @@ internal static unsafe class FileIOType
         }
     }
 
+    private static readonly Dictionary<int, string> ModeStrings = [];
+
+    /// <summary>A mode string's text; the short ones (all valid modes) from a cache keyed by their bytes, without allocating.</summary>
+    private static string ModeString(nint o)
+    {
+        nint size;
+        var utf8 = LibPython.PyUnicode_AsUTF8AndSize(o, &size);
+        if (utf8 == null)
+        {
+            throw new PythonErrorException();
+        }
+
+        if (size is < 1 or > 3)
+        {
+            return Py.ReadString(o) ?? throw new PythonErrorException();
+        }
+
+        var key = (int)size;
+        for (var i = 0; i < size; i++)
+        {
+            key |= utf8[i] << (8 * (i + 1));
+        }
+
+        if (!ModeStrings.TryGetValue(key, out var text))
+        {
+            text = Encoding.UTF8.GetString(utf8, (int)size);
+            if (ModeStrings.Count < 64)
+            {
+                ModeStrings[key] = text;
+            }
+        }
+
+        return text;
+    }
+
     /// <summary>(os.open flags, instance bits) of a raw mode, as CPython's FileIO parses it; cached per mode string.</summary>
     private static (int Flags, int Bits) ModeOf(string mode)
     {
-        lock (Modes)
+        // Every caller holds the GIL, which serialises the caches.
+        if (Modes.TryGetValue(mode, out var known))
         {
-            if (Modes.TryGetValue(mode, out var known))
-            {
-                return known;
-            }
+            return known;
         }
 
         var seen = 0;
@@ -567,12 +600,9 @@ internal static unsafe class FileIOType
             : mode.Contains('x', StringComparison.Ordinal) ? (access | PosixFunctions.OCreat | PosixFunctions.OExcl, Writable | Created | (plus ? Readable : 0))
             : (access | PosixFunctions.OCreat | PosixFunctions.OAppend, Writable | Appending | (plus ? Readable : 0));
         result.Item1 |= 0x80000; // O_CLOEXEC, as CPython
-        lock (Modes)
+        if (Modes.Count < 64)
         {
-            if (Modes.Count < 64)
-            {
-                Modes[mode] = result;
-            }
+            Modes[mode] = result;
         }
 
         return result;
@@ -623,7 +653,7 @@ internal static unsafe class FileIOType
         }
         else if (Py.IsInstanceOfFlag(modeObject, Py.TpFlagsUnicodeSubclass))
         {
-            mode = Py.ReadString(modeObject) ?? throw new PythonErrorException();
+            mode = ModeString(modeObject);
         }
         else
         {
@@ -808,12 +838,9 @@ internal static unsafe class FileIOType
     /// <summary>(binary, the raw mode, 0 read / 1 write / 2 both) of an <c>open()</c> mode, as CPython checks it; cached per mode string.</summary>
     private static (bool Binary, string RawMode, int Kind) OpenModeOf(string mode)
     {
-        lock (OpenModes)
+        if (OpenModes.TryGetValue(mode, out var known))
         {
-            if (OpenModes.TryGetValue(mode, out var known))
-            {
-                return known;
-            }
+            return known;
         }
 
         ModeOf(mode); // the raw checks: known letters, no repeats, exactly one of r/w/x/a
@@ -826,12 +853,9 @@ internal static unsafe class FileIOType
         var rawMode = string.Concat(mode.Where(c => "rwxa+".Contains(c, StringComparison.Ordinal)));
         var kind = mode.Contains('+', StringComparison.Ordinal) ? 2 : mode.AsSpan().IndexOfAny("wxa") >= 0 ? 1 : 0;
         var result = (binary, rawMode, kind);
-        lock (OpenModes)
+        if (OpenModes.Count < 64)
         {
-            if (OpenModes.Count < 64)
-            {
-                OpenModes[mode] = result;
-            }
+            OpenModes[mode] = result;
         }
 
         return result;
