@@ -10,6 +10,7 @@ public sealed class TypeClassificationTests
     [InlineData("select", "poll", false, "Denied")]
     [InlineData("posix", "ScandirIterator", false, "Denied")]
     [InlineData("_io", "FileIO", false, "Managed")]
+    [InlineData("io", "FileIO", false, "Managed")]
     [InlineData("_thread", "lock", false, "Managed")]
     [InlineData("_io", "BytesIO", false, "Pure")]
     [InlineData("_newmodule", "Error", true, "Pure")]

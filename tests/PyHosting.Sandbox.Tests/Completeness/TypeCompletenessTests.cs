@@ -3,6 +3,7 @@ using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Hardening;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.Modules;
 using PyHosting.Sandbox.Tests.Infrastructure;
 
 namespace PyHosting.Sandbox.Tests.Completeness;
@@ -195,7 +196,8 @@ public sealed class TypeCompletenessTests(SandboxFixture fixture)
     }
 
     private static bool IsManaged(nint callable) =>
-        BridgeFunctions.IsBridge(callable) || MethodDefinitions.IsHardened(callable) || MethodDefinitions.IsReplaced(MethodDefinitions.OfMember(callable));
+        BridgeFunctions.IsBridge(callable) || MethodDefinitions.IsHardened(callable) || MethodDefinitions.IsReplaced(MethodDefinitions.OfMember(callable))
+        || FileIOType.IsOwnMethod(MethodDefinitions.OfMember(callable));
 
     private static unsafe T WithGil<T>(Func<T> body)
     {

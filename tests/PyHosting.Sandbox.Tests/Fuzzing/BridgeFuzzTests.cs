@@ -83,6 +83,19 @@ public sealed class BridgeFuzzTests(ITestOutputHelper output)
             }
         }
 
+        // Every C method of the managed FileIO, unbound from the type's __dict__ and bound to a live file; its slots and attributes.
+        foreach (var method in FileIOType.MethodNames.Append("__init__").Append("__repr__"))
+        {
+            Assert.Contains($"io.FileIO.{method} (from __dict__)", names);
+            Assert.Contains($"io.FileIO.{method} (bound)", names);
+        }
+
+        foreach (var attribute in new[] { "closed", "closefd", "mode", "_blksize" })
+        {
+            Assert.Contains($"io.FileIO.{attribute}.__get__", names);
+            Assert.Contains($"io.FileIO.{attribute}.__set__", names);
+        }
+
         Assert.Equal(kinds.Order(), byKind.Keys.Order());
         foreach (var kind in kinds)
         {

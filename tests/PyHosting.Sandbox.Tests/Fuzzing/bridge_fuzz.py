@@ -345,8 +345,12 @@ def _type_targets(targets, label, cls, receiver=None):
                 targets.append(Target(name + " (__get__ on a subclass)", "rebound", (lambda r, c: lambda: r.__get__(None, type("Sub", (c,), {})))(raw, cls)))
         elif runtime_type and callable(raw) and not isinstance(raw, type) and key not in ("__del__", "__init_subclass__", "__subclasshook__"):
             targets.append(Target(name + " (from __dict__)", "unbound", (lambda f: lambda: f)(raw)))
-            if receiver is not None and isinstance(raw, types.FunctionType):
+            # Python functions of the shim's types, and the C methods and slots of the C-level FileIO (bridge code too).
+            if receiver is not None and isinstance(raw, (types.FunctionType, types.MethodDescriptorType, types.WrapperDescriptorType)):
                 targets.append(Target(name + " (bound)", "bound", (lambda r, k: lambda: getattr(r(), k))(receiver, key)))
+        elif runtime_type and isinstance(raw, types.GetSetDescriptorType) and key not in ("__dict__", "__weakref__"):
+            for accessor in ("__get__", "__set__", "__delete__"):
+                targets.append(Target(name + "." + accessor, "descriptor", (lambda d, a: lambda: getattr(d, a))(raw, accessor)))
         elif runtime_type and isinstance(raw, property):
             for accessor in ("fget", "fset", "fdel"):
                 if getattr(raw, accessor) is not None:

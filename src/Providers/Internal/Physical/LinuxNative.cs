@@ -127,6 +127,15 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(LibC, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int Fchmod(SafeFileHandle fd, uint mode);
 
+    [LibraryImport(LibC, EntryPoint = "pread64", SetLastError = true)]
+    public static partial nint PRead(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(LibC, EntryPoint = "pwrite64", SetLastError = true)]
+    public static partial nint PWrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(LibC, EntryPoint = "ftruncate64", SetLastError = true)]
+    public static partial int FTruncate(SafeFileHandle fd, long length);
+
     [LibraryImport(LibC, EntryPoint = "fdopendir", SetLastError = true)]
     public static partial nint FdOpenDir(int fd);
 

@@ -118,12 +118,18 @@ internal sealed unsafe partial class LinuxRootedFileSystem
         return OpenExisting(PythonPath.GetParent(path)!, O_PATH | O_DIRECTORY | O_CLOEXEC);
     }
 
-    /// <summary>Opens a regular file, creating it with exactly <paramref name="mode"/> when asked.</summary>
-    private SafeFileHandle OpenFile(string path, PythonOpenFlags flags, int baseFlags, int mode)
+    /// <summary>The status of a descriptor this file system opened (<c>statx</c> with <c>AT_EMPTY_PATH</c>).</summary>
+    internal static PythonFileStatus StatusOfOpen(SafeFileHandle handle, string path) => StatusOf(handle, string.Empty, AT_EMPTY_PATH, path);
+
+    /// <summary>
+    /// Opens a file, creating it with <paramref name="mode"/> when asked; <paramref name="created"/> tells whether this
+    /// call created it (the caller then checks that the host's umask removed none of the bits).
+    /// </summary>
+    private SafeFileHandle OpenFile(string path, PythonOpenFlags flags, int baseFlags, int mode, out bool created)
     {
         SafeFileHandle? handle;
         int errno;
-        var created = false;
+        created = false;
         if ((flags & PythonOpenFlags.Create) == 0)
         {
             handle = TryOpen(path, baseFlags, 0, out errno);
@@ -152,12 +158,6 @@ internal sealed unsafe partial class LinuxRootedFileSystem
         if (handle is null)
         {
             throw FileSystemErrors.FromErrno(errno, path, NotFoundKind.File);
-        }
-
-        if (created)
-        {
-            // The runtime already applied its emulated umask; the host process's umask must not apply again.
-            _ = Fchmod(handle, (uint)mode);
         }
 
         return handle;

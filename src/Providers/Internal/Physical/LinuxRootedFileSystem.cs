@@ -86,13 +86,25 @@ internal sealed unsafe partial class LinuxRootedFileSystem : IPythonFileSystem, 
         var baseFlags = O_CLOEXEC | O_NOCTTY | (canRead && canWrite ? O_RDWR : canWrite ? O_WRONLY : O_RDONLY)
             | ((flags & PythonOpenFlags.Truncate) != 0 ? O_TRUNC : 0)
             | ((flags & PythonOpenFlags.Append) != 0 ? O_APPEND : 0);
-        var handle = OpenFile(path, flags, baseFlags, mode & 0xFFF);
+        var handle = OpenFile(path, flags, baseFlags, mode & 0xFFF, out var created);
         try
         {
-            var status = StatusOf(handle, string.Empty, AT_EMPTY_PATH, path);
+            var status = StatusOfOpen(handle, path);
             if (status.Kind == PythonFileKind.Directory)
             {
                 throw FileSystemErrors.Create(Errno.EISDIR, path);
+            }
+
+            if (created && status.Mode != (mode & 0xFFF))
+            {
+                // The runtime already applied its emulated umask; the host process's umask must not apply again
+                // (most often it removed nothing, and the status just read says so).
+                _ = Fchmod(handle, (uint)(mode & 0xFFF));
+            }
+
+            if (status.Kind == PythonFileKind.File && (flags & PythonOpenFlags.Append) == 0)
+            {
+                return new RegularFileStream(handle, canRead, canWrite, path);
             }
 
             var access = canRead && canWrite ? FileAccess.ReadWrite : canWrite ? FileAccess.Write : FileAccess.Read;

@@ -22,11 +22,10 @@ internal static unsafe class BridgeFunctions
     private const int MethFastCall = 0x80;
     private const int MethKeywords = 0x02;
 
-    private static readonly List<BridgeHandler> Handlers = [];
-    private static readonly List<BridgeSignature> Signatures = [];
-    private static readonly List<string> Names = [];
-    private static readonly List<BridgeExceptionMapper> Mappers = [];
     private static readonly Lock Gate = new();
+
+    /// <summary>The handlers by index, replaced as a whole when one is added: a call reads it without taking a lock.</summary>
+    private static Entry[] s_entries = [];
 
     /// <summary>Creates a builtin function named <paramref name="name"/> (new reference).</summary>
     /// <param name="name">The function's <c>__name__</c>, also the operation named in errors.</param>
@@ -40,11 +39,12 @@ internal static unsafe class BridgeFunctions
         int index;
         lock (Gate)
         {
-            index = Handlers.Count;
-            Handlers.Add(handler);
-            Signatures.Add(signature);
-            Names.Add(name);
-            Mappers.Add(mapErrors ?? RuntimeErrorFor);
+            var entries = s_entries;
+            index = entries.Length;
+            var grown = new Entry[index + 1];
+            entries.CopyTo(grown, 0);
+            grown[index] = new Entry(handler, signature, name, mapErrors ?? RuntimeErrorFor);
+            Volatile.Write(ref s_entries, grown);
         }
 
         // The method definition must live as long as the function objects: for the process.
@@ -76,15 +76,7 @@ internal static unsafe class BridgeFunctions
         try
         {
             index = (int)LibPython.PyLong_AsLongLong(self);
-            BridgeHandler handler;
-            BridgeSignature signature;
-            string name;
-            lock (Gate)
-            {
-                handler = Handlers[index];
-                signature = Signatures[index];
-                name = Names[index];
-            }
+            var (handler, signature, name, _) = Volatile.Read(ref s_entries)[index];
 
             // Bound before the handler runs: it sees declared parameters only, each one present unless optional.
             var count = (int)(nargs & ~(1L << 63));
@@ -103,7 +95,8 @@ internal static unsafe class BridgeFunctions
                     return 0;
                 }
 
-                return index >= 0 && index < Names.Count ? Mappers[index](e, Names[index]) : RuntimeErrorFor(e, "bridge");
+                var entries = Volatile.Read(ref s_entries);
+                return index >= 0 && index < entries.Length ? entries[index].Mapper(e, entries[index].Name) : RuntimeErrorFor(e, "bridge");
             }
             catch (Exception)
             {
@@ -124,4 +117,6 @@ internal static unsafe class BridgeFunctions
         var def = *(nint*)(function + 16);
         return def != 0 && *(nint*)(def + 8) == (nint)(delegate* unmanaged<nint, nint*, nint, nint, nint>)&Trampoline;
     }
+
+    private readonly record struct Entry(BridgeHandler Handler, BridgeSignature Signature, string Name, BridgeExceptionMapper Mapper);
 }

@@ -1,4 +1,5 @@
 using PyHosting.Internal.Interop;
+using PyHosting.Internal.Managed.Modules;
 
 namespace PyHosting.Internal.Managed.Interception;
 
@@ -12,7 +13,7 @@ namespace PyHosting.Internal.Managed.Interception;
 internal static unsafe class ManagedShim
 {
     /// <summary>The shim's names the host calls or installs.</summary>
-    public static readonly IReadOnlyList<string> HostNames = ["open", "FileIO", "make_scandir", "bind_standard_streams", "make_socket_type", "poll"];
+    public static readonly IReadOnlyList<string> HostNames = ["FileIO", "make_scandir", "bind_standard_streams", "make_socket_type", "poll"];
 
     private static nint[]? s_objects;
 
@@ -59,6 +60,16 @@ internal static unsafe class ManagedShim
         var globals = EmbeddedPython.Run("pyhosting_managed.py");
         try
         {
+            // The shim's open() makes the host's C-level FileIO.
+            var backend = PythonInterpreter.Backend as ManagedBackend ?? throw new InvalidOperationException("The managed shim runs only with the managed backend.");
+            fixed (byte* n = "FileIO\0"u8)
+            {
+                if (LibPython.PyDict_SetItemString(globals, n, FileIOType.Get(backend)) < 0)
+                {
+                    throw PythonErrors.FromCurrent("installing the managed FileIO");
+                }
+            }
+
             var objects = new nint[HostNames.Count];
             for (var i = 0; i < objects.Length; i++)
             {

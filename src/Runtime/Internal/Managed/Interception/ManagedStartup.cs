@@ -33,6 +33,16 @@ internal static unsafe class ManagedStartup
         if (ioPy != 0)
         {
             Py.SetAttr(ioPy, "FileIO", ManagedShim.Get("FileIO"));
+
+            // As io registers CPython's FileIO: isinstance(f, io.RawIOBase) and io.IOBase hold for the managed one too.
+            var rawIOBase = Py.GetAttr(ioPy, "RawIOBase");
+            var register = rawIOBase == 0 ? 0 : Py.GetAttr(rawIOBase, "register");
+            LibPython.Py_IncRef(ManagedShim.Get("FileIO"));
+            var tuple = register == 0 ? 0 : Py.Tuple(ManagedShim.Get("FileIO"));
+            LibPython.Py_DecRef(Py.Call(register, tuple, 0, "io.RawIOBase.register"));
+            LibPython.Py_DecRef(tuple);
+            LibPython.Py_DecRef(register);
+            LibPython.Py_DecRef(rawIOBase);
             LibPython.Py_DecRef(ioPy);
         }
 

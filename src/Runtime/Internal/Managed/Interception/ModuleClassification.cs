@@ -173,7 +173,7 @@ internal static class ModuleClassification
         ["marshal.loads"] = "marshal.loads",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>Python classes of the Managed backend that replace an original in its module.</summary>
+    /// <summary>Classes of the Managed backend that replace an original in its module: the C-level FileIO, and the Python classes of sockets over the runtime's own descriptors and of poll.</summary>
     public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO", "_socket.socket", "_socket.SocketType", "select.poll" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>

@@ -79,8 +79,11 @@ internal static class TypeClassification
     public static readonly FrozenDictionary<string, FrozenSet<string>> Managed = new Dictionary<string, string[]>
     {
         // The original FileIO opens host paths and wraps host descriptors: its constructor refuses (IoModule); open()
-        // and io.FileIO are the managed shim.
+        // and io.FileIO are the managed ones.
         ["_io.FileIO"] = ["__new__"],
+
+        // The managed FileIO (a C-level type of the runtime): every C method is .NET code over the runtime's descriptors.
+        [Modules.FileIOType.QualifiedName] = [.. Modules.FileIOType.MethodNames],
 
         // Blocking waits made interruptible (Hardening.BlockingWaits); the rest of a lock is memory.
         ["_thread.lock"] = ["acquire", "acquire_lock", "__enter__"],

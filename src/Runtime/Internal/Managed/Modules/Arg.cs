@@ -42,8 +42,12 @@ internal static unsafe class Arg
     /// </summary>
     /// <exception cref="PythonErrorException">The object is not such a buffer (the Python error is set).</exception>
     public static BufferArg Buffer(BridgeArgs args, int index, string name, bool writable = false)
+        => BufferOf(Required(args, index, name), writable);
+
+    /// <summary>As <see cref="Buffer(BridgeArgs, int, string, bool)"/>, for an object already in hand.</summary>
+    /// <exception cref="PythonErrorException">The object is not such a buffer (the Python error is set).</exception>
+    public static BufferArg BufferOf(nint o, bool writable = false)
     {
-        var o = Required(args, index, name);
         var view = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(PyBufferSize);
         if (LibPython.PyObject_GetBuffer(o, (nint)view, writable ? PyBufWritable : PyBufSimple) < 0)
         {

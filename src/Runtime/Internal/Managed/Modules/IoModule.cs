@@ -58,7 +58,7 @@ internal sealed unsafe class IoModule
             LibPython.Py_DecRef(fileIO);
         }
 
-        Py.SetAttr(module, "open", _backend.FunctionFor("_io.open", "file, mode='r', buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None", args => args.Forward(ManagedShim.Get("open"))));
+        Py.SetAttr(module, "open", _backend.FunctionFor("_io.open", "file, mode='r', buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None", args => FileIOType.Open(_backend, args)));
         Py.SetAttr(module, "open_code", _backend.FunctionFor("_io.open_code", "path", OpenCode));
         if (ManagedShimReady)
         {

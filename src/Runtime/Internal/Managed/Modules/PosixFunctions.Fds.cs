@@ -35,7 +35,12 @@ internal sealed unsafe partial class PosixFunctions
     private nint Read(BridgeArgs args)
     {
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
-        var length = Arg.Long(args, 1, "length");
+        return ReadBytes(file, Arg.Long(args, 1, "length"));
+    }
+
+    /// <summary><c>os.read</c> of a descriptor (shared with the managed <c>FileIO</c>): a new bytes object, or 0 with the Python error set.</summary>
+    internal static nint ReadBytes(OpenFile file, long length)
+    {
         if (length < 0)
         {
             throw new PythonArgumentException("negative buffersize in read", true);
@@ -52,9 +57,7 @@ internal sealed unsafe partial class PosixFunctions
         int n;
         try
         {
-            n = file is ProviderFile or StandardFile or NullFile
-                ? file.Read(new Span<byte>((void*)(bytes + BytesDataOffset), size), CancellationToken.None)
-                : BlockingRead(file, new Span<byte>((void*)(bytes + BytesDataOffset), size));
+            n = ReadSpan(file, new Span<byte>((void*)(bytes + BytesDataOffset), size));
         }
         catch
         {
@@ -63,6 +66,20 @@ internal sealed unsafe partial class PosixFunctions
         }
 
         return n == size ? bytes : Shrink(bytes, n);
+    }
+
+    /// <summary>Reads into <paramref name="buffer"/> (at most 16 MiB), without the GIL when the file may block.</summary>
+    internal static int ReadSpan(OpenFile file, Span<byte> buffer)
+    {
+        buffer = buffer[..Math.Min(buffer.Length, MaxReadChunk)];
+        return file is ProviderFile or StandardFile or NullFile ? file.Read(buffer, CancellationToken.None) : BlockingRead(file, buffer);
+    }
+
+    /// <summary>Writes what one <c>write</c> passes on of <paramref name="data"/>, without the GIL when the file may block; returns the count written.</summary>
+    internal static int WriteSpan(OpenFile file, ReadOnlySpan<byte> data)
+    {
+        data = data[..WriteLength(data.Length)];
+        return file is VirtualPipe.End or VirtualSocket ? BlockingWrite(file, data) : file.Write(data);
     }
 
     /// <summary>Offset of <c>ob_sval</c> in a <c>PyBytesObject</c> (after the object head, size and hash).</summary>
@@ -81,13 +98,12 @@ internal sealed unsafe partial class PosixFunctions
         return s_bytesResize(&bytes, length) < 0 ? 0 : bytes;
     }
 
-    /// <summary>Reads into a writable buffer (the shim's FileIO.readinto): no intermediate bytes object.</summary>
+    /// <summary>Reads into a writable buffer: no intermediate bytes object.</summary>
     private nint ReadInto(BridgeArgs args)
     {
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         using var buffer = Arg.Buffer(args, 1, "buffer", writable: true);
-        var span = buffer.Span[..Math.Min(buffer.Length, MaxReadChunk)];
-        return Py.NewInt(file is ProviderFile or StandardFile or NullFile ? file.Read(span, CancellationToken.None) : BlockingRead(file, span));
+        return Py.NewInt(ReadSpan(file, buffer.Span));
     }
 
     /// <summary>Reads from a file that may block (a pipe), without the GIL and observing the call's cancellation.</summary>
@@ -109,8 +125,7 @@ internal sealed unsafe partial class PosixFunctions
     {
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
         using var data = Arg.Buffer(args, 1, "data");
-        var span = data.Span[..WriteLength(data.Span.Length)];
-        return Py.NewInt(file is VirtualPipe.End or VirtualSocket ? BlockingWrite(file, span) : file.Write(span));
+        return Py.NewInt(WriteSpan(file, data.Span));
     }
 
     /// <summary>The bytes one write passes on: as Linux's <c>write</c>, at most 0x7ffff000, so a larger buffer is a partial write.</summary>
@@ -179,16 +194,20 @@ internal sealed unsafe partial class PosixFunctions
     private nint LSeek(BridgeArgs args)
     {
         var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
-        var offset = Arg.Long(args, 1, "position");
-        var how = Arg.Int(args, 2, "whence");
-        var origin = how switch
+        return Py.NewInt(Seek(file, Arg.Long(args, 1, "position"), Arg.Int(args, 2, "whence")));
+    }
+
+    /// <summary><c>lseek</c> of an open file (shared with the managed <c>FileIO</c>).</summary>
+    internal static long Seek(OpenFile file, long offset, int whence)
+    {
+        var origin = whence switch
         {
             0 => SeekOrigin.Begin,
             1 => SeekOrigin.Current,
             2 => SeekOrigin.End,
             _ => throw new PythonIOException(Errno.EINVAL, "Invalid argument"),
         };
-        return Py.NewInt(file.Seek(offset, origin));
+        return file.Seek(offset, origin);
     }
 
     private nint Dup(BridgeArgs args) => Py.NewInt(_backend.Fds.Dup(Arg.Int(args, 0, "fd")));

@@ -38,22 +38,43 @@ internal static unsafe class StatResult
         return (long)(hash & 0x7FFFFFFFFFFFFFFF);
     }
 
-    /// <summary>Builds a <paramref name="type"/> (<c>posix.stat_result</c>) from a provider status (new reference).</summary>
+    private static delegate* unmanaged<nint, nint> s_structNew;
+    private static delegate* unmanaged<nint, nint, nint, void> s_structSetItem;
+
+    /// <summary>
+    /// Builds a <paramref name="type"/> (<c>posix.stat_result</c>) from a provider status (new reference), filled in
+    /// place as posix fills its own (<c>PyStructSequence_New</c>), not through the type's constructor and an argument tuple.
+    /// </summary>
     public static nint Create(nint type, PythonFileStatus s, string? path, long device = 1)
     {
-        var mode = ModeOf(s);
-        var items = new nint[19];
-        items[0] = Py.NewInt(mode);
+        if (s_structNew == null)
+        {
+            s_structSetItem = (delegate* unmanaged<nint, nint, nint, void>)LibPython.Export("PyStructSequence_SetItem");
+            s_structNew = (delegate* unmanaged<nint, nint>)LibPython.Export("PyStructSequence_New");
+        }
+
+        if (type == 0)
+        {
+            return Py.SetError(LibPython.ExcRuntimeError, "os.stat_result is not available in this runtime");
+        }
+
+        var result = s_structNew(type);
+        if (result == 0)
+        {
+            return 0;
+        }
+
+        Span<nint> items = stackalloc nint[19];
+        items[0] = Py.NewInt(ModeOf(s));
         items[1] = Py.NewInt(InodeOf(s, path));
         items[2] = Py.NewInt(device);
         items[3] = Py.NewInt(s.LinkCount);
         items[4] = Py.NewInt(s.UserId);
         items[5] = Py.NewInt(s.GroupId);
         items[6] = Py.NewInt(s.Size);
-        var times = new[] { s.AccessTime, s.ModificationTime, s.ChangeTime };
         for (var i = 0; i < 3; i++)
         {
-            var ns = ToNanoseconds(times[i]);
+            var ns = ToNanoseconds(i == 0 ? s.AccessTime : i == 1 ? s.ModificationTime : s.ChangeTime);
             items[7 + i] = Py.NewInt(FloorDiv(ns, 1_000_000_000));
             items[10 + i] = LibPython.PyFloat_FromDouble(ns / 1e9);
             items[13 + i] = Py.NewInt(ns);
@@ -62,10 +83,19 @@ internal static unsafe class StatResult
         items[16] = Py.NewInt(4096);
         items[17] = Py.NewInt((s.Size + 511) / 512);
         items[18] = Py.NewInt(0);
-        var tuple = Py.Tuple(items);
-        var args = Py.Tuple(tuple);
-        var result = Py.Call(type, args, 0, "os.stat_result");
-        LibPython.Py_DecRef(args);
+        var failed = false;
+        for (var i = 0; i < items.Length; i++)
+        {
+            failed |= items[i] == 0;
+            s_structSetItem(result, i, items[i]); // steals; a 0 left by a failed allocation is released with the result
+        }
+
+        if (failed)
+        {
+            LibPython.Py_DecRef(result);
+            return 0;
+        }
+
         return result;
     }
 

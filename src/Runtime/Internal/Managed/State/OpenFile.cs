@@ -160,6 +160,13 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
 
     public override PythonFileStatus Status(TimeProvider clock)
     {
+        // A stream that can read the status from its open descriptor answers exactly, with no path resolved again
+        // (and for a file renamed or unlinked since it was opened, too).
+        if (stream is PyHosting.Providers.Internal.Physical.IOpenFileStatus open)
+        {
+            return open.GetStatus();
+        }
+
         var current = status();
 
         // An unlinked file that is still open has no entry any more: its stream still knows its size.
