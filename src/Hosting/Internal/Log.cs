@@ -14,9 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 302, EventName = "RuntimeStopping", Level = LogLevel.Debug, Message = "Stopping the Python runtime {Runtime}")]
     public static partial void RuntimeStopping(ILogger logger, string runtime);
 
-    [LoggerMessage(EventId = 303, EventName = "NativeBackendIgnoresSettings", Level = LogLevel.Warning, Message = "The Native backend of the Python runtime {Runtime} does not enforce {Settings}: Python code has the host process's own access")]
+    [LoggerMessage(EventId = 303, EventName = "NativeBackendIgnoresSettings", Level = LogLevel.Warning, Message = "The Native backend does not enforce {Settings} (runtime {Runtime}): Python code has the host process's own access")]
     public static partial void NativeBackendIgnoresSettings(ILogger logger, string runtime, string settings);
 
-    [LoggerMessage(EventId = 304, EventName = "FileSystemDecoratorsNotApplied", Level = LogLevel.Information, Message = "The Native backend of the Python runtime {Runtime} uses no file system provider: the {Count} file-system decorator(s) added with DecorateFileSystem are not applied")]
+    [LoggerMessage(EventId = 304, EventName = "FileSystemDecoratorsNotApplied", Level = LogLevel.Information, Message = "The Native backend uses no file system provider: the {Count} file-system decorator(s) added with DecorateFileSystem are not applied (runtime {Runtime})")]
     public static partial void FileSystemDecoratorsNotApplied(ILogger logger, string runtime, int count);
 }

@@ -39,6 +39,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Raised for each operation the worker's Managed backend refused, with the permission key.</summary>
     public event Action<string>? PermissionDenied;
 
+    /// <summary>The permission tag of the Managed backend's refusals that no setting allows (crafted code objects, audit hooks).</summary>
+    internal const string AlwaysDeniedTag = "ManagedBackend";
+
     /// <summary>Gets the worker's process id (of bubblewrap when confined).</summary>
     public int ProcessId { get; private set; }
 
@@ -292,7 +295,9 @@ internal sealed class WorkerProcess : IDisposable
                 return true;
             case MessageKind.Result or MessageKind.Failed:
                 return message.CallId > 0;
-            case MessageKind.Denied when message.Text is { Length: > 0 and <= 200 } key && key.StartsWith(PythonRuntimeConfigurationKeys.Section + ":", StringComparison.Ordinal):
+            // The key of a permission, or the tag of what the Managed backend never allows: nothing else may become a tag value.
+            case MessageKind.Denied when message.Text is { Length: > 0 and <= 200 } key
+                && (key.StartsWith(PythonRuntimeConfigurationKeys.Section + ":", StringComparison.Ordinal) || key == AlwaysDeniedTag):
                 PermissionDenied?.Invoke(key);
                 return true;
             default:
