@@ -25,6 +25,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
             errors.AddError(Invariant($"{recycleKey} '{isolation.RecycleAfterCalls}' must not be negative; set a number of calls such as 1000, or 0 to keep workers until they fail."));
         }
 
+        ValidatePool(isolation, errors);
         if (isolation.Mode != PythonIsolationMode.Process)
         {
             return;
@@ -38,6 +39,35 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
             if (implementation is not null)
             {
                 errors.AddError($"{modeKey} 'Process' cannot use the {service} registered in code ({implementation}): a worker process serves the providers built from configuration ({PythonRuntimeConfigurationKeys.Mounts}, {PythonRuntimeConfigurationKeys.Section}:Processes); remove the registration, or use {modeKey}=InProcess.");
+            }
+        }
+    }
+
+    private const int MaxWorkerCount = 64;
+
+    private static void ValidatePool(PythonIsolationOptions isolation, ValidateOptionsResultBuilder errors)
+    {
+        const string maxKey = PythonRuntimeConfigurationKeys.IsolationMaxWorkers;
+        const string minKey = PythonRuntimeConfigurationKeys.IsolationMinWorkers;
+        if (isolation.MaxWorkers is < 1 or > MaxWorkerCount)
+        {
+            errors.AddError(Invariant($"{maxKey} '{isolation.MaxWorkers}' is out of range; use a number of worker processes from 1 to {MaxWorkerCount}, such as {Environment.ProcessorCount} (this machine's cores)."));
+        }
+        else if (isolation.MinWorkers < 0 || isolation.MinWorkers > isolation.MaxWorkers)
+        {
+            errors.AddError(Invariant($"{minKey} '{isolation.MinWorkers}' is out of range; use a number from 0 to {maxKey} ({isolation.MaxWorkers})."));
+        }
+
+        if (isolation.MaxQueuedCalls < 0)
+        {
+            errors.AddError(Invariant($"{PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls} '{isolation.MaxQueuedCalls}' must not be negative; use 0 to refuse every call that would wait, or a bound such as {PythonIsolationOptions.DefaultMaxQueuedCalls}."));
+        }
+
+        for (var i = 0; i < isolation.Preload.Count; i++)
+        {
+            if (!PythonNames.IsDottedIdentifier(isolation.Preload[i]))
+            {
+                errors.AddError(Invariant($"{PythonRuntimeConfigurationKeys.IsolationPreload}:{i} '{isolation.Preload[i]}' is not a Python module name; use a dotted identifier such as json or package.module."));
             }
         }
     }

@@ -27,9 +27,15 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     private readonly ILogger _errLogger;
     private readonly OutputSink _defaultSink;
     private readonly AsyncLocal<OutputSink?> _redirect = new();
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly LauncherThread _launcherThread = new();
-    private WorkerProcess? _worker;
+
+    // The pool, guarded by _poolLock: workers in start order, the calls each has been given, the workers being started,
+    // and the callers waiting for a worker (first come, first served).
+    private readonly Lock _poolLock = new();
+    private readonly List<WorkerProcess> _pool = [];
+    private readonly Dictionary<WorkerProcess, int> _assigned = [];
+    private readonly Queue<TaskCompletionSource> _waiters = new();
+    private int _starting;
     private long _nextCallId;
     private volatile bool _started;
     private volatile bool _stopped;
@@ -61,8 +67,29 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     /// <summary>Gets <see langword="null"/>: Python's heap is counted inside the worker, which enforces the limit.</summary>
     public long? MemoryUsage => null;
 
-    /// <summary>Gets the current worker, for health checks and tests.</summary>
-    internal WorkerProcess? Worker => Volatile.Read(ref _worker);
+    /// <summary>Gets the first running worker, for health checks and tests.</summary>
+    internal WorkerProcess? Worker
+    {
+        get
+        {
+            lock (_poolLock)
+            {
+                return _pool.Find(static w => !w.IsGone);
+            }
+        }
+    }
+
+    /// <summary>Gets the running workers, for tests.</summary>
+    internal IReadOnlyList<WorkerProcess> Workers
+    {
+        get
+        {
+            lock (_poolLock)
+            {
+                return _pool.Where(static w => !w.IsGone).ToArray();
+            }
+        }
+    }
 
     /// <summary>Gets the metrics.</summary>
     internal WorkerMetrics Metrics => _metrics;
@@ -75,7 +102,17 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         }
 
         // Start is synchronous by contract; the launcher thread never waits for this one.
-        Volatile.Write(ref _worker, _launcherThread.RunAsync(StartWorker).GetAwaiter().GetResult());
+        for (var i = 0; i < _options.Isolation.MinWorkers; i++)
+        {
+            var worker = _launcherThread.RunAsync(StartWorker).GetAwaiter().GetResult();
+            lock (_poolLock)
+            {
+                _pool.Add(worker);
+            }
+
+            PreloadAsync(worker).GetAwaiter().GetResult();
+        }
+
         _started = true;
     }
 
@@ -87,7 +124,22 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         }
 
         _stopped = true;
-        Interlocked.Exchange(ref _worker, null)?.Dispose();
+        WorkerProcess[] workers;
+        lock (_poolLock)
+        {
+            workers = [.. _pool];
+            _pool.Clear();
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.TrySetResult();
+            }
+        }
+
+        foreach (var worker in workers)
+        {
+            worker.Dispose();
+        }
+
         _launcherThread.Dispose();
         _defaultSink.Flush();
     }
@@ -226,6 +278,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         finally
         {
             worker.Complete(message.CallId);
+            Release(worker);
         }
     }
 
@@ -252,43 +305,190 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         return true;
     }
 
+    /// <summary>
+    /// Gives the call a worker: the first idle one (so that calls made one after another stay on one worker), else a new
+    /// one while there are fewer than <c>Isolation:MaxWorkers</c>, else the first to become idle, in arrival order, while
+    /// at most <c>Isolation:MaxQueuedCalls</c> calls wait.
+    /// </summary>
     private async Task<WorkerProcess> AcquireAsync(CancellationToken cancellationToken)
     {
-        var worker = Volatile.Read(ref _worker);
-        if (worker is { IsGone: false } && !RecycleDue(worker))
+        var isolation = _options.Isolation;
+        while (true)
         {
-            return worker;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            worker = Volatile.Read(ref _worker);
-            if (worker is { IsGone: false } && !RecycleDue(worker))
+            TaskCompletionSource? waiter = null;
+            lock (_poolLock)
             {
-                return worker;
+                if (_stopped)
+                {
+                    throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
+                }
+
+                Prune();
+                foreach (var worker in _pool)
+                {
+                    if (_assigned.GetValueOrDefault(worker) == 0)
+                    {
+                        _assigned[worker] = 1;
+                        return worker;
+                    }
+                }
+
+                if (_pool.Count + _starting < isolation.MaxWorkers)
+                {
+                    _starting++;
+                }
+                else if (_waiters.Count >= isolation.MaxQueuedCalls && _pool.Count > 0)
+                {
+                    throw new InvalidOperationException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"The Python call was refused: all {_pool.Count} worker processes are busy and {_waiters.Count} calls are already waiting ({PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls} = {isolation.MaxQueuedCalls}). Raise {PythonRuntimeConfigurationKeys.IsolationMaxWorkers} or {PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls}, or call less often."));
+                }
+                else
+                {
+                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.Enqueue(waiter);
+                }
             }
 
-            if (_stopped)
+            if (waiter is not null)
             {
-                throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
-            }
+                using (cancellationToken.Register(static w => ((TaskCompletionSource)w!).TrySetCanceled(), waiter))
+                {
+                    await waiter.Task.ConfigureAwait(false);
+                }
 
-            if (worker is { IsGone: false })
-            {
-                Log.WorkerRecycled(_logger, worker.ProcessId, worker.Calls);
-                _metrics.Restart("recycle");
-                Retire(worker);
+                continue;
             }
 
             // Not cancellable: a worker started for a caller who gave up serves the next call.
-            var fresh = await _launcherThread.RunAsync(StartWorker).ConfigureAwait(false);
-            Volatile.Write(ref _worker, fresh);
-            return fresh;
+            WorkerProcess fresh;
+            try
+            {
+                fresh = await _launcherThread.RunAsync(StartWorker).ConfigureAwait(false);
+                await PreloadAsync(fresh).ConfigureAwait(false);
+            }
+            catch
+            {
+                lock (_poolLock)
+                {
+                    _starting--;
+                    WakeOne();
+                }
+
+                throw;
+            }
+
+            lock (_poolLock)
+            {
+                _starting--;
+                if (_stopped)
+                {
+                    fresh.Dispose();
+                    throw new InvalidOperationException("The Python runtime has stopped: it starts with the host (AddPythonRuntime) and stops with it.");
+                }
+
+                _pool.Add(fresh);
+                _assigned[fresh] = 1;
+                return fresh;
+            }
+        }
+    }
+
+    /// <summary>Takes back a worker a call was given, and hands it to the caller waiting longest.</summary>
+    private void Release(WorkerProcess worker)
+    {
+        lock (_poolLock)
+        {
+            if (_assigned.TryGetValue(worker, out var count))
+            {
+                if (count <= 1)
+                {
+                    _assigned.Remove(worker);
+                }
+                else
+                {
+                    _assigned[worker] = count - 1;
+                }
+            }
+
+            WakeOne();
+        }
+    }
+
+    /// <summary>Wakes the caller that has waited longest (one whose wait was cancelled passes its turn on). Holds <see cref="_poolLock"/>.</summary>
+    private void WakeOne()
+    {
+        while (_waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.TrySetResult())
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Drops the workers that have ended and retires those due for recycling. Holds <see cref="_poolLock"/>.</summary>
+    private void Prune()
+    {
+        for (var i = _pool.Count - 1; i >= 0; i--)
+        {
+            var worker = _pool[i];
+            if (worker.IsGone)
+            {
+                _pool.RemoveAt(i);
+                _assigned.Remove(worker);
+            }
+            else if (RecycleDue(worker) && _assigned.GetValueOrDefault(worker) == 0)
+            {
+                Log.WorkerRecycled(_logger, worker.ProcessId, worker.Calls);
+                _metrics.Restart("recycle");
+                _pool.RemoveAt(i);
+                _assigned.Remove(worker);
+                Retire(worker);
+            }
+        }
+    }
+
+    /// <summary>Imports <c>Isolation:Preload</c> in a new worker before it serves a call.</summary>
+    /// <exception cref="PythonStartupException">A module failed to import; the worker is killed.</exception>
+    private async Task PreloadAsync(WorkerProcess worker)
+    {
+        var modules = _options.Isolation.Preload;
+        if (modules.Count == 0)
+        {
+            return;
+        }
+
+        var message = new WorkerMessage
+        {
+            Kind = MessageKind.Call,
+            CallKind = CallKind.Execute,
+            Text = "import " + string.Join(", ", modules),
+            ResultType = TransferTypes.None,
+            CallId = Interlocked.Increment(ref _nextCallId),
+        };
+        var pending = worker.Send(message, new CallOutput(_defaultSink));
+        try
+        {
+            var answer = await pending.Task.WaitAsync(StartTimeout, TimeProvider.System).ConfigureAwait(false);
+            if (answer.Kind != MessageKind.Result)
+            {
+                throw new PythonStartupException($"{PythonRuntimeConfigurationKeys.IsolationPreload} ({string.Join(", ", modules)}) failed to import in a new worker process: {ToException(answer.Error).Message} Fix the module list or the modules.");
+            }
+        }
+        catch (Exception e) when (e is not PythonStartupException)
+        {
+            worker.Kill("preload");
+            throw new PythonStartupException($"{PythonRuntimeConfigurationKeys.IsolationPreload} ({string.Join(", ", modules)}) could not be imported in a new worker process: {e.Message}", e);
+        }
+        catch
+        {
+            worker.Kill("preload");
+            throw;
         }
         finally
         {
-            _gate.Release();
+            worker.Complete(message.CallId);
         }
     }
 
@@ -328,6 +528,11 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     {
         worker.Exited -= OnWorkerExited;
         _metrics.WorkerEnded();
+        lock (_poolLock)
+        {
+            WakeOne(); // a caller waiting for a busy worker may start its replacement
+        }
+
         if (reason is not ("stop" or "recycle") && !_stopped)
         {
             _metrics.Restart(reason ?? "crash");

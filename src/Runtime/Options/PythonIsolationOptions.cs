@@ -28,4 +28,35 @@ public sealed class PythonIsolationOptions
     /// </summary>
     /// <value>Defaults to <see langword="null"/>.</value>
     public int? RecycleAfterCalls { get; set; }
+
+    /// <summary>The default of <see cref="MaxQueuedCalls"/>: 1,000.</summary>
+    public const int DefaultMaxQueuedCalls = 1000;
+
+    /// <summary>
+    /// Gets or sets the number of worker processes started with the runtime and kept running
+    /// (<see cref="PythonIsolationMode.Process"/> only).
+    /// </summary>
+    /// <value>Defaults to 1; between 0 and <see cref="MaxWorkers"/>. With 0 the first call starts the first worker.</value>
+    public int MinWorkers { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets the largest number of worker processes: while every worker is busy and there are fewer than this, a
+    /// call starts another one. Each worker is a CPython of its own, so CPU-bound calls from several callers use as
+    /// many cores as there are workers; each has its own module state, and a call may land on any of them.
+    /// </summary>
+    /// <value>Defaults to 1 (one module state, as in process); at most 64. Set it to the number of cores for CPU-bound work.</value>
+    public int MaxWorkers { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets how many calls may wait for a busy worker beyond one running call per worker; a call beyond that
+    /// is refused at once with an <see cref="InvalidOperationException"/> naming this key.
+    /// </summary>
+    /// <value>Defaults to <see cref="DefaultMaxQueuedCalls"/>; zero refuses every call that would wait.</value>
+    public int MaxQueuedCalls { get; set; } = DefaultMaxQueuedCalls;
+
+    /// <summary>
+    /// Gets the modules each worker imports when it starts, before it serves a call, so that the first calls do not pay
+    /// for the imports (<c>PythonRuntime:Isolation:Preload</c>). A module that fails to import fails the worker's start.
+    /// </summary>
+    public IList<string> Preload { get; } = [];
 }

@@ -81,4 +81,16 @@ public static class PythonRuntimeConfigurationKeys
 
     /// <summary><c>PythonRuntime:Isolation:RecycleAfterCalls</c>, see <see cref="PythonIsolationOptions.RecycleAfterCalls"/>.</summary>
     public const string IsolationRecycleAfterCalls = Isolation + ":RecycleAfterCalls";
+
+    /// <summary><c>PythonRuntime:Isolation:MinWorkers</c>, see <see cref="PythonIsolationOptions.MinWorkers"/>.</summary>
+    public const string IsolationMinWorkers = Isolation + ":MinWorkers";
+
+    /// <summary><c>PythonRuntime:Isolation:MaxWorkers</c>, see <see cref="PythonIsolationOptions.MaxWorkers"/>.</summary>
+    public const string IsolationMaxWorkers = Isolation + ":MaxWorkers";
+
+    /// <summary><c>PythonRuntime:Isolation:MaxQueuedCalls</c>, see <see cref="PythonIsolationOptions.MaxQueuedCalls"/>.</summary>
+    public const string IsolationMaxQueuedCalls = Isolation + ":MaxQueuedCalls";
+
+    /// <summary><c>PythonRuntime:Isolation:Preload</c>, see <see cref="PythonIsolationOptions.Preload"/>.</summary>
+    public const string IsolationPreload = Isolation + ":Preload";
 }
