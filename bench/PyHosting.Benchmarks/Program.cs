@@ -4,6 +4,7 @@ using PyHosting.Benchmarks;
 // No arguments: the whole suite (BenchmarkDotNet cases, cold start, contention) and the summary table.
 // "--contention <Native|Managed>": the contention measurement of one backend (the suite starts it in its own process).
 // "--coldstart [runs]": the cold start measurement alone, with CPython's own start as the baseline.
+// "--pool": CPU-bound calls from 16 callers in process and on pools of 1, 2 and 4 worker processes.
 // "--profile <invoke|eval|files|time> <backend> [seconds]": a steady loop for an external profiler;
 // "--profile files-phases <backend>" and "--profile call-components <backend>": Stopwatch breakdowns.
 // Anything else goes to BenchmarkDotNet, e.g. --filter '*CallOverhead*' or --list flat.
@@ -25,6 +26,11 @@ if (args.Length is 1 or 2 && args[0] == "--coldstart")
     }
 
     return 0;
+}
+
+if (args.Length == 1 && args[0] == "--pool")
+{
+    return PoolScalingMeasurement.Run(Console.Out);
 }
 
 if (args.Length == 3 && args[0] == "--profile" && args[1] == "call-components")

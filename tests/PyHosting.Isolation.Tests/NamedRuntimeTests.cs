@@ -103,7 +103,7 @@ public sealed class NamedRuntimeTests : IAsyncLifetime
 
         await _host.StopAsync();
 
-        Assert.All(workers, static pid => Assert.False(ProcessTree.IsAlive(pid), $"worker {pid} outlived the host"));
+        Assert.All(workers, static pid => Assert.False(ProcessTree.OutlivesKill(pid), $"worker {pid} outlived the host"));
     }
 
     private WorkerProcess Worker(string name) =>

@@ -41,6 +41,26 @@ internal static class ProcessTree
         }
     }
 
+    /// <summary>
+    /// Whether a process is still running a few seconds after it was killed: SIGKILL is delivered at once, but a process
+    /// with many threads takes a moment to be torn down by the kernel, more so on a loaded machine.
+    /// </summary>
+    public static bool OutlivesKill(int pid)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (IsAlive(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return true;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return false;
+    }
+
     private static int? ParentOf(int pid)
     {
         try

@@ -22,7 +22,7 @@ public sealed class WorkerFailureTests
 
         Assert.Equal(4, await host.Runtime.EvaluateAsync<int>("2 + 2"));
         Assert.NotEqual(first, host.WorkerId);
-        Assert.False(ProcessTree.IsAlive(first));
+        Assert.False(ProcessTree.OutlivesKill(first));
         Assert.Contains(metrics.Of(PythonRuntimeMetrics.WorkerRestarts), m => Equals(m.Tags[PythonRuntimeMetrics.ReasonTagName], "timeout"));
     }
 
@@ -71,7 +71,7 @@ public sealed class WorkerFailureTests
             time.sleep(30)
             """));
         Assert.Contains("protocol", e.Message, StringComparison.Ordinal);
-        Assert.False(ProcessTree.IsAlive(first));
+        Assert.False(ProcessTree.OutlivesKill(first));
         Assert.Equal(5, await host.Runtime.EvaluateAsync<int>("5"));
     }
 
@@ -85,7 +85,7 @@ public sealed class WorkerFailureTests
 
         await host.DisposeAsync();
 
-        Assert.All(tree, pid => Assert.False(ProcessTree.IsAlive(pid), $"process {pid} of the worker is still running"));
+        Assert.All(tree, pid => Assert.False(ProcessTree.OutlivesKill(pid), $"process {pid} of the worker is still running"));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     private readonly Lock _poolLock = new();
     private readonly List<WorkerProcess> _pool = [];
     private readonly Dictionary<WorkerProcess, int> _assigned = [];
-    private readonly Queue<TaskCompletionSource> _waiters = new();
+    private readonly Queue<TaskCompletionSource<WorkerProcess?>> _waiters = new();
     private int _starting;
     private long _nextCallId;
     private volatile bool _started;
@@ -131,7 +131,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
             _pool.Clear();
             while (_waiters.TryDequeue(out var waiter))
             {
-                waiter.TrySetResult();
+                waiter.TrySetResult(null);
             }
         }
 
@@ -315,7 +315,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         var isolation = _options.Isolation;
         while (true)
         {
-            TaskCompletionSource? waiter = null;
+            TaskCompletionSource<WorkerProcess?>? waiter = null;
             lock (_poolLock)
             {
                 if (_stopped)
@@ -345,16 +345,23 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
                 }
                 else
                 {
-                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    waiter = new TaskCompletionSource<WorkerProcess?>(TaskCreationOptions.RunContinuationsAsynchronously);
                     _waiters.Enqueue(waiter);
                 }
             }
 
             if (waiter is not null)
             {
-                using (cancellationToken.Register(static w => ((TaskCompletionSource)w!).TrySetCanceled(), waiter))
+                WorkerProcess? handedOver;
+                using (cancellationToken.Register(static w => ((TaskCompletionSource<WorkerProcess?>)w!).TrySetCanceled(), waiter))
                 {
-                    await waiter.Task.ConfigureAwait(false);
+                    handedOver = await waiter.Task.ConfigureAwait(false);
+                }
+
+                // A worker handed over by the call before is already assigned to this one: no later caller can take it first.
+                if (handedOver is not null)
+                {
+                    return handedOver;
                 }
 
                 continue;
@@ -394,11 +401,22 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         }
     }
 
-    /// <summary>Takes back a worker a call was given, and hands it to the caller waiting longest.</summary>
+    /// <summary>Takes back a worker a call was given, and hands it over to the caller waiting longest, if any.</summary>
     private void Release(WorkerProcess worker)
     {
         lock (_poolLock)
         {
+            if (!worker.IsGone && !RecycleDue(worker) && !_stopped)
+            {
+                while (_waiters.TryDequeue(out var waiter))
+                {
+                    if (waiter.TrySetResult(worker))
+                    {
+                        return; // the assignment passes to the waiter as it is
+                    }
+                }
+            }
+
             if (_assigned.TryGetValue(worker, out var count))
             {
                 if (count <= 1)
@@ -420,7 +438,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     {
         while (_waiters.TryDequeue(out var waiter))
         {
-            if (waiter.TrySetResult())
+            if (waiter.TrySetResult(null))
             {
                 return;
             }

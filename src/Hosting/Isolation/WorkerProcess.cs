@@ -324,6 +324,10 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         var crash = new PythonWorkerCrashedException(message, exitCode, signal, tail);
+
+        // The worker counts as gone before its calls are failed: a call sent meanwhile (Send adds it, then checks) fails
+        // either here or in Send, and never waits for an answer that cannot come.
+        _exited.TrySetResult();
         foreach (var call in _pending.Values)
         {
             call.Fail(crash);
@@ -335,7 +339,6 @@ internal sealed class WorkerProcess : IDisposable
             Log.WorkerEnded(_logger, ProcessId, exitCode, signal, message);
         }
 
-        _exited.TrySetResult();
         Exited?.Invoke(this, violation is not null ? "protocol" : reason);
     }
 
