@@ -263,10 +263,15 @@ internal static unsafe class ValueConverter
     private static bool IsSet(Type type)
         => Array.Exists(type.GetInterfaces(), i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ISet<>) || i.GetGenericTypeDefinition() == typeof(IReadOnlySet<>)));
 
-    /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise (snake_case names).</summary>
-    private static nint FromMembers(object value, int depth)
+    /// <summary>
+    /// The members a record or class crosses to Python with: those System.Text.Json would serialise (snake_case names),
+    /// the same in process and through a worker's channel.
+    /// </summary>
+    /// <param name="type">The value's type.</param>
+    /// <returns>The type's contract, of kind <see cref="JsonTypeInfoKind.Object"/>.</returns>
+    /// <exception cref="ArgumentException">The type has no such members (a delegate, a stream, a type, a scalar the conversion does not know).</exception>
+    internal static JsonTypeInfo ObjectContract(Type type)
     {
-        var type = value.GetType();
         JsonTypeInfo? info = null;
         if (!typeof(Delegate).IsAssignableFrom(type) && !typeof(Stream).IsAssignableFrom(type) && !typeof(Type).IsAssignableFrom(type))
         {
@@ -280,12 +285,16 @@ internal static unsafe class ValueConverter
             }
         }
 
-        if (info is null || info.Kind != JsonTypeInfoKind.Object)
-        {
-            throw new ArgumentException(
+        return info is { Kind: JsonTypeInfoKind.Object }
+            ? info
+            : throw new ArgumentException(
                 $"A value of type {TypeNames.Readable(type)} cannot be passed to Python: pass null, booleans, numbers, strings, byte arrays, dates and times, Guid, lists, sets, dictionaries, or records and classes of those.");
-        }
+    }
 
+    /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise (snake_case names).</summary>
+    private static nint FromMembers(object value, int depth)
+    {
+        var info = ObjectContract(value.GetType());
         var dict = LibPython.PyDict_New();
         try
         {

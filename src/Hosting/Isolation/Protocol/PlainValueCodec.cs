@@ -2,9 +2,8 @@ using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
-using System.Text.Json.Serialization.Metadata;
 using MessagePack;
-using PyHosting.Internal.Conversion;
+using PyHosting.Internal;
 
 namespace PyHosting.Hosting.Isolation.Protocol;
 
@@ -266,26 +265,7 @@ internal static class PlainValueCodec
     /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise, as in the host.</summary>
     private static void WriteMembers(ref MessagePackWriter writer, object value, int depth)
     {
-        var type = value.GetType();
-        JsonTypeInfo? info = null;
-        if (!typeof(Delegate).IsAssignableFrom(type) && !typeof(Stream).IsAssignableFrom(type) && !typeof(Type).IsAssignableFrom(type))
-        {
-            try
-            {
-                info = ConversionJson.Options.GetTypeInfo(type);
-            }
-            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
-            {
-                info = null;
-            }
-        }
-
-        if (info is null || info.Kind != JsonTypeInfoKind.Object)
-        {
-            throw new ArgumentException(
-                $"A value of type {TypeNames.Readable(type)} cannot be passed to Python: pass null, booleans, numbers, strings, byte arrays, dates and times, Guid, lists, sets, dictionaries, or records and classes of those.");
-        }
-
+        var info = ValueConverter.ObjectContract(value.GetType());
         var members = info.Properties.Where(static p => p.Get is not null).ToList();
         writer.WriteMapHeader(members.Count);
         foreach (var property in members)
