@@ -19,6 +19,7 @@ internal static unsafe partial class PythonInterpreter
     private static readonly TimeSpan DetachTimeout = TimeSpan.FromSeconds(5);
     private static IPythonBackend? s_backend;
     private static int s_state; // 0 = never started, 1 = running, 2 = stopped
+    private static int s_gilUses;
     private static int s_activeCalls;
     private static nint s_home;
 
@@ -83,7 +84,7 @@ internal static unsafe partial class PythonInterpreter
             {
                 // Never leave the GIL held by this thread, or stopping after a failed start would deadlock.
                 // The start thread's state is kept until finalisation (see StopAttempt.Run); calls use their own.
-                LibPython.PyEval_SaveThread();
+                PythonThreadState.RegisterIdleAtStop(LibPython.PyEval_SaveThread());
             }
 
             #pragma warning disable RS0030 // the interpreter's real start-up time, logged for operators
@@ -107,6 +108,38 @@ internal static unsafe partial class PythonInterpreter
 
     /// <summary>Leaves a call entered with <see cref="TryEnterCall"/>.</summary>
     public static void ExitCall() => Interlocked.Decrement(ref s_activeCalls);
+
+    /// <summary>
+    /// Enters a use of the GIL outside a call (an interrupt thread posting its exception): false once stopping has begun.
+    /// Stopping waits for such uses to end before it takes the GIL to finalise, so that no thread creates a thread state
+    /// in a finalised interpreter. Pair with <see cref="ExitGilUse"/>.
+    /// </summary>
+    public static bool TryEnterGilUse()
+    {
+        Interlocked.Increment(ref s_gilUses);
+        if (Volatile.Read(ref s_state) == 1)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref s_gilUses);
+        return false;
+    }
+
+    /// <summary>Leaves a use entered with <see cref="TryEnterGilUse"/>.</summary>
+    public static void ExitGilUse() => Interlocked.Decrement(ref s_gilUses);
+
+    /// <summary>Waits, up to <paramref name="timeout"/>, for the uses of the GIL outside calls to end (after the state left running).</summary>
+    private static void WaitForGilUses(TimeSpan timeout)
+    {
+        #pragma warning disable RS0030 // stopping waits on real time for interrupt threads; it has nothing to await
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref s_gilUses) > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            Thread.Sleep(5);
+        }
+        #pragma warning restore RS0030
+    }
 
     /// <summary>
     /// Stops the interpreter: flushes Python's standard streams and, only when no Python code is running anywhere
@@ -174,6 +207,9 @@ internal static unsafe partial class PythonInterpreter
             // allocated aborts the process, and finalisation imports and calls Python code (atexit, threading).
             using var exemption = ExemptFromMemoryLimit();
             string? running;
+
+            // An interrupt thread that entered before the state changed may still be on its way to the GIL: let it finish.
+            WaitForGilUses(DetachTimeout / 2);
             var gil = LibPython.PyGILState_Ensure();
             try
             {
@@ -258,23 +294,29 @@ internal static unsafe partial class PythonInterpreter
         return threads > 0 ? $"{threads} Python thread(s) still running code" : null;
     }
 
-    /// <summary>Deletes the thread states of the interpreter other than the current one (GIL held; none runs code).</summary>
+    /// <summary>
+    /// Deletes the thread states other than the current one that are known to be idle (GIL held; no call runs): the start
+    /// thread's and those of threads that ran calls. A thread state of any other thread — an interrupt thread waiting for
+    /// the GIL, a thread C code started — is left for finalisation: deleting it under a thread that is about to use it
+    /// would crash the process.
+    /// </summary>
     private static void DeleteOtherThreadStates()
     {
         var current = ((delegate* unmanaged<nint>)LibPython.Export("PyThreadState_Get"))();
         var interpreter = ((delegate* unmanaged<nint>)LibPython.Export("PyInterpreterState_Main"))();
         var head = (delegate* unmanaged<nint, nint>)LibPython.Export("PyInterpreterState_ThreadHead");
         var next = (delegate* unmanaged<nint, nint>)LibPython.Export("PyThreadState_Next");
-        var others = new List<nint>();
+        PythonThreadState.DeleteRetiredStates();
+        var idle = new List<nint>();
         for (var state = head(interpreter); state != 0; state = next(state))
         {
-            if (state != current)
+            if (state != current && PythonThreadState.IsIdleAtStop(state))
             {
-                others.Add(state);
+                idle.Add(state);
             }
         }
 
-        foreach (var state in others)
+        foreach (var state in idle)
         {
             LibPython.PyThreadState_Clear(state);
             LibPython.PyThreadState_Delete(state);

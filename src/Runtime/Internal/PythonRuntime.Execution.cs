@@ -610,6 +610,33 @@ internal sealed partial class PythonRuntime
         /// <summary>Interrupts the call with the GIL held; returns whether the call was still running.</summary>
         private unsafe bool InterruptWithGil()
         {
+            // This thread may start late, after the call ended and the interpreter was finalised: it touches Python only
+            // while the call is active and the interpreter is not stopping (stopping waits for it to leave).
+            lock (_gate)
+            {
+                if (!_active)
+                {
+                    return false;
+                }
+            }
+
+            if (!PythonInterpreter.TryEnterGilUse())
+            {
+                return false;
+            }
+
+            try
+            {
+                return InterruptWithGilEntered();
+            }
+            finally
+            {
+                PythonInterpreter.ExitGilUse();
+            }
+        }
+
+        private unsafe bool InterruptWithGilEntered()
+        {
             var gil = PythonThreadState.Acquire();
             try
             {

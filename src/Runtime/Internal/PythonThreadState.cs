@@ -17,6 +17,9 @@ namespace PyHosting.Internal;
 internal static unsafe class PythonThreadState
 {
     private static readonly System.Collections.Concurrent.ConcurrentQueue<nint> Retired = new();
+
+    // The thread states that are idle whenever no call runs: the start thread's, and those of threads that ran calls.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<nint, byte> IdleAtStop = new();
     private static int s_freed;
 
     #pragma warning disable IDE1006 // [ThreadStatic]: t_, not s_
@@ -54,6 +57,12 @@ internal static unsafe class PythonThreadState
     /// <returns>The entered context, for <see cref="EndCall"/>.</returns>
     public static nint BeginCall()
     {
+        if (t_owner is { RanCalls: false } owner)
+        {
+            owner.RanCalls = true;
+            IdleAtStop.TryAdd(owner.State, 0);
+        }
+
         var dict = LibPython.PyThreadState_GetDict();
         if (dict != 0 && LibPython.PyDict_Size(dict) > 0)
         {
@@ -95,11 +104,24 @@ internal static unsafe class PythonThreadState
         }
     }
 
+    /// <summary>Records a thread state that holds no call whenever no call runs (the start thread's, once it released the GIL).</summary>
+    /// <param name="state">The thread state.</param>
+    public static void RegisterIdleAtStop(nint state) => IdleAtStop.TryAdd(state, 0);
+
+    /// <summary>Gets a value indicating whether <paramref name="state"/> is one that no thread uses while no call runs.</summary>
+    /// <param name="state">A thread state of the interpreter.</param>
+    /// <returns><see langword="true"/> for the start thread's and for those of threads that ran calls.</returns>
+    public static bool IsIdleAtStop(nint state) => IdleAtStop.ContainsKey(state);
+
+    /// <summary>Deletes the thread states of finished threads now (GIL held), so that none is deleted twice at stop.</summary>
+    public static void DeleteRetiredStates() => DeleteRetired();
+
     /// <summary>Deletes the thread states of finished threads (GIL held; none of them is current anywhere).</summary>
     private static void DeleteRetired()
     {
         while (Retired.TryDequeue(out var state))
         {
+            IdleAtStop.TryRemove(state, out _);
             LibPython.PyThreadState_Clear(state);
             LibPython.PyThreadState_Delete(state);
             Interlocked.Increment(ref s_freed);
@@ -109,6 +131,12 @@ internal static unsafe class PythonThreadState
     /// <summary>Lives in a thread-static of the thread that owns the thread state; finalized after that thread ends.</summary>
     private sealed class Owner(nint state)
     {
+        /// <summary>Gets the thread state.</summary>
+        public nint State => state;
+
+        /// <summary>Gets or sets a value indicating whether the thread has run a call (its state is then idle whenever no call runs).</summary>
+        public bool RanCalls { get; set; }
+
         ~Owner()
         {
             if (PythonInterpreter.IsRunning)
