@@ -35,7 +35,8 @@ public sealed class NamedRuntimeTests : IAsyncLifetime
             ["PythonRuntime:Runtimes:untrusted:Isolation:Mode"] = "Process",
             ["PythonRuntime:Runtimes:untrusted:Isolation:Confinement"] = "None",
             ["PythonRuntime:Runtimes:untrusted:Permissions:IO"] = "None",
-            ["PythonRuntime:Runtimes:untrusted:ExecutionTimeout"] = "00:00:05",
+            ["PythonRuntime:Runtimes:untrusted:ExecutionTimeout"] = "00:00:02",
+            ["PythonRuntime:Runtimes:untrusted:Isolation:CallGracePeriod"] = "00:00:01",
         });
         builder.Services.AddPythonRuntime("trusted");
         builder.Services.AddPythonRuntime("untrusted");
@@ -92,6 +93,13 @@ public sealed class NamedRuntimeTests : IAsyncLifetime
         var runtimes = metrics.Of(PythonRuntimeMetrics.Executions).Select(static m => m.Tags[PythonRuntimeMetrics.RuntimeTagName]).ToList();
         Assert.Contains("trusted", runtimes);
         Assert.Contains("untrusted", runtimes);
+
+        // A worker killed by the timeout is replaced and counted under its own runtime.
+        await Assert.ThrowsAsync<TimeoutException>(() => Untrusted.ExecuteAsync("import collections, itertools\ncollections.deque(itertools.count(), maxlen=0)"));
+        Assert.Equal(2, await Untrusted.EvaluateAsync<int>("2"));
+        var restarts = metrics.Of(PythonRuntimeMetrics.WorkerRestarts).ToList();
+        Assert.Contains(restarts, static m => Equals(m.Tags[PythonRuntimeMetrics.RuntimeTagName], "untrusted") && Equals(m.Tags[PythonRuntimeMetrics.ReasonTagName], "timeout"));
+        Assert.DoesNotContain(restarts, static m => Equals(m.Tags[PythonRuntimeMetrics.RuntimeTagName], "trusted"));
     }
 
     [Fact]

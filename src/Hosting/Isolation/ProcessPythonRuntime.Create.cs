@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PyHosting.Hosting.Diagnostics;
 using PyHosting.Hosting.Internal;
 
 namespace PyHosting.Hosting.Isolation;
@@ -36,7 +37,7 @@ internal sealed partial class ProcessPythonRuntime
         }
 
         var launcher = new WorkerLauncher(options, ContentRoot.Get(services), confine);
-        var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>());
+        var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>(), (observer as PythonCallDiagnostics)?.Runtime ?? "default");
         return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics);
     }
 }
