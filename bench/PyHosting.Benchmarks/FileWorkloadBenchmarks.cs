@@ -13,7 +13,8 @@ public class FileWorkloadBenchmarks
 {
     public const int FileCount = 1000;
 
-    private const string Source =
+    /// <summary>The workload's Python module: <c>run(root, count)</c> writes, reads, stats, lists and removes <c>count</c> files.</summary>
+    internal const string Source =
         "import os\n" +
         "_PAYLOAD = 'x' * 100\n" +
         "def run(root, count):\n" +

@@ -121,23 +121,7 @@ public class WorkerLifecycleBenchmarks
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8, invocationCount: 1)]
 public class IsolationFileBenchmarks
 {
-    private const string Source =
-        "import os\n" +
-        "_PAYLOAD = 'x' * 100\n" +
-        "def run(root, count):\n" +
-        "    total = 0\n" +
-        "    for i in range(count):\n" +
-        "        with open(root + '/f%d.txt' % i, 'w') as f:\n" +
-        "            f.write(_PAYLOAD)\n" +
-        "    for i in range(count):\n" +
-        "        with open(root + '/f%d.txt' % i) as f:\n" +
-        "            total += len(f.read())\n" +
-        "    for i in range(count):\n" +
-        "        total += os.stat(root + '/f%d.txt' % i).st_size\n" +
-        "    names = os.listdir(root)\n" +
-        "    for name in names:\n" +
-        "        os.remove(root + '/' + name)\n" +
-        "    return total + len(names)\n";
+    private const string Source = FileWorkloadBenchmarks.Source; // the same workload as in process against Native
 
     private IHost _host = null!;
     private IPythonRuntime _runtime = null!;

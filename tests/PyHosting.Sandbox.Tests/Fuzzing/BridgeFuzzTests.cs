@@ -90,6 +90,18 @@ public sealed class BridgeFuzzTests(ITestOutputHelper output)
             Assert.Contains($"io.FileIO.{method} (bound)", names);
         }
 
+        // The socket module's refusals (name resolution included), on the module and a fresh copy, and sqlite3's connect.
+        foreach (var function in new[] { "getaddrinfo", "gethostbyname", "gethostname" })
+        {
+            Assert.Contains("_socket." + function, names);
+            if (kinds.Contains("copy"))
+            {
+                Assert.Contains("create_builtin(_socket)." + function, names);
+            }
+        }
+
+        Assert.Contains("_sqlite3.connect", names);
+
         foreach (var attribute in new[] { "closed", "closefd", "mode", "_blksize" })
         {
             Assert.Contains($"io.FileIO.{attribute}.__get__", names);

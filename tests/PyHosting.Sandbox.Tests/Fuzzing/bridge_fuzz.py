@@ -235,7 +235,7 @@ PLAUSIBLE = tuple(_LABELS.index(label) for label in ("0", "'/'", "b''"))
 
 # ---- targets -----------------------------------------------------------------------------------------------
 
-TAMED = ("posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select")
+TAMED = ("posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select", "_socket")
 
 
 def _is_bridge(f):
@@ -408,6 +408,9 @@ def enumerate_targets():
         module = sys.modules.get(name)
         if module is not None:
             _module_targets(targets, seen, name, module, "function")
+    # _sqlite3 is an extension, not a builtin: its module's bridge functions (connect) are reached once it is imported.
+    import _sqlite3
+    _module_targets(targets, seen, "_sqlite3", _sqlite3, "function")
     for name, module in _fresh_copies():
         _module_targets(targets, seen, "create_builtin(%s)" % name, module, "copy")
 
