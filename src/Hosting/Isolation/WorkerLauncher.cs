@@ -6,8 +6,9 @@ using System.Text.Json;
 namespace PyHosting.Hosting.Isolation;
 
 /// <summary>
-/// Builds the command that starts a worker: the worker's assembly (shipped beside PyHosting.Hosting) run by the
-/// .NET muxer the host itself runs on, under <c>prlimit</c> for its resource limits, and, when confined, inside
+/// Builds the command that starts a worker: the worker's own executable when the application was published
+/// self-contained (an apphost beside the host's runtime files, see <see cref="WorkerAppHost"/>), otherwise the worker's
+/// assembly (shipped beside PyHosting.Hosting) run by the .NET muxer the host runs on, under <c>prlimit</c> for its resource limits, and, when confined, inside
 /// bubblewrap: its own mount namespace in which only the system's libraries and Python's standard library
 /// (<c>/usr</c>), the .NET runtime, the worker's own files and the configured mounts and module paths are
 /// visible; its own PID, IPC and UTS namespaces; no network unless <c>Permissions:HostSockets</c>; all
@@ -17,6 +18,13 @@ internal sealed class WorkerLauncher
 {
     /// <summary>The worker's assembly, beside PyHosting.Hosting's.</summary>
     public const string WorkerAssembly = "PyHosting.Worker.dll";
+
+    /// <summary>
+    /// The worker's executable in a self-contained application: an apphost that the package's build targets create
+    /// from the application's own apphost template, with the application's <c>.runtimeconfig.json</c> and
+    /// <c>.deps.json</c> copied as the worker's, so that it runs on the runtime files published beside the host.
+    /// </summary>
+    public static readonly string WorkerAppHost = OperatingSystem.IsWindows() ? "PyHosting.Worker.exe" : "PyHosting.Worker";
 
     /// <summary>Address space a worker needs besides Python's heap: the .NET runtime's reservations, thread stacks, shared libraries.</summary>
     public const long AddressSpaceOverhead = 3L << 30;
@@ -28,7 +36,8 @@ internal sealed class WorkerLauncher
 
     private readonly PythonRuntimeOptions _options;
     private readonly string _workerDirectory;
-    private readonly string _muxer;
+    private readonly string? _appHost;
+    private readonly string? _muxer;
     private readonly string? _bubblewrap;
 
     /// <summary>Initializes a new instance of the <see cref="WorkerLauncher"/> class.</summary>
@@ -40,8 +49,16 @@ internal sealed class WorkerLauncher
     {
         _options = options;
         ContentRoot = contentRoot;
-        _workerDirectory = FindWorkerDirectory();
-        _muxer = FindMuxer();
+        _workerDirectory = FindWorkerDirectory(options);
+        var appHost = Path.Combine(_workerDirectory, WorkerAppHost);
+        if (File.Exists(appHost))
+        {
+            _appHost = appHost;
+        }
+        else
+        {
+            _muxer = FindMuxer(options);
+        }
         _bubblewrap = confine ? FindBubblewrap() : null;
     }
 
@@ -133,8 +150,16 @@ internal sealed class WorkerLauncher
             command.Add("--");
         }
 
-        command.Add(_muxer);
-        command.Add(workerAssembly);
+        if (_appHost is not null)
+        {
+            command.Add(_appHost);
+        }
+        else
+        {
+            command.Add(_muxer!);
+            command.Add(workerAssembly);
+        }
+
         return new WorkerCommand(command[0], command[1..], environment, workingDirectory, _bubblewrap is not null);
     }
 
@@ -214,7 +239,15 @@ internal sealed class WorkerLauncher
 
         // The .NET runtime (when it is not under /usr) and the worker's own files, one by one: the rest of the
         // application's directory (its settings, its data) stays invisible.
-        Bind(Path.GetDirectoryName(_muxer)!, writable: false);
+        if (_muxer is not null)
+        {
+            Bind(Path.GetDirectoryName(_muxer)!, writable: false);
+        }
+        else
+        {
+            Bind(_appHost!, writable: false);
+        }
+
         foreach (var file in WorkerFiles())
         {
             Bind(file, writable: false);
@@ -282,7 +315,7 @@ internal sealed class WorkerLauncher
         }
     }
 
-    private static string FindWorkerDirectory()
+    private static string FindWorkerDirectory(PythonRuntimeOptions options)
     {
         foreach (var directory in (string?[])[Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location), AppContext.BaseDirectory])
         {
@@ -292,13 +325,17 @@ internal sealed class WorkerLauncher
             }
         }
 
+        var mode = options.Key(PythonRuntimeConfigurationKeys.IsolationMode);
         throw new PythonStartupException(
-            $"{PythonRuntimeConfigurationKeys.IsolationMode}=Process needs the worker ({WorkerAssembly} with its .runtimeconfig.json and .deps.json) beside PyHosting.Hosting.dll in {AppContext.BaseDirectory}; the PyHosting.Hosting package copies it to the output, or reference the PyHosting.Worker project. Or set {PythonRuntimeConfigurationKeys.IsolationMode}=InProcess.");
+            $"{mode}=Process needs the worker ({WorkerAssembly} with its .runtimeconfig.json and .deps.json) beside PyHosting.Hosting.dll in {AppContext.BaseDirectory}; the PyHosting.Hosting package copies it to the output on build and publish, or reference the PyHosting.Worker project. Or set {mode}=InProcess.");
     }
 
-    private static string FindMuxer()
+    private static string FindMuxer(PythonRuntimeOptions options)
     {
-        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
+        var muxerName = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+
+        // Beside the shared runtime the host runs on (a framework-dependent host), then where the environment says .NET is.
+        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", muxerName));
         if (File.Exists(fromRuntime))
         {
             return fromRuntime;
@@ -309,8 +346,15 @@ internal sealed class WorkerLauncher
             return hostPath;
         }
 
-        return FindOnPath("dotnet") ?? throw new PythonStartupException(
-            $"{PythonRuntimeConfigurationKeys.IsolationMode}=Process starts workers with the .NET muxer (dotnet), which was not found beside the runtime ({RuntimeEnvironment.GetRuntimeDirectory()}) nor on PATH. Install the .NET runtime, or set {PythonRuntimeConfigurationKeys.IsolationMode}=InProcess.");
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root && File.Exists(Path.Combine(root, muxerName)))
+        {
+            return Path.Combine(root, muxerName);
+        }
+
+        var mode = options.Key(PythonRuntimeConfigurationKeys.IsolationMode);
+        return FindOnPath(muxerName) ?? throw new PythonStartupException(
+            $"{mode}=Process cannot start its worker: there is no {WorkerAppHost} beside the application in {AppContext.BaseDirectory} (the PyHosting.Hosting package creates it when the application is published self-contained) and no .NET muxer (dotnet) to run {WorkerAssembly} with (looked beside the runtime, in DOTNET_HOST_PATH, DOTNET_ROOT and PATH). "
+            + "A NativeAOT application runs its workers on an installed .NET 10 runtime: install it (or set DOTNET_ROOT), publish self-contained without NativeAOT, or set " + mode + "=InProcess.");
     }
 
     private static string? FindBubblewrap() => Array.Find(BubblewrapPaths, File.Exists) ?? FindOnPath("bwrap");

@@ -71,4 +71,24 @@ public sealed class PythonRuntimeOptions
 
     /// <summary>Gets the process-isolation options: in the host process (the default) or in worker processes.</summary>
     public PythonIsolationOptions Isolation { get; } = new();
+
+    /// <summary>
+    /// Gets or sets the configuration section these options were bound from: <c>PythonRuntime</c> for the default runtime,
+    /// <c>PythonRuntime:Runtimes:{name}</c> for a named one. Refusals and startup errors name keys under it.
+    /// </summary>
+    internal string ConfigurationSection { get; set; } = SectionName;
+
+    /// <summary>Spells one of <see cref="PythonRuntimeConfigurationKeys"/> under this runtime's own section.</summary>
+    /// <param name="key">A key of the default section (<c>PythonRuntime:…</c>).</param>
+    /// <returns>The same key under <see cref="ConfigurationSection"/>.</returns>
+    internal string Key(string key) => QualifyKey(ConfigurationSection, key);
+
+    /// <summary>Spells a key of the default section under another runtime's section.</summary>
+    /// <param name="section">The runtime's section.</param>
+    /// <param name="key">A key of the default section (<c>PythonRuntime:…</c>).</param>
+    /// <returns>The key under <paramref name="section"/>.</returns>
+    internal static string QualifyKey(string section, string key) =>
+        string.Equals(section, SectionName, StringComparison.Ordinal) || !key.StartsWith(SectionName + ":", StringComparison.Ordinal)
+            ? key
+            : string.Concat(section, key.AsSpan(SectionName.Length));
 }
