@@ -93,6 +93,18 @@ public sealed class PackedPackagesTests
             Assert.True(run.ExitCode == 0, run.Output);
             Assert.Contains("answer=42 listing=refused", run.Output, StringComparison.Ordinal);
             Assert.Contains("isolated=42", run.Output, StringComparison.Ordinal);
+
+            // Published self-contained, as for a container without .NET: no muxer to run the worker's assembly with,
+            // so the package's targets give the worker an apphost on the runtime files published beside the host.
+            var published = Path.Combine(work, "published");
+            var publish = await DotNetCli.RunAsync(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "-o", published);
+            Assert.True(publish.ExitCode == 0, publish.Output);
+            Assert.True(File.Exists(Path.Combine(published, "PyHosting.Worker")), "no worker apphost in the self-contained output");
+            Assert.Contains("includedFrameworks", await File.ReadAllTextAsync(Path.Combine(published, "PyHosting.Worker.runtimeconfig.json")), StringComparison.Ordinal);
+            var selfContained = await SelfContainedApp.RunAsync(Path.Combine(published, "Consumer"));
+
+            Assert.True(selfContained.ExitCode == 0, selfContained.Output);
+            Assert.Contains("isolated=42", selfContained.Output, StringComparison.Ordinal);
         }
         finally
         {
