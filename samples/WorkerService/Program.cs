@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PyHosting.Samples.WorkerService;
 
-// A worker service that runs Python jobs in-process, sandboxed by the Managed backend (or not, with --PythonRuntime:Backend=Native).
+// A worker service that runs Python jobs in-process, sandboxed by the Managed backend (or not, with --PythonRuntime:Backend=Native),
+// and user-supplied formulas on a second, untrusted runtime in worker processes.
 //   dotnet run --project samples/WorkerService                               jobs on their schedule, until Ctrl+C
 //   dotnet run --project samples/WorkerService -- --Worker:RunOnce=true      every job once; exit 0, or 1 if one failed
 //   dotnet run --project samples/WorkerService -- --Worker:Script=hello.py   one file; exit 0, 1 on a Python error
@@ -22,11 +23,15 @@ builder.Services
     .DecorateFileSystem((services, mounts) => new AuditingFileSystem(mounts, services.GetRequiredService<ILogger<AuditingFileSystem>>()))
     .AddHealthCheck(); // 3. "PythonRuntime", logged once at start by RuntimeHealthReporter.
 
+// 3b. A second, untrusted runtime for user-supplied formulas (section "PythonRuntime:Runtimes:formulas"): no file access,
+//     in worker processes. Resolved by name, or as [FromKeyedServices("formulas")] IPythonRuntime.
+builder.Services.AddPythonRuntime(Worker.FormulasRuntime).AddHealthCheck();
+
 // 4. The worker and its jobs ("Worker" section).
 builder.Services.AddOptions<WorkerOptions>()
     .Configure(options => WorkerConfiguration.Bind(workerSection, options))
     .ValidateOnStart();
-builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+builder.Services.AddSingleton<IValidateOptions<WorkerOptions>>(services => new WorkerOptionsValidator(services.GetRequiredService<PyHosting.IPythonRuntimeProvider>()));
 builder.Services.TryAddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<WorkerResult>();
 builder.Services.AddSingleton<RuntimePaths>();

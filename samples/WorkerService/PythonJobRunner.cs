@@ -14,7 +14,8 @@ namespace PyHosting.Samples.WorkerService;
 /// <param name="timeProvider">The clock of the jobs' durations.</param>
 /// <param name="logger">The jobs' log.</param>
 /// <param name="paths">Maps job scripts' runtime paths for the configured backend; <see langword="null"/> passes them as they are.</param>
-internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timeProvider, ILogger<PythonJobRunner> logger, RuntimePaths? paths = null) : IDisposable
+/// <param name="runtimes">The named runtimes a job may name (<see cref="PythonJobOptions.RuntimeName"/>); <see langword="null"/> when there are none.</param>
+internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timeProvider, ILogger<PythonJobRunner> logger, RuntimePaths? paths = null, IPythonRuntimeProvider? runtimes = null) : IDisposable
 {
     private static readonly JsonSerializerOptions ResultFormat = new() { WriteIndented = false };
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -48,17 +49,29 @@ internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timePr
         using var stderr = new JobOutputWriter(logger, job.Name, isError: true);
         try
         {
+            // The trusted default runtime, or the named one the job asks for (formulas run on the untrusted one).
+            var runtime = job.RuntimeName.Length == 0 ? python
+                : runtimes?.Get(job.RuntimeName) ?? throw new InvalidOperationException($"Job '{job.Name}' names the runtime '{job.RuntimeName}', and no named runtimes are registered.");
+
             // Python's output of the calls made in this flow goes to the job's writers.
-            using (python.RedirectOutput(stdout, stderr))
+            using (runtime.RedirectOutput(stdout, stderr))
             {
                 if (job.Script is { } script)
                 {
-                    await python.RunFileAsync(paths?.ForBackend(script) ?? script, cancellationToken);
+                    await runtime.RunFileAsync(job.RuntimeName.Length == 0 ? paths?.ForBackend(script) ?? script : script, cancellationToken);
                     Log.JobCompleted(logger, job.Name, job.Target, Elapsed(started));
+                }
+                else if (job.Formula is { } formula)
+                {
+                    // The formula is untrusted text: Python's eval on the untrusted runtime, with the job's variables as its
+                    // globals. Whatever it tries is checked there (no file access, no processes, no threads).
+                    var variables = new Dictionary<string, object?>(job.FormulaVariables, StringComparer.Ordinal);
+                    var result = await runtime.InvokeAsync<object>("builtins", "eval", [formula, variables], cancellationToken);
+                    Log.JobReturned(logger, job.Name, job.Target, Format(result), Elapsed(started));
                 }
                 else
                 {
-                    var result = await python.InvokeAsync<object>(job.Module!, job.Function!, [.. job.Arguments], cancellationToken);
+                    var result = await runtime.InvokeAsync<object>(job.Module!, job.Function!, [.. job.Arguments], cancellationToken);
                     Log.JobReturned(logger, job.Name, job.Target, Format(result), Elapsed(started));
                 }
             }

@@ -20,6 +20,12 @@ internal sealed class Worker(
     /// <summary>Where <c>Worker:Script</c>'s folder is mounted.</summary>
     public const string ScriptMount = "/app";
 
+    /// <summary>
+    /// The untrusted runtime that evaluates user-supplied formulas (<c>PythonRuntime:Runtimes:formulas</c>): no file access,
+    /// in worker processes (<c>Isolation:Mode=Process</c>), next to the trusted default runtime.
+    /// </summary>
+    public const string FormulasRuntime = "formulas";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var worker = options.Value;

@@ -5,7 +5,7 @@ namespace PyHosting.Samples.WorkerService;
 
 /// <summary>
 /// Binds <see cref="WorkerOptions"/>. The configuration binder cannot bind untyped values, so each
-/// job's <c>Args</c> is read here as the plain data Python accepts: numbers, booleans, strings,
+/// job's <c>Args</c> and <c>Variables</c> are read here as the plain data Python accepts: numbers, booleans, strings,
 /// lists (children keyed 0, 1, ...) and dictionaries.
 /// </summary>
 internal static class WorkerConfiguration
@@ -23,6 +23,12 @@ internal static class WorkerConfiguration
                 {
                     options.Jobs[i].Arguments.Add(argument);
                 }
+            }
+
+            options.Jobs[i].FormulaVariables.Clear();
+            foreach (var variable in jobs[i].GetSection("Variables").GetChildren())
+            {
+                options.Jobs[i].FormulaVariables[variable.Key] = ToPlainData(variable);
             }
         }
     }

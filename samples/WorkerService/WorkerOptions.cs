@@ -37,10 +37,28 @@ internal sealed class PythonJobOptions
     /// <summary>Gets the positional arguments of <see cref="Function"/>, read from <c>Args</c> as plain data (see <see cref="WorkerConfiguration"/>).</summary>
     public IList<object?> Arguments { get; } = [];
 
+    /// <summary>
+    /// Gets or sets a user-supplied formula: a Python expression evaluated with <see cref="FormulaVariables"/> as its names, on the
+    /// <see cref="Worker.FormulasRuntime"/> runtime unless <see cref="Runtime"/> says otherwise.
+    /// </summary>
+    public string? Formula { get; set; }
+
+    /// <summary>Gets the names a <see cref="Formula"/> sees, read from <c>Variables</c> as plain data (see <see cref="WorkerConfiguration"/>).</summary>
+    public IDictionary<string, object?> FormulaVariables { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets the runtime the job runs on: empty for the default (trusted) runtime, or the name of a runtime of
+    /// <c>PythonRuntime:Runtimes</c>. A <see cref="Formula"/> runs on <see cref="Worker.FormulasRuntime"/> by default.
+    /// </summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>Gets the name of the runtime the job runs on; empty for the default runtime.</summary>
+    public string RuntimeName => !string.IsNullOrWhiteSpace(Runtime) ? Runtime : Formula is not null ? Worker.FormulasRuntime : string.Empty;
+
     /// <summary>Gets or sets the time between two runs.</summary>
     /// <value>Defaults to one minute.</value>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gets what the job runs, for the log: the script, or <c>module.function</c>.</summary>
-    public string Target => Script ?? $"{Module}.{Function}";
+    public string Target => Script ?? (Formula is not null ? "formula " + Formula : $"{Module}.{Function}");
 }

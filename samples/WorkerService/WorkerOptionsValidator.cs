@@ -4,7 +4,8 @@ using Microsoft.Extensions.Options;
 namespace PyHosting.Samples.WorkerService;
 
 /// <summary>Checks <see cref="WorkerOptions"/> at start; every message names the key, the value found and the fix.</summary>
-internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+/// <param name="runtimes">The registered runtimes, which a job's <c>Runtime</c> must name; <see langword="null"/> skips that check.</param>
+internal sealed class WorkerOptionsValidator(IPythonRuntimeProvider? runtimes = null) : IValidateOptions<WorkerOptions>
 {
     private const string Jobs = WorkerOptions.SectionName + ":Jobs";
 
@@ -18,13 +19,13 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         }
         else if (options.Jobs.Count == 0)
         {
-            errors.Add($"{Jobs} is empty: add a job (Name, Script or Module and Function, Interval), or run one file with --{WorkerOptions.SectionName}:Script=<path>.");
+            errors.Add($"{Jobs} is empty: add a job (Name, Script or Module and Function or Formula, Interval), or run one file with --{WorkerOptions.SectionName}:Script=<path>.");
         }
         else
         {
             for (var i = 0; i < options.Jobs.Count; i++)
             {
-                ValidateJob(options.Jobs, i, errors);
+                ValidateJob(options.Jobs, i, errors, runtimes);
             }
         }
 
@@ -44,7 +45,7 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         }
     }
 
-    private static void ValidateJob(IList<PythonJobOptions> jobs, int index, List<string> errors)
+    private static void ValidateJob(IList<PythonJobOptions> jobs, int index, List<string> errors, IPythonRuntimeProvider? runtimes)
     {
         var job = jobs[index];
         var key = string.Create(CultureInfo.InvariantCulture, $"{Jobs}:{index}");
@@ -67,13 +68,25 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         var hasScript = !string.IsNullOrWhiteSpace(job.Script);
         var hasModule = !string.IsNullOrWhiteSpace(job.Module);
         var hasFunction = !string.IsNullOrWhiteSpace(job.Function);
-        if (hasScript && (hasModule || hasFunction))
+        if (job.Formula is not null)
+        {
+            if (string.IsNullOrWhiteSpace(job.Formula))
+            {
+                errors.Add($"{key}:Formula ('{job.Name}') is empty: write a Python expression, e.g. price * (1 - discount).");
+            }
+
+            if (hasScript || hasModule || hasFunction)
+            {
+                errors.Add($"{key} ('{job.Name}') sets Formula and also Script or Module/Function: a job is one of the three.");
+            }
+        }
+        else if (hasScript && (hasModule || hasFunction))
         {
             errors.Add($"{key} ('{job.Name}') sets both Script and Module/Function: set Script to run a file, or Module and Function to call a function.");
         }
         else if (!hasScript && !hasModule && !hasFunction)
         {
-            errors.Add($"{key} ('{job.Name}') sets neither Script nor Module and Function: set Script (e.g. /app/report.py), or Module and Function (e.g. stats and summarize).");
+            errors.Add($"{key} ('{job.Name}') sets neither Script nor Module and Function nor Formula: set Script (e.g. /app/report.py), Module and Function (e.g. stats and summarize), or Formula (e.g. price * (1 - discount)).");
         }
         else if (hasModule != hasFunction)
         {
@@ -85,6 +98,11 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         if (hasScript && !job.Script!.StartsWith('/'))
         {
             errors.Add($"{key}:Script '{job.Script}' is not an absolute path of the runtime's file system: use a mounted path such as /app/{Path.GetFileName(job.Script)}.");
+        }
+
+        if (runtimes is not null && job.RuntimeName.Length > 0 && !runtimes.Names.Contains(job.RuntimeName, StringComparer.Ordinal))
+        {
+            errors.Add($"{key}:Runtime '{job.RuntimeName}' ('{job.Name}') is not a registered runtime: use one of {string.Join(", ", runtimes.Names.Select(static n => n.Length == 0 ? "'' (the default runtime)" : $"'{n}'"))}.");
         }
 
         if (job.Interval <= TimeSpan.Zero)
