@@ -47,6 +47,7 @@ try
     builder.Configuration.AddInMemoryCollection(settings);
     builder.Logging.AddProvider(new StandardErrorLoggerProvider());
     builder.Services.AddPythonRuntime();
+    PyHosting.Hosting.Isolation.WorkerSettings.UseHostConfigurationSection(builder.Services, settings);
     host = builder.Build();
     host.Start();
     runtime = host.Services.GetRequiredService<IPythonRuntime>();

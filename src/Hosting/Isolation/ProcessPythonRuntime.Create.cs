@@ -27,7 +27,7 @@ internal sealed partial class ProcessPythonRuntime
             if (!confine && options.Isolation.Confinement == PythonConfinement.Required)
             {
                 throw new PythonStartupException(
-                    $"{PythonRuntimeConfigurationKeys.IsolationConfinement} is Required but workers cannot be confined: {reason}. Make confinement available, or set {PythonRuntimeConfigurationKeys.IsolationConfinement}=Auto to run unconfined with a warning.");
+                    $"{options.Key(PythonRuntimeConfigurationKeys.IsolationConfinement)} is Required but workers cannot be confined: {reason}. Make confinement available, or set {options.Key(PythonRuntimeConfigurationKeys.IsolationConfinement)}=Auto to run unconfined with a warning.");
             }
 
             if (!confine)

@@ -258,10 +258,10 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
                 var killed = await InterruptAsync(worker, pending, timedOut).ConfigureAwait(false);
                 output.Flush();
                 var replaced = killed
-                    ? string.Create(CultureInfo.InvariantCulture, $" It did not stop within {PythonRuntimeConfigurationKeys.IsolationCallGracePeriod} ({_options.Isolation.CallGracePeriod}); its worker process was killed and is replaced.")
+                    ? string.Create(CultureInfo.InvariantCulture, $" It did not stop within {_options.Key(PythonRuntimeConfigurationKeys.IsolationCallGracePeriod)} ({_options.Isolation.CallGracePeriod}); its worker process was killed and is replaced.")
                     : string.Empty;
                 throw timedOut
-                    ? new TimeoutException($"The Python call '{entryPoint}' ran longer than {PythonRuntimeConfigurationKeys.ExecutionTimeout} ({timeout}).{replaced}")
+                    ? new TimeoutException($"The Python call '{entryPoint}' ran longer than {_options.Key(PythonRuntimeConfigurationKeys.ExecutionTimeout)} ({timeout}).{replaced}")
                     : new OperationCanceledException($"The Python call '{entryPoint}' was cancelled.{replaced}", cancellationToken);
             }
 
@@ -299,7 +299,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
 
         var reason = timedOut ? "timeout" : "cancel";
         Log.WorkerKilled(_logger, worker.ProcessId, reason == "timeout"
-            ? "a call overran PythonRuntime:ExecutionTimeout and did not stop within PythonRuntime:Isolation:CallGracePeriod"
+            ? $"a call overran {_options.Key(PythonRuntimeConfigurationKeys.ExecutionTimeout)} and did not stop within {_options.Key(PythonRuntimeConfigurationKeys.IsolationCallGracePeriod)}"
             : "a cancelled call did not stop within PythonRuntime:Isolation:CallGracePeriod");
         worker.Kill(reason);
         return true;
@@ -341,7 +341,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
                 {
                     throw new InvalidOperationException(string.Create(
                         CultureInfo.InvariantCulture,
-                        $"The Python call was refused: all {_pool.Count} worker processes are busy and {_waiters.Count} calls are already waiting ({PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls} = {isolation.MaxQueuedCalls}). Raise {PythonRuntimeConfigurationKeys.IsolationMaxWorkers} or {PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls}, or call less often."));
+                        $"The Python call was refused: all {_pool.Count} worker processes are busy and {_waiters.Count} calls are already waiting ({_options.Key(PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls)} = {isolation.MaxQueuedCalls}). Raise {_options.Key(PythonRuntimeConfigurationKeys.IsolationMaxWorkers)} or {_options.Key(PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls)}, or call less often."));
                 }
                 else
                 {
@@ -491,13 +491,13 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
             var answer = await pending.Task.WaitAsync(StartTimeout, TimeProvider.System).ConfigureAwait(false);
             if (answer.Kind != MessageKind.Result)
             {
-                throw new PythonStartupException($"{PythonRuntimeConfigurationKeys.IsolationPreload} ({string.Join(", ", modules)}) failed to import in a new worker process: {ToException(answer.Error).Message} Fix the module list or the modules.");
+                throw new PythonStartupException($"{_options.Key(PythonRuntimeConfigurationKeys.IsolationPreload)} ({string.Join(", ", modules)}) failed to import in a new worker process: {ToException(answer.Error).Message} Fix the module list or the modules.");
             }
         }
         catch (Exception e) when (e is not PythonStartupException)
         {
             worker.Kill("preload");
-            throw new PythonStartupException($"{PythonRuntimeConfigurationKeys.IsolationPreload} ({string.Join(", ", modules)}) could not be imported in a new worker process: {e.Message}", e);
+            throw new PythonStartupException($"{_options.Key(PythonRuntimeConfigurationKeys.IsolationPreload)} ({string.Join(", ", modules)}) could not be imported in a new worker process: {e.Message}", e);
         }
         catch
         {

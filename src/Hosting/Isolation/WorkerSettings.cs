@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace PyHosting.Hosting.Isolation;
 
@@ -12,6 +13,12 @@ namespace PyHosting.Hosting.Isolation;
 /// </summary>
 internal static class WorkerSettings
 {
+    /// <summary>
+    /// The setting that carries the runtime's configuration section to the worker, outside the <c>PythonRuntime</c>
+    /// section: the worker binds its options from <c>PythonRuntime</c>, and its refusals name the host's keys.
+    /// </summary>
+    public const string ConfigurationSectionKey = "PyHostingWorker:ConfigurationSection";
+
     private static readonly PythonRuntimeOptions Defaults = new();
 
     /// <summary>Flattens <paramref name="options"/> into configuration keys under <c>PythonRuntime</c>.</summary>
@@ -47,8 +54,20 @@ internal static class WorkerSettings
         // The worker runs in process, and the host owns the timeout: it interrupts a call through the channel and
         // kills the worker when the call does not stop.
         settings[PythonRuntimeConfigurationKeys.IsolationMode] = nameof(PythonIsolationMode.InProcess);
+        settings[ConfigurationSectionKey] = options.ConfigurationSection;
         settings[PythonRuntimeConfigurationKeys.ExecutionTimeout] = TimeSpan.Zero.ToString("c", CultureInfo.InvariantCulture);
         return settings;
+    }
+
+    /// <summary>Makes the worker's runtime name the keys of the host's section that <see cref="From"/> passed on.</summary>
+    /// <param name="services">The worker's services, after <c>AddPythonRuntime()</c>.</param>
+    /// <param name="settings">The settings the host sent.</param>
+    public static void UseHostConfigurationSection(IServiceCollection services, IReadOnlyDictionary<string, string?> settings)
+    {
+        if (settings.TryGetValue(ConfigurationSectionKey, out var section) && !string.IsNullOrEmpty(section))
+        {
+            services.PostConfigure<PythonRuntimeOptions>(options => options.ConfigurationSection = section);
+        }
     }
 
     private static void Flatten(string prefix, object value, object? defaults, Dictionary<string, string?> settings)

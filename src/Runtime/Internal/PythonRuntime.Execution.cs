@@ -324,7 +324,7 @@ internal sealed partial class PythonRuntime
         if (limits.TimedOut)
         {
             LogInterrupted(entryPoint, "timeout", stillRunning);
-            return new TimeoutException($"The Python call '{entryPoint}' ran longer than PythonRuntime:ExecutionTimeout ({limits.Timeout}).{still}");
+            return new TimeoutException($"The Python call '{entryPoint}' ran longer than {_options.Key(PythonRuntimeConfigurationKeys.ExecutionTimeout)} ({limits.Timeout}).{still}");
         }
 
         LogInterrupted(entryPoint, "cancelled", stillRunning);

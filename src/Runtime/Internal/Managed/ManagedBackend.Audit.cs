@@ -93,7 +93,7 @@ internal sealed partial class ManagedBackend
     {
         var message = key is null
             ? $"{what} denied: not available in the managed backend"
-            : $"{what} denied: {key} is {(key == IOKey ? Permissions.IO.ToString() : "false")}";
+            : $"{what} denied: {Key(key)} is {(key == IOKey ? Permissions.IO.ToString() : "false")}";
         OnPermissionDenied(what, key ?? "ManagedBackend", message);
         return new AuditDecision(LibPython.ExcPermissionError, message);
     }

@@ -32,7 +32,7 @@ internal sealed partial class ManagedBackend
 
             if (growth > 0 && !PythonInterpreter.TryReserveHostMemory(growth))
             {
-                throw new PythonIOException(Errno.ENOMEM, "Cannot allocate memory: the environment would pass PythonRuntime:MemoryLimit");
+                throw new PythonIOException(Errno.ENOMEM, $"Cannot allocate memory: the environment would pass {Key(PythonRuntimeConfigurationKeys.MemoryLimit)}");
             }
 
             Environment[name] = value;

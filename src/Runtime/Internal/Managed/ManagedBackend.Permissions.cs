@@ -12,6 +12,15 @@ internal sealed partial class ManagedBackend
     public const string HostSocketsKey = PythonRuntimeConfigurationKeys.HostSockets;
     public const string NativeExtensionsKey = PythonRuntimeConfigurationKeys.NativeExtensions;
 
+    /// <summary>
+    /// Spells a key of the default section (the constants above, which the <c>permission</c> tag of the denial metric
+    /// keeps) as this runtime's own key, e.g. <c>PythonRuntime:Runtimes:formulas:Permissions:IO</c>: the key a refusal's
+    /// message names is the one that allows the operation in this runtime.
+    /// </summary>
+    /// <param name="key">A key of the default section.</param>
+    /// <returns>The key under this runtime's configuration section.</returns>
+    public string Key(string key) => Options.Key(key);
+
     /// <summary>Built-in modules that never exist in the Managed backend, or only with a permission.</summary>
     private static readonly HashSet<string> AlwaysDropped = new(StringComparer.Ordinal)
     {
@@ -44,7 +53,7 @@ internal sealed partial class ManagedBackend
             return;
         }
 
-        throw Denied($"{operation} '{path}' denied: {IOKey} is None", IOKey);
+        throw Denied($"{operation} '{path}' denied: {Key(IOKey)} is None", IOKey);
     }
 
     /// <summary>Reading metadata (stat, listdir, readlink): also allowed below module paths, where imports look.</summary>
@@ -55,7 +64,7 @@ internal sealed partial class ManagedBackend
             return;
         }
 
-        throw new PermissionDeniedException($"{operation} '{path}' denied: {IOKey} is None", IOKey) { IsProbe = true };
+        throw new PermissionDeniedException($"{operation} '{path}' denied: {Key(IOKey)} is None", IOKey) { IsProbe = true };
     }
 
     /// <summary>Reading code to import it (<c>io.open_code</c>).</summary>
@@ -66,7 +75,7 @@ internal sealed partial class ManagedBackend
             return;
         }
 
-        throw Denied($"reading code '{path}' denied: {IOKey} is None and the path is not under {PythonRuntimeConfigurationKeys.ModulePaths}", IOKey);
+        throw Denied($"reading code '{path}' denied: {Key(IOKey)} is None and the path is not under {Key(PythonRuntimeConfigurationKeys.ModulePaths)}", IOKey);
     }
 
     /// <summary>Any change to the file system.</summary>
@@ -84,14 +93,14 @@ internal sealed partial class ManagedBackend
             return;
         }
 
-        throw Denied($"{operation} '{path}' denied: {IOKey} is {Permissions.IO}", IOKey);
+        throw Denied($"{operation} '{path}' denied: {Key(IOKey)} is {Permissions.IO}", IOKey);
     }
 
     public void CheckCreateThread(string operation)
     {
         if (!Permissions.CreateThread)
         {
-            throw Denied($"{operation} denied: {CreateThreadKey} is false", CreateThreadKey);
+            throw Denied($"{operation} denied: {Key(CreateThreadKey)} is false", CreateThreadKey);
         }
     }
 
@@ -99,7 +108,7 @@ internal sealed partial class ManagedBackend
     {
         if (!Permissions.CreateProcess)
         {
-            throw Denied($"{operation} denied: {CreateProcessKey} is false", CreateProcessKey);
+            throw Denied($"{operation} denied: {Key(CreateProcessKey)} is false", CreateProcessKey);
         }
     }
 
@@ -107,7 +116,7 @@ internal sealed partial class ManagedBackend
     {
         if (!Permissions.NativeAccess)
         {
-            throw Denied($"{operation} denied: {NativeAccessKey} is false", NativeAccessKey);
+            throw Denied($"{operation} denied: {Key(NativeAccessKey)} is false", NativeAccessKey);
         }
     }
 

@@ -80,7 +80,7 @@ internal sealed unsafe class ImpModule
             if (!options.Permissions.NativeAccess)
             {
                 var what = shortName == "_cffi_backend" || fileModule == "_cffi_backend" ? "cffi" : "ctypes";
-                throw new ImportDeniedException(name, $"loading '{name}' ({what}: calls arbitrary native code) denied: {ManagedBackend.NativeAccessKey} is false", ManagedBackend.NativeAccessKey);
+                throw new ImportDeniedException(name, $"loading '{name}' ({what}: calls arbitrary native code) denied: {options.Key(ManagedBackend.NativeAccessKey)} is false", ManagedBackend.NativeAccessKey);
             }
 
             return;
@@ -95,13 +95,13 @@ internal sealed unsafe class ImpModule
             }
 
             var module = inDynload ? fileModule : name;
-            throw new ImportDeniedException(name, $"native extension '{module}' is not registered in {ManagedBackend.NativeExtensionsKey}") { IsStandardLibraryProbe = inDynload };
+            throw new ImportDeniedException(name, $"native extension '{module}' is not registered in {options.Key(ManagedBackend.NativeExtensionsKey)}") { IsStandardLibraryProbe = inDynload };
         }
 
         // Registrations are validated at start; this holds for runtimes built without that validation.
         if (!options.Permissions.NativeAccess)
         {
-            throw new ImportDeniedException(name, $"loading native extension '{name}' denied: {ManagedBackend.NativeAccessKey} is false", ManagedBackend.NativeAccessKey);
+            throw new ImportDeniedException(name, $"loading native extension '{name}' denied: {options.Key(ManagedBackend.NativeAccessKey)} is false", ManagedBackend.NativeAccessKey);
         }
     }
 

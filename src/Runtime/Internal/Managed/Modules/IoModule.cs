@@ -170,12 +170,14 @@ internal sealed unsafe class IoModule
     {
         try
         {
+            var key = ManagedBackend.IOKey;
             if (PythonInterpreter.Backend is ManagedBackend backend)
             {
                 CompatibilityLog.Unsupported(backend.Compatibility, "the original io.FileIO type was instantiated");
+                key = backend.Key(key);
             }
 
-            return Py.SetOSError(Errno.EACCES, $"the original io.FileIO is not available in the managed backend: use open(), which follows {ManagedBackend.IOKey}");
+            return Py.SetOSError(Errno.EACCES, $"the original io.FileIO is not available in the managed backend: use open(), which follows {key}");
         }
         catch (Exception)
         {

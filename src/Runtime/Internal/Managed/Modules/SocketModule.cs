@@ -123,8 +123,8 @@ internal sealed unsafe class SocketModule
         }
     }
 
-    private static PermissionDeniedException Refusal(string operation) =>
-        ManagedBackend.Denied($"{operation} denied: {ManagedBackend.HostSocketsKey} is false (only socket.socketpair() works, within the runtime)", ManagedBackend.HostSocketsKey);
+    private PermissionDeniedException Refusal(string operation) =>
+        ManagedBackend.Denied($"{operation} denied: {_backend.Key(ManagedBackend.HostSocketsKey)} is false (only socket.socketpair() works, within the runtime)", ManagedBackend.HostSocketsKey);
 
     /// <summary>The shim's socket class (process-wide, one for every copy of the module), made once with this backend's operations.</summary>
     private nint SocketType(nint module)
