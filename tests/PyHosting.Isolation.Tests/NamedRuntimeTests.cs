@@ -63,12 +63,14 @@ public sealed class NamedRuntimeTests : IAsyncLifetime
         Assert.Equal(3, await Trusted.EvaluateAsync<int>(read));
         var refused = await Assert.ThrowsAsync<PythonScriptException>(() => Untrusted.EvaluateAsync<int>(read));
         Assert.Equal("PermissionError", refused.PythonType);
-        Assert.Contains("Permissions:IO", refused.Message, StringComparison.Ordinal);
+        // The refusal, made in the untrusted runtime's worker, names that runtime's own key.
+        Assert.Contains("PythonRuntime:Runtimes:untrusted:Permissions:IO is None", refused.Message, StringComparison.Ordinal);
 
         // The trusted runtime's mount is read-only: writing is refused there too, by its own rules.
         var write = await Assert.ThrowsAsync<PythonScriptException>(() => Trusted.ExecuteAsync("open('/data/new.txt', 'w').write('x')"));
         Assert.False(File.Exists(Path.Combine(_data, "new.txt")));
-        Assert.NotNull(write.PythonType);
+        Assert.Equal("PermissionError", write.PythonType);
+        Assert.Contains("PythonRuntime:Runtimes:trusted:Permissions:IO is ReadOnly", write.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,7 +97,9 @@ public sealed class NamedRuntimeTests : IAsyncLifetime
         Assert.Contains("untrusted", runtimes);
 
         // A worker killed by the timeout is replaced and counted under its own runtime.
-        await Assert.ThrowsAsync<TimeoutException>(() => Untrusted.ExecuteAsync("import collections, itertools\ncollections.deque(itertools.count(), maxlen=0)"));
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => Untrusted.ExecuteAsync("import collections, itertools\ncollections.deque(itertools.count(), maxlen=0)"));
+        Assert.Contains("PythonRuntime:Runtimes:untrusted:ExecutionTimeout", timeout.Message, StringComparison.Ordinal);
+        Assert.Contains("PythonRuntime:Runtimes:untrusted:Isolation:CallGracePeriod", timeout.Message, StringComparison.Ordinal);
         Assert.Equal(2, await Untrusted.EvaluateAsync<int>("2"));
         var restarts = metrics.Of(PythonRuntimeMetrics.WorkerRestarts).ToList();
         Assert.Contains(restarts, static m => Equals(m.Tags[PythonRuntimeMetrics.RuntimeTagName], "untrusted") && Equals(m.Tags[PythonRuntimeMetrics.ReasonTagName], "timeout"));

@@ -15,7 +15,16 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.ClearProviders();
 builder.Logging.AddConsole(static o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.Logging.AddProvider(new CapturingLoggerProvider(logs));
-builder.Services.AddPythonRuntime();
+// --TestHost:Runtime=<name> serves a named runtime (section PythonRuntime:Runtimes:<name>) instead of the default one.
+var runtimeName = builder.Configuration["TestHost:Runtime"] ?? string.Empty;
+if (runtimeName.Length == 0)
+{
+    builder.Services.AddPythonRuntime();
+}
+else
+{
+    builder.Services.AddPythonRuntime(runtimeName);
+}
 
 using var host = builder.Build();
 try
@@ -30,8 +39,8 @@ catch (Exception e)
     return 2;
 }
 
-var runtime = host.Services.GetRequiredService<IPythonRuntime>();
-var options = host.Services.GetRequiredService<IOptions<PythonRuntimeOptions>>().Value;
+var runtime = host.Services.GetRequiredService<IPythonRuntimeProvider>().Get(runtimeName);
+var options = host.Services.GetRequiredService<IOptionsMonitor<PythonRuntimeOptions>>().Get(runtimeName);
 var server = new ProtocolServer(runtime, options, logs, gauges, protocolOutput);
 await server.RunAsync(Console.OpenStandardInput());
 await host.StopAsync();

@@ -29,3 +29,11 @@ public sealed class NativeFixture() : PythonProcessFixture(PythonProcess.Native(
 
 /// <summary>A Managed runtime with the default (safest) permissions.</summary>
 public sealed class ManagedFixture() : PythonProcessFixture(new Dictionary<string, string?> { ["PythonRuntime:Backend"] = "Managed" });
+
+/// <summary>A named runtime, in process, on the Managed backend with no file access.</summary>
+public sealed class NamedManagedFixture() : PythonProcessFixture(new Dictionary<string, string?>
+{
+    ["TestHost:Runtime"] = "formulas",
+    ["PythonRuntime:Runtimes:formulas:Backend"] = "Managed",
+    ["PythonRuntime:Runtimes:formulas:Permissions:IO"] = "None",
+});
