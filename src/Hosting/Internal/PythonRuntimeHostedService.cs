@@ -129,17 +129,17 @@ internal sealed class PythonRuntimeHostedService(
         var failures = new List<string>();
         if (!registrations.IsDefault(fileSystem))
         {
-            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonFileSystem), fileSystem.GetType().FullName ?? fileSystem.GetType().Name));
+            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonFileSystem), fileSystem.GetType().FullName ?? fileSystem.GetType().Name, RuntimeNames.SectionPath(registrations.Name)));
         }
 
         if (!registrations.IsDefault(processProvider))
         {
-            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonProcessProvider), processProvider.GetType().FullName ?? processProvider.GetType().Name));
+            failures.Add(PythonRuntimeOptionsCustomValidator.NativeCannotUse(nameof(IPythonProcessProvider), processProvider.GetType().FullName ?? processProvider.GetType().Name, RuntimeNames.SectionPath(registrations.Name)));
         }
 
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(registrations.Name, typeof(PythonRuntimeOptions), failures.Select(f => RuntimeNames.Qualify(registrations.Name, f)));
+            throw new OptionsValidationException(registrations.Name, typeof(PythonRuntimeOptions), failures);
         }
     }
 
@@ -149,22 +149,22 @@ internal sealed class PythonRuntimeHostedService(
         var ignored = new List<string>();
         if (validated.FileSystem.Mounts.Count > 0)
         {
-            ignored.Add(PythonRuntimeConfigurationKeys.Mounts);
+            ignored.Add(validated.Key(PythonRuntimeConfigurationKeys.Mounts));
         }
 
         if (validated.Processes.AllowedExecutables.Count > 0)
         {
-            ignored.Add(PythonRuntimeConfigurationKeys.AllowedExecutables);
+            ignored.Add(validated.Key(PythonRuntimeConfigurationKeys.AllowedExecutables));
         }
 
         if (validated.Processes.EnvironmentVariables.Count > 0)
         {
-            ignored.Add(PythonRuntimeOptions.SectionName + ":Processes:EnvironmentVariables");
+            ignored.Add(validated.Key(PythonRuntimeConfigurationKeys.ProcessEnvironmentVariables));
         }
 
         if (ignored.Count > 0)
         {
-            Log.NativeBackendIgnoresSettings(_logger, registrations.DisplayName, RuntimeNames.Qualify(registrations.Name, string.Join(", ", ignored)));
+            Log.NativeBackendIgnoresSettings(_logger, registrations.DisplayName, string.Join(", ", ignored));
         }
     }
 }

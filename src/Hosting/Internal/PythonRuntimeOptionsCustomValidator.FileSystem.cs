@@ -12,24 +12,24 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
         var workingDirectory = fileSystem.WorkingDirectory;
         if (string.IsNullOrEmpty(workingDirectory))
         {
-            errors.AddError($"{PythonRuntimeConfigurationKeys.WorkingDirectory} is empty; set an absolute path in the runtime's file system, such as /.");
+            errors.AddError($"{K(PythonRuntimeConfigurationKeys.WorkingDirectory)} is empty; set an absolute path in the runtime's file system, such as /.");
         }
         else
         {
-            ValidateRuntimePath(PythonRuntimeConfigurationKeys.WorkingDirectory, workingDirectory, "such as /", errors);
+            ValidateRuntimePath(K(PythonRuntimeConfigurationKeys.WorkingDirectory), workingDirectory, "such as /", errors);
         }
 
         var mountedBy = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < fileSystem.Mounts.Count; i++)
         {
             var mount = fileSystem.Mounts[i];
-            var key = string.Create(CultureInfo.InvariantCulture, $"{PythonRuntimeConfigurationKeys.Mounts}:{i}");
+            var key = string.Create(CultureInfo.InvariantCulture, $"{K(PythonRuntimeConfigurationKeys.Mounts)}:{i}");
             ValidateMountPath(key, i, mount, mountedBy, errors);
             ValidateMountSource(key, mount, errors);
         }
     }
 
-    private static void ValidateMountPath(string key, int index, PythonMountOptions mount, Dictionary<string, int> mountedBy, ValidateOptionsResultBuilder errors)
+    private void ValidateMountPath(string key, int index, PythonMountOptions mount, Dictionary<string, int> mountedBy, ValidateOptionsResultBuilder errors)
     {
         if (string.IsNullOrEmpty(mount.Path))
         {
@@ -44,7 +44,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
 
         if (mountedBy.TryGetValue(mount.Path, out var first))
         {
-            errors.AddError(string.Create(CultureInfo.InvariantCulture, $"{key}:Path '{mount.Path}' is already mounted by {PythonRuntimeConfigurationKeys.Mounts}:{first}; mount each path once."));
+            errors.AddError(string.Create(CultureInfo.InvariantCulture, $"{key}:Path '{mount.Path}' is already mounted by {K(PythonRuntimeConfigurationKeys.Mounts)}:{first}; mount each path once."));
         }
         else
         {
@@ -89,7 +89,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
 
     /// <summary>Checks a path of the runtime's file system: absolute and normalised.</summary>
     /// <returns><see langword="true"/> when the path is valid.</returns>
-    private static bool ValidateRuntimePath(string key, string path, string example, ValidateOptionsResultBuilder errors)
+    private bool ValidateRuntimePath(string key, string path, string example, ValidateOptionsResultBuilder errors)
     {
         if (path[0] != '/' || path.Contains('\0', StringComparison.Ordinal))
         {

@@ -10,16 +10,16 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
     private void ValidateIsolation(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
         var isolation = options.Isolation;
-        ValidateEnum(PythonRuntimeConfigurationKeys.IsolationMode, isolation.Mode, errors);
-        ValidateEnum(PythonRuntimeConfigurationKeys.IsolationConfinement, isolation.Confinement, errors);
+        ValidateEnum(K(PythonRuntimeConfigurationKeys.IsolationMode), isolation.Mode, errors);
+        ValidateEnum(K(PythonRuntimeConfigurationKeys.IsolationConfinement), isolation.Confinement, errors);
 
-        const string graceKey = PythonRuntimeConfigurationKeys.IsolationCallGracePeriod;
+        var graceKey = K(PythonRuntimeConfigurationKeys.IsolationCallGracePeriod);
         if (isolation.CallGracePeriod < TimeSpan.Zero || isolation.CallGracePeriod > MaxCallGracePeriod)
         {
             errors.AddError(Invariant($"{graceKey} '{isolation.CallGracePeriod:c}' is out of range; use a time span from 00:00:00 to {MaxCallGracePeriod:c}, such as {PythonIsolationOptions.DefaultCallGracePeriod:c}."));
         }
 
-        const string recycleKey = PythonRuntimeConfigurationKeys.IsolationRecycleAfterCalls;
+        var recycleKey = K(PythonRuntimeConfigurationKeys.IsolationRecycleAfterCalls);
         if (isolation.RecycleAfterCalls is < 0)
         {
             errors.AddError(Invariant($"{recycleKey} '{isolation.RecycleAfterCalls}' must not be negative; set a number of calls such as 1000, or 0 to keep workers until they fail."));
@@ -33,22 +33,22 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
 
         // The worker builds its own providers from the same options; providers chosen in code live only in the
         // host's container, and a worker cannot call them yet.
-        const string modeKey = PythonRuntimeConfigurationKeys.IsolationMode;
+        var modeKey = K(PythonRuntimeConfigurationKeys.IsolationMode);
         foreach (var (service, implementation) in new[] { ("IPythonFileSystem", _registrations?.CodeFileSystem), ("IPythonProcessProvider", _registrations?.CodeProcessProvider) })
         {
             if (implementation is not null)
             {
-                errors.AddError($"{modeKey} 'Process' cannot use the {service} registered in code ({implementation}): a worker process serves the providers built from configuration ({PythonRuntimeConfigurationKeys.Mounts}, {PythonRuntimeConfigurationKeys.Section}:Processes); remove the registration, or use {modeKey}=InProcess.");
+                errors.AddError($"{modeKey} 'Process' cannot use the {service} registered in code ({implementation}): a worker process serves the providers built from configuration ({K(PythonRuntimeConfigurationKeys.Mounts)}, {K(PythonRuntimeConfigurationKeys.Section)}:Processes); remove the registration, or use {modeKey}=InProcess.");
             }
         }
     }
 
     private const int MaxWorkerCount = 64;
 
-    private static void ValidatePool(PythonIsolationOptions isolation, ValidateOptionsResultBuilder errors)
+    private void ValidatePool(PythonIsolationOptions isolation, ValidateOptionsResultBuilder errors)
     {
-        const string maxKey = PythonRuntimeConfigurationKeys.IsolationMaxWorkers;
-        const string minKey = PythonRuntimeConfigurationKeys.IsolationMinWorkers;
+        var maxKey = K(PythonRuntimeConfigurationKeys.IsolationMaxWorkers);
+        var minKey = K(PythonRuntimeConfigurationKeys.IsolationMinWorkers);
         if (isolation.MaxWorkers is < 1 or > MaxWorkerCount)
         {
             errors.AddError(Invariant($"{maxKey} '{isolation.MaxWorkers}' is out of range; use a number of worker processes from 1 to {MaxWorkerCount}, such as {Environment.ProcessorCount} (this machine's cores)."));
@@ -60,14 +60,14 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
 
         if (isolation.MaxQueuedCalls < 0)
         {
-            errors.AddError(Invariant($"{PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls} '{isolation.MaxQueuedCalls}' must not be negative; use 0 to refuse every call that would wait, or a bound such as {PythonIsolationOptions.DefaultMaxQueuedCalls}."));
+            errors.AddError(Invariant($"{K(PythonRuntimeConfigurationKeys.IsolationMaxQueuedCalls)} '{isolation.MaxQueuedCalls}' must not be negative; use 0 to refuse every call that would wait, or a bound such as {PythonIsolationOptions.DefaultMaxQueuedCalls}."));
         }
 
         for (var i = 0; i < isolation.Preload.Count; i++)
         {
             if (!PythonNames.IsDottedIdentifier(isolation.Preload[i]))
             {
-                errors.AddError(Invariant($"{PythonRuntimeConfigurationKeys.IsolationPreload}:{i} '{isolation.Preload[i]}' is not a Python module name; use a dotted identifier such as json or package.module."));
+                errors.AddError(Invariant($"{K(PythonRuntimeConfigurationKeys.IsolationPreload)}:{i} '{isolation.Preload[i]}' is not a Python module name; use a dotted identifier such as json or package.module."));
             }
         }
     }

@@ -21,8 +21,8 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
         {
             if (Unvalidated(earlier.Name).Isolation.Mode == PythonIsolationMode.InProcess)
             {
-                var key = RuntimeNames.Qualify(registrations.Name, PythonRuntimeConfigurationKeys.IsolationMode);
-                var otherKey = RuntimeNames.Qualify(earlier.Name, PythonRuntimeConfigurationKeys.IsolationMode);
+                var key = options.Key(PythonRuntimeConfigurationKeys.IsolationMode);
+                var otherKey = PythonRuntimeOptions.QualifyKey(RuntimeNames.SectionPath(earlier.Name), PythonRuntimeConfigurationKeys.IsolationMode);
                 yield return $"{key} 'InProcess' cannot be used: the runtime '{earlier.DisplayName}' is already InProcess ({otherKey}), and CPython exists once per process. Set {key}=Process (or {otherKey}=Process) so that one of them runs in worker processes.";
                 yield break;
             }

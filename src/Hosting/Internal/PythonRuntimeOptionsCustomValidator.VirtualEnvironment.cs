@@ -14,7 +14,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
     {
         if (options.VirtualEnvironment is { } configured && string.IsNullOrWhiteSpace(configured) && configured.Length > 0)
         {
-            errors.AddError($"{PythonRuntimeConfigurationKeys.VirtualEnvironment} is blank; set the directory of a virtual environment made with 'python3.11 -m venv', or remove the key.");
+            errors.AddError($"{K(PythonRuntimeConfigurationKeys.VirtualEnvironment)} is blank; set the directory of a virtual environment made with 'python3.11 -m venv', or remove the key.");
             return;
         }
 
@@ -27,7 +27,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            errors.AddError($"{PythonRuntimeConfigurationKeys.VirtualEnvironment} '{options.VirtualEnvironment}' cannot be read ({e.Message}); make the directory readable by the host.");
+            errors.AddError($"{K(PythonRuntimeConfigurationKeys.VirtualEnvironment)} '{options.VirtualEnvironment}' cannot be read ({e.Message}); make the directory readable by the host.");
         }
     }
 }

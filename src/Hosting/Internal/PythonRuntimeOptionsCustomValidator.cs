@@ -25,6 +25,9 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
     private readonly IServiceProvider? _services;
     private readonly string _contentRoot;
 
+    /// <summary>The configuration section of the runtime being validated, whose keys the messages name.</summary>
+    private string _section = PythonRuntimeOptions.SectionName;
+
     /// <summary>Initializes a new instance of the <see cref="PythonRuntimeOptionsCustomValidator"/> class for every registered runtime.</summary>
     /// <param name="catalog">The registered runtimes, with the providers each chose in code.</param>
     /// <param name="services">The application's services, to read the other runtimes' options for the rules across runtimes.</param>
@@ -45,19 +48,28 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         _contentRoot = contentRoot;
     }
 
+    /// <summary>Spells a key of the default section under the section of the runtime being validated.</summary>
+    /// <param name="key">A key of <see cref="PythonRuntimeConfigurationKeys"/>.</param>
+    /// <returns>The runtime's own key.</returns>
+    private string K(string key) => PythonRuntimeOptions.QualifyKey(_section, key);
+
     /// <summary>The message for a provider the Native backend cannot honour.</summary>
     /// <param name="service">The provider interface, e.g. <c>IPythonFileSystem</c>.</param>
     /// <param name="implementation">The provider's type name.</param>
     /// <returns>The message, naming the key, the value and the fix.</returns>
-    internal static string NativeCannotUse(string service, string implementation) =>
-        $"{PythonRuntimeConfigurationKeys.Backend} 'Native' cannot use the {service} registered in code ({implementation}): the Native backend calls the operating system directly; remove the registration, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.";
+    /// <param name="section">The runtime's configuration section, whose key the message names.</param>
+    internal static string NativeCannotUse(string service, string implementation, string section)
+    {
+        var key = PythonRuntimeOptions.QualifyKey(section, PythonRuntimeConfigurationKeys.Backend);
+        return $"{key} 'Native' cannot use the {service} registered in code ({implementation}): the Native backend calls the operating system directly; remove the registration, or use {key}=Managed.";
+    }
 
     public ValidateOptionsResult Validate(string? name, PythonRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (_catalog is null)
         {
-            return ValidateRuntime(options);
+            return new PythonRuntimeOptionsCustomValidator(_registrations, _contentRoot).ValidateRuntime(options);
         }
 
         if (!_catalog.TryGet(name, out var registrations))
@@ -65,15 +77,17 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             return ValidateOptionsResult.Skip;
         }
 
-        // Messages name the keys of the runtime's own section; the rules across runtimes name each runtime's keys themselves.
+        // Messages name the keys of the runtime's own section (the options carry it), and the rules across runtimes name
+        // each runtime's keys.
         var result = new PythonRuntimeOptionsCustomValidator(registrations, _contentRoot).ValidateRuntime(options);
-        var failures = result.Failed ? result.Failures.Select(f => RuntimeNames.Qualify(registrations.Name, f)).ToList() : [];
+        var failures = result.Failed ? result.Failures.ToList() : [];
         failures.AddRange(ValidateAcrossRuntimes(registrations, options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     private ValidateOptionsResult ValidateRuntime(PythonRuntimeOptions options)
     {
+        _section = options.ConfigurationSection;
         var errors = new ValidateOptionsResultBuilder();
         ValidateEnums(options, errors);
         ValidateExecutionTimeout(options.ExecutionTimeout, errors);
@@ -90,14 +104,14 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         return errors.Build();
     }
 
-    private static void ValidateEnums(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
+    private void ValidateEnums(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
-        ValidateEnum(PythonRuntimeConfigurationKeys.Backend, options.Backend, errors);
-        ValidateEnum(IOKey, options.Permissions.IO, errors);
-        ValidateEnum(PythonRuntimeConfigurationKeys.Environment, options.Permissions.Environment, errors);
+        ValidateEnum(K(PythonRuntimeConfigurationKeys.Backend), options.Backend, errors);
+        ValidateEnum(K(IOKey), options.Permissions.IO, errors);
+        ValidateEnum(K(PythonRuntimeConfigurationKeys.Environment), options.Permissions.Environment, errors);
     }
 
-    private static void ValidateEnum<TEnum>(string key, TEnum value, ValidateOptionsResultBuilder errors)
+    private void ValidateEnum<TEnum>(string key, TEnum value, ValidateOptionsResultBuilder errors)
         where TEnum : struct, Enum
     {
         if (!Enum.IsDefined(value))
@@ -106,9 +120,9 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
     }
 
-    private static void ValidateExecutionTimeout(TimeSpan? timeout, ValidateOptionsResultBuilder errors)
+    private void ValidateExecutionTimeout(TimeSpan? timeout, ValidateOptionsResultBuilder errors)
     {
-        const string key = PythonRuntimeConfigurationKeys.ExecutionTimeout;
+        var key = K(PythonRuntimeConfigurationKeys.ExecutionTimeout);
         if (timeout is not { } value)
         {
             return;
@@ -124,9 +138,9 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
     }
 
-    private static void ValidateMemoryLimit(long? limit, ValidateOptionsResultBuilder errors)
+    private void ValidateMemoryLimit(long? limit, ValidateOptionsResultBuilder errors)
     {
-        const string key = PythonRuntimeConfigurationKeys.MemoryLimit;
+        var key = K(PythonRuntimeConfigurationKeys.MemoryLimit);
         if (limit is not { } value || value == 0)
         {
             return;
@@ -152,7 +166,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         // Resolved like the runtime resolves it: against the current directory.
         if (!File.Exists(Path.GetFullPath(library)))
         {
-            errors.AddError($"{PythonRuntimeConfigurationKeys.PythonLibrary} '{library}' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library.");
+            errors.AddError($"{K(PythonRuntimeConfigurationKeys.PythonLibrary)} '{library}' does not exist; set it to the path of the CPython 3.11 shared library (libpython3.11.so.1.0), or remove it to detect the library.");
         }
     }
 
@@ -163,41 +177,41 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             return;
         }
 
-        const string prefix = PythonRuntimeConfigurationKeys.Backend + " 'Native'";
+        var prefix = K(PythonRuntimeConfigurationKeys.Backend) + " 'Native'";
         var missing = new List<string>();
         if (options.Permissions.IO != IOAccess.All)
         {
-            missing.Add($"{IOKey}=All (found {options.Permissions.IO})");
+            missing.Add($"{K(IOKey)}=All (found {options.Permissions.IO})");
         }
 
         if (!options.Permissions.NativeAccess)
         {
-            missing.Add($"{NativeAccessKey}=true (found false)");
+            missing.Add($"{K(NativeAccessKey)}=true (found false)");
         }
 
         if (missing.Count > 0)
         {
-            errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {PythonRuntimeConfigurationKeys.Backend}=Managed.");
+            errors.AddError($"{prefix} requires {JoinAnd(missing)}: the Native backend is not sandboxed; grant them, or use {K(PythonRuntimeConfigurationKeys.Backend)}=Managed.");
         }
 
         if (_registrations?.CodeFileSystem is { } fileSystem)
         {
-            errors.AddError(NativeCannotUse(nameof(Providers.IPythonFileSystem), fileSystem));
+            errors.AddError(NativeCannotUse(nameof(Providers.IPythonFileSystem), fileSystem, _section));
         }
 
         if (_registrations?.CodeProcessProvider is { } processes)
         {
-            errors.AddError(NativeCannotUse(nameof(Providers.IPythonProcessProvider), processes));
+            errors.AddError(NativeCannotUse(nameof(Providers.IPythonProcessProvider), processes, _section));
         }
     }
 
-    private static void ValidateNativeExtensions(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
+    private void ValidateNativeExtensions(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
         var permissions = options.Permissions;
         for (var i = 0; i < options.NativeExtensions.Count; i++)
         {
             var extension = options.NativeExtensions[i];
-            var key = Invariant($"{PythonRuntimeConfigurationKeys.NativeExtensions}:{i} '{extension}'");
+            var key = Invariant($"{K(PythonRuntimeConfigurationKeys.NativeExtensions)}:{i} '{extension}'");
             if (!PythonNames.IsDottedIdentifier(extension))
             {
                 errors.AddError($"{key} is not a Python module name; use a dotted identifier such as numpy or package.module.");
@@ -206,17 +220,17 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             var missing = new List<string>();
             if (permissions.IO != IOAccess.All)
             {
-                missing.Add($"{IOKey}=All (found {permissions.IO})");
+                missing.Add($"{K(IOKey)}=All (found {permissions.IO})");
             }
 
             if (!permissions.CreateThread)
             {
-                missing.Add($"{CreateThreadKey}=true (found false)");
+                missing.Add($"{K(CreateThreadKey)}=true (found false)");
             }
 
             if (!permissions.NativeAccess)
             {
-                missing.Add($"{NativeAccessKey}=true (found false)");
+                missing.Add($"{K(NativeAccessKey)}=true (found false)");
             }
 
             if (missing.Count > 0)
@@ -226,12 +240,12 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
     }
 
-    private static void ValidateModulePaths(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
+    private void ValidateModulePaths(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
         for (var i = 0; i < options.ModulePaths.Count; i++)
         {
             var path = options.ModulePaths[i];
-            var key = Invariant($"{PythonRuntimeConfigurationKeys.ModulePaths}:{i}");
+            var key = Invariant($"{K(PythonRuntimeConfigurationKeys.ModulePaths)}:{i}");
             if (string.IsNullOrWhiteSpace(path))
             {
                 errors.AddError($"{key} is empty; set a directory, or remove the entry.");
@@ -244,15 +258,15 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
     }
 
-    private static void ValidateProcesses(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
+    private void ValidateProcesses(PythonRuntimeOptions options, ValidateOptionsResultBuilder errors)
     {
-        const string key = PythonRuntimeConfigurationKeys.AllowedExecutables;
+        var key = K(PythonRuntimeConfigurationKeys.AllowedExecutables);
         var allowed = options.Processes.AllowedExecutables;
         if (allowed.Count > 0 && !options.Permissions.CreateProcess)
         {
             var names = string.Join(", ", allowed.Select(static e => $"'{e}'"));
             var count = allowed.Count == 1 ? "1 executable" : Invariant($"{allowed.Count} executables");
-            errors.AddError($"{key} lists {count} ({names}) but {CreateProcessKey} is false; set {CreateProcessKey}=true to let Python code start them, or remove the list.");
+            errors.AddError($"{key} lists {count} ({names}) but {K(CreateProcessKey)} is false; set {K(CreateProcessKey)}=true to let Python code start them, or remove the list.");
         }
 
         for (var i = 0; i < allowed.Count; i++)
@@ -263,7 +277,7 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
             }
         }
 
-        const string environmentKey = PythonRuntimeConfigurationKeys.ProcessEnvironmentVariables;
+        var environmentKey = K(PythonRuntimeConfigurationKeys.ProcessEnvironmentVariables);
         var variables = options.Processes.EnvironmentVariables;
         for (var i = 0; i < variables.Count; i++)
         {
@@ -279,13 +293,13 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         }
     }
 
-    private static void ValidateEnvironmentVariables(PythonPermissions permissions, ValidateOptionsResultBuilder errors)
+    private void ValidateEnvironmentVariables(PythonPermissions permissions, ValidateOptionsResultBuilder errors)
     {
         foreach (var name in permissions.EnvironmentVariables.Keys)
         {
             if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
             {
-                errors.AddError($"{PythonRuntimeConfigurationKeys.EnvironmentVariables} '{name}' is not a valid environment variable name; use a non-empty name without '='.");
+                errors.AddError($"{K(PythonRuntimeConfigurationKeys.EnvironmentVariables)} '{name}' is not a valid environment variable name; use a non-empty name without '='.");
             }
         }
     }

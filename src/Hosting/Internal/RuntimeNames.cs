@@ -23,16 +23,6 @@ internal static partial class RuntimeNames
     /// <returns>The name, or <see cref="DefaultDisplayName"/>.</returns>
     public static string Display(string name) => name.Length == 0 ? DefaultDisplayName : name;
 
-    /// <summary>
-    /// Rewrites the configuration keys in a message about the default section (<c>PythonRuntime:…</c>) into the keys of
-    /// the named runtime's section (<c>PythonRuntime:Runtimes:{name}:…</c>): every option of a named runtime lives there.
-    /// </summary>
-    /// <param name="name">The runtime's name.</param>
-    /// <param name="message">A message naming keys of the default section.</param>
-    /// <returns>The message naming the runtime's own keys.</returns>
-    public static string Qualify(string name, string message) =>
-        name.Length == 0 ? message : KeyPrefix().Replace(message, SectionPath(name) + ":");
-
     /// <summary>Throws unless <paramref name="name"/> can name a runtime and its configuration section.</summary>
     /// <param name="name">The proposed name.</param>
     /// <exception cref="ArgumentException">The name is empty, is not made of letters, digits, '-' and '_', or is <c>default</c>.</exception>
@@ -51,8 +41,4 @@ internal static partial class RuntimeNames
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex NamePattern();
-
-    // A key of the default section: "PythonRuntime:" not already followed by "Runtimes:".
-    [GeneratedRegex("PythonRuntime:(?!Runtimes:)")]
-    private static partial Regex KeyPrefix();
 }
