@@ -22,7 +22,12 @@ public sealed class ContainerStepsTests : IDisposable
         Assert.True(exitCode == 0, output);
         Assert.True(File.Exists(Path.Combine(_published.FullName, "PyHosting.Samples.WorkerService")), "the self-contained executable was not published");
         Assert.True(File.Exists(Path.Combine(_published.FullName, "scripts", "sales_report.py")), "the scripts were not published");
-        Assert.Contains("Ran 3 job(s) once, 0 failed", output, StringComparison.Ordinal);
+        Assert.Contains("Ran 5 job(s) once, 0 failed", output, StringComparison.Ordinal);
+
+        // The formulas runtime's worker process runs in the self-contained image, which has no .NET muxer: through the
+        // apphost the build gave it, on the runtime files published beside the sample.
+        Assert.True(File.Exists(Path.Combine(_published.FullName, "PyHosting.Worker")), "the worker's apphost was not published");
+        Assert.Contains("discount-formula: formula round(price * quantity * (1 - discount), 2) returned 331.25", output, StringComparison.Ordinal);
     }
 
     public void Dispose() => _published.Delete(recursive: true);

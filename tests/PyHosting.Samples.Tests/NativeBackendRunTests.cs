@@ -25,7 +25,7 @@ public sealed class NativeBackendRunTests(NativeBackendRun sample) : IClassFixtu
         Assert.True(sample.Run.ExitCode == 0, SampleDirectories.Describe(sample.Run));
         Assert.Contains("Starting CPython 3.11", sample.Output, StringComparison.Ordinal);
         Assert.Contains("with the Native backend", sample.Output, StringComparison.Ordinal);
-        Assert.Contains("Ran 3 job(s) once, 0 failed", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("Ran 5 job(s) once, 0 failed", sample.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class RunOnceTests(ShippedConfigurationRun sample) : IClassFixture
     public void RunOnce_ShippedConfiguration_RunsEveryJobOnceAndExitsZero()
     {
         Assert.True(sample.Run.ExitCode == 0, SampleDirectories.Describe(sample.Run));
-        Assert.Contains("Ran 3 job(s) once, 0 failed", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("Ran 5 job(s) once, 0 failed", sample.Output, StringComparison.Ordinal);
         Assert.Contains("Python runtime stopped", sample.Output, StringComparison.Ordinal);
     }
 
@@ -69,6 +69,17 @@ public sealed class RunOnceTests(ShippedConfigurationRun sample) : IClassFixture
             """order-stats: stats.summarize returned {"label":"daily orders","count":10,"mean":18.3,"median":15.5,"stdev":9.141,"min":11,"max":42,"outliers":[42]}""",
             sample.Output,
             StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FormulaJobs_RunOnTheUntrustedFormulasRuntime_InAWorkerProcess()
+    {
+        Assert.Contains("discount-formula: formula round(price * quantity * (1 - discount), 2) returned 331.25", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("shipping-formula: formula 0 if total >= free_above else max(4.9, round(weight_kg * 1.2, 2)) returned 4.9", sample.Output, StringComparison.Ordinal);
+
+        // The formulas runtime's health check answers from its worker process, next to the default runtime's.
+        Assert.Contains("Health check PythonRuntime:formulas: Healthy", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("Health check PythonRuntime: Healthy", sample.Output, StringComparison.Ordinal);
     }
 
     [Fact]

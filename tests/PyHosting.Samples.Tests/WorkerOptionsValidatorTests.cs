@@ -45,10 +45,25 @@ public sealed class WorkerOptionsValidatorTests
         WorkerConfiguration.Bind(configuration.GetSection(WorkerOptions.SectionName), options);
 
         Assert.True(new WorkerOptionsValidator().Validate(null, options).Succeeded);
-        Assert.Equal(["sales-report", "order-stats", "sandbox-tour"], options.Jobs.Select(static j => j.Name));
+        Assert.Equal(["sales-report", "order-stats", "sandbox-tour", "discount-formula", "shipping-formula"], options.Jobs.Select(static j => j.Name));
         var stats = options.Jobs[1];
         Assert.Equal(("stats", "summarize", TimeSpan.FromSeconds(30)), (stats.Module, stats.Function, stats.Interval));
         Assert.Equal([new List<object?> { 12L, 15L, 11L, 19L, 24L, 13L, 17L, 42L, 16L, 14L }, "daily orders"], stats.Arguments);
+
+        // A formula runs on the untrusted runtime, with its variables as plain data; the other jobs on the default runtime.
+        var discount = options.Jobs[3];
+        Assert.Equal(("formulas", "round(price * quantity * (1 - discount), 2)"), (discount.RuntimeName, discount.Formula));
+        Assert.Equal(new Dictionary<string, object?> { ["price"] = 129.9, ["quantity"] = 3L, ["discount"] = 0.15 }, discount.FormulaVariables);
+        Assert.Equal(string.Empty, stats.RuntimeName);
+    }
+
+    [Fact]
+    public void Validate_AFormulaWithAScript_OrEmpty_IsAnError()
+    {
+        var result = new WorkerOptionsValidator().Validate(null, Bind(["Worker:Jobs:0:Name=a", "Worker:Jobs:0:Formula=1", "Worker:Jobs:0:Script=/app/x.py", "Worker:Jobs:1:Name=b", "Worker:Jobs:1:Formula= "]));
+
+        Assert.Contains("Worker:Jobs:0 ('a') sets Formula and also Script or Module/Function: a job is one of the three.", result.Failures!);
+        Assert.Contains("Worker:Jobs:1:Formula ('b') is empty: write a Python expression, e.g. price * (1 - discount).", result.Failures!);
     }
 
     [Fact]
