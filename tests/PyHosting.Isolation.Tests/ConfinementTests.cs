@@ -52,6 +52,43 @@ public sealed class ConfinementTests
         }
     }
 
+    [Theory]
+    [InlineData("Managed")]
+    [InlineData("Native")]
+    public async Task VirtualEnvironment_IsMountedReadOnlyIntoAConfinedWorker(string backend)
+    {
+        var venv = Path.Combine(Directory.CreateTempSubdirectory("pyhosting-venv-").FullName, "env");
+        try
+        {
+            using (var create = System.Diagnostics.Process.Start("python3.11", ["-m", "venv", "--without-pip", venv]))
+            {
+                await create.WaitForExitAsync();
+                Assert.Equal(0, create.ExitCode);
+            }
+
+            var sitePackages = Path.Combine(venv, "lib", "python3.11", "site-packages");
+            await File.WriteAllTextAsync(Path.Combine(sitePackages, "venv_greeting.py"), "def hello(name):\n    return 'hello ' + name + ' from the venv'\n");
+            var settings = backend == "Native" ? IsolatedHost.Native : new Dictionary<string, string?> { ["PythonRuntime:Permissions:IO"] = "All" };
+            settings["PythonRuntime:VirtualEnvironment"] = venv;
+
+            await using var confined = await IsolatedHost.StartAsync(settings, confinement: "Required");
+
+            Assert.True(confined.ProcessRuntime.Worker!.Confined);
+            Assert.Equal("hello worker from the venv", await confined.Runtime.EvaluateAsync<string>("__import__('venv_greeting').hello('worker')"));
+            Assert.Equal(Path.Combine(sitePackages, "venv_greeting.py"), await confined.Runtime.EvaluateAsync<string>("__import__('venv_greeting').__file__"));
+
+            // Read-only inside the confinement, whatever the backend allows: nothing can be planted in the environment.
+            var write = await Assert.ThrowsAsync<PythonScriptException>(() => confined.Runtime.ExecuteAsync($"open({Quote(Path.Combine(sitePackages, "planted.py"))}, 'w').write('x = 1')"));
+            Assert.Equal("OSError", write.PythonType);
+            Assert.Contains("Read-only file system", write.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(sitePackages, "planted.py")));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(venv)!, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Network_IsUnreachableWithoutHostSockets()
     {

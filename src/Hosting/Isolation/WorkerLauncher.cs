@@ -258,6 +258,12 @@ internal sealed class WorkerLauncher
             Bind(Path.GetDirectoryName(Path.GetFullPath(library))!, writable: false);
         }
 
+        // The virtual environment's packages (and the registered native extensions in it), read-only.
+        if (_options.VirtualEnvironment is { Length: > 0 } venv)
+        {
+            Bind(Path.GetFullPath(venv, ContentRoot), writable: false);
+        }
+
         foreach (var mount in _options.FileSystem.Mounts)
         {
             if (!mount.InMemory && mount.HostPath is { Length: > 0 } hostPath)
