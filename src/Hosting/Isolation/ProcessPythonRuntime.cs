@@ -64,8 +64,36 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
 
     public bool IsStarted => _started && !_stopped;
 
-    /// <summary>Gets <see langword="null"/>: Python's heap is counted inside the worker, which enforces the limit.</summary>
-    public long? MemoryUsage => null;
+    /// <summary>
+    /// Gets the resident memory of the runtime's worker processes (each with the processes it started: bubblewrap's and
+    /// Python's children), in bytes: what the workers take from the machine, their .NET runtime included; Python's own
+    /// heap is counted inside each worker, which enforces <c>MemoryLimit</c>. <see langword="null"/> where /proc cannot
+    /// be read, and before the first worker starts.
+    /// </summary>
+    public long? MemoryUsage
+    {
+        get
+        {
+            WorkerProcess[] workers;
+            lock (_poolLock)
+            {
+                workers = [.. _pool];
+            }
+
+            long total = 0;
+            var seen = false;
+            foreach (var worker in workers)
+            {
+                if (!worker.IsGone && WorkerMemory.ResidentBytes(worker.ProcessId) is { } bytes)
+                {
+                    total += bytes;
+                    seen = true;
+                }
+            }
+
+            return seen ? total : null;
+        }
+    }
 
     /// <summary>Gets the first running worker, for health checks and tests.</summary>
     internal WorkerProcess? Worker
