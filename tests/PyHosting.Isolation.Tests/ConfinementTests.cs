@@ -90,6 +90,51 @@ public sealed class ConfinementTests
     }
 
     [Fact]
+    public async Task WithoutCreateProcess_TheSeccompFilterRefusesNewProcesses_EvenToNativeCode_AndThreadsStillRun()
+    {
+        // The Native backend with ctypes: no permission check of the runtime stands between Python and fork().
+        await using var confined = await IsolatedHost.StartAsync(IsolatedHost.Native, confinement: "Required");
+        Assert.True(confined.ProcessRuntime.Worker!.Confined);
+
+        Assert.Equal(1, await ForkErrnoAsync(confined.Runtime)); // EPERM
+        var run = await Assert.ThrowsAsync<PythonScriptException>(() => confined.Runtime.ExecuteAsync("__import__('subprocess').run(['/bin/true'])"));
+        Assert.Equal("PermissionError", run.PythonType);
+        Assert.Equal(42, await confined.Runtime.EvaluateAsync<int>("(lambda t, box: (t.start(), t.join(), box[0])[2])(*(lambda box: (__import__('threading').Thread(target=lambda: box.append(42)), box))([]))"));
+
+        // The worker itself is alive and answering after the refusals.
+        Assert.Equal(2, await confined.Runtime.EvaluateAsync<int>("1 + 1"));
+    }
+
+    [Fact]
+    public async Task WithCreateProcess_NoSeccompFilter_ProcessesStart()
+    {
+        var settings = IsolatedHost.Native;
+        settings["PythonRuntime:Permissions:CreateProcess"] = "true";
+        await using var confined = await IsolatedHost.StartAsync(settings, confinement: "Required");
+
+        Assert.Equal(0, await confined.Runtime.EvaluateAsync<int>("__import__('subprocess').run(['/bin/true']).returncode"));
+    }
+
+    private static async Task<int> ForkErrnoAsync(IPythonRuntime runtime)
+    {
+        // fork() through the C library, as a native extension would call it (os.fork is refused in every embedded
+        // runtime); a child, if one were created, leaves at once.
+        await runtime.ExecuteAsync("""
+            import ctypes
+            def fork_errno():
+                libc = ctypes.CDLL(None, use_errno=True)
+                pid = libc.fork()
+                if pid == 0:
+                    libc._exit(0)
+                if pid < 0:
+                    return ctypes.get_errno()
+                libc.waitpid(pid, None, 0)
+                return 0
+            """);
+        return await runtime.EvaluateAsync<int>("fork_errno()");
+    }
+
+    [Fact]
     public async Task Network_IsUnreachableWithoutHostSockets()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -39,14 +39,24 @@ public sealed class NativeHostileTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ForkThroughCtypes_StaysInTheWorkersNamespace()
+    public async Task ForkThroughCtypes_IsRefusedWithoutCreateProcess_AndStaysInTheWorkersNamespaceWithIt()
     {
-        var pid = await _host.Runtime.EvaluateAsync<int>("""
-            (lambda libc, os: (lambda pid: libc._exit(0) if pid == 0 else (os.waitpid(pid, 0), pid)[1])(libc.fork()))(__import__('ctypes').CDLL(None), __import__('os'))
-            """);
+        const string fork = """
+            (lambda libc, os: (lambda pid: libc._exit(0) if pid == 0 else (os.waitpid(pid, 0) if pid > 0 else None, pid)[1])(libc.fork()))(__import__('ctypes').CDLL(None), __import__('os'))
+            """;
+
+        // CreateProcess is false: the worker's seccomp filter refuses the fork itself.
+        Assert.Equal(-1, await _host.Runtime.EvaluateAsync<int>(fork));
+        Assert.Equal(4, await _host.Runtime.EvaluateAsync<int>("4"));
+
+        // With CreateProcess the child exists, in the worker's PID namespace only.
+        var settings = IsolatedHost.Native;
+        settings["PythonRuntime:Permissions:CreateProcess"] = "true";
+        await using var allowed = await IsolatedHost.StartAsync(settings, confinement: "Required");
+        var pid = await allowed.Runtime.EvaluateAsync<int>(fork);
         Assert.InRange(pid, 2, 100);
         Assert.False(ProcessTree.IsAlive(pid) && File.ReadAllText($"/proc/{pid}/cmdline").Contains("Worker", StringComparison.Ordinal));
-        Assert.Equal(4, await _host.Runtime.EvaluateAsync<int>("4"));
+        Assert.Equal(4, await allowed.Runtime.EvaluateAsync<int>("4"));
     }
 
     [Fact]

@@ -6,9 +6,15 @@ namespace PyHosting.Hosting.Isolation;
 /// <param name="Environment">Variables set on top of the host's environment.</param>
 /// <param name="WorkingDirectory">The working directory.</param>
 /// <param name="Confined">Whether the worker runs confined.</param>
+/// <param name="Inherited">What the worker inherits besides its standard streams (the seccomp filter's pipe), released once it has started; <see langword="null"/> for nothing.</param>
 internal sealed record WorkerCommand(
     string FileName,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string?> Environment,
     string WorkingDirectory,
-    bool Confined);
+    bool Confined,
+    IDisposable? Inherited = null)
+{
+    /// <summary>Gets a value indicating whether the worker runs under the seccomp filter.</summary>
+    public bool Filtered => Inherited is not null;
+}

@@ -143,10 +143,18 @@ internal sealed class WorkerLauncher
         }
 
         var workingDirectory = _bubblewrap is null ? ContentRoot : "/";
+        InheritedPipe? seccomp = null;
         if (_bubblewrap is not null)
         {
             command.Add(_bubblewrap);
             command.AddRange(ConfinementArguments());
+            if (!_options.Permissions.CreateProcess && WorkerSeccomp.IsSupported)
+            {
+                var (pipe, descriptor) = WorkerSeccomp.CreateInheritablePipe();
+                seccomp = new InheritedPipe(pipe);
+                command.AddRange(["--seccomp", descriptor]);
+            }
+
             command.Add("--");
         }
 
@@ -160,7 +168,7 @@ internal sealed class WorkerLauncher
             command.Add(workerAssembly);
         }
 
-        return new WorkerCommand(command[0], command[1..], environment, workingDirectory, _bubblewrap is not null);
+        return new WorkerCommand(command[0], command[1..], environment, workingDirectory, _bubblewrap is not null, seccomp);
     }
 
     private List<string> Limits()
@@ -377,5 +385,15 @@ internal sealed class WorkerLauncher
         }
 
         return null;
+    }
+
+    /// <summary>The host's ends of the seccomp filter's pipe, closed once the worker has started.</summary>
+    private sealed class InheritedPipe(System.IO.Pipes.AnonymousPipeServerStream pipe) : IDisposable
+    {
+        public void Dispose()
+        {
+            pipe.DisposeLocalCopyOfClientHandle();
+            pipe.Dispose();
+        }
     }
 }

@@ -103,6 +103,11 @@ internal sealed class WorkerProcess : IDisposable
             process.Dispose();
             throw new PythonStartupException($"The Python worker process could not be started ({command.FileName}): {e.Message}", e);
         }
+        finally
+        {
+            // The worker has its copy of what it inherits (or never will): the host's copy is closed.
+            command.Inherited?.Dispose();
+        }
 
         worker.ProcessId = process.Id;
         worker._channel = new FrameChannel(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
