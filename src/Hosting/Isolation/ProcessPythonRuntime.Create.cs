@@ -15,9 +15,10 @@ internal sealed partial class ProcessPythonRuntime
     /// <param name="timeProvider">The clock of timeouts.</param>
     /// <param name="loggerFactory">Loggers.</param>
     /// <param name="observer">Observes calls.</param>
+    /// <param name="providers">The providers the host serves the workers.</param>
     /// <returns>The runtime, not started.</returns>
     /// <exception cref="PythonStartupException">Confinement is required and unavailable, or the worker cannot be found.</exception>
-    public static ProcessPythonRuntime Create(PythonRuntimeOptions options, IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory, IPythonRuntimeObserver? observer)
+    public static ProcessPythonRuntime Create(PythonRuntimeOptions options, IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory, IPythonRuntimeObserver? observer, BrokeredProviders providers)
     {
         var logger = loggerFactory.CreateLogger("PyHosting.Hosting");
         var confine = false;
@@ -38,6 +39,6 @@ internal sealed partial class ProcessPythonRuntime
 
         var launcher = new WorkerLauncher(options, ContentRoot.Get(services), confine);
         var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>(), (observer as PythonCallDiagnostics)?.Runtime ?? "default");
-        return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics);
+        return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics, providers);
     }
 }
