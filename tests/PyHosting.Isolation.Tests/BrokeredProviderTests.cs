@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using PyHosting.Providers;
 
 namespace PyHosting.Isolation.Tests;
@@ -68,5 +69,169 @@ public sealed class BrokeredProviderTests
         Assert.Equal(5, await runtime.EvaluateAsync<int>("seek_end"));
         Assert.Null(fs.GetStatus("/data/seek.bin"));
         Assert.Equal(0, host.ProcessRuntime.Worker!.Broker!.OpenHandles);
+    }
+
+    [Fact]
+    public async Task DecoratedFileSystem_TheDecoratorIsAppliedToWhatTheWorkerDoes()
+    {
+        var directory = Directory.CreateTempSubdirectory("pyhosting-broker-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "config.txt"), "on disk");
+            RecordingFileSystem? recording = null;
+            var settings = Managed();
+            settings["PythonRuntime:FileSystem:Mounts:0:Path"] = "/data";
+            settings["PythonRuntime:FileSystem:Mounts:0:HostPath"] = directory.FullName;
+
+            // IO=All and a writable mount: only the decorator makes the file system read-only.
+            await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r
+                .DecorateFileSystem((_, inner) => recording = new RecordingFileSystem(inner))
+                .DecorateFileSystem((_, inner) => new ReadOnlyPythonFileSystem(inner)));
+
+            Assert.Equal("on disk", await host.Runtime.EvaluateAsync<string>("open('/data/config.txt').read()"));
+            Assert.Equal("OSError 30", await OpenErrorAsync(host.Runtime, "/data/new.txt"));
+            Assert.False(File.Exists(Path.Combine(directory.FullName, "new.txt")));
+            Assert.Contains("open /data/config.txt", recording!.Operations);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ProcessProvider_InTheHost_StartsTheWorkersSubprocessesAndStreamsTheirPipes()
+    {
+        var processes = new RecordingProcessProvider(new ProcessPythonProcessProvider());
+        var settings = Managed();
+        settings["PythonRuntime:Permissions:CreateProcess"] = "true";
+        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithProcessProvider(processes));
+
+        await host.Runtime.ExecuteAsync("""
+            import subprocess
+            echoed = subprocess.run(['echo', 'hi'], capture_output=True).stdout
+            upper = subprocess.run(['tr', 'a-z', 'A-Z'], input='shout ' * 50000, capture_output=True, text=True).stdout
+            failed = subprocess.run(['sh', '-c', 'echo oops >&2; exit 3'], capture_output=True, text=True)
+            """);
+        Assert.Equal("hi\n", await host.Runtime.EvaluateAsync<string>("echoed.decode()"));
+        Assert.Equal(string.Concat(Enumerable.Repeat("SHOUT ", 50000)), await host.Runtime.EvaluateAsync<string>("upper"));
+        Assert.Equal("3 oops\n", await host.Runtime.EvaluateAsync<string>("f'{failed.returncode} {failed.stderr}'"));
+        Assert.Equal(["echo", "tr", "sh"], processes.Started.Select(static s => s.Program));
+        Assert.Equal(0, host.ProcessRuntime.Worker!.Broker!.OpenHandles);
+    }
+
+    [Fact]
+    public async Task FakeTimeProvider_DrivesTheWorkersClockSleepAndAsyncioTimers()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2001, 2, 3, 4, 5, 6, TimeSpan.Zero));
+        var settings = Managed();
+        settings["PythonRuntime:ExecutionTimeout"] = "00:00:00";
+        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithTimeProvider(clock));
+        var runtime = host.Runtime;
+
+        Assert.Equal(981173106.0, await runtime.EvaluateAsync<double>("__import__('time').time()"));
+        Assert.Equal("2001-02-03", await runtime.EvaluateAsync<string>("str(__import__('datetime').date.today())"));
+
+        // An hour of sleep and ten minutes of asyncio timers pass only when the host's fake clock is advanced.
+        var sleeping = runtime.EvaluateAsync<double>("""
+            (lambda time, asyncio: (lambda t0: (time.sleep(3600), asyncio.run(asyncio.sleep(600)), time.monotonic() - t0)[2])(time.monotonic()))(__import__('time'), __import__('asyncio'))
+            """);
+        for (var i = 0; i < 400 && !sleeping.IsCompleted; i++)
+        {
+            await Task.Delay(50);
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var slept = await sleeping.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.InRange(slept, 4200, 4200 + (400 * 60));
+        Assert.Equal(0, host.ProcessRuntime.Worker!.Broker!.Timers);
+    }
+
+    [Fact]
+    public async Task ThrowingProvider_TheWorkerGetsEio_AndTheHostServesOn()
+    {
+        var fs = new InMemoryPythonFileSystem();
+        fs.CreateDirectory("/fail");
+        fs.CreateDirectory("/data");
+        var recording = new RecordingFileSystem(fs);
+        await using var host = await IsolatedHost.StartAsync(Managed(), runtime: r => r.WithFileSystem(recording));
+
+        Assert.Equal("OSError 5", await OpenErrorAsync(host.Runtime, "/fail/x.txt"));
+        recording.Failure = () => new UnauthorizedAccessException("no");
+        Assert.Equal("PermissionError 13", await OpenErrorAsync(host.Runtime, "/fail/x.txt"));
+        recording.Failure = () => new PythonIOException(Errno.ENOSPC, "full");
+        Assert.Equal("OSError 28", await OpenErrorAsync(host.Runtime, "/fail/x.txt"));
+        var worker = host.WorkerId;
+        Assert.Equal(2, await host.Runtime.EvaluateAsync<int>("1 + 1"));
+        Assert.Equal(worker, host.WorkerId);
+    }
+
+    [Fact]
+    public async Task HangingProvider_TheCallTimesOut_TheWorkerIsReplaced_AndTheHostServesOn()
+    {
+        var fs = new InMemoryPythonFileSystem();
+        fs.CreateDirectory("/hang");
+        var recording = new RecordingFileSystem(fs);
+        var settings = Managed();
+        settings["PythonRuntime:ExecutionTimeout"] = "00:00:01";
+        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithFileSystem(recording));
+        var first = host.WorkerId;
+        try
+        {
+            await Assert.ThrowsAsync<TimeoutException>(() => host.Runtime.ExecuteAsync("open('/hang/x.txt', 'w')"));
+        }
+        finally
+        {
+            recording.Hang.Set();
+        }
+
+        Assert.Equal(2, await host.Runtime.EvaluateAsync<int>("1 + 1"));
+        Assert.NotEqual(first, host.WorkerId);
+    }
+
+    [Fact]
+    public async Task WorkerKilled_EveryStreamAndProcessItHeldInTheHostIsClosed()
+    {
+        var fs = new InMemoryPythonFileSystem();
+        fs.CreateDirectory("/data");
+        var recording = new RecordingFileSystem(fs);
+        var processes = new RecordingProcessProvider(new ProcessPythonProcessProvider());
+        var settings = Managed();
+        settings["PythonRuntime:Permissions:CreateProcess"] = "true";
+        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithFileSystem(recording).WithProcessProvider(processes));
+
+        await host.Runtime.ExecuteAsync("""
+            import subprocess
+            held = [open(f'/data/{i}.txt', 'w') for i in range(3)]
+            sleeper = subprocess.Popen(['sleep', '300'])
+            """);
+        var worker = host.ProcessRuntime.Worker!;
+        Assert.Equal(4, worker.Broker!.OpenHandles);
+        Assert.All(recording.Streams, static s => Assert.False(s.Disposed));
+        var sleeper = Assert.Single(processes.Processes);
+        Assert.Null(sleeper.ExitCode);
+        var sleeperPid = sleeper.Id;
+        Assert.True(ProcessTree.IsAlive(sleeperPid));
+
+        worker.Kill("test");
+        await worker.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, recording.Streams.Count);
+        Assert.All(recording.Streams, static s => Assert.True(s.Disposed));
+        Assert.Equal(0, worker.Broker.OpenHandles);
+        Assert.False(ProcessTree.OutlivesKill(sleeperPid));
+    }
+
+    /// <summary>Opens <paramref name="path"/> for writing in Python: "opened", or the OSError's type and errno.</summary>
+    private static async Task<string?> OpenErrorAsync(IPythonRuntime runtime, string path)
+    {
+        await runtime.ExecuteAsync($$"""
+            try:
+                open('{{path}}', 'w').close()
+                outcome = 'opened'
+            except OSError as e:
+                outcome = f'{type(e).__name__} {e.errno}'
+            """);
+        return await runtime.EvaluateAsync<string>("outcome");
     }
 }
