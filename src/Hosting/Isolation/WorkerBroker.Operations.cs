@@ -83,6 +83,7 @@ internal sealed partial class WorkerBroker
                             CheckMetadata(path, "open");
                         }
 
+                        EnsureHandleAvailable();
                         var stream = fs.Open(path, open, mode) ?? throw new PythonIOException(Errno.EIO, "The file system returned no stream.");
                         long id;
                         try
@@ -396,12 +397,18 @@ internal sealed partial class WorkerBroker
         }
     }
 
-    private long AddHandle(object resource)
+    /// <summary>Refuses, before the provider opens anything, a handle beyond <see cref="MaxHandles"/>.</summary>
+    private void EnsureHandleAvailable()
     {
         if (_handles.Count >= MaxHandles)
         {
             throw new BrokerRefusal(Errno.EMFILE, $"Too many open files: a worker holds at most {MaxHandles} brokered streams and processes");
         }
+    }
+
+    private long AddHandle(object resource)
+    {
+        EnsureHandleAvailable();
 
         var id = Interlocked.Increment(ref _nextHandle);
         _handles[id] = new Handle(resource);

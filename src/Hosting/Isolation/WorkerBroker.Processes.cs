@@ -55,6 +55,7 @@ internal sealed partial class WorkerBroker
                     throw new BrokerRefusal(Errno.EINVAL, "Invalid argument: a child's standard stream is a pipe or the null device");
                 }
 
+                EnsureHandleAvailable();
                 var process = provider.Start(new PythonProcessStartInfo(arguments)
                 {
                     Environment = environment,
