@@ -44,8 +44,8 @@ internal sealed class BrokeredFileSystem(HostLink link) : IPythonFileSystem
 
     public Stream Open(string path, PythonOpenFlags flags, int mode = 0x1B6)
     {
-        var reader = Reader(link.Request(BrokerOperation.Open, BrokerArgs.Array(3).Add(path).Add((long)flags).Add((long)mode).ToArray()), 4);
-        return new BrokeredStream(link, reader.ReadInt64(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean());
+        var reader = Reader(link.Request(BrokerOperation.Open, BrokerArgs.Array(3).Add(path).Add((long)flags).Add((long)mode).ToArray()), 5);
+        return new BrokeredStream(link, reader.ReadInt64(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadBoolean(), reader.ReadInt64());
     }
 
     public IReadOnlyList<PythonDirectoryEntry> ReadDirectory(string path)
@@ -101,10 +101,16 @@ internal sealed class BrokeredFileSystem(HostLink link) : IPythonFileSystem
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 }
 
-/// <summary>A stream the host opened; every operation is a request naming its handle, and disposing it closes it in the host.</summary>
-internal sealed class BrokeredStream(HostLink link, long handle, bool canRead, bool canWrite, bool canSeek) : Stream
+/// <summary>
+/// A stream the host opened; every operation is a request naming its handle, and disposing it closes it in the host.
+/// The position of a seekable stream is kept here (only this handle moves it) and sent with each read and write, so
+/// that <c>tell</c> and seeks cost no request (a seek from the end asks for the length); every write is flushed in
+/// the host before it returns, so a flush here has nothing to send.
+/// </summary>
+internal sealed class BrokeredStream(HostLink link, long handle, bool canRead, bool canWrite, bool canSeek, long position) : Stream
 {
     private const int MaxChunk = 1 << 20;
+    private long _position = position;
     private int _closed;
 
     public override bool CanRead => canRead && _closed == 0;
@@ -113,11 +119,11 @@ internal sealed class BrokeredStream(HostLink link, long handle, bool canRead, b
 
     public override bool CanSeek => canSeek && _closed == 0;
 
-    public override long Length => Long(BrokerOperation.GetLength);
+    public override long Length => BrokeredFileSystem.Reader(link.Request(BrokerOperation.GetLength, Handle()), 1).ReadInt64();
 
     public override long Position
     {
-        get => Long(BrokerOperation.GetPosition);
+        get => canSeek ? _position : throw new NotSupportedException("The stream does not support seeking.");
         set => Seek(value, SeekOrigin.Begin);
     }
 
@@ -125,7 +131,7 @@ internal sealed class BrokeredStream(HostLink link, long handle, bool canRead, b
 
     public override int Read(Span<byte> buffer)
     {
-        var reader = BrokeredFileSystem.Reader(link.Request(BrokerOperation.Read, BrokerArgs.Array(2).Add(handle).Add((long)Math.Min(buffer.Length, MaxChunk)).ToArray()), 1);
+        var reader = BrokeredFileSystem.Reader(link.Request(BrokerOperation.Read, BrokerArgs.Array(3).Add(handle).Add((long)Math.Min(buffer.Length, MaxChunk)).Add(At()).ToArray()), 1);
         var data = reader.ReadBytes() ?? default;
         if (data.Length > buffer.Length)
         {
@@ -133,6 +139,7 @@ internal sealed class BrokeredStream(HostLink link, long handle, bool canRead, b
         }
 
         data.CopyTo(buffer);
+        _position += data.Length;
         return (int)data.Length;
     }
 
@@ -143,35 +150,53 @@ internal sealed class BrokeredStream(HostLink link, long handle, bool canRead, b
         do
         {
             var chunk = buffer[..Math.Min(buffer.Length, MaxChunk)];
-            link.Request(BrokerOperation.Write, BrokerArgs.Array(2).Add(handle).Add(chunk).ToArray());
+            _position = BrokeredFileSystem.Reader(link.Request(BrokerOperation.Write, BrokerArgs.Array(3).Add(handle).Add(chunk).Add(At()).ToArray()), 1).ReadInt64();
             buffer = buffer[chunk.Length..];
         }
         while (!buffer.IsEmpty);
     }
 
     public override long Seek(long offset, SeekOrigin origin)
-        => BrokeredFileSystem.Reader(link.Request(BrokerOperation.Seek, BrokerArgs.Array(3).Add(handle).Add(offset).Add((long)origin).ToArray()), 1).ReadInt64();
+    {
+        if (!canSeek)
+        {
+            throw new NotSupportedException("The stream does not support seeking.");
+        }
 
+        var target = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => Length + offset,
+        };
+        if (target < 0)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        _position = target;
+        return target;
+    }
+
+    /// <summary>Truncates or extends the file; the position stays where it is, as POSIX's <c>ftruncate</c> leaves it.</summary>
     public override void SetLength(long value) => link.Request(BrokerOperation.SetLength, BrokerArgs.Array(2).Add(handle).Add(value).ToArray());
 
     public override void Flush()
     {
-        if (_closed == 0 && canWrite)
-        {
-            link.Request(BrokerOperation.Flush, BrokerArgs.Array(1).Add(handle).ToArray());
-        }
+        // Every write was flushed in the host before it returned.
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing && Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            link.Request(BrokerOperation.Close, BrokerArgs.Array(1).Add(handle).ToArray());
+            link.Request(BrokerOperation.Close, Handle());
         }
 
         base.Dispose(disposing);
     }
 
-    private long Long(BrokerOperation operation)
-        => BrokeredFileSystem.Reader(link.Request(operation, BrokerArgs.Array(1).Add(handle).ToArray()), 1).ReadInt64();
+    private byte[] Handle() => BrokerArgs.Array(1).Add(handle).ToArray();
+
+    private long At() => canSeek ? _position : -1;
 }

@@ -84,12 +84,13 @@ public sealed class BrokerForgedRequestTests
         }
 
         var handle = await h.OpenAsync("/data/big.bin", PythonOpenFlags.ReadWrite);
-        var read = await h.SendAsync(BrokerOperation.Read, A(2).Add(handle).Add((long)int.MaxValue));
+        var read = await h.SendAsync(BrokerOperation.Read, A(3).Add(handle).Add((long)int.MaxValue).Add(0L));
         Assert.Equal(0, read.Code);
         Assert.Equal(WorkerBroker.MaxReadLength, Bytes(read.Payload).Length);
 
-        await AssertRefused(h, Errno.EINVAL, BrokerOperation.Read, A(2).Add(handle).Add(-1L));
+        await AssertRefused(h, Errno.EINVAL, BrokerOperation.Read, A(3).Add(handle).Add(-1L).Add(0L));
         await AssertRefused(h, Errno.EINVAL, BrokerOperation.SetLength, A(2).Add(handle).Add(-5L));
+        await AssertRefused(h, Errno.EINVAL, BrokerOperation.Read, A(3).Add(handle).Add(10L).Add(-7L));
         await AssertRefused(h, Errno.EINVAL, BrokerOperation.Seek, A(3).Add(handle).Add(0L).Add(7L));
         await AssertRefused(h, Errno.EINVAL, BrokerOperation.Open, A(3).Add("/data/x").Add((long)PythonOpenFlags.Write).Add(0x10000L));
         await AssertRefused(h, Errno.EINVAL, BrokerOperation.Open, A(3).Add("/data/x").Add(0L).Add(0L));
@@ -102,8 +103,8 @@ public sealed class BrokerForgedRequestTests
     public async Task BogusHandles_AreEbadf()
     {
         using var h = new Harness(IOAccess.All, processes: true);
-        await AssertRefused(h, Errno.EBADF, BrokerOperation.Read, A(2).Add(12345L).Add(10L));
-        await AssertRefused(h, Errno.EBADF, BrokerOperation.Write, A(2).Add(-1L).Add([1, 2, 3]));
+        await AssertRefused(h, Errno.EBADF, BrokerOperation.Read, A(3).Add(12345L).Add(10L).Add(0L));
+        await AssertRefused(h, Errno.EBADF, BrokerOperation.Write, A(3).Add(-1L).Add([1, 2, 3]).Add(0L));
         await AssertRefused(h, Errno.EBADF, BrokerOperation.Close, A(1).Add(0L));
 
         var handle = await h.OpenAsync(Secret, PythonOpenFlags.Read);
@@ -111,7 +112,7 @@ public sealed class BrokerForgedRequestTests
         // A stream is not a process, and a closed handle is gone.
         await AssertRefused(h, Errno.EBADF, BrokerOperation.ProcessKill, A(1).Add(handle));
         Assert.Equal(0, (await h.SendAsync(BrokerOperation.Close, A(1).Add(handle))).Code);
-        await AssertRefused(h, Errno.EBADF, BrokerOperation.Read, A(2).Add(handle).Add(10L));
+        await AssertRefused(h, Errno.EBADF, BrokerOperation.Read, A(3).Add(handle).Add(10L).Add(0L));
         await AssertRefused(h, Errno.EBADF, BrokerOperation.Close, A(1).Add(handle));
         Assert.True(Assert.Single(h.Files.Streams).Disposed);
     }
@@ -287,7 +288,7 @@ public sealed class BrokerForgedRequestTests
             var answer = await SendAsync(BrokerOperation.Open, A(3).Add(path).Add((long)flags).Add(0x1A4L).ToArray());
             Assert.Equal(0, answer.Code);
             var reader = new MessagePackReader(answer.Payload);
-            Assert.Equal(4, reader.ReadArrayHeader());
+            Assert.Equal(5, reader.ReadArrayHeader());
             return reader.ReadInt64();
         }
 

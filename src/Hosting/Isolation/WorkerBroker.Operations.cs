@@ -96,7 +96,7 @@ internal sealed partial class WorkerBroker
                             throw;
                         }
 
-                        return BrokerArgs.Array(4).Add(id).Add(stream.CanRead).Add(stream.CanWrite).Add(stream.CanSeek).ToArray();
+                        return BrokerArgs.Array(5).Add(id).Add(stream.CanRead).Add(stream.CanWrite).Add(stream.CanSeek).Add(PositionOf(stream)).ToArray();
                     });
                 }
 
@@ -257,9 +257,10 @@ internal sealed partial class WorkerBroker
         {
             case BrokerOperation.Read:
                 {
-                    Expect(count, 2);
+                    Expect(count, 3);
                     var id = reader.ReadInt64();
                     var length = reader.ReadInt32();
+                    var at = reader.ReadInt64();
                     return () => WithStreamAsync(id, async stream =>
                     {
                         if (length < 0)
@@ -267,6 +268,7 @@ internal sealed partial class WorkerBroker
                             throw new BrokerRefusal(Errno.EINVAL, "Invalid argument: a negative length");
                         }
 
+                        MoveTo(stream, at);
                         var buffer = new byte[Math.Min(length, MaxReadLength)];
                         var n = buffer.Length == 0 ? 0 : await stream.ReadAsync(buffer).ConfigureAwait(false);
                         return BrokerArgs.Array(1).Add(buffer.AsSpan(0, n)).ToArray();
@@ -275,13 +277,17 @@ internal sealed partial class WorkerBroker
 
             case BrokerOperation.Write:
                 {
-                    Expect(count, 2);
+                    Expect(count, 3);
                     var id = reader.ReadInt64();
                     var data = reader.ReadBytes()?.ToArray() ?? [];
+                    var at = reader.ReadInt64();
                     return () => WithStreamAsync(id, async stream =>
                     {
+                        MoveTo(stream, at);
+                        // Flushed before the answer: the worker's own flush then has nothing to send.
                         await stream.WriteAsync(data).ConfigureAwait(false);
-                        return null;
+                        await stream.FlushAsync().ConfigureAwait(false);
+                        return BrokerArgs.Array(1).Add(PositionOf(stream)).ToArray();
                     });
                 }
 
@@ -336,7 +342,7 @@ internal sealed partial class WorkerBroker
                         }
 
                         stream.SetLength(length);
-                        return Task.FromResult<byte[]?>(null);
+                        return Task.FromResult<byte[]?>(BrokerArgs.Array(1).Add(PositionOf(stream)).ToArray());
                     });
                 }
 
@@ -421,6 +427,23 @@ internal sealed partial class WorkerBroker
 
         return id;
     }
+
+    /// <summary>Moves a seekable stream to where the worker's handle is (the worker keeps the position; seeks cost no request).</summary>
+    private static void MoveTo(Stream stream, long position)
+    {
+        if (position < -1)
+        {
+            throw new BrokerRefusal(Errno.EINVAL, "Invalid argument: a negative position");
+        }
+
+        if (position >= 0 && stream.CanSeek && stream.Position != position)
+        {
+            stream.Position = position;
+        }
+    }
+
+    /// <summary>The position a seekable stream is at, which the worker keeps so that it need not ask; -1 for a stream that cannot seek.</summary>
+    private static long PositionOf(Stream stream) => stream.CanSeek ? stream.Position : -1;
 
     private static BrokerRefusal BadHandle() => new(Errno.EBADF, "Bad file descriptor: no such brokered handle");
 

@@ -13,7 +13,7 @@ internal enum BrokerOperation
     /// <summary>(path, follow) → nil or status.</summary>
     GetStatus = 1,
 
-    /// <summary>(path, flags, mode) → [handle, canRead, canWrite, canSeek].</summary>
+    /// <summary>(path, flags, mode) → [handle, canRead, canWrite, canSeek, position or -1].</summary>
     Open = 2,
 
     /// <summary>(path) → [[name, kind], ...].</summary>
@@ -46,10 +46,10 @@ internal enum BrokerOperation
     /// <summary>(path) → host path or nil.</summary>
     GetHostPath = 12,
 
-    /// <summary>(handle, count) → bytes (empty at the end).</summary>
+    /// <summary>(handle, count, position or -1) → bytes (empty at the end).</summary>
     Read = 20,
 
-    /// <summary>(handle, bytes) → nil.</summary>
+    /// <summary>(handle, bytes, position or -1) → [position or -1]: the bytes are written at the position (or where an appending stream puts them) and flushed.</summary>
     Write = 21,
 
     /// <summary>(handle, offset, origin) → position.</summary>
@@ -58,7 +58,7 @@ internal enum BrokerOperation
     /// <summary>(handle) → length.</summary>
     GetLength = 23,
 
-    /// <summary>(handle, length) → nil.</summary>
+    /// <summary>(handle, length) → [position or -1].</summary>
     SetLength = 24,
 
     /// <summary>(handle) → nil.</summary>
