@@ -53,7 +53,23 @@ internal sealed class HostLink
     /// <returns>The encoded result, or <see langword="null"/>.</returns>
     /// <exception cref="PythonIOException">The host's provider failed, or refused, with this errno; or the host has gone (EIO).</exception>
     public byte[]? Request(BrokerOperation operation, byte[] arguments)
-        => Answer(SendRequest(operation, arguments).GetAwaiter().GetResult());
+    {
+        // No thread hop: the calling thread writes the frame and waits; the reader thread only sets the answer.
+        _slots.Wait();
+        var id = NextId();
+        var answer = new TaskCompletionSource<WorkerMessage>();
+        _pending[id] = answer;
+        try
+        {
+            Send(id, operation, arguments);
+            return Answer(answer.Task.GetAwaiter().GetResult());
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+            _slots.Release();
+        }
+    }
 
     /// <summary>Asks the host without blocking a thread while it answers.</summary>
     /// <param name="operation">The operation.</param>
@@ -74,22 +90,30 @@ internal sealed class HostLink
         _pending[id] = answer;
         try
         {
-            if (_closed)
-            {
-                throw new PythonIOException(Errno.EIO, "The host has closed the channel.");
-            }
-
-            _channel.Write(new WorkerMessage { Kind = MessageKind.Request, CallId = id, Code = (int)operation, Payload = arguments });
+            Send(id, operation, arguments);
             return await answer.Task.ConfigureAwait(false);
-        }
-        catch (IOException e) when (e is not PythonIOException)
-        {
-            throw new PythonIOException(Errno.EIO, "The host has closed the channel.", e);
         }
         finally
         {
             _pending.TryRemove(id, out _);
             _slots.Release();
+        }
+    }
+
+    private void Send(long id, BrokerOperation operation, byte[] arguments)
+    {
+        if (_closed)
+        {
+            throw new PythonIOException(Errno.EIO, "The host has closed the channel.");
+        }
+
+        try
+        {
+            _channel.Write(new WorkerMessage { Kind = MessageKind.Request, CallId = id, Code = (int)operation, Payload = arguments });
+        }
+        catch (IOException e) when (e is not PythonIOException)
+        {
+            throw new PythonIOException(Errno.EIO, "The host has closed the channel.", e);
         }
     }
 
