@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using PyHosting.Providers;
 
@@ -220,6 +222,104 @@ public sealed class BrokeredProviderTests
         Assert.All(recording.Streams, static s => Assert.True(s.Disposed));
         Assert.Equal(0, worker.Broker.OpenHandles);
         Assert.False(ProcessTree.OutlivesKill(sleeperPid));
+    }
+
+    [Fact]
+    public async Task NamedRuntimes_EachWorkerIsServedItsOwnRuntimesProviders_WithItsOwnPermissions()
+    {
+        var first = new InMemoryPythonFileSystem();
+        var second = new InMemoryPythonFileSystem();
+        foreach (var (fs, text) in new[] { (first, "first"), (second, "second") })
+        {
+            fs.CreateDirectory("/data");
+            using var stream = fs.Open("/data/who.txt", PythonOpenFlags.Write | PythonOpenFlags.Create);
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+        var settings = new Dictionary<string, string?>();
+        foreach (var (name, io) in new[] { ("first", "All"), ("second", "ReadOnly") })
+        {
+            settings[$"PythonRuntime:Runtimes:{name}:Isolation:Mode"] = "Process";
+            settings[$"PythonRuntime:Runtimes:{name}:Isolation:Confinement"] = "None";
+            settings[$"PythonRuntime:Runtimes:{name}:Permissions:IO"] = io;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddPythonRuntime("first").WithFileSystem(first);
+        builder.Services.AddPythonRuntime("second").WithFileSystem(second);
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var one = host.Services.GetRequiredKeyedService<IPythonRuntime>("first");
+            var two = host.Services.GetRequiredKeyedService<IPythonRuntime>("second");
+            Assert.Equal("first", await one.EvaluateAsync<string>("open('/data/who.txt').read()"));
+            Assert.Equal("second", await two.EvaluateAsync<string>("open('/data/who.txt').read()"));
+            Assert.Equal("opened", await OpenErrorAsync(one, "/data/new.txt"));
+            Assert.Equal("PermissionError 13", await OpenErrorAsync(two, "/data/new.txt"));
+            Assert.NotNull(first.GetStatus("/data/new.txt"));
+            Assert.Null(second.GetStatus("/data/new.txt"));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("unknown operation", "0a 01 00 c0 c0 c4 01 90 c0 00 00 c0 c0 cd 03 e7")]
+    [InlineData("a request without arguments", "0a 01 00 c0 c0 c0 c0 00 00 c0 c0 01")]
+    public async Task WorkerRunningNativeCode_ThatForgesAMalformedRequest_IsKilled(string name, string message)
+    {
+        var fs = new InMemoryPythonFileSystem();
+        var settings = Managed();
+        settings["PythonRuntime:Permissions:NativeAccess"] = "true";
+        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithFileSystem(fs));
+        var first = host.WorkerId;
+
+        var e = await Assert.ThrowsAsync<PythonWorkerCrashedException>(() => host.Runtime.ExecuteAsync(ForgeFrame(message)));
+        Assert.Contains("protocol", e.Message, StringComparison.Ordinal);
+        Assert.Contains("request", e.Message, StringComparison.Ordinal);
+        Assert.False(ProcessTree.OutlivesKill(first), name);
+        Assert.Equal(5, await host.Runtime.EvaluateAsync<int>("5"));
+    }
+
+    [Fact]
+    public async Task WorkerRunningNativeCode_ThatForgesADeleteItsPermissionsRefuse_DeletesNothing()
+    {
+        var fs = new InMemoryPythonFileSystem();
+        fs.CreateDirectory("/d");
+        using (fs.Open("/d/keep", PythonOpenFlags.Write | PythonOpenFlags.Create))
+        {
+        }
+
+        var settings = Managed("ReadOnly");
+        settings["PythonRuntime:Permissions:NativeAccess"] = "true";
+        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithFileSystem(fs));
+
+        // DeleteFile("/d/keep") with request id 1; the host's refusal answers a request the worker's own link never made,
+        // so the worker ends itself: either way nothing is deleted and the host serves on.
+        await Assert.ThrowsAnyAsync<Exception>(() => host.Runtime.ExecuteAsync(ForgeFrame("0a 01 00 c0 c0 c4 09 91 a7 2f 64 2f 6b 65 65 70 c0 00 00 c0 c0 06")));
+        Assert.NotNull(fs.GetStatus("/d/keep"));
+        Assert.Equal(5, await host.Runtime.EvaluateAsync<int>("5"));
+    }
+
+    /// <summary>Python that writes one frame (a 12-field message whose fields after the array header are given in hex) on every pipe it can, with libc.</summary>
+    private static string ForgeFrame(string fieldsHex)
+    {
+        var body = Convert.FromHexString("9c" + fieldsHex.Replace(" ", string.Empty, StringComparison.Ordinal));
+        var frame = new byte[body.Length + 4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
+        body.CopyTo(frame, 4);
+        return $$"""
+            import ctypes, time
+            libc = ctypes.CDLL(None)
+            frame = bytes.fromhex('{{Convert.ToHexString(frame)}}')
+            for fd in range(3, 256):
+                libc.write(fd, frame, len(frame))
+            time.sleep(20)
+            """;
     }
 
     /// <summary>Opens <paramref name="path"/> for writing in Python: "opened", or the OSError's type and errno.</summary>
