@@ -322,6 +322,103 @@ public sealed class BrokeredProviderTests
             """;
     }
 
+    /// <summary>
+    /// The same script of file operations, errors included, on an in-memory file system served inside the worker (a
+    /// configured in-memory mount: the Managed backend and the provider in one process, as in process) and on one
+    /// brokered from the host: every outcome is the same.
+    /// </summary>
+    [Fact]
+    public async Task FileOperations_BrokeredAndServedInsideTheWorker_GiveTheSameOutcomes()
+    {
+        const string script = """
+            import os, stat, shutil, pathlib
+            out = []
+            def attempt(name, f):
+                try:
+                    out.append((name, repr(f())))
+                except OSError as e:
+                    out.append((name, f'{type(e).__name__} {e.errno}'))
+            root = '/data/w'
+            attempt('makedirs', lambda: os.makedirs(root + '/a/b'))
+            attempt('mkdir again', lambda: os.mkdir(root + '/a'))
+            attempt('write', lambda: open(root + '/a/t.txt', 'w').write('héllo\n' * 3))
+            attempt('read', lambda: open(root + '/a/t.txt').read())
+            attempt('append', lambda: open(root + '/a/t.txt', 'a').write('end'))
+            attempt('read binary', lambda: open(root + '/a/t.txt', 'rb').read())
+            def seeks():
+                with open(root + '/a/s.bin', 'w+b') as f:
+                    f.write(b'0123456789')
+                    f.seek(-3, 2)
+                    tail = f.read()
+                    f.seek(2)
+                    f.write(b'xy')
+                    f.truncate(6)
+                    here = f.tell()
+                    f.seek(0)
+                    return tail, f.read(), here, os.fstat(f.fileno()).st_size
+            attempt('seek, write, truncate', seeks)
+            attempt('exclusive create of an existing file', lambda: open(root + '/a/t.txt', 'x'))
+            attempt('open a directory', lambda: open(root + '/a'))
+            attempt('read a missing file', lambda: open(root + '/nope.txt'))
+            attempt('stat', lambda: (lambda st: (stat.S_ISREG(st.st_mode), st.st_size))(os.stat(root + '/a/t.txt')))
+            attempt('stat a directory', lambda: stat.S_ISDIR(os.stat(root + '/a').st_mode))
+            attempt('listdir', lambda: sorted(os.listdir(root + '/a')))
+            attempt('scandir', lambda: sorted((e.name, e.is_dir(), e.is_file()) for e in os.scandir(root + '/a')))
+            attempt('listdir a file', lambda: os.listdir(root + '/a/t.txt'))
+            attempt('chmod', lambda: (os.chmod(root + '/a/t.txt', 0o600), stat.S_IMODE(os.stat(root + '/a/t.txt').st_mode))[1])
+            attempt('utime', lambda: (os.utime(root + '/a/t.txt', (1000000000, 1234567890)), os.stat(root + '/a/t.txt').st_mtime)[1])
+            attempt('symlink', lambda: (os.symlink('t.txt', root + '/a/link'), os.readlink(root + '/a/link'), open(root + '/a/link').read()[:5])[1:])
+            attempt('lstat a link', lambda: stat.S_ISLNK(os.lstat(root + '/a/link').st_mode))
+            attempt('readlink a file', lambda: os.readlink(root + '/a/t.txt'))
+            attempt('rename over a file', lambda: (os.rename(root + '/a/s.bin', root + '/a/t.txt'), open(root + '/a/t.txt', 'rb').read())[1])
+            attempt('rmdir a non-empty directory', lambda: os.rmdir(root + '/a'))
+            attempt('remove a missing file', lambda: os.remove(root + '/a/none'))
+            attempt('remove a directory', lambda: os.remove(root + '/a/b'))
+            def fds():
+                fd = os.open(root + '/fd.bin', os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+                try:
+                    os.write(fd, b'abcdef')
+                    os.lseek(fd, 1, os.SEEK_SET)
+                    first = os.read(fd, 2)
+                    os.ftruncate(fd, 4)
+                    return first, os.lseek(fd, 0, os.SEEK_END), os.fstat(fd).st_size
+                finally:
+                    os.close(fd)
+            attempt('descriptors', fds)
+            attempt('copy', lambda: (shutil.copy(root + '/fd.bin', root + '/copy.bin'), open(root + '/copy.bin', 'rb').read())[1])
+            attempt('walk', lambda: sorted((d, sorted(ds), sorted(fs)) for d, ds, fs in os.walk(root)))
+            attempt('glob', lambda: sorted(str(p) for p in pathlib.Path(root).rglob('*.bin')))
+            attempt('rmtree', lambda: (shutil.rmtree(root), os.path.exists(root))[1])
+            result = '\n'.join(f'{n}: {r}' for n, r in out)
+            """;
+
+        var served = Managed();
+        served["PythonRuntime:FileSystem:Mounts:0:Path"] = "/data";
+        served["PythonRuntime:FileSystem:Mounts:0:InMemory"] = "true";
+        string inWorker;
+        await using (var host = await IsolatedHost.StartAsync(served))
+        {
+            Assert.Null(host.ProcessRuntime.Worker!.Broker);
+            await host.Runtime.ExecuteAsync(script);
+            inWorker = (await host.Runtime.EvaluateAsync<string>("result"))!;
+        }
+
+        var fs = new InMemoryPythonFileSystem();
+        fs.CreateDirectory("/data");
+        string brokered;
+        await using (var host = await IsolatedHost.StartAsync(Managed(), runtime: r => r.WithFileSystem(fs)))
+        {
+            await host.Runtime.ExecuteAsync(script);
+            brokered = (await host.Runtime.EvaluateAsync<string>("result"))!;
+        }
+
+        Assert.Equal(inWorker, brokered);
+        Assert.Contains("makedirs: None", brokered, StringComparison.Ordinal);
+        Assert.Contains("rmdir a non-empty directory: OSError 39", brokered, StringComparison.Ordinal);
+        Assert.Contains("seek, write, truncate: (b'789', b'01xy45', 4, 6)", brokered, StringComparison.Ordinal);
+        Assert.Empty(fs.ReadDirectory("/data"));
+    }
+
     /// <summary>Opens <paramref name="path"/> for writing in Python: "opened", or the OSError's type and errno.</summary>
     private static async Task<string?> OpenErrorAsync(IPythonRuntime runtime, string path)
     {
