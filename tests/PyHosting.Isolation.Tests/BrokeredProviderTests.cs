@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using PyHosting.Providers;
+using PyHosting.Testing.Diagnostics;
 
 namespace PyHosting.Isolation.Tests;
 
@@ -156,9 +159,14 @@ public sealed class BrokeredProviderTests
         fs.CreateDirectory("/fail");
         fs.CreateDirectory("/data");
         var recording = new RecordingFileSystem(fs);
-        await using var host = await IsolatedHost.StartAsync(Managed(), runtime: r => r.WithFileSystem(recording));
+        var logs = new ConcurrentQueue<string>();
+        await using var host = await IsolatedHost.StartAsync(
+            Managed(),
+            services: s => s.AddLogging(b => b.AddProvider(new QueueLoggerProvider(logs, LogLevel.Warning))),
+            runtime: r => r.WithFileSystem(recording));
 
         Assert.Equal("OSError 5", await OpenErrorAsync(host.Runtime, "/fail/x.txt"));
+        Assert.Contains(logs, static l => l.Contains("A provider serving Python worker process", StringComparison.Ordinal) && l.Contains("(Open)", StringComparison.Ordinal) && l.Contains("errno 5", StringComparison.Ordinal));
         recording.Failure = () => new UnauthorizedAccessException("no");
         Assert.Equal("PermissionError 13", await OpenErrorAsync(host.Runtime, "/fail/x.txt"));
         recording.Failure = () => new PythonIOException(Errno.ENOSPC, "full");
@@ -296,12 +304,17 @@ public sealed class BrokeredProviderTests
 
         var settings = Managed("ReadOnly");
         settings["PythonRuntime:Permissions:NativeAccess"] = "true";
-        await using var host = await IsolatedHost.StartAsync(settings, runtime: r => r.WithFileSystem(fs));
+        var logs = new ConcurrentQueue<string>();
+        await using var host = await IsolatedHost.StartAsync(
+            settings,
+            services: s => s.AddLogging(b => b.AddProvider(new QueueLoggerProvider(logs, LogLevel.Warning))),
+            runtime: r => r.WithFileSystem(fs));
 
         // DeleteFile("/d/keep") with request id 1; the host's refusal answers a request the worker's own link never made,
         // so the worker ends itself: either way nothing is deleted and the host serves on.
         await Assert.ThrowsAnyAsync<Exception>(() => host.Runtime.ExecuteAsync(ForgeFrame("0a 01 00 c0 c0 c4 09 91 a7 2f 64 2f 6b 65 65 70 c0 00 00 c0 c0 06")));
         Assert.NotNull(fs.GetStatus("/d/keep"));
+        Assert.Contains(logs, static l => l.Contains("asked for an operation its configuration refuses (DeleteFile)", StringComparison.Ordinal) && l.Contains("PythonRuntime:Permissions:IO is ReadOnly", StringComparison.Ordinal));
         Assert.Equal(5, await host.Runtime.EvaluateAsync<int>("5"));
     }
 
