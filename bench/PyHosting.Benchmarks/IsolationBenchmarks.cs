@@ -212,3 +212,58 @@ public class IsolationFileBenchmarks
 
     private long Run() => _runtime.InvokeAsync<long>("__main__", "run", [_root, FileWorkloadBenchmarks.FileCount]).GetAwaiter().GetResult();
 }
+
+/// <summary>The clock of <see cref="BrokeredRequestBenchmarks"/>: the system's, but not <see cref="TimeProvider.System"/> itself, so a worker is served it from the host.</summary>
+internal sealed class SystemClockInCode : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow();
+
+    public override long GetTimestamp() => System.GetTimestamp();
+
+    public override long TimestampFrequency => System.TimestampFrequency;
+}
+
+/// <summary>
+/// Process isolation, one brokered request: 1,000 reads of <c>time.time()</c> in one call to a worker, with the system
+/// clock (read inside the worker) and with a clock registered in code (each read a request to the host).
+/// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class BrokeredRequestBenchmarks
+{
+    private IHost _host = null!;
+    private IPythonRuntime _runtime = null!;
+
+    [Params(false, true)]
+    public bool Brokered { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+        builder.Configuration.AddInMemoryCollection(
+        [
+            new("PythonRuntime:Isolation:Mode", "Process"),
+            new("PythonRuntime:Isolation:Confinement", "None"),
+        ]);
+        var python = builder.Services.AddPythonRuntime();
+        if (Brokered)
+        {
+            python.WithTimeProvider(new SystemClockInCode());
+        }
+
+        _host = builder.Build();
+        _host.Start();
+        _runtime = IsolationHost.Runtime(_host);
+        _runtime.ExecuteAsync("import time\ndef clock_reads(n):\n    t = time.time\n    for _ in range(n):\n        t()\n").GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+    }
+
+    [Benchmark(Description = "1,000 time.time() in a worker")]
+    public object? ClockReads() => _runtime.InvokeAsync<object>("__main__", "clock_reads", [1000]).GetAwaiter().GetResult();
+}

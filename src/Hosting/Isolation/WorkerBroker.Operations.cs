@@ -261,7 +261,7 @@ internal sealed partial class WorkerBroker
                     var id = reader.ReadInt64();
                     var length = reader.ReadInt32();
                     var at = reader.ReadInt64();
-                    return () => WithStreamAsync(id, async stream =>
+                    return () => WithStreamAsync(id, stream =>
                     {
                         if (length < 0)
                         {
@@ -269,9 +269,11 @@ internal sealed partial class WorkerBroker
                         }
 
                         MoveTo(stream, at);
+                        // Synchronous I/O on this thread-pool thread, which serves this request alone: a provider's stream
+                        // is a file's (a process's pipes, which may wait for long, are read asynchronously).
                         var buffer = new byte[Math.Min(length, MaxReadLength)];
-                        var n = buffer.Length == 0 ? 0 : await stream.ReadAsync(buffer).ConfigureAwait(false);
-                        return BrokerArgs.Array(1).Add(buffer.AsSpan(0, n)).ToArray();
+                        var n = buffer.Length == 0 ? 0 : stream.Read(buffer);
+                        return Task.FromResult<byte[]?>(BrokerArgs.Array(1).Add(buffer.AsSpan(0, n)).ToArray());
                     });
                 }
 
@@ -281,13 +283,13 @@ internal sealed partial class WorkerBroker
                     var id = reader.ReadInt64();
                     var data = reader.ReadBytes()?.ToArray() ?? [];
                     var at = reader.ReadInt64();
-                    return () => WithStreamAsync(id, async stream =>
+                    return () => WithStreamAsync(id, stream =>
                     {
                         MoveTo(stream, at);
                         // Flushed before the answer: the worker's own flush then has nothing to send.
-                        await stream.WriteAsync(data).ConfigureAwait(false);
-                        await stream.FlushAsync().ConfigureAwait(false);
-                        return BrokerArgs.Array(1).Add(PositionOf(stream)).ToArray();
+                        stream.Write(data);
+                        stream.Flush();
+                        return Task.FromResult<byte[]?>(BrokerArgs.Array(1).Add(PositionOf(stream)).ToArray());
                     });
                 }
 
