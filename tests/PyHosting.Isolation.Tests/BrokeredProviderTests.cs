@@ -432,6 +432,39 @@ public sealed class BrokeredProviderTests
         Assert.Empty(fs.ReadDirectory("/data"));
     }
 
+    [Fact]
+    public async Task ConfinedWorker_WithABrokeredFileSystem_HasNoMountBoundIn_SoNativeCodeCannotGoPastTheDecorator()
+    {
+        var directory = Directory.CreateTempSubdirectory("pyhosting-broker-confined-");
+        var file = Path.Combine(directory.FullName, "data.txt");
+        await File.WriteAllTextAsync(file, "served by the host");
+        try
+        {
+            var settings = Managed();
+            settings["PythonRuntime:Permissions:NativeAccess"] = "true";
+            settings["PythonRuntime:FileSystem:Mounts:0:Path"] = "/data";
+            settings["PythonRuntime:FileSystem:Mounts:0:HostPath"] = directory.FullName;
+            var probe = $"__import__('ctypes').CDLL(None).open({System.Text.Json.JsonSerializer.Serialize(file)}.encode(), 2)";
+
+            // The fast path: the writable mount is bound into the confinement, where native code can open it for writing.
+            await using (var fastPath = await IsolatedHost.StartAsync(settings, confinement: "Required"))
+            {
+                Assert.True(await fastPath.Runtime.EvaluateAsync<int>(probe) >= 0);
+            }
+
+            // Brokered behind a read-only decorator: Python reads through the host, and the directory is not in the confinement.
+            await using var brokered = await IsolatedHost.StartAsync(settings, confinement: "Required", runtime: r => r.DecorateFileSystem((_, inner) => new ReadOnlyPythonFileSystem(inner)));
+            Assert.Equal("served by the host", await brokered.Runtime.EvaluateAsync<string>("open('/data/data.txt').read()"));
+            Assert.Equal(-1, await brokered.Runtime.EvaluateAsync<int>(probe));
+            Assert.Equal("OSError 30", await OpenErrorAsync(brokered.Runtime, "/data/data.txt"));
+            Assert.Equal("served by the host", await File.ReadAllTextAsync(file));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Opens <paramref name="path"/> for writing in Python: "opened", or the OSError's type and errno.</summary>
     private static async Task<string?> OpenErrorAsync(IPythonRuntime runtime, string path)
     {

@@ -59,13 +59,24 @@ internal sealed record BrokeredProviders(
             roots);
     }
 
-    /// <summary>Adds the keys that tell the worker what is brokered.</summary>
+    /// <summary>Removes the configured mounts from a worker's settings (its file system is brokered: it serves none of them).</summary>
+    /// <param name="settings">The worker's settings.</param>
+    public static void RemoveMounts(Dictionary<string, string?> settings)
+    {
+        foreach (var key in settings.Keys.Where(static k => k.StartsWith(PythonRuntimeConfigurationKeys.Mounts + ":", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            settings.Remove(key);
+        }
+    }
+
+    /// <summary>Adds the keys that tell the worker what is brokered; a worker whose file system is brokered is told of no mount.</summary>
     /// <param name="settings">The worker's settings.</param>
     public void Describe(Dictionary<string, string?> settings)
     {
         if (FileSystem is not null)
         {
             settings[FileSystemKey] = "true";
+            RemoveMounts(settings);
         }
 
         if (Processes is not null)

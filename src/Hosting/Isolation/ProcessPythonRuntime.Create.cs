@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PyHosting.Hosting.Diagnostics;
@@ -37,8 +38,23 @@ internal sealed partial class ProcessPythonRuntime
             }
         }
 
-        var launcher = new WorkerLauncher(options, ContentRoot.Get(services), confine);
+        var contentRoot = ContentRoot.Get(services);
+        var launcher = new WorkerLauncher(providers.FileSystem is null ? options : WithoutMounts(options, contentRoot), contentRoot, confine);
         var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>(), (observer as PythonCallDiagnostics)?.Runtime ?? "default");
         return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics, providers);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="options"/> without the configured mounts, for the launcher of workers whose file system
+    /// is brokered: the host serves every file, so no mount's directory is bound into the confinement, where native
+    /// code could reach it past what the file system in code allows (a read-only decorator over a writable mount, say).
+    /// </summary>
+    private static PythonRuntimeOptions WithoutMounts(PythonRuntimeOptions options, string contentRoot)
+    {
+        var settings = WorkerSettings.From(options, contentRoot);
+        BrokeredProviders.RemoveMounts(settings);
+        var copy = new PythonRuntimeOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(PythonRuntimeOptions.SectionName).Bind(copy);
+        return copy;
     }
 }
