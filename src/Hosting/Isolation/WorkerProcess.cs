@@ -239,7 +239,15 @@ internal sealed class WorkerProcess : IDisposable
 
         try
         {
-            _channel.Write(message);
+            try
+            {
+                _channel.Write(message);
+            }
+            catch (ChannelProtocolException) when (message.Kind == MessageKind.Response)
+            {
+                // An answer too large for one frame (a directory of millions of entries): the request fails instead.
+                _channel.Write(new WorkerMessage { Kind = MessageKind.Response, CallId = message.CallId, Code = Providers.Errno.EIO, Text = "The answer is too large to cross the channel." });
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or ChannelProtocolException)
         {
