@@ -20,37 +20,25 @@ internal sealed class CallServer(FrameChannel channel, IPythonRuntime runtime)
 
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _calls = new();
 
-    /// <summary>Serves frames until the host closes the channel.</summary>
-    public void Run()
+    /// <summary>Handles one of the host's frames: a call starts on the thread pool, a cancellation cancels one.</summary>
+    /// <param name="message">A <see cref="MessageKind.Call"/> or <see cref="MessageKind.Cancel"/> frame.</param>
+    /// <returns>Whether the frame was one of those.</returns>
+    public bool Handle(WorkerMessage message)
     {
-        try
+        switch (message.Kind)
         {
-            while (channel.Read() is { } message)
-            {
-                switch (message.Kind)
-                {
-                    case MessageKind.Call:
-                        var source = new CancellationTokenSource();
-                        _calls[message.CallId] = source;
-                        _ = Task.Run(() => RunCallAsync(message, source));
-                        break;
-                    case MessageKind.Cancel when _calls.TryGetValue(message.CallId, out var call):
-                        call.Cancel();
-                        break;
-                    case MessageKind.Cancel:
-                        break;
-                    default:
-                        Console.Error.WriteLine("The host sent an unexpected " + message.Kind + " frame.");
-                        return;
-                }
-            }
-        }
-        catch (ChannelProtocolException e)
-        {
-            Console.Error.WriteLine("The host broke the channel's protocol: " + e.Message);
-        }
-        catch (IOException)
-        {
+            case MessageKind.Call:
+                var source = new CancellationTokenSource();
+                _calls[message.CallId] = source;
+                _ = Task.Run(() => RunCallAsync(message, source));
+                return true;
+            case MessageKind.Cancel when _calls.TryGetValue(message.CallId, out var call):
+                call.Cancel();
+                return true;
+            case MessageKind.Cancel:
+                return true;
+            default:
+                return false;
         }
     }
 

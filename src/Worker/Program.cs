@@ -39,6 +39,10 @@ if (start is not { Kind: MessageKind.Start, Settings: { } settings })
 }
 
 using var denials = new DenialForwarder(channel);
+
+// From here one reader thread serves the channel: the runtime's start already reads through brokered providers.
+var link = new HostLink(channel);
+link.Start();
 IHost host;
 IPythonRuntime runtime;
 try
@@ -46,7 +50,8 @@ try
     var builder = Host.CreateEmptyApplicationBuilder(settings: null);
     builder.Configuration.AddInMemoryCollection(settings);
     builder.Logging.AddProvider(new StandardErrorLoggerProvider());
-    builder.Services.AddPythonRuntime();
+    var python = builder.Services.AddPythonRuntime();
+    BrokeredServices.Add(python, settings, link);
     PyHosting.Hosting.Isolation.WorkerSettings.UseHostConfigurationSection(builder.Services, settings);
     host = builder.Build();
     host.Start();
@@ -63,8 +68,9 @@ catch (Exception e) when (e is PythonStartupException or InvalidOperationExcepti
     return 1;
 }
 
+link.Calls = new CallServer(channel, runtime).Handle;
 channel.Write(new WorkerMessage { Kind = MessageKind.Ready, Text = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-new CallServer(channel, runtime).Run();
+link.WaitForEnd();
 
 // The host closed the channel: it has stopped or gone. Python may be stuck in C code holding the GIL, so nothing
 // that needs it runs: the process ends here.

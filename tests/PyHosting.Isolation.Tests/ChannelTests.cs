@@ -39,7 +39,7 @@ public sealed class ChannelTests
         { "negative", Header(-5) },
         { "truncated", [.. Header(100), 0x91, 0x01] },
         { "not a message", [.. Header(3), 0xa2, 0x68, 0x69] },
-        { "unknown kind", [.. Header(13), 0x9b, 0x63, 0, 0, 0xc0, 0xc0, 0xc0, 0xc0, 0, 0, 0xc0, 0xc0, 0xc0] },
+        { "unknown kind", [.. Header(14), 0x9c, 0x63, 0, 0, 0xc0, 0xc0, 0xc0, 0xc0, 0, 0, 0xc0, 0xc0, 0xc0, 0] },
         { "header cut", [1, 0] },
     };
 

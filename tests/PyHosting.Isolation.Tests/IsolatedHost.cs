@@ -27,7 +27,7 @@ internal sealed class IsolatedHost : IAsyncDisposable
         ["PythonRuntime:Permissions:CreateThread"] = "true",
     };
 
-    public static async Task<IsolatedHost> StartAsync(IDictionary<string, string?>? settings = null, string confinement = "None", Action<IServiceCollection>? services = null)
+    public static async Task<IsolatedHost> StartAsync(IDictionary<string, string?>? settings = null, string confinement = "None", Action<IServiceCollection>? services = null, Action<IPythonRuntimeBuilder>? runtime = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(settings: null);
         var all = new Dictionary<string, string?>
@@ -42,7 +42,8 @@ internal sealed class IsolatedHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(all);
-        builder.Services.AddPythonRuntime();
+        var python = builder.Services.AddPythonRuntime();
+        runtime?.Invoke(python);
         services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();

@@ -16,7 +16,10 @@ public static class PythonRuntimeBuilderExtensions
     /// <param name="builder">The runtime builder.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    /// <remarks>The Native backend cannot honour a file system: combining the two fails validation at host start.</remarks>
+    /// <remarks>
+    /// The Native backend cannot honour a file system: combining the two fails validation at host start. With
+    /// <c>Isolation:Mode=Process</c> the file system stays in the host and serves the worker processes over their channel.
+    /// </remarks>
     public static IPythonRuntimeBuilder WithFileSystem<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IPythonRuntimeBuilder builder)
         where T : class, IPythonFileSystem
     {
@@ -36,7 +39,10 @@ public static class PythonRuntimeBuilderExtensions
     /// <param name="fileSystem">The file system; the application owns (and disposes) it.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="fileSystem"/> is <see langword="null"/>.</exception>
-    /// <remarks>The Native backend cannot honour a file system: combining the two fails validation at host start.</remarks>
+    /// <remarks>
+    /// The Native backend cannot honour a file system: combining the two fails validation at host start. With
+    /// <c>Isolation:Mode=Process</c> the file system stays in the host and serves the worker processes over their channel.
+    /// </remarks>
     public static IPythonRuntimeBuilder WithFileSystem(this IPythonRuntimeBuilder builder, IPythonFileSystem fileSystem)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -67,6 +73,8 @@ public static class PythonRuntimeBuilderExtensions
     /// The Native backend uses no file system provider: with <c>PythonRuntime:Backend=Native</c> decorators are not applied,
     /// the host starts, and an Information message (event <c>FileSystemDecoratorsNotApplied</c>, 304) says so. Unlike
     /// <c>WithFileSystem</c>, a decorator therefore never prevents an application from switching backends.
+    /// With <c>Isolation:Mode=Process</c> the decorated file system stays in the host and serves the worker processes over
+    /// their channel.
     /// </remarks>
     public static IPythonRuntimeBuilder DecorateFileSystem(this IPythonRuntimeBuilder builder, Func<IServiceProvider, IPythonFileSystem, IPythonFileSystem> decorate)
     {
@@ -86,7 +94,9 @@ public static class PythonRuntimeBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <remarks>
     /// <c>PythonRuntime:Permissions:CreateProcess</c> is still checked before the provider is called.
-    /// The Native backend cannot honour a process provider: combining the two fails validation at host start.
+    /// The Native backend cannot honour a process provider: combining the two fails validation at host start. With
+    /// <c>Isolation:Mode=Process</c> the provider stays in the host: the workers' subprocesses are started by it, their pipes
+    /// streamed over the channel.
     /// </remarks>
     public static IPythonRuntimeBuilder WithProcessProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IPythonRuntimeBuilder builder)
         where T : class, IPythonProcessProvider
@@ -109,7 +119,9 @@ public static class PythonRuntimeBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="processProvider"/> is <see langword="null"/>.</exception>
     /// <remarks>
     /// <c>PythonRuntime:Permissions:CreateProcess</c> is still checked before the provider is called.
-    /// The Native backend cannot honour a process provider: combining the two fails validation at host start.
+    /// The Native backend cannot honour a process provider: combining the two fails validation at host start. With
+    /// <c>Isolation:Mode=Process</c> the provider stays in the host: the workers' subprocesses are started by it, their pipes
+    /// streamed over the channel.
     /// </remarks>
     public static IPythonRuntimeBuilder WithProcessProvider(this IPythonRuntimeBuilder builder, IPythonProcessProvider processProvider)
     {
@@ -127,7 +139,8 @@ public static class PythonRuntimeBuilderExtensions
     /// <c>datetime.now</c> in the Managed backend) and of <c>PythonRuntime:ExecutionTimeout</c>.
     /// Without it the runtime uses the <see cref="TimeProvider"/> registered in DI (<see cref="TimeProvider.System"/> when there
     /// is none); with it, this clock is the runtime's alone and the application's registration is left as it is. Advancing a
-    /// fake clock past <c>PythonRuntime:ExecutionTimeout</c> times the running call out.
+    /// fake clock past <c>PythonRuntime:ExecutionTimeout</c> times the running call out. With <c>Isolation:Mode=Process</c>
+    /// a clock other than <see cref="TimeProvider.System"/> serves the worker processes over their channel, timers included.
     /// </summary>
     /// <param name="builder">The runtime builder.</param>
     /// <param name="timeProvider">The clock, for example a <c>FakeTimeProvider</c> in tests.</param>

@@ -46,6 +46,11 @@ internal sealed class PythonRuntimeHostedService(
 
         var fileSystem = registrations.Resolve<IPythonFileSystem>(services);
         var processProvider = registrations.Resolve<IPythonProcessProvider>(services);
+
+        // With process isolation, what the application supplied in code is served to the workers from here; the stock
+        // providers built from configuration are built again inside each worker.
+        var fileSystemInCode = !registrations.IsDefault(fileSystem) || registrations.FileSystemDecoratorCount > 0;
+        var processesInCode = !registrations.IsDefault(processProvider);
         if (validated.Backend == PythonBackend.Native)
         {
             RefuseProvidersRegisteredInCode(fileSystem, processProvider);
@@ -63,7 +68,13 @@ internal sealed class PythonRuntimeHostedService(
         try
         {
             runtime = validated.Isolation.Mode == PythonIsolationMode.Process
-                ? ProcessPythonRuntime.Create(validated, services, registrations.Resolve<PythonClock>(services).TimeProvider, loggerFactory, registrations.Resolve<PythonCallDiagnostics>(services))
+                ? ProcessPythonRuntime.Create(
+                    validated,
+                    services,
+                    registrations.Resolve<PythonClock>(services).TimeProvider,
+                    loggerFactory,
+                    registrations.Resolve<PythonCallDiagnostics>(services),
+                    BrokeredProviders.For(validated, fileSystemInCode ? fileSystem : null, processesInCode ? processProvider : null, registrations.Resolve<PythonClock>(services).TimeProvider))
                 : PythonRuntimeFactory.Create(
                     validated,
                     fileSystem,

@@ -25,22 +25,8 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator
             errors.AddError(Invariant($"{recycleKey} '{isolation.RecycleAfterCalls}' must not be negative; set a number of calls such as 1000, or 0 to keep workers until they fail."));
         }
 
+        // Providers chosen in code stay in the host's container; a worker's requests for them are brokered over its channel.
         ValidatePool(isolation, errors);
-        if (isolation.Mode != PythonIsolationMode.Process)
-        {
-            return;
-        }
-
-        // The worker builds its own providers from the same options; providers chosen in code live only in the
-        // host's container, and a worker cannot call them yet.
-        var modeKey = K(PythonRuntimeConfigurationKeys.IsolationMode);
-        foreach (var (service, implementation) in new[] { ("IPythonFileSystem", _registrations?.CodeFileSystem), ("IPythonProcessProvider", _registrations?.CodeProcessProvider) })
-        {
-            if (implementation is not null)
-            {
-                errors.AddError($"{modeKey} 'Process' cannot use the {service} registered in code ({implementation}): a worker process serves the providers built from configuration ({K(PythonRuntimeConfigurationKeys.Mounts)}, {K(PythonRuntimeConfigurationKeys.Section)}:Processes); remove the registration, or use {modeKey}=InProcess.");
-            }
-        }
     }
 
     private const int MaxWorkerCount = 64;

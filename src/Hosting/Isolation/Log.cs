@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 336, EventName = "WorkerRecycled", Level = LogLevel.Debug, Message = "Replacing Python worker process {ProcessId} after {Calls} calls (PythonRuntime:Isolation:RecycleAfterCalls)")]
     public static partial void WorkerRecycled(ILogger logger, int processId, int calls);
+
+    [LoggerMessage(EventId = 345, EventName = "BrokeredProviderFailed", Level = LogLevel.Warning, Message = "A provider serving Python worker process {ProcessId} failed ({Operation}); the worker gets errno {ErrorNumber}")]
+    public static partial void BrokeredProviderFailed(ILogger logger, int processId, string operation, int errorNumber, Exception exception);
+
+    [LoggerMessage(EventId = 346, EventName = "BrokeredRequestRefused", Level = LogLevel.Warning, Message = "Python worker process {ProcessId} asked for an operation its configuration refuses ({Operation}): {Reason}")]
+    public static partial void BrokeredRequestRefused(ILogger logger, int processId, string operation, string reason);
 }

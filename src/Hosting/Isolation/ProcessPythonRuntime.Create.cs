@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PyHosting.Hosting.Diagnostics;
@@ -15,9 +16,10 @@ internal sealed partial class ProcessPythonRuntime
     /// <param name="timeProvider">The clock of timeouts.</param>
     /// <param name="loggerFactory">Loggers.</param>
     /// <param name="observer">Observes calls.</param>
+    /// <param name="providers">The providers the host serves the workers.</param>
     /// <returns>The runtime, not started.</returns>
     /// <exception cref="PythonStartupException">Confinement is required and unavailable, or the worker cannot be found.</exception>
-    public static ProcessPythonRuntime Create(PythonRuntimeOptions options, IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory, IPythonRuntimeObserver? observer)
+    public static ProcessPythonRuntime Create(PythonRuntimeOptions options, IServiceProvider services, TimeProvider timeProvider, ILoggerFactory loggerFactory, IPythonRuntimeObserver? observer, BrokeredProviders providers)
     {
         var logger = loggerFactory.CreateLogger("PyHosting.Hosting");
         var confine = false;
@@ -36,8 +38,23 @@ internal sealed partial class ProcessPythonRuntime
             }
         }
 
-        var launcher = new WorkerLauncher(options, ContentRoot.Get(services), confine);
+        var contentRoot = ContentRoot.Get(services);
+        var launcher = new WorkerLauncher(providers.FileSystem is null ? options : WithoutMounts(options, contentRoot), contentRoot, confine);
         var metrics = new WorkerMetrics(services.GetRequiredService<IMeterFactory>(), (observer as PythonCallDiagnostics)?.Runtime ?? "default");
-        return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics);
+        return new ProcessPythonRuntime(options, launcher, timeProvider, loggerFactory, observer, metrics, providers);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="options"/> without the configured mounts, for the launcher of workers whose file system
+    /// is brokered: the host serves every file, so no mount's directory is bound into the confinement, where native
+    /// code could reach it past what the file system in code allows (a read-only decorator over a writable mount, say).
+    /// </summary>
+    private static PythonRuntimeOptions WithoutMounts(PythonRuntimeOptions options, string contentRoot)
+    {
+        var settings = WorkerSettings.From(options, contentRoot);
+        BrokeredProviders.RemoveMounts(settings);
+        var copy = new PythonRuntimeOptions();
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(PythonRuntimeOptions.SectionName).Bind(copy);
+        return copy;
     }
 }

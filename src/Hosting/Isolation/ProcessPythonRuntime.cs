@@ -22,6 +22,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     private readonly TimeProvider _timeProvider;
     private readonly IPythonRuntimeObserver? _observer;
     private readonly WorkerMetrics _metrics;
+    private readonly BrokeredProviders? _providers;
     private readonly ILogger _logger;
     private readonly ILogger _outLogger;
     private readonly ILogger _errLogger;
@@ -46,11 +47,17 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IPythonRuntimeObserver? observer,
-        WorkerMetrics metrics)
+        WorkerMetrics metrics,
+        BrokeredProviders? providers = null)
     {
         _options = options;
         _launcher = launcher;
         _settings = WorkerSettings.From(options, launcher.ContentRoot);
+        if (providers is { Any: true })
+        {
+            _providers = providers;
+            providers.Describe(_settings);
+        }
         _timeProvider = timeProvider;
         _observer = observer;
         _metrics = metrics;
@@ -554,7 +561,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
     private WorkerProcess StartWorker()
     {
         var started = TimeProvider.System.GetTimestamp();
-        var worker = WorkerProcess.Start(_launcher.Create(), _settings, StartTimeout, _logger);
+        var worker = WorkerProcess.Start(_launcher.Create(), _settings, StartTimeout, _logger, _providers);
         _metrics.WorkerStarted();
         worker.Exited += OnWorkerExited;
         if (_observer is { } observer)

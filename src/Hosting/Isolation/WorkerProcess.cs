@@ -25,6 +25,8 @@ internal sealed class WorkerProcess : IDisposable
     private readonly ManualResetEventSlim _stderrEnded = new();
     private readonly ManualResetEventSlim _ended = new();
     private string? _killReason;
+    private string? _brokerViolation;
+    private WorkerBroker? _broker;
     private int _calls;
 
     private WorkerProcess(Process process, ILogger logger)
@@ -60,15 +62,19 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Gets a task that completes when the worker has ended.</summary>
     public Task Completion => _exited.Task;
 
+    /// <summary>Gets what serves the worker's brokered provider requests, or <see langword="null"/> when nothing is brokered.</summary>
+    internal WorkerBroker? Broker => _broker;
+
     /// <summary>Starts a worker and waits until its runtime has started.</summary>
     /// <param name="command">How to start it.</param>
     /// <param name="settings">The runtime's configuration.</param>
     /// <param name="startTimeout">How long the start may take.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="providers">The providers the host serves the worker, or <see langword="null"/> when nothing is brokered.</param>
     /// <returns>The started worker.</returns>
     /// <exception cref="PythonStartupException">The worker could not be started, or its runtime could not.</exception>
     /// <exception cref="OptionsValidationException">The worker refused the configuration.</exception>
-    public static WorkerProcess Start(WorkerCommand command, Dictionary<string, string?> settings, TimeSpan startTimeout, ILogger logger)
+    public static WorkerProcess Start(WorkerCommand command, Dictionary<string, string?> settings, TimeSpan startTimeout, ILogger logger, BrokeredProviders? providers = null)
     {
         var info = new ProcessStartInfo(command.FileName)
         {
@@ -111,6 +117,12 @@ internal sealed class WorkerProcess : IDisposable
 
         worker.ProcessId = process.Id;
         worker._channel = new FrameChannel(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
+        if (providers is { Any: true })
+        {
+            // Before the start frame: the worker's runtime reads its module paths through the broker while it starts.
+            worker._broker = new WorkerBroker(providers, worker.SendQuietly, logger, () => worker.ProcessId);
+        }
+
         process.BeginErrorReadLine();
         var reader = new Thread(worker.ReadLoop) { IsBackground = true, Name = "PyHosting worker channel" };
         reader.Start();
@@ -217,8 +229,35 @@ internal sealed class WorkerProcess : IDisposable
 
         // The read loop owns the process until it has reported the end.
         _ended.Wait(TimeSpan.FromSeconds(10));
+        _broker?.Dispose();
         _channel.Dispose();
         _process.Dispose();
+    }
+
+    /// <summary>Sends a frame of the broker to the worker; a worker that has gone is reported by the read loop.</summary>
+    private void SendQuietly(WorkerMessage message)
+    {
+        if (IsGone)
+        {
+            return;
+        }
+
+        try
+        {
+            try
+            {
+                _channel.Write(message);
+            }
+            catch (ChannelProtocolException) when (message.Kind == MessageKind.Response)
+            {
+                // An answer too large for one frame (a directory of millions of entries): the request fails instead.
+                _channel.Write(new WorkerMessage { Kind = MessageKind.Response, CallId = message.CallId, Code = Providers.Errno.EIO, Text = "The answer is too large to cross the channel." });
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or ChannelProtocolException)
+        {
+            Kill("channel");
+        }
     }
 
     private static Exception StartFailure(WorkerError? error) => error?.Kind switch
@@ -236,7 +275,7 @@ internal sealed class WorkerProcess : IDisposable
             {
                 if (!Dispatch(message))
                 {
-                    violation = $"an unexpected {message.Kind} frame";
+                    violation = _brokerViolation ?? $"an unexpected {message.Kind} frame";
                     break;
                 }
             }
@@ -301,6 +340,9 @@ internal sealed class WorkerProcess : IDisposable
             case MessageKind.Result or MessageKind.Failed:
                 return message.CallId > 0;
             // The key of a permission, or the tag of what the Managed backend never allows: nothing else may become a tag value.
+            case MessageKind.Request when _broker is not null:
+                _brokerViolation = _broker.Accept(message);
+                return _brokerViolation is null;
             case MessageKind.Denied when message.Text is { Length: > 0 and <= 200 } key
                 && (key.StartsWith(PythonRuntimeConfigurationKeys.Section + ":", StringComparison.Ordinal) || key == AlwaysDeniedTag):
                 PermissionDenied?.Invoke(key);
@@ -313,6 +355,9 @@ internal sealed class WorkerProcess : IDisposable
     private void OnEnded(string? violation)
     {
         _process.WaitForExit();
+
+        // The host's streams, processes and timers the worker held: nobody else will close them.
+        _broker?.Dispose();
         var (exitCode, signal) = ExitStatus();
         var reason = Volatile.Read(ref _killReason);
         var message = violation is not null

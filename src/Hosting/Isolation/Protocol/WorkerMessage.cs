@@ -29,6 +29,21 @@ internal enum MessageKind
 
     /// <summary>Worker to host: the Managed backend refused an operation; <see cref="WorkerMessage.Text"/> is the permission key.</summary>
     Denied = 9,
+
+    /// <summary>
+    /// Worker to host: a provider operation brokered to the host (<see cref="WorkerMessage.CallId"/> is the request's id,
+    /// <see cref="WorkerMessage.Code"/> a <see cref="BrokerOperation"/>, <see cref="WorkerMessage.Payload"/> its arguments).
+    /// </summary>
+    Request = 10,
+
+    /// <summary>
+    /// Host to worker: the answer to a <see cref="Request"/> (<see cref="WorkerMessage.Code"/> is 0 or an errno,
+    /// <see cref="WorkerMessage.Payload"/> the result, <see cref="WorkerMessage.Text"/> the error's message).
+    /// </summary>
+    Response = 11,
+
+    /// <summary>Host to worker: a brokered timer fired; <see cref="WorkerMessage.CallId"/> is the timer's id.</summary>
+    TimerFired = 12,
 }
 
 /// <summary>How the worker runs a call.</summary>
@@ -113,6 +128,9 @@ internal sealed class WorkerMessage
 
     /// <summary>Gets or sets the configuration of the worker's runtime (<see cref="MessageKind.Start"/>).</summary>
     public Dictionary<string, string?>? Settings { get; set; }
+
+    /// <summary>Gets or sets the operation of a <see cref="MessageKind.Request"/>, or the errno of a <see cref="MessageKind.Response"/> (0: success).</summary>
+    public int Code { get; set; }
 }
 
 /// <summary>A failure reported by the worker.</summary>

@@ -10,7 +10,7 @@ namespace PyHosting.Hosting.Isolation.Protocol;
 /// </summary>
 internal static class WorkerMessageFormatter
 {
-    private const int MessageFields = 11;
+    private const int MessageFields = 12;
     private const int ErrorFields = 6;
     private const int MaxSettings = 100_000;
 
@@ -65,6 +65,8 @@ internal static class WorkerMessageFormatter
         {
             writer.WriteNil();
         }
+
+        writer.Write(message.Code);
     }
 
     public static WorkerMessage Read(ref MessagePackReader reader)
@@ -132,6 +134,7 @@ internal static class WorkerMessageFormatter
             message.Settings = settings;
         }
 
+        message.Code = reader.ReadInt32();
         if (!reader.End)
         {
             throw new MessagePackSerializationException("Trailing bytes after a message.");
