@@ -34,6 +34,7 @@ internal sealed unsafe partial class PosixFunctions
         ["rename"] = Def("src, dst, *, src_dir_fd=None, dst_dir_fd=None", Rename),
         ["replace"] = Def("src, dst, *, src_dir_fd=None, dst_dir_fd=None", Replace),
         ["symlink"] = Def("src, dst, target_is_directory=False, *, dir_fd=None", Symlink),
+        ["link"] = Def("src, dst, *, src_dir_fd=None, dst_dir_fd=None, follow_symlinks=True", Link),
         ["readlink"] = Def("path, *, dir_fd=None", ReadLink),
         ["chmod"] = Def("path, mode, *, dir_fd=None, follow_symlinks=True", ChMod),
         ["fchmod"] = Def("fd, mode", FChMod),
@@ -82,7 +83,6 @@ internal sealed unsafe partial class PosixFunctions
         ["system"] = Def("command", SystemCall),
         ["_exit"] = Def("status", Exit),
         ["abort"] = Def("", Abort),
-        ["link"] = new(BridgeSignature.Any, Link),
         ["mkfifo"] = new(BridgeSignature.Any, MkFifo),
         ["mknod"] = new(BridgeSignature.Any, MkNod),
         ["chown"] = new(BridgeSignature.Any, ChOwn),
@@ -237,8 +237,6 @@ internal sealed unsafe partial class PosixFunctions
 
     /// <summary>The emulated umask every runtime starts with (DESIGN §5), whatever the process umask is.</summary>
     public const int DefaultUmask = 0x12;
-
-    private static nint Link(BridgeArgs args) => throw new UnsupportedOperationException("os.link is not supported by the managed backend");
 
     private static nint MkFifo(BridgeArgs args) => throw new UnsupportedOperationException("os.mkfifo is not supported by the managed backend");
 
