@@ -131,6 +131,36 @@ public sealed class EmulatedStateTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task FaultHandler_IsEmulated_WritingTheCallersStackToARuntimeDescriptor()
+    {
+        var mark = fixture.Logs.Mark;
+        var result = await fixture.RunAsync<string>("""
+            import faulthandler, io, os
+            r, w = os.pipe()
+            faulthandler.enable(file=w, all_threads=False)
+            enabled = faulthandler.is_enabled()
+            def inner():
+                faulthandler.dump_traceback(file=w, all_threads=False)
+            inner()
+            os.close(w)
+            text = os.read(r, 65536).decode()
+            try:
+                faulthandler.dump_traceback_later(5, exit=True)
+            except io.UnsupportedOperation:
+                refused = True
+            faulthandler.cancel_dump_traceback_later()
+            return repr([enabled, faulthandler.disable(), faulthandler.is_enabled(), refused]) + '|' + text
+            """);
+
+        var parts = result!.Split('|');
+        Assert.Equal("[True, True, False, True]", parts[0]);
+        var lines = parts[1].Split('\n');
+        Assert.Equal("Stack (most recent call first):", lines[0]);
+        Assert.Matches("""^  File ".*", line \d+ in inner$""", lines[1]);
+        Assert.Contains(fixture.Logs.Since(mark, Compatibility), l => l.Message.StartsWith("Emulated: faulthandler.dump_traceback (", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Uname_ReportsTheKernelButNotTheHostName()
     {
         var result = await fixture.RunAsync<string>("""
