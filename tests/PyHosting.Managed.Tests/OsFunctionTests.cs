@@ -187,6 +187,26 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task SupportsSets_NameWhatTheManagedFunctionsTake_SoShutilCopiesALinkItself()
+    {
+        var name = ManagedRuntimeFixture.Unique("sets");
+        var result = await fixture.RunAsync<string>($$"""
+            import os, shutil
+            d = '/data/{{name}}'
+            os.mkdir(d)
+            open(d + '/target', 'w').write('t')
+            os.symlink('target', d + '/link')
+            os.utime(d + '/link', ns=(1_000_000_000, 2_000_000_000), follow_symlinks=False)
+            shutil.copy2(d + '/link', d + '/copy', follow_symlinks=False)
+            return repr([
+                sorted(f.__name__ for f in os.supports_follow_symlinks), sorted(f.__name__ for f in os.supports_fd),
+                len(os.supports_dir_fd), os.readlink(d + '/copy'), os.lstat(d + '/copy').st_mtime_ns, hasattr(os, 'fwalk')])
+            """);
+
+        Assert.Equal("[['stat', 'utime'], ['chdir', 'chmod', 'listdir', 'scandir', 'stat', 'truncate', 'utime'], 0, 'target', 2000000000, False]", result);
+    }
+
+    [Fact]
     public async Task AbsoluteLinksAcrossMounts_AreFollowedByTheRuntime()
     {
         var name = ManagedRuntimeFixture.Unique("cross");
