@@ -44,7 +44,15 @@ internal sealed class ChildSignalGuard(bool childrenAllowed, ILogger compatibili
 
             if (handled && !_registrations.ContainsKey(number))
             {
-                _registrations[number] = PosixSignalRegistration.Create((PosixSignal)number, Absorb);
+                try
+                {
+                    _registrations[number] = PosixSignalRegistration.Create((PosixSignal)number, Absorb);
+                }
+                catch (Exception e) when (e is PlatformNotSupportedException or IOException or ArgumentOutOfRangeException)
+                {
+                    // Python's handler is still recorded; the host keeps its disposition, as without CreateProcess.
+                    CompatibilityLog.Unsupported(compatibility, $"keeping the host alive on signal {number}: {e.Message}");
+                }
             }
             else if (!handled && _registrations.Remove(number, out var registration))
             {
