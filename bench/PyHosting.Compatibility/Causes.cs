@@ -73,11 +73,11 @@ public static class Causes
         new("a child killed by a signal reports 128+n, not -n", Classification.Bug, new(@"130 != -2|-134 != <Signals", Options)),
         new("one read-write file as a child's stdin and stdout: not seekable", Classification.NotYetSupported, new(@"single_inout_fd", Options)),
         new("child start errors: message differs (cwd)", Classification.Bug, new(@"test_exception_cwd", Options)),
-        new("bytecode: never written, not loaded from outside the Python home", Classification.EmulatedByDesign, new(@"writing bytecode|dont_write_bytecode|bytecode outside the Python home|unmarshalling data that is not|marshal\.load denied", Options)),
+        new("bytecode: never written, not loaded from outside the Python home", Classification.EmulatedByDesign, new(@"writing bytecode|dont_write_bytecode|bytecode outside the Python home|unmarshalling data that is not|marshal\.load denied|^test_compileall\|.*HardlinkDedup\w*\.test_import", Options)),
         new("tracebacks printed by C code (PyErr_Display, PyTraceBack_Print, threading.excepthook) lack source lines", Classification.Bug, new(@"ExceptHookTests\.test_excepthook|^test_traceback\|.*(CExcReportingTests|CPythonTracebackErrorCaretTests|TracebackFormatTests)\.", Options)),
 
         // Files.
-        new("os.link unsupported", Classification.NotYetSupported, new(@"os\.link is not supported|^test_compileall\|.*HardlinkDedup", Options)),
+        new("os.link unsupported", Classification.NotYetSupported, new(@"os\.link is not supported", Options)),
         new("os.chown unsupported (as root, tarfile then skips utime and chmod)", Classification.NotYetSupported, new(@"could not change owner|os\.chown is not supported|^test_tarfile\|.*(1041808783|493 != 448)", Options)),
         new("os.mkfifo unsupported; sockets and FIFOs not reported by stat", Classification.NotYetSupported, new(@"os\.mkfifo is not supported|test_is_socket_true|test_socket \|", Options)),
         new("os.statvfs unsupported", Classification.NotYetSupported, new(@"os\.statvfs is not supported", Options)),
