@@ -160,6 +160,33 @@ public sealed class EmulatedStateTests(ManagedRuntimeFixture fixture)
         Assert.Contains(fixture.Logs.Since(mark, Compatibility), l => l.Message.StartsWith("Emulated: faulthandler.dump_traceback (", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("os.fchown(fd, 0, 0)", "UnsupportedOperation None|EBADF")]
+    [InlineData("os.fstatvfs(fd)", "UnsupportedOperation None|EBADF")]
+    [InlineData("os.fpathconf(fd, 'PC_NAME_MAX')", "UnsupportedOperation None|EBADF")]
+    [InlineData("os.tcgetpgrp(fd)", "ENOTTY|EBADF")]
+    [InlineData("os.tcsetpgrp(fd, 1)", "ENOTTY|EBADF")]
+    [InlineData("os.ttyname(fd)", "ENOTTY|EBADF")]
+    public async Task DescriptorFunctions_OnADescriptorThatIsNotTheRuntimes_AreEbadf(string call, string expected)
+    {
+        var result = await fixture.RunAsync<string>($$"""
+            import errno, os
+            def outcome(fd):
+                try:
+                    {{call}}
+                except OSError as e:
+                    return errno.errorcode[e.errno] if e.errno else f'{type(e).__name__} {e.errno}'
+                return 'ok'
+            r, w = os.pipe()
+            try:
+                return outcome(r) + '|' + outcome(4000)
+            finally:
+                os.close(r); os.close(w)
+            """);
+
+        Assert.Equal(expected, result);
+    }
+
     [Fact]
     public async Task Uname_ReportsTheKernelButNotTheHostName()
     {

@@ -87,11 +87,13 @@ internal sealed unsafe partial class PosixFunctions
         ["mknod"] = new(BridgeSignature.Any, MkNod),
         ["chown"] = new(BridgeSignature.Any, ChOwn),
         ["lchown"] = new(BridgeSignature.Any, ChOwn),
-        ["fchown"] = new(BridgeSignature.Any, FChOwn),
+        ["fchown"] = Def("fd, uid, gid", args => UnsupportedOnDescriptor(args, "os.fchown")),
         ["statvfs"] = new(BridgeSignature.Any, StatVfs),
-        ["fstatvfs"] = new(BridgeSignature.Any, FStatVfs),
+        ["fstatvfs"] = Def("fd, /", args => UnsupportedOnDescriptor(args, "os.fstatvfs")),
         ["pathconf"] = new(BridgeSignature.Any, PathConf),
-        ["fpathconf"] = new(BridgeSignature.Any, FPathConf),
+        ["fpathconf"] = Def("fd, name, /", args => UnsupportedOnDescriptor(args, "os.fpathconf")),
+        ["tcgetpgrp"] = Def("fd, /", NotATerminal),
+        ["tcsetpgrp"] = Def("fd, pgid, /", NotATerminal),
         ["getlogin"] = Def("", GetLogin),
         ["getxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.getxattr")),
         ["setxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.setxattr")),
@@ -244,15 +246,12 @@ internal sealed unsafe partial class PosixFunctions
 
     private static nint ChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.chown is not supported by the managed backend");
 
-    private static nint FChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.fchown is not supported by the managed backend");
 
     private static nint StatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.statvfs is not supported by the managed backend");
 
-    private static nint FStatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.fstatvfs is not supported by the managed backend");
 
     private static nint PathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.pathconf is not supported by the managed backend");
 
-    private static nint FPathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.fpathconf is not supported by the managed backend");
 
     private static nint GetLogin(BridgeArgs args) => throw new UnsupportedOperationException("os.getlogin is not supported by the managed backend");
 
