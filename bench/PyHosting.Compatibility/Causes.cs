@@ -44,7 +44,7 @@ public static class Causes
         new("time limit: non-blocking pipe write blocks (O_NONBLOCK ignored)", Classification.NotYetSupported, new(@"killed at the time limit while running .*test_nonblock_pipe_write", Options)),
         new("time limit: signals never delivered (KeyboardInterrupt awaited)", Classification.EmulatedByDesign, new(@"killed at the time limit while running .*(interrupt|signal|sigint)", Options)),
         new("crash: a subinterpreter (_testcapi.run_in_subinterp) ends the process", Classification.Bug, new(@"the process ended while running .*Subinterp", Options)),
-        new("crash: a child's SIGUSR1 to its parent ends the host", Classification.EmulatedByDesign, new(@"the process ended while running .*test_communicate_eintr", Options)),
+        new("crash: a child's SIGUSR1 to its parent ends the host", Classification.Bug, new(@"the process ended while running .*test_communicate_eintr", Options)),
         new("time limit: socketserver thread stopped by select() EBADF, its client waits (test_logging)", Classification.NotYetSupported, new(@"killed at the time limit while running test\.test_logging\.", Options)),
         new("time limit: other hang", Classification.NotYetSupported, new(@"killed at the time limit", Options)),
 
@@ -61,8 +61,9 @@ public static class Causes
         new("sys.stdin is an empty StringIO without .buffer", Classification.Bug, new(@"'_io\.StringIO' object has no attribute 'buffer'", Options)),
         new("driver aborted by a RecursionError escaping the module's tests (not narrowed down)", Classification.Bug, new(@"RecursionError: maximum recursion depth exceeded while calling a Python object", Options)),
         new("uid/gid, priority and clock changes refused", Classification.EmulatedByDesign, new(@"os\.set(e?[ug]id|re[ug]id|priority) is not supported|clock_settime is not supported|root privilege and more than one user", Options)),
-        new("sys.settrace / sys.setprofile denied", Classification.EmulatedByDesign, new(@"sys\.set(trace|profile) denied", Options)),
+        new("sys.settrace / sys.setprofile with a function denied (a tracer would run out of the interrupter's reach)", Classification.EmulatedByDesign, new(@"sys\.set(trace|profile) denied|^test_doctest\|.*test_pdb_set_trace", Options)),
         new("faulthandler absent", Classification.EmulatedByDesign, new(@"'faulthandler' is not available", Options)),
+        new("subinterpreters refused (_testcapi.run_in_subinterp)", Classification.EmulatedByDesign, new(@"subinterpreters are not supported by the managed backend", Options)),
         new("pwd, grp, fcntl absent", Classification.EmulatedByDesign, new(@"\bpwd\b|\bgrp\b|need fcntl|must be named ""root""", Options)),
         new("pseudo-terminals absent (os.openpty)", Classification.EmulatedByDesign, new(@"os\.openpty", Options)),
         new("a closed pipe end does not reach the child (EPIPE)", Classification.NotYetSupported, new(@"test_broken_pipe_error", Options)),
@@ -72,11 +73,11 @@ public static class Causes
         new("a child killed by a signal reports 128+n, not -n", Classification.Bug, new(@"130 != -2|-134 != <Signals", Options)),
         new("one read-write file as a child's stdin and stdout: not seekable", Classification.NotYetSupported, new(@"single_inout_fd", Options)),
         new("child start errors: message differs (cwd)", Classification.Bug, new(@"test_exception_cwd", Options)),
-        new("bytecode: never written, not loaded from outside the Python home", Classification.EmulatedByDesign, new(@"writing bytecode|dont_write_bytecode|bytecode outside the Python home|unmarshalling data that is not|marshal\.load denied", Options)),
+        new("bytecode: never written, not loaded from outside the Python home", Classification.EmulatedByDesign, new(@"writing bytecode|dont_write_bytecode|bytecode outside the Python home|unmarshalling data that is not|marshal\.load denied|^test_compileall\|.*HardlinkDedup\w*\.test_import", Options)),
         new("tracebacks printed by C code (PyErr_Display, PyTraceBack_Print, threading.excepthook) lack source lines", Classification.Bug, new(@"ExceptHookTests\.test_excepthook|^test_traceback\|.*(CExcReportingTests|CPythonTracebackErrorCaretTests|TracebackFormatTests)\.", Options)),
 
         // Files.
-        new("os.link unsupported", Classification.NotYetSupported, new(@"os\.link is not supported|^test_compileall\|.*HardlinkDedup", Options)),
+        new("os.link unsupported", Classification.NotYetSupported, new(@"os\.link is not supported", Options)),
         new("os.chown unsupported (as root, tarfile then skips utime and chmod)", Classification.NotYetSupported, new(@"could not change owner|os\.chown is not supported|^test_tarfile\|.*(1041808783|493 != 448)", Options)),
         new("os.mkfifo unsupported; sockets and FIFOs not reported by stat", Classification.NotYetSupported, new(@"os\.mkfifo is not supported|test_is_socket_true|test_socket \|", Options)),
         new("os.statvfs unsupported", Classification.NotYetSupported, new(@"os\.statvfs is not supported", Options)),

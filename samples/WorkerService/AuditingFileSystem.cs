@@ -70,6 +70,12 @@ internal sealed class AuditingFileSystem : IPythonFileSystem
         Log.FileSystemChange(_logger, "created a symbolic link to " + target + " at", path);
     }
 
+    public void CreateHardLink(string source, string destination)
+    {
+        _inner.CreateHardLink(source, destination);
+        Log.FileSystemChange(_logger, "created a hard link to " + source + " at", destination);
+    }
+
     public string ReadSymbolicLink(string path) => _inner.ReadSymbolicLink(path);
 
     public void SetTimes(string path, DateTimeOffset? accessTime, DateTimeOffset? modificationTime, bool followSymbolicLinks = true) =>

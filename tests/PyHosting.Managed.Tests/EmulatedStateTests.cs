@@ -106,7 +106,7 @@ public sealed class EmulatedStateTests(ManagedRuntimeFixture fixture)
     }
 
     [Theory]
-    [InlineData("os.link('/data/a', '/data/b')", "os.link")]
+    [InlineData("os.mknod('/data/node')", "os.mknod")]
     [InlineData("os.mkfifo('/data/fifo')", "os.mkfifo")]
     [InlineData("os.chown('/data', 0, 0)", "os.chown")]
     [InlineData("os.statvfs('/data')", "os.statvfs")]
@@ -128,6 +128,63 @@ public sealed class EmulatedStateTests(ManagedRuntimeFixture fixture)
         var message = $"{function} is not supported by the managed backend";
         Assert.Equal("True|" + message, result);
         Assert.Contains(fixture.Logs.Since(mark, Compatibility), l => l.Level == LogLevel.Debug && l.Message == "Unsupported: " + message);
+    }
+
+    [Fact]
+    public async Task FaultHandler_IsEmulated_WritingTheCallersStackToARuntimeDescriptor()
+    {
+        var mark = fixture.Logs.Mark;
+        var result = await fixture.RunAsync<string>("""
+            import faulthandler, io, os
+            r, w = os.pipe()
+            faulthandler.enable(file=w, all_threads=False)
+            enabled = faulthandler.is_enabled()
+            def inner():
+                faulthandler.dump_traceback(file=w, all_threads=False)
+            inner()
+            os.close(w)
+            text = os.read(r, 65536).decode()
+            try:
+                faulthandler.dump_traceback_later(5, exit=True)
+            except io.UnsupportedOperation:
+                refused = True
+            faulthandler.cancel_dump_traceback_later()
+            return repr([enabled, faulthandler.disable(), faulthandler.is_enabled(), refused]) + '|' + text
+            """);
+
+        var parts = result!.Split('|');
+        Assert.Equal("[True, True, False, True]", parts[0]);
+        var lines = parts[1].Split('\n');
+        Assert.Equal("Stack (most recent call first):", lines[0]);
+        Assert.Matches("""^  File ".*", line \d+ in inner$""", lines[1]);
+        Assert.Contains(fixture.Logs.Since(mark, Compatibility), l => l.Message.StartsWith("Emulated: faulthandler.dump_traceback (", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("os.fchown(fd, 0, 0)", "UnsupportedOperation None|EBADF")]
+    [InlineData("os.fstatvfs(fd)", "UnsupportedOperation None|EBADF")]
+    [InlineData("os.fpathconf(fd, 'PC_NAME_MAX')", "UnsupportedOperation None|EBADF")]
+    [InlineData("os.tcgetpgrp(fd)", "ENOTTY|EBADF")]
+    [InlineData("os.tcsetpgrp(fd, 1)", "ENOTTY|EBADF")]
+    [InlineData("os.ttyname(fd)", "ENOTTY|EBADF")]
+    public async Task DescriptorFunctions_OnADescriptorThatIsNotTheRuntimes_AreEbadf(string call, string expected)
+    {
+        var result = await fixture.RunAsync<string>($$"""
+            import errno, os
+            def outcome(fd):
+                try:
+                    {{call}}
+                except OSError as e:
+                    return errno.errorcode[e.errno] if e.errno else f'{type(e).__name__} {e.errno}'
+                return 'ok'
+            r, w = os.pipe()
+            try:
+                return outcome(r) + '|' + outcome(4000)
+            finally:
+                os.close(r); os.close(w)
+            """);
+
+        Assert.Equal(expected, result);
     }
 
     [Fact]

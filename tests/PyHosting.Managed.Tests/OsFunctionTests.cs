@@ -138,6 +138,75 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task Link_InOneMount_GivesASecondNameAndFollowsSymlinksAsAsked()
+    {
+        var name = ManagedRuntimeFixture.Unique("hard");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os, stat
+            d = '/data/{{name}}'
+            os.mkdir(d)
+            open(d + '/a', 'w').write('shared')
+            os.link(d + '/a', d + '/b')
+            open(d + '/b', 'a').write(' content')
+            os.symlink('a', d + '/sym')
+            os.link(d + '/sym', d + '/followed')
+            os.link(d + '/sym', d + '/itself', follow_symlinks=False)
+            os.remove(d + '/a')
+            return [open(d + '/b').read(), os.stat(d + '/b').st_nlink,
+                    os.path.samefile(d + '/b', d + '/followed'), stat.S_ISLNK(os.lstat(d + '/itself').st_mode)]
+            """);
+
+        Assert.Equal(["shared content", 2L, true, true], result!);
+        Assert.Equal("shared content", ManagedRuntimeFixture.ReadText(fixture.Data, $"/{name}/followed"));
+    }
+
+    [Theory]
+    [InlineData("os.link('/data/{0}/f', '/tmp/{0}-f')", "OSError 18")]
+    [InlineData("os.link('/data/{0}', '/data/{0}-dir')", "PermissionError 1")]
+    [InlineData("os.link('/data/{0}/f', '/data/{0}/f')", "FileExistsError 17")]
+    [InlineData("os.link('/data/{0}/missing', '/data/{0}/g')", "FileNotFoundError 2")]
+    [InlineData("os.link('/usr/lib/python3.11/os.py', '/data/{0}/os.py')", "OSError 30")]
+    [InlineData("os.link('/data/{0}/f', '/usr/lib/python3.11/planted.py')", "OSError 30")]
+    [InlineData("os.link('/data/{0}/f', '/data/{0}/g', dst_dir_fd=0)", "UnsupportedOperation None")]
+    public async Task Link_Refused_WithThePosixError(string call, string expected)
+    {
+        var name = ManagedRuntimeFixture.Unique("hardno");
+        var result = await fixture.RunAsync<string>($$"""
+            import os
+            os.mkdir('/data/{{name}}')
+            open('/data/{{name}}/f', 'w').close()
+            try:
+                {{string.Format(System.Globalization.CultureInfo.InvariantCulture, call, name)}}
+            except OSError as e:
+                return f'{type(e).__name__} {e.errno}'
+            return 'linked'
+            """);
+
+        Assert.Equal(expected, result);
+        Assert.Null(fixture.Tmp.GetStatus($"/{name}-f"));
+    }
+
+    [Fact]
+    public async Task SupportsSets_NameWhatTheManagedFunctionsTake_SoShutilCopiesALinkItself()
+    {
+        var name = ManagedRuntimeFixture.Unique("sets");
+        var result = await fixture.RunAsync<string>($$"""
+            import os, shutil
+            d = '/data/{{name}}'
+            os.mkdir(d)
+            open(d + '/target', 'w').write('t')
+            os.symlink('target', d + '/link')
+            os.utime(d + '/link', ns=(1_000_000_000, 2_000_000_000), follow_symlinks=False)
+            shutil.copy2(d + '/link', d + '/copy', follow_symlinks=False)
+            return repr([
+                sorted(f.__name__ for f in os.supports_follow_symlinks), sorted(f.__name__ for f in os.supports_fd),
+                len(os.supports_dir_fd), os.readlink(d + '/copy'), os.lstat(d + '/copy').st_mtime_ns, hasattr(os, 'fwalk')])
+            """);
+
+        Assert.Equal("[['stat', 'utime'], ['chdir', 'chmod', 'listdir', 'scandir', 'stat', 'truncate', 'utime'], 0, 'target', 2000000000, False]", result);
+    }
+
+    [Fact]
     public async Task AbsoluteLinksAcrossMounts_AreFollowedByTheRuntime()
     {
         var name = ManagedRuntimeFixture.Unique("cross");

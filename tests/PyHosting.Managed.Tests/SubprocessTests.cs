@@ -20,6 +20,27 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task Arguments_ArePathLikeOrStrings_AndANulIsAValueError()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import os, pathlib, subprocess
+            class P:
+                def __fspath__(self):
+                    return '/bin/echo'
+            out = subprocess.run([P(), pathlib.PurePosixPath('a/b'), b'c'], capture_output=True).stdout
+            errors = []
+            for args, env in ((['/bin/echo', 'x\0y'], None), ([P(), 'ok'], {'A': 'b\0c'}), (['/bin/echo', 42], None)):
+                try:
+                    subprocess.run(args, env=env)
+                except (ValueError, TypeError) as e:
+                    errors.append(type(e).__name__)
+            return out.decode() + '|' + ','.join(errors)
+            """);
+
+        Assert.Equal("a/b c\n|ValueError,ValueError,TypeError", result);
+    }
+
+    [Fact]
     public async Task Input_IsFedToTheChild()
     {
         var result = await fixture.RunAsync<string>("""

@@ -1,3 +1,5 @@
+using PyHosting.Providers.Internal;
+
 namespace PyHosting.Providers;
 
 /// <summary>
@@ -77,6 +79,31 @@ public interface IPythonFileSystem
     /// <param name="target">The link text, stored as given (relative or absolute, in the runtime's name space).</param>
     /// <exception cref="PythonIOException"><c>EEXIST</c>, <c>ENOENT</c>, <c>EROFS</c>, <c>EPERM</c> when links are not supported.</exception>
     void CreateSymbolicLink(string path, string target);
+
+    /// <summary>
+    /// Creates a hard link: a second name, <paramref name="destination"/>, for the existing entry
+    /// <paramref name="source"/> (POSIX <c>link</c>). A final symbolic link in <paramref name="source"/> is
+    /// not followed (the link itself gets the new name); the runtime follows it beforehand when Python asks to.
+    /// </summary>
+    /// <remarks>
+    /// Optional: the default implementation refuses with <c>EPERM</c>, as POSIX does on a file system without
+    /// hard links. Both paths are in this file system; the runtime refuses a link across mounts with
+    /// <c>EXDEV</c> before calling a provider. An implementation must never give a name inside its root to an
+    /// entry outside it.
+    /// </remarks>
+    /// <param name="source">The absolute, normalised path of the existing entry.</param>
+    /// <param name="destination">The absolute, normalised path of the new name; nothing may exist there.</param>
+    /// <exception cref="PythonIOException">
+    /// <c>ENOENT</c> when <paramref name="source"/> or the parent of <paramref name="destination"/> is missing,
+    /// <c>EEXIST</c> when <paramref name="destination"/> exists, <c>EPERM</c> for a directory or when hard links are
+    /// not supported, <c>EXDEV</c> when the two paths are on different devices, <c>EROFS</c>, <c>ENOSPC</c>.
+    /// </exception>
+    void CreateHardLink(string source, string destination)
+    {
+        PythonPath.Validate(source);
+        PythonPath.Validate(destination);
+        throw FileSystemErrors.Create(Errno.EPERM, source, destination);
+    }
 
     /// <summary>Reads the text of a symbolic link.</summary>
     /// <param name="path">The absolute, normalised path of the link.</param>

@@ -294,6 +294,33 @@ public sealed class InMemoryPythonFileSystem : IPythonFileSystem
     }
 
     /// <inheritdoc/>
+    /// <remarks>Files and symbolic links can have several names; the content lives (and is charged once) until the last name is removed and the file is closed.</remarks>
+    public void CreateHardLink(string source, string destination)
+    {
+        PythonPath.Validate(source);
+        PythonPath.Validate(destination);
+        lock (_store.Gate)
+        {
+            var from = Resolve(source, followFinal: false);
+            var node = from.Node ?? throw FileSystemErrors.Create(Errno.ENOENT, source);
+            if (node is MemoryDirectory)
+            {
+                throw FileSystemErrors.Create(Errno.EPERM, source, destination);
+            }
+
+            var to = Resolve(destination, followFinal: false);
+            if (to.Node is not null || to.Parent is null)
+            {
+                throw FileSystemErrors.Create(Errno.EEXIST, destination);
+            }
+
+            AddEntry(to.Parent, to.Name, node, destination);
+            node.NameCount++;
+            node.ChangeTime = _store.Now();
+        }
+    }
+
+    /// <inheritdoc/>
     public string ReadSymbolicLink(string path)
     {
         PythonPath.Validate(path);
@@ -371,7 +398,15 @@ public sealed class InMemoryPythonFileSystem : IPythonFileSystem
         var node = parent.Entries[name];
         parent.Entries.Remove(name);
         _store.Release(MemoryStore.NameBytes(name));
-        node.Unlinked();
+        if (--node.NameCount == 0)
+        {
+            node.Unlinked();
+        }
+        else
+        {
+            node.ChangeTime = _store.Now();
+        }
+
         parent.Touch();
     }
 }

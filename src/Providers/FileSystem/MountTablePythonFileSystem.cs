@@ -210,6 +210,32 @@ public sealed class MountTablePythonFileSystem : IPythonFileSystem
     }
 
     /// <inheritdoc/>
+    /// <remarks>Both paths must be in the same mount (<c>EXDEV</c> otherwise), whose file system makes the link.</remarks>
+    public void CreateHardLink(string source, string destination)
+    {
+        PythonPath.Validate(source);
+        PythonPath.Validate(destination);
+        if (IsStructural(destination))
+        {
+            throw FileSystemErrors.Create(Errno.EEXIST, destination);
+        }
+
+        if (IsStructural(source))
+        {
+            throw FileSystemErrors.Create(Errno.EPERM, source, destination);
+        }
+
+        var from = FindExisting(source);
+        var to = FindForCreate(destination);
+        if (!ReferenceEquals(from.Mount, to.Mount))
+        {
+            throw FileSystemErrors.Create(Errno.EXDEV, source, destination);
+        }
+
+        from.Mount.FileSystem.CreateHardLink(from.InnerPath, to.InnerPath);
+    }
+
+    /// <inheritdoc/>
     public string ReadSymbolicLink(string path)
     {
         PythonPath.Validate(path);

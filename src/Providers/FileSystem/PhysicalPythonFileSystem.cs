@@ -125,6 +125,19 @@ public sealed class PhysicalPythonFileSystem : IPythonFileSystem, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Both names are resolved inside the root; a final symbolic link in <paramref name="source"/> is linked
+    /// itself, never followed on the host. Where the kernel cannot resolve paths inside the root
+    /// (see <see cref="IsResolvedByKernel"/>), hard links are refused with <c>EPERM</c>.
+    /// </remarks>
+    public void CreateHardLink(string source, string destination)
+    {
+        PythonPath.Validate(source);
+        PythonPath.Validate(destination);
+        _implementation.CreateHardLink(source, destination);
+    }
+
+    /// <inheritdoc/>
     public string ReadSymbolicLink(string path)
     {
         PythonPath.Validate(path);

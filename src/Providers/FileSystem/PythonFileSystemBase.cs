@@ -16,7 +16,7 @@ namespace PyHosting.Providers;
 /// <item><description><see cref="ReadDirectory"/> consults <see cref="GetStatus"/>: <see cref="DirectoryNotFoundException"/>, <c>ENOTDIR</c>, or <c>ENOSYS</c> for a directory.</description></item>
 /// <item><description><see cref="ReadSymbolicLink"/> consults <see cref="GetStatus"/> without following links: <c>ENOENT</c>, <c>EINVAL</c> for an entry that is not a link, or <c>ENOSYS</c>.</description></item>
 /// <item><description>Every mutation (<see cref="CreateDirectory"/>, <see cref="DeleteDirectory"/>, <see cref="DeleteFile"/>,
-/// <see cref="Rename"/>, <see cref="CreateSymbolicLink"/>, <see cref="SetTimes"/>, <see cref="SetMode"/>) throws <c>EROFS</c>.</description></item>
+/// <see cref="Rename"/>, <see cref="CreateSymbolicLink"/>, <see cref="CreateHardLink"/>, <see cref="SetTimes"/>, <see cref="SetMode"/>) throws <c>EROFS</c>.</description></item>
 /// <item><description><see cref="GetHostPath"/> returns <see langword="null"/>.</description></item>
 /// </list>
 /// <para>A writable implementation that lacks a feature should throw <c>EPERM</c> (for example for symbolic links) or <c>EOPNOTSUPP</c> instead of <c>EROFS</c>.</para>
@@ -101,6 +101,14 @@ public abstract class PythonFileSystemBase : IPythonFileSystem
     {
         ArgumentNullException.ThrowIfNull(target);
         throw ReadOnly(path);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The default throws <see cref="PythonIOException"/> with <c>EROFS</c>.</remarks>
+    public virtual void CreateHardLink(string source, string destination)
+    {
+        PythonPath.Validate(destination);
+        throw ReadOnly(source);
     }
 
     /// <inheritdoc/>

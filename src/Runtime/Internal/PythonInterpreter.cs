@@ -18,6 +18,7 @@ internal static unsafe partial class PythonInterpreter
     /// <summary>How long stopping waits for the GIL, which a call that cannot be interrupted may keep.</summary>
     private static readonly TimeSpan DetachTimeout = TimeSpan.FromSeconds(5);
     private static IPythonBackend? s_backend;
+    private static delegate* unmanaged<nint> s_uncheckedThreadState;
     private static int s_state; // 0 = never started, 1 = running, 2 = stopped
     private static int s_gilUses;
     private static int s_activeCalls;
@@ -372,6 +373,17 @@ internal static unsafe partial class PythonInterpreter
         return p;
     }
 
+    /// <summary>The current thread state, or 0 when there is none (never a fatal error, unlike <c>PyThreadState_Get</c>).</summary>
+    private static nint UncheckedThreadState()
+    {
+        if (s_uncheckedThreadState == null)
+        {
+            s_uncheckedThreadState = (delegate* unmanaged<nint>)LibPython.Export("_PyThreadState_UncheckedGet");
+        }
+
+        return s_uncheckedThreadState();
+    }
+
     [UnmanagedCallersOnly]
     private static int AuditHook(nint eventName, nint args, nint userData)
     {
@@ -399,6 +411,13 @@ internal static unsafe partial class PythonInterpreter
             if (!decision.IsDenied)
             {
                 return 0;
+            }
+
+            if (UncheckedThreadState() == 0)
+            {
+                // Some events are raised with no current thread state (Py_NewInterpreter after the caller swapped its own
+                // out): no exception can be set then, and a failure without one is what the caller expects.
+                return -1;
             }
 
             Interop.Py.SetError(decision.ExceptionClass == 0 ? LibPython.ExcPermissionError : decision.ExceptionClass, decision.Message!);

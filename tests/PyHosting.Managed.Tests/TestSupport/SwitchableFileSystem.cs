@@ -29,6 +29,8 @@ public sealed class SwitchableFileSystem(IPythonFileSystem initial) : IPythonFil
 
     public void CreateSymbolicLink(string path, string target) => _target.CreateSymbolicLink(path, target);
 
+    public void CreateHardLink(string source, string destination) => _target.CreateHardLink(source, destination);
+
     public string ReadSymbolicLink(string path) => _target.ReadSymbolicLink(path);
 
     public void SetTimes(string path, DateTimeOffset? accessTime, DateTimeOffset? modificationTime, bool followSymbolicLinks = true)

@@ -15,4 +15,6 @@ public sealed class FileSystemAbstractionsConformanceTests : PythonFileSystemCon
     protected override IPythonFileSystem FileSystem { get; }
 
     protected override bool SupportsSymbolicLinks => false;
+
+    protected override bool SupportsHardLinks => false;
 }

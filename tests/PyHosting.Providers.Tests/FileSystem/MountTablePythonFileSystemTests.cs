@@ -27,6 +27,42 @@ public sealed class MountTablePythonFileSystemTests
     }
 
     [Fact]
+    public void CreateHardLink_WithinOneMount_IsMadeByThatMount()
+    {
+        _table.WriteText("/data/a", "shared");
+
+        _table.CreateHardLink("/data/a", "/data/b");
+
+        Assert.Equal(2, _data.GetStatus("/b")!.LinkCount);
+        Assert.Equal("shared", _data.ReadText("/b"));
+    }
+
+    [Fact]
+    public void CreateHardLink_AcrossMountsOrOnStructure_IsRefused()
+    {
+        _table.WriteText("/data/a", "x");
+
+        ErrnoAssert.Throws(Errno.EXDEV, () => _table.CreateHardLink("/data/a", "/mnt/cache/a"));
+        ErrnoAssert.Throws(Errno.EROFS, () => _table.CreateHardLink("/data/a", "/mnt/a"));
+        ErrnoAssert.Throws(Errno.EEXIST, () => _table.CreateHardLink("/data/a", "/mnt/cache"));
+        ErrnoAssert.Throws(Errno.EPERM, () => _table.CreateHardLink("/mnt", "/data/m"));
+        Assert.Null(_cache.GetStatus("/a"));
+        Assert.Null(_data.GetStatus("/m"));
+    }
+
+    [Fact]
+    public void CreateHardLink_InAReadOnlyMount_ThrowsErofs()
+    {
+        var inner = new InMemoryPythonFileSystem();
+        inner.WriteText("/a", "x");
+        var table = new MountTablePythonFileSystem(new PythonMount("/ro", new ReadOnlyPythonFileSystem(inner)));
+
+        ErrnoAssert.Throws(Errno.EROFS, () => table.CreateHardLink("/ro/a", "/ro/b"));
+        Assert.Null(inner.GetStatus("/b"));
+        Assert.Equal(1, inner.GetStatus("/a")!.LinkCount);
+    }
+
+    [Fact]
     public void Paths_BelowAMount_AreReRootedForTheMountedFileSystem()
     {
         _table.CreateDirectory("/data/sub");

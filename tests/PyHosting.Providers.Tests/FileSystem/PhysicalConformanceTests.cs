@@ -15,6 +15,8 @@ public sealed class PhysicalConformanceTests : PythonFileSystemConformanceTests
 
     protected override IPythonFileSystem FileSystem => _fileSystem;
 
+    protected override bool SupportsHardLinks => _fileSystem.IsResolvedByKernel;
+
     [Fact]
     public void Constructor_OnLinux_UsesKernelResolution()
     {
@@ -40,6 +42,9 @@ public sealed class PhysicalPortableConformanceTests : PythonFileSystemConforman
     }
 
     protected override IPythonFileSystem FileSystem => _fileSystem;
+
+    /// <summary>Gets a value indicating that hard links need the kernel's resolution inside the root.</summary>
+    protected override bool SupportsHardLinks => false;
 
     protected override void Dispose(bool disposing)
     {

@@ -97,6 +97,34 @@ public sealed class PhysicalEscapeTests : IDisposable
         Assert.NotEqual(DateTime.UnixEpoch, File.GetLastWriteTimeUtc(_secretFile));
     }
 
+    [Fact]
+    public void CreateHardLink_ThroughLinksToOutside_NeverNamesAnOutsideFile()
+    {
+        using var fileSystem = Create(kernel: true);
+        if (!fileSystem.IsResolvedByKernel)
+        {
+            return; // hard links need the kernel's resolution inside the root
+        }
+
+        fileSystem.CreateSymbolicLink("/out", _outside);
+        fileSystem.CreateSymbolicLink("/secret", _secretFile);
+        fileSystem.CreateSymbolicLink("/up", "../outside/secret.txt");
+
+        ErrnoAssert.Throws(Errno.ENOENT, () => fileSystem.CreateHardLink("/out/secret.txt", "/stolen"));
+        ErrnoAssert.Throws(Errno.ENOENT, () => fileSystem.CreateHardLink("/nothing", "/out/planted"));
+
+        // A link to a link names the link itself: reading the new name resolves inside the root, where nothing is.
+        fileSystem.CreateHardLink("/secret", "/second");
+        fileSystem.CreateHardLink("/up", "/third");
+        Assert.Equal(PythonFileKind.SymbolicLink, fileSystem.GetStatus("/second", followSymbolicLinks: false)!.Kind);
+        Assert.Null(fileSystem.GetStatus("/second"));
+        Assert.Null(fileSystem.GetStatus("/third"));
+        Assert.Null(fileSystem.GetStatus("/stolen", followSymbolicLinks: false));
+
+        Assert.Equal([_secretFile], Directory.GetFileSystemEntries(_outside));
+        Assert.Equal(Secret, File.ReadAllText(_secretFile));
+    }
+
     [Theory]
     [MemberData(nameof(Resolutions))]
     public void Open_CreateThroughDanglingAbsoluteLink_CreatesInsideTheRoot(bool kernel)

@@ -69,6 +69,41 @@ public sealed class ProcessPermissionTests(CreateProcessFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ChildSignallingTheHost_WhilePythonHandlesTheSignal_DoesNotEndTheHost()
+    {
+        // CPython's test_subprocess (test_communicate_eintr) does this: a child sends SIGUSR1 to its parent.
+        var response = await fixture.Python.ExecAsync("""
+            import signal, subprocess, time
+            previous = signal.signal(signal.SIGUSR1, lambda *a: None)
+            signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+            for name in ('USR1', 'USR2', 'USR1'):
+                subprocess.run(['/bin/sh', '-c', f'kill -{name} $PPID'], check=True)
+            time.sleep(0.5)
+            """);
+
+        Assert.True(response.Ok, response.ToString());
+        await fixture.AssertAliveAsync();
+        Assert.Equal(0x800UL | 0x200UL, CaughtSignals(fixture.Python.ProcessId) & 0xA00UL);
+
+        // SIG_DFL again: the registrations are removed, SIGTERM and SIGINT handlers are never registered.
+        var reset = await fixture.Python.ExecAsync("""
+            import signal
+            signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+            signal.signal(signal.SIGUSR2, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, lambda *a: None)
+            """);
+        Assert.True(reset.Ok, reset.ToString());
+        await fixture.AssertAliveAsync();
+    }
+
+    /// <summary>The signals a process catches (the <c>SigCgt</c> mask of /proc/pid/status, bit n-1 for signal n).</summary>
+    private static ulong CaughtSignals(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+        return ulong.Parse(line["SigCgt:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task ChildIdentifiers_AreAnsweredAsTheRuntimes_NeverPassedToTheHost()
     {
         // A child's pid is virtual: handed to the C library it would name an unrelated host process.

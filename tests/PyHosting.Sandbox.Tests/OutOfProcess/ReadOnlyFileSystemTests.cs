@@ -63,6 +63,8 @@ public sealed class ReadOnlyFileSystemTests(ReadOnlyFileSystemFixture fixture) :
         { "mkstemp in the mount", "import tempfile\ntempfile.mkstemp(dir='/data')" },
         { "mkstemp in memory", "import tempfile\ntempfile.mkstemp(dir='/tmp')" },
         { "symlink", "import os\nos.symlink('/etc/passwd', '/data/link')" },
+        { "link", "import os\nos.link('/data/readable.txt', '/data/hard.txt')" },
+        { "link through a link out of the mount", "import os\nos.link('/data/escape/host-only.txt', '/data/stolen.txt')" },
         { "pathlib write_text", "import pathlib\npathlib.Path('/data/readable.txt').write_text('x')" },
         { "shutil.copy", "import shutil\nshutil.copy('/data/readable.txt', '/data/copy.txt')" },
         { "shutil.move", "import shutil\nshutil.move('/data/sub/a.txt', '/data/moved.txt')" },

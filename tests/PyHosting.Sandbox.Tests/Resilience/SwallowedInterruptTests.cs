@@ -5,7 +5,7 @@ namespace PyHosting.Sandbox.Tests.Resilience;
 /// <summary>
 /// Code that swallows its interrupt and turns off the per-frame tracing flags (<c>f_trace_lines</c>,
 /// <c>f_trace_opcodes</c>, <c>f_trace</c>) of its own frame, of every frame of its stack or of the frames of a
-/// traceback still ends at the timeout: generated from every loop shape crossed with every way of clearing the
+/// traceback, or calls <c>sys.settrace(None)</c>, still ends at the timeout: generated from every loop shape crossed with every way of clearing the
 /// flags, each must end in <c>TimeoutException</c> (not be abandoned as "keeps running"), and the next call works.
 /// </summary>
 [Collection(SandboxCollection.Name)]
@@ -16,6 +16,8 @@ public sealed class SwallowedInterruptTests(SandboxFixture fixture)
     {
         ["own frame"] = "_f = sys._getframe(); _f.f_trace_lines = False; _f.f_trace_opcodes = False; _f.f_trace = None",
         ["every frame of the stack"] = "_f = sys._getframe()\nwhile _f is not None: _f.f_trace_lines = False; _f.f_trace_opcodes = False; _f.f_trace = None; _f = _f.f_back",
+        // sys.settrace(None) and setprofile(None) are accepted (and change nothing): they must not remove the runtime's trace function.
+        ["settrace(None) and setprofile(None)"] = "sys.settrace(None); sys.setprofile(None); __import__('threading').settrace(None); sys._getframe().f_trace_lines = False",
         ["traceback frames"] = "_t = sys.exc_info()[2]\nwhile _t is not None: _t.tb_frame.f_trace_lines = False; _t.tb_frame.f_trace_opcodes = False; _t.tb_frame.f_trace = None; _t = _t.tb_next\nsys._getframe().f_trace_lines = False",
     };
 

@@ -27,6 +27,9 @@ internal abstract class MemoryNode
 
     public abstract PythonFileKind Kind { get; }
 
+    /// <summary>Gets or sets how many directory entries name this node (hard links); directories have exactly one.</summary>
+    public int NameCount { get; set; } = 1;
+
     /// <summary>Gets the bytes this node charges against the quota, besides its name.</summary>
     public abstract long ChargedBytes { get; }
 
@@ -84,7 +87,7 @@ internal sealed class MemorySymbolicLink(MemoryStore store, string target) : Mem
 
     public override long ChargedBytes => Encoding.UTF8.GetByteCount(Target);
 
-    public override PythonFileStatus ToStatus() => Status(ChargedBytes, 1);
+    public override PythonFileStatus ToStatus() => Status(ChargedBytes, NameCount);
 }
 
 internal sealed class MemoryFile(MemoryStore store, int mode) : MemoryNode(store, mode)
@@ -101,7 +104,7 @@ internal sealed class MemoryFile(MemoryStore store, int mode) : MemoryNode(store
 
     public override long ChargedBytes => Length;
 
-    public override PythonFileStatus ToStatus() => Status(Length, 1);
+    public override PythonFileStatus ToStatus() => Status(Length, NameCount);
 
     /// <summary>Keeps the content (and its quota charge) while a stream is still open, as POSIX keeps an unlinked but open file.</summary>
     public override void Unlinked()

@@ -103,6 +103,9 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(LibC, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int RenameAt2(SafeFileHandle oldDirectory, string oldPath, SafeFileHandle newDirectory, string newPath, uint flags);
 
+    [LibraryImport(LibC, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LinkAt(SafeFileHandle oldDirectory, string oldPath, SafeFileHandle newDirectory, string newPath, int flags);
+
     [LibraryImport(LibC, EntryPoint = "symlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int SymlinkAt(string target, SafeFileHandle directory, string path);
 

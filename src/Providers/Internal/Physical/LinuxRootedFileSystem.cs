@@ -260,6 +260,29 @@ internal sealed unsafe partial class LinuxRootedFileSystem : IPythonFileSystem, 
         Check(SymlinkAt(target, parent, name), path);
     }
 
+    public void CreateHardLink(string source, string destination)
+    {
+        if (source == PythonPath.Root)
+        {
+            throw FileSystemErrors.Create(Errno.EPERM, source, destination);
+        }
+
+        if (destination == PythonPath.Root)
+        {
+            throw FileSystemErrors.Create(Errno.EEXIST, destination);
+        }
+
+        // Flags 0: the final name of the source is never followed (no AT_SYMLINK_FOLLOW), so a link inside the root
+        // that points outside it cannot give the host file a name inside the root.
+        using var from = OpenParent(source, out var fromName);
+        using var to = OpenParent(destination, out var toName);
+        if (LinkAt(from, fromName, to, toName, 0) != 0)
+        {
+            var errno = LastErrno;
+            throw FileSystemErrors.FromErrno(errno, errno == Errno.EEXIST ? destination : source);
+        }
+    }
+
     public string ReadSymbolicLink(string path)
     {
         if (path == PythonPath.Root)

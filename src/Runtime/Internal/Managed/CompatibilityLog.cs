@@ -29,6 +29,12 @@ internal static partial class CompatibilityLog
     [LoggerMessage(EventId = 106, EventName = "SignalHandlerRecorded", Level = LogLevel.Debug, Message = "Ignored: installing a handler for signal {Signal} (recorded; signals are not delivered to the managed backend)")]
     public static partial void SignalHandlerRecorded(ILogger logger, long signal);
 
+    [LoggerMessage(EventId = 108, EventName = "ChildSignalAbsorbed", Level = LogLevel.Debug, Message = "Emulated: signal {Signal} sent to the host while Python handles it was absorbed (the host survives; the handler is not called)")]
+    public static partial void ChildSignalAbsorbed(ILogger logger, int signal);
+
+    [LoggerMessage(EventId = 109, EventName = "FaultHandlerEmulated", Level = LogLevel.Debug, Message = "Emulated: faulthandler.{Function} ({Number}): the calling thread's stack is formatted in Python and written to the runtime's descriptors; no signal handler or host descriptor is involved")]
+    public static partial void FaultHandlerEmulated(ILogger logger, string function, long number);
+
     [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
     public static partial void ThreadStackRaised(ILogger logger, long requested, long floor);
 }

@@ -33,6 +33,11 @@ internal sealed partial class ManagedBackend
                 return Deny("marshal.load", null);
             case InterpreterSeal.Event:
                 return Seal();
+            case "cpython.PyInterpreterState_New" when InterpreterSeal.IsSealed:
+                // A subinterpreter (Py_NewInterpreter, from native code such as _testcapi.run_in_subinterp or ctypes) would have
+                // modules, hooks and thread states of its own, which the runtime neither tames nor tracks: ending its thread
+                // state killed the host. The main interpreter is made before the seal, so only later ones are refused.
+                return Deny("creating a subinterpreter", null);
         }
 
         if (eventName.StartsWith("ctypes.", StringComparison.Ordinal) && !Permissions.NativeAccess)

@@ -45,6 +45,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
         Fds.Add(new StandardFile(2, defaultSink));
         FileSystem = new RuntimeFileSystem(fileSystem, []);
         ChildProcesses = new ChildProcesses(this);
+        ChildSignals = new ChildSignalGuard(options.Permissions.CreateProcess, Compatibility);
         Modules = new ModulePatcher(this);
     }
 
@@ -69,6 +70,9 @@ internal sealed partial class ManagedBackend : IPythonBackend
     public FdTable Fds { get; }
 
     public ChildProcesses ChildProcesses { get; }
+
+    /// <summary>Gets what keeps the host alive when a child signals it while Python handles the signal.</summary>
+    public ChildSignalGuard ChildSignals { get; }
 
     /// <summary>Gets the patcher of the tamed built-in modules, bound to this backend.</summary>
     public ModulePatcher Modules { get; }
@@ -168,6 +172,7 @@ internal sealed partial class ManagedBackend : IPythonBackend
     public void OnStopping()
     {
         ChildProcesses.KillAll();
+        ChildSignals.Dispose();
         Fds.CloseRange(3, FdTable.MaxDescriptors);
     }
 

@@ -1,6 +1,7 @@
 # family: 12
-# expect: ModuleNotFoundError
-# threading.Timer, then faulthandler (a watchdog thread).
+# expect: PermissionError
+# key: PythonRuntime:Permissions:CreateThread
+# threading.Timer, then faulthandler's watchdog (the managed faulthandler's is a threading.Timer too).
 import threading
 try:
     threading.Timer(0.01, print).start()

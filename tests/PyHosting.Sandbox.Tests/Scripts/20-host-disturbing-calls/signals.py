@@ -1,10 +1,13 @@
 # family: 20
 # expect: io.UnsupportedOperation
-# signal.signal records a handler without installing it; raising, alarms, timers and masks are
-# unsupported.
+# signal.signal records a handler without installing it (without CreateProcess, not even the guard for
+# SIGUSR1/SIGUSR2 that keeps the host alive when a child signals it); raising, alarms, timers and masks are
+# unsupported. The host's dispositions are compared before and after.
 import signal, threading
 previous = signal.signal(signal.SIGTERM, lambda *a: None)
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGUSR1, lambda *a: None)
+signal.signal(signal.SIGUSR2, signal.SIG_IGN)
 for attempt in (lambda: signal.alarm(1), lambda: signal.setitimer(signal.ITIMER_REAL, 1),
                 lambda: signal.pthread_kill(threading.get_ident(), 9), lambda: signal.pthread_sigmask(signal.SIG_BLOCK, [2]),
                 lambda: signal.set_wakeup_fd(5), lambda: signal.siginterrupt(2, True)):

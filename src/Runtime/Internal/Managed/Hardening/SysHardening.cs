@@ -12,7 +12,8 @@ namespace PyHosting.Internal.Managed.Hardening;
 /// caps the limit to what the calling thread's stack holds; <c>setswitchinterval</c> is capped at
 /// <see cref="MaxSwitchInterval"/> (a thread that keeps the GIL for hours also keeps the host's interrupt
 /// from ever being raised, so a busy loop could no longer be stopped); <c>_debugmallocstats</c>, which writes
-/// to the process's real standard error, is unsupported; and the saved copy is refreshed from the live module
+/// to the process's real standard error, is unsupported; <c>settrace(None)</c> and <c>setprofile(None)</c> change nothing;
+/// and the saved copy is refreshed from the live module
 /// once the Managed backend has finished it, so a restore gives back the managed state.
 /// Its fields are process-wide: they hold CPython's original C functions, replaced once per process.
 /// </summary>
@@ -23,6 +24,8 @@ internal static unsafe class SysHardening
     public const double MaxSwitchInterval = 0.05;
 
     private static nint s_setRecursionLimit;
+    private static nint s_setTrace;
+    private static nint s_setProfile;
     private static nint s_setSwitchInterval;
 
     public static void Apply()
@@ -51,6 +54,15 @@ internal static unsafe class SysHardening
                 throw new InvalidOperationException("sys.setrecursionlimit, setswitchinterval or _debugmallocstats is not a built-in function");
             }
 
+            var setTrace = MethodDefinitions.Of(GetItem(copy, "settrace"));
+            var setProfile = MethodDefinitions.Of(GetItem(copy, "setprofile"));
+            if (setTrace == 0 || setProfile == 0)
+            {
+                throw new InvalidOperationException("sys.settrace or setprofile is not a built-in function");
+            }
+
+            s_setTrace = MethodDefinitions.Replace(setTrace, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetTrace);
+            s_setProfile = MethodDefinitions.Replace(setProfile, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetProfile);
             s_setRecursionLimit = MethodDefinitions.Replace(original, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetRecursionLimit);
             s_setSwitchInterval = MethodDefinitions.Replace(switchInterval, MethodDefinitions.MethO, (nint)(delegate* unmanaged<nint, nint, nint>)&SetSwitchInterval);
             MethodDefinitions.Replace(stats, MethodDefinitions.MethNoArgs, (nint)(delegate* unmanaged<nint, nint, nint>)&DebugMallocStats);
@@ -128,6 +140,21 @@ internal static unsafe class SysHardening
             return Py.SetError(LibPython.ExcRuntimeError, "setrecursionlimit failed in the managed backend");
         }
     }
+
+    /// <summary>
+    /// <c>sys.settrace(None)</c> succeeds and changes nothing: no trace function of Python's can be set (the audit hook
+    /// refuses one), so there is none to remove, and the one the runtime sets to stop a call must stay. Code that saves
+    /// <c>sys.gettrace()</c> and restores it in a <c>finally</c> block (doctest, coverage tools) then goes on; any other
+    /// argument goes to the original, which the audit hook refuses.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    private static nint SetTrace(nint self, nint function)
+        => function == LibPython.None ? Py.NewNone() : ((delegate* unmanaged<nint, nint, nint>)s_setTrace)(self, function);
+
+    /// <summary><c>sys.setprofile(None)</c>, as <see cref="SetTrace"/>.</summary>
+    [UnmanagedCallersOnly]
+    private static nint SetProfile(nint self, nint function)
+        => function == LibPython.None ? Py.NewNone() : ((delegate* unmanaged<nint, nint, nint>)s_setProfile)(self, function);
 
     [UnmanagedCallersOnly]
     private static nint SetSwitchInterval(nint self, nint interval)

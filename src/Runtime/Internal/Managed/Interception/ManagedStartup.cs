@@ -120,7 +120,20 @@ internal static unsafe class ManagedStartup
             // The arguments' references are the call's (stolen).
             var reasons = ValueConverter.ToPython(Inittab.Dropped.ToDictionary(n => n, ManagedBackend.WhyUnavailable));
             var hostPackages = ValueConverter.ToPython(backend.HostPackagesOffPath().ToList());
-            LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons, hostPackages));
+            var emulated = LibPython.PyDict_New();
+            var faultHandler = FaultHandlerEmulation.Create(backend);
+            fixed (byte* name = "faulthandler\0"u8)
+            {
+                if (faultHandler == 0 || LibPython.PyDict_SetItemString(emulated, name, faultHandler) < 0)
+                {
+                    LibPython.Py_DecRef(faultHandler);
+                    LibPython.Py_DecRef(emulated);
+                    throw PythonErrors.FromCurrent("preparing the managed faulthandler");
+                }
+            }
+
+            LibPython.Py_DecRef(faultHandler);
+            LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons, hostPackages, emulated));
         }
         finally
         {

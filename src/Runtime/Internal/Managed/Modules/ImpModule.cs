@@ -145,7 +145,29 @@ internal sealed unsafe class ImpModule
             ShowRuntimePath(result, hostPath, origin);
         }
 
+        if (result != 0 && IsStandardExtension(backend, hostPath, "_testcapi"))
+        {
+            _patcher.Replace(result, "_testcapi", "run_in_subinterp", "code, /", RefuseSubinterpreter);
+        }
+
         return result;
+    }
+
+    private static bool IsStandardExtension(ManagedBackend backend, string hostPath, string module) =>
+        backend.Installation is { } installation
+        && string.Equals(Path.GetDirectoryName(hostPath), installation.DynLoad, StringComparison.Ordinal)
+        && FileModuleName(hostPath) == module;
+
+    /// <summary>
+    /// <c>_testcapi.run_in_subinterp</c> (CPython's test helper, loadable only when registered) starts a subinterpreter with
+    /// no current thread state, which no audit hook sees; its start-up then fails in the Managed backend (its frozen
+    /// modules are bytecode the runtime does not trust) and CPython 3.11 aborts the process on that error path.
+    /// </summary>
+    private nint RefuseSubinterpreter(BridgeArgs args)
+    {
+        CompatibilityLog.Unsupported(_backend.Compatibility, "_testcapi.run_in_subinterp: subinterpreters are not supported by the managed backend");
+        Py.SetError(LibPython.ExcRuntimeError, "sub-interpreter creation failed: subinterpreters are not supported by the managed backend");
+        throw new PythonErrorException();
     }
 
     /// <summary>Whether the extension is the standard library's <c>_sqlite3</c>, under whatever name.</summary>

@@ -332,5 +332,29 @@ internal sealed unsafe partial class PosixFunctions
 
     private static nint GetTerminalSize(BridgeArgs args) => throw new PythonIOException(Errno.ENOTTY, "Inappropriate ioctl for device");
 
-    private static nint TtyName(BridgeArgs args) => throw new PythonIOException(Errno.ENOTTY, "Inappropriate ioctl for device");
+    private nint TtyName(BridgeArgs args) => NotATerminal(args);
+
+    /// <summary>
+    /// Terminal functions on a descriptor (<c>ttyname</c>, <c>tcgetpgrp</c>, <c>tcsetpgrp</c>): none of the runtime's
+    /// descriptors is a terminal (<c>ENOTTY</c>), and a number that is not one of them is <c>EBADF</c>, as on Linux.
+    /// </summary>
+    private nint NotATerminal(BridgeArgs args)
+    {
+        var fd = FdOf(Arg.Required(args, 0, "fd"));
+        throw _backend.Fds.TryGet(fd, out _)
+            ? new PythonIOException(Errno.ENOTTY, "Inappropriate ioctl for device")
+            : new PythonIOException(Errno.EBADF, "Bad file descriptor");
+    }
+
+    /// <summary>A descriptor function the backend does not support: <c>EBADF</c> first for a number that is not one of the runtime's, as the real call fails.</summary>
+    private nint UnsupportedOnDescriptor(BridgeArgs args, string function)
+    {
+        var fd = FdOf(Arg.Required(args, 0, "fd"));
+        if (!_backend.Fds.TryGet(fd, out _))
+        {
+            throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+        }
+
+        throw new UnsupportedOperationException($"{function} is not supported by the managed backend");
+    }
 }

@@ -242,6 +242,86 @@ internal sealed unsafe partial class PosixFunctions
         }
     }
 
+    /// <summary>
+    /// <c>os.link</c>: both names must be writable and in the same file system (one mount), which makes the link
+    /// (<see cref="IPythonFileSystem.CreateHardLink"/>; a provider without hard links answers <c>EPERM</c>). A final
+    /// symbolic link in the source is followed here, in the runtime's name space, when Python asks to.
+    /// </summary>
+    private nint Link(BridgeArgs args)
+    {
+        Arg.NoDirFd(args, "link");
+        var src = Arg.Path(args, 0, "src");
+        var dst = Arg.Path(args, 1, "dst");
+        var follow = Arg.Bool(args, 99, "follow_symlinks", true);
+        try
+        {
+            // Refused before anything is resolved: a denied link says nothing about what exists.
+            var to = Resolve(dst);
+            var named = Resolve(src);
+            _backend.CheckWrite(to, "linking");
+            _backend.CheckWrite(named, "linking");
+            var from = LinkSource(named, follow);
+            for (var hop = 0; ; hop++)
+            {
+                _backend.CheckWrite(from, "linking");
+                _backend.CheckWrite(to, "linking");
+                var (fs1, inner1, _) = _backend.FileSystem.Route(from);
+                var (fs2, inner2, _) = _backend.FileSystem.Route(to);
+                if (!ReferenceEquals(fs1, fs2))
+                {
+                    throw new PythonIOException(Errno.EXDEV, "Invalid cross-device link");
+                }
+
+                try
+                {
+                    fs1.CreateHardLink(inner1, inner2);
+                    return Py.NewNone();
+                }
+                catch (Exception e) when (ProviderCalls.IsNotFound(e) && hop < MaxLinkHops)
+                {
+                    // The source exists: a parent of the new name is a link the provider cannot follow.
+                    var next = FollowLinksInRuntime(to, followFinal: false);
+                    if (next is null || next == to)
+                    {
+                        throw;
+                    }
+
+                    to = next;
+                }
+            }
+        }
+        catch (Exception) when (Tag(src.Path, dst.Path))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>The existing entry <c>os.link</c> names: symbolic links on the way followed in the runtime, the final one when <paramref name="follow"/>.</summary>
+    private string LinkSource(string path, bool follow)
+    {
+        for (var hop = 0; hop < MaxLinkHops; hop++)
+        {
+            _backend.CheckMetadata(path, "linking");
+            var (fs, inner, _) = _backend.FileSystem.Route(path);
+            var own = TryStatus(fs, inner, follow: false);
+            if (own is null)
+            {
+                var next = FollowLinksInRuntime(path, followFinal: false);
+                path = next is null || next == path ? throw NotFound() : next;
+                continue;
+            }
+
+            if (!follow || own.Kind != PythonFileKind.SymbolicLink)
+            {
+                return path;
+            }
+
+            path = ManagedPath.Resolve(ManagedPath.Parent(path), fs.ReadSymbolicLink(inner));
+        }
+
+        throw LinkLoop();
+    }
+
     private nint ReadLink(BridgeArgs args)
     {
         Arg.NoDirFd(args, "readlink");

@@ -34,6 +34,7 @@ internal sealed unsafe partial class PosixFunctions
         ["rename"] = Def("src, dst, *, src_dir_fd=None, dst_dir_fd=None", Rename),
         ["replace"] = Def("src, dst, *, src_dir_fd=None, dst_dir_fd=None", Replace),
         ["symlink"] = Def("src, dst, target_is_directory=False, *, dir_fd=None", Symlink),
+        ["link"] = Def("src, dst, *, src_dir_fd=None, dst_dir_fd=None, follow_symlinks=True", Link),
         ["readlink"] = Def("path, *, dir_fd=None", ReadLink),
         ["chmod"] = Def("path, mode, *, dir_fd=None, follow_symlinks=True", ChMod),
         ["fchmod"] = Def("fd, mode", FChMod),
@@ -82,16 +83,17 @@ internal sealed unsafe partial class PosixFunctions
         ["system"] = Def("command", SystemCall),
         ["_exit"] = Def("status", Exit),
         ["abort"] = Def("", Abort),
-        ["link"] = new(BridgeSignature.Any, Link),
         ["mkfifo"] = new(BridgeSignature.Any, MkFifo),
         ["mknod"] = new(BridgeSignature.Any, MkNod),
         ["chown"] = new(BridgeSignature.Any, ChOwn),
         ["lchown"] = new(BridgeSignature.Any, ChOwn),
-        ["fchown"] = new(BridgeSignature.Any, FChOwn),
+        ["fchown"] = Def("fd, uid, gid", args => UnsupportedOnDescriptor(args, "os.fchown")),
         ["statvfs"] = new(BridgeSignature.Any, StatVfs),
-        ["fstatvfs"] = new(BridgeSignature.Any, FStatVfs),
+        ["fstatvfs"] = Def("fd, /", args => UnsupportedOnDescriptor(args, "os.fstatvfs")),
         ["pathconf"] = new(BridgeSignature.Any, PathConf),
-        ["fpathconf"] = new(BridgeSignature.Any, FPathConf),
+        ["fpathconf"] = Def("fd, name, /", args => UnsupportedOnDescriptor(args, "os.fpathconf")),
+        ["tcgetpgrp"] = Def("fd, /", NotATerminal),
+        ["tcsetpgrp"] = Def("fd, pgid, /", NotATerminal),
         ["getlogin"] = Def("", GetLogin),
         ["getxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.getxattr")),
         ["setxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.setxattr")),
@@ -238,23 +240,18 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>The emulated umask every runtime starts with (DESIGN §5), whatever the process umask is.</summary>
     public const int DefaultUmask = 0x12;
 
-    private static nint Link(BridgeArgs args) => throw new UnsupportedOperationException("os.link is not supported by the managed backend");
-
     private static nint MkFifo(BridgeArgs args) => throw new UnsupportedOperationException("os.mkfifo is not supported by the managed backend");
 
     private static nint MkNod(BridgeArgs args) => throw new UnsupportedOperationException("os.mknod is not supported by the managed backend");
 
     private static nint ChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.chown is not supported by the managed backend");
 
-    private static nint FChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.fchown is not supported by the managed backend");
 
     private static nint StatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.statvfs is not supported by the managed backend");
 
-    private static nint FStatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.fstatvfs is not supported by the managed backend");
 
     private static nint PathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.pathconf is not supported by the managed backend");
 
-    private static nint FPathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.fpathconf is not supported by the managed backend");
 
     private static nint GetLogin(BridgeArgs args) => throw new UnsupportedOperationException("os.getlogin is not supported by the managed backend");
 

@@ -13,6 +13,10 @@ namespace PyHosting.Internal.Managed.Modules;
 /// </summary>
 internal sealed unsafe class PosixModule
 {
+    /// <summary>The <c>HAVE_*</c> names the managed functions honour (see <c>os.supports_fd</c> and <c>os.supports_follow_symlinks</c>).</summary>
+    private static readonly string[] HaveFunctions =
+        ["HAVE_FCHDIR", "HAVE_FCHMOD", "HAVE_FDOPENDIR", "HAVE_FTRUNCATE", "HAVE_FUTIMENS", "HAVE_LSTAT", "HAVE_LUTIMES"];
+
     /// <summary>
     /// Functions with no effect outside the interpreter, kept as they are. None takes an argument that names an OS
     /// object (a pid, thread, descriptor or clock): those are managed (PosixFunctions.Identity) or denied.
@@ -93,10 +97,17 @@ internal sealed unsafe class PosixModule
 
         _patcher.DenyUnclassified(module, "posix", n => Managed.ContainsKey(n) || Types.Contains(n), Removed);
 
-        // The managed functions support neither dir_fd nor fd arguments beyond their own: tell os.py.
-        var empty = LibPython.PyList_New(0);
-        Py.SetAttr(module, "_have_functions", empty);
-        LibPython.Py_DecRef(empty);
+        // What os.py builds supports_dir_fd, supports_fd and supports_follow_symlinks from: no dir_fd anywhere (so no
+        // fwalk, and shutil.rmtree takes its path-based way); descriptors where the managed function takes one;
+        // follow_symlinks=False for stat and utime (shutil.copystat looks them up there to copy a link's own times).
+        var have = ValueConverter.ToPython(HaveFunctions.ToList());
+        if (have == 0 || Py.SetAttr(module, "_have_functions", have) < 0)
+        {
+            LibPython.Py_DecRef(have);
+            return -1;
+        }
+
+        LibPython.Py_DecRef(have);
         var environ = PosixFunctions.EnvironmentDictionary(_backend);
         if (environ == 0 || Py.SetAttr(module, "environ", environ) < 0)
         {

@@ -54,6 +54,7 @@ internal sealed unsafe class SignalModule
         }
 
         CompatibilityLog.SignalHandlerRecorded(_backend.Compatibility, number);
+        _backend.ChildSignals.HandlerChanged(number, handled: !IsDefaultHandler(handler));
         LibPython.Py_IncRef(handler);
         nint previous;
         lock (_handlers)
@@ -63,6 +64,23 @@ internal sealed unsafe class SignalModule
         }
 
         return previous != 0 ? previous : DefaultFor(args);
+    }
+
+    /// <summary>Whether <paramref name="handler"/> is <c>SIG_DFL</c> (the integer 0, or the <c>Handlers</c> member that is one).</summary>
+    private static bool IsDefaultHandler(nint handler)
+    {
+        if (LibPython.PyCallable_Check(handler) != 0 || !Py.IsInstanceOfFlag(handler, Py.TpFlagsLongSubclass))
+        {
+            return false;
+        }
+
+        var value = LibPython.PyLong_AsLongLong(handler);
+        if (value == -1 && LibPython.PyErr_Occurred() != 0)
+        {
+            LibPython.PyErr_Clear();
+        }
+
+        return value == 0;
     }
 
     /// <summary>

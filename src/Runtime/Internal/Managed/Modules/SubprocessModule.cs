@@ -88,6 +88,46 @@ internal sealed unsafe class SubprocessModule
         }
     }
 
+    /// <summary>
+    /// Reads the strings of a child's command line and environment as CPython's <c>PyUnicode_FSConverter</c> does: a str,
+    /// bytes or <c>os.PathLike</c> (its <c>__fspath__</c> called once, its result counted against the same limits as
+    /// <see cref="CheckExecSize"/> before it is copied); an embedded NUL is a <c>ValueError</c>.
+    /// </summary>
+    private sealed class ChildStrings
+    {
+        private long _total;
+
+        public string Read(nint o, string name)
+        {
+            string value;
+            if (Py.IsInstanceOfFlag(o, Py.TpFlagsUnicodeSubclass) || Py.IsInstanceOfFlag(o, Py.TpFlagsBytesSubclass))
+            {
+                value = Arg.StringOrBytes(o, name);
+            }
+            else
+            {
+                var fspath = LibPython.PyOS_FSPath(o);
+                if (fspath == 0)
+                {
+                    LibPython.PyErr_Clear();
+                    throw new PythonArgumentException($"{name}: expected str, bytes or os.PathLike object, not {Py.TypeName(o)}");
+                }
+
+                try
+                {
+                    Count(ItemBytes(fspath) ?? 0, ref _total);
+                    value = Arg.StringOrBytes(fspath, name);
+                }
+                finally
+                {
+                    LibPython.Py_DecRef(fspath);
+                }
+            }
+
+            return value.Contains('\0', StringComparison.Ordinal) ? throw new PythonArgumentException("embedded null byte", isValueError: true) : value;
+        }
+    }
+
     /// <summary>The UTF-8 size of a <c>str</c> or <c>bytes</c>, or <see langword="null"/> for anything else.</summary>
     private static long? ItemBytes(nint o)
     {
@@ -179,8 +219,9 @@ internal sealed unsafe class SubprocessModule
         CheckChildSettings(backend, args);
         CheckExecSize(args.Get("args"), args.Get("env"));
 
-        var argv = Arg.Items(Arg.Required(args, 0, "args"), "args", Arg.StringOrBytes);
-        var executables = Arg.Optional(args, "executable_list") is var list and not 0 ? Arg.Items(list, "executable_list", Arg.StringOrBytes) : [];
+        var strings = new ChildStrings();
+        var argv = Arg.Items(Arg.Required(args, 0, "args"), "args", strings.Read);
+        var executables = Arg.Optional(args, "executable_list") is var list and not 0 ? Arg.Items(list, "executable_list", strings.Read) : [];
         if (argv.Count == 0)
         {
             throw new PythonArgumentException("fork_exec: empty argument list", true);
@@ -218,7 +259,7 @@ internal sealed unsafe class SubprocessModule
         else
         {
             environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var text in Arg.Items(env, "env", Arg.StringOrBytes))
+            foreach (var text in Arg.Items(env, "env", strings.Read))
             {
                 var eq = text.IndexOf('=', StringComparison.Ordinal);
                 if (eq > 0)
