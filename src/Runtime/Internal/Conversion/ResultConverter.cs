@@ -21,7 +21,9 @@ internal static unsafe class ResultConverter
     #pragma warning restore IDE1006
 
     /// <summary>Converts a Python object (borrowed) to <typeparamref name="T"/>.</summary>
-    public static T? Convert<T>(nint o)
+    /// <param name="o">The object.</param>
+    /// <param name="json">The contracts of types bound through JSON (<see cref="ConversionJson.For"/>); <see langword="null"/> for the runtime's own.</param>
+    public static T? Convert<T>(nint o, JsonSerializerOptions? json = null)
     {
         var target = typeof(T);
         if (target == typeof(object))
@@ -56,7 +58,7 @@ internal static unsafe class ResultConverter
                 : throw new InvalidCastException($"A Python {Py.TypeName(o)} cannot be converted to {TypeNames.Readable(target)}{(plain is Dictionary<object, object?> ? ": its keys are not all str" : string.Empty)}.");
         }
 
-        return FromJson<T>(o);
+        return FromJson<T>(o, json);
     }
 
     /// <summary>Converts a scalar Python value to <paramref name="target"/> (a non-nullable type); false when the target is not a scalar type.</summary>
@@ -209,14 +211,14 @@ internal static unsafe class ResultConverter
     }
 
     /// <summary>Binds <paramref name="o"/> to <typeparamref name="T"/> through its JSON image.</summary>
-    public static T? FromJson<T>(nint o)
+    public static T? FromJson<T>(nint o, JsonSerializerOptions? json = null)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
         buffer.ResetWrittenCount();
         PythonJsonWriter.WriteTo(buffer, o);
         try
         {
-            return ConversionJson.Deserialize<T>(buffer.WrittenSpan);
+            return ConversionJson.Deserialize<T>(buffer.WrittenSpan, json ?? ConversionJson.Options);
         }
         catch (JsonException e)
         {
