@@ -16,7 +16,6 @@ namespace PyHosting.Samples.WorkerService;
 /// <param name="paths">Maps job scripts' runtime paths for the configured backend; <see langword="null"/> passes them as they are.</param>
 internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timeProvider, ILogger<PythonJobRunner> logger, RuntimePaths? paths = null) : IDisposable
 {
-    private static readonly JsonSerializerOptions ResultFormat = new() { WriteIndented = false };
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>Runs the job once.</summary>
@@ -98,7 +97,7 @@ internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timePr
     {
         try
         {
-            return JsonSerializer.Serialize(result, ResultFormat);
+            return JsonSerializer.Serialize(result, ResultJson.Default.Object);
         }
         catch (NotSupportedException)
         {
