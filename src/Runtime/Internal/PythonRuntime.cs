@@ -22,7 +22,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
     private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(3);
 
     private readonly PythonRuntimeOptions _options;
-    private readonly System.Text.Json.JsonSerializerOptions _json;
+    private readonly System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver? _resolver;
     private readonly IPythonBackend _backend;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -48,7 +48,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
         Func<string, string?>? getEnvironmentVariable = null)
     {
         _options = options;
-        _json = Conversion.ConversionJson.For(options.TypeInfoResolver);
+        _resolver = options.TypeInfoResolver;
         Observer = observer;
         _backend = backend;
         _timeProvider = timeProvider;
@@ -313,7 +313,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
             nint item;
             try
             {
-                item = ValueConverter.ToPython(args[i], json: _json);
+                item = ValueConverter.ToPython(args[i], resolver: _resolver);
             }
             catch
             {
@@ -332,7 +332,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
                 kwargsDict = LibPython.PyDict_New();
                 foreach (var (name, value) in kwargs)
                 {
-                    var item = ValueConverter.ToPython(value, json: _json);
+                    var item = ValueConverter.ToPython(value, resolver: _resolver);
                     var key = Py.NewString(name);
                     LibPython.PyDict_SetItem(kwargsDict, key, item);
                     LibPython.Py_DecRef(key);

@@ -20,8 +20,8 @@ internal static unsafe class ValueConverter
     /// <summary>Converts a .NET value to a new Python reference; throws <see cref="ArgumentException"/> for a value that has no Python counterpart.</summary>
     /// <param name="value">The value.</param>
     /// <param name="depth">How deep <paramref name="value"/> is nested in the value being converted.</param>
-    /// <param name="json">The contracts of records and classes (<see cref="ConversionJson.For"/>); <see langword="null"/> for the runtime's own.</param>
-    public static nint ToPython(object? value, int depth = 0, JsonSerializerOptions? json = null)
+    /// <param name="resolver">The application's contracts of records and classes (<see cref="PythonRuntimeOptions.TypeInfoResolver"/>).</param>
+    public static nint ToPython(object? value, int depth = 0, IJsonTypeInfoResolver? resolver = null)
     {
         if (depth > MaxDepth)
         {
@@ -77,7 +77,7 @@ internal static unsafe class ValueConverter
                     {
                         foreach (DictionaryEntry entry in dictionary)
                         {
-                            SetItem(d, entry.Key, entry.Value, depth, json);
+                            SetItem(d, entry.Key, entry.Value, depth, resolver);
                         }
                     }
                     catch
@@ -97,7 +97,7 @@ internal static unsafe class ValueConverter
                     {
                         foreach (var item in sequence)
                         {
-                            var o = ToPython(item, depth + 1, json);
+                            var o = ToPython(item, depth + 1, resolver);
                             LibPython.PyList_Append(list, o);
                             LibPython.Py_DecRef(o);
                         }
@@ -112,7 +112,7 @@ internal static unsafe class ValueConverter
                 }
 
             default:
-                return FromMembers(value, depth, json);
+                return FromMembers(value, depth, resolver);
         }
     }
 
@@ -245,12 +245,12 @@ internal static unsafe class ValueConverter
         return byKey is null ? byString : byKey;
     }
 
-    private static void SetItem(nint dict, object? key, object? value, int depth, JsonSerializerOptions? json)
+    private static void SetItem(nint dict, object? key, object? value, int depth, IJsonTypeInfoResolver? resolver)
     {
-        var k = ToPython(key, depth + 1, json);
+        var k = ToPython(key, depth + 1, resolver);
         try
         {
-            var v = ToPython(value, depth + 1, json);
+            var v = ToPython(value, depth + 1, resolver);
             var status = LibPython.PyDict_SetItem(dict, k, v);
             LibPython.Py_DecRef(v);
             if (status != 0)
@@ -329,9 +329,9 @@ internal static unsafe class ValueConverter
         $"A value of type {TypeNames.Readable(type)} cannot be passed to Python: pass null, booleans, numbers, strings, byte arrays, dates and times, Guid, lists, sets, dictionaries, or records and classes of those.");
 
     /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise (snake_case names).</summary>
-    private static nint FromMembers(object value, int depth, JsonSerializerOptions? json)
+    private static nint FromMembers(object value, int depth, IJsonTypeInfoResolver? resolver)
     {
-        var info = ObjectContract(value.GetType(), json);
+        var info = ObjectContract(value.GetType(), ConversionJson.For(resolver));
         var dict = LibPython.PyDict_New();
         try
         {
@@ -339,7 +339,7 @@ internal static unsafe class ValueConverter
             {
                 if (property.Get is { } get)
                 {
-                    SetItem(dict, property.Name, get(value), depth, json);
+                    SetItem(dict, property.Name, get(value), depth, resolver);
                 }
             }
         }
