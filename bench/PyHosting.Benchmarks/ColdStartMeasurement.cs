@@ -16,39 +16,122 @@ internal static class ColdStartMeasurement
     /// <summary>The baseline: CPython's own start and exit, <c>python3.11 -c pass</c>.</summary>
     public const string CPython = "python3.11 -c pass";
 
+    /// <summary>The Managed backend in the cold start console published with ReadyToRun (framework-dependent).</summary>
+    public const string ReadyToRun = "Managed, ReadyToRun";
+
+    /// <summary>The Managed backend in the cold start console published with NativeAOT.</summary>
+    public const string NativeAot = "Managed, NativeAOT";
+
     /// <summary>
-    /// Runs each configuration <see cref="Runs"/> times, interleaved: Native, Managed, and CPython's own start
-    /// (<see cref="CPython"/>, process start to exit).
+    /// Runs each configuration <see cref="Runs"/> times, interleaved: Native and Managed under the JIT, Managed published
+    /// with ReadyToRun and with NativeAOT (published first, into the artifacts folder, from the current sources), and
+    /// CPython's own start (<see cref="CPython"/>, process start to exit).
     /// </summary>
     public static IReadOnlyDictionary<string, ColdStartResult> Run(TextWriter log, int runs = Runs)
     {
-        var samples = new Dictionary<string, List<Dictionary<string, double>>> { ["Native"] = [], ["Managed"] = [], [CPython] = [] };
+        var executables = new Dictionary<string, string>
+        {
+            ["Native"] = Path.Combine(AppContext.BaseDirectory, "PyHosting.ColdStart"),
+            ["Managed"] = Path.Combine(AppContext.BaseDirectory, "PyHosting.ColdStart"),
+        };
+        foreach (var (configuration, properties) in (ReadOnlySpan<(string, string[])>)[
+            (ReadyToRun, ["--self-contained", "false", "-p:PublishReadyToRun=true"]),
+            (NativeAot, ["-p:PublishAot=true"])])
+        {
+            if (Publish(log, configuration, properties) is { } executable)
+            {
+                executables[configuration] = executable;
+            }
+        }
+
+        var samples = executables.Keys.Append(CPython).ToDictionary(static c => c, static _ => new List<Dictionary<string, double>>());
 
         // One unmeasured run each: the first start after a build pays for cold disk caches.
-        _ = RunOnce("Native");
-        _ = RunOnce("Managed");
-        _ = RunCPython();
+        foreach (var configuration in samples.Keys)
+        {
+            _ = configuration == CPython ? RunCPython() : RunOnce(executables[configuration], configuration);
+        }
+
         for (var i = 0; i < runs; i++)
         {
             foreach (var (configuration, list) in samples)
             {
-                var sample = configuration == CPython ? RunCPython() : RunOnce(configuration);
+                var sample = configuration == CPython ? RunCPython() : RunOnce(executables[configuration], configuration);
                 list.Add(sample);
                 log.WriteLine($"cold start {configuration} #{i + 1}: " + string.Join(", ", sample.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value:F1}"))));
             }
         }
 
+        log.WriteLine($"load average after the runs: {LoadAverage()}");
         return samples.ToDictionary(p => p.Key, p => ColdStartResult.From(p.Value));
     }
 
-    /// <summary>Starts <c>python3.11 -c pass</c> and times it to its exit (milliseconds).</summary>
+    private static readonly Lazy<string> ContentRoot = new(static () => Directory.CreateTempSubdirectory("pyhosting-coldstart-").FullName);
+
+    /// <summary>The first three fields of <c>/proc/loadavg</c>.</summary>
+    public static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>Publishes the cold start console for linux-x64 with <paramref name="properties"/>; returns its executable, or null when the publish failed.</summary>
+    private static string? Publish(TextWriter log, string configuration, string[] properties)
+    {
+        var project = FindProject();
+        if (project is null)
+        {
+            log.WriteLine($"cold start {configuration}: bench/PyHosting.ColdStart not found above {AppContext.BaseDirectory}; not measured.");
+            return null;
+        }
+
+        var output = Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "coldstart", configuration.Split(", ")[1]);
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", .. properties, "-o", output])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
+        var error = process.StandardError.ReadToEndAsync();
+        var text = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var executable = Path.Combine(output, "PyHosting.ColdStart");
+        if (process.ExitCode != 0 || !File.Exists(executable))
+        {
+            log.WriteLine($"cold start {configuration}: the publish failed ({process.ExitCode}); not measured.\n{text}{error.GetAwaiter().GetResult()}");
+            return null;
+        }
+
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold start {configuration}: published in {elapsed:F0} s, executable {new FileInfo(executable).Length / 1048576.0:F1} MiB ({output})"));
+        return executable;
+    }
+
+    private static string? FindProject()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var project = Path.Combine(dir.FullName, "bench", "PyHosting.ColdStart", "PyHosting.ColdStart.csproj");
+            if (File.Exists(project))
+            {
+                return project;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Starts <c>python3.11 -c pass</c>, with <c>pass</c> replaced by printing the process's CPU time so far
+    /// (<c>time.process_time()</c>, a built-in module), and times it to its exit (milliseconds).
+    /// </summary>
     private static Dictionary<string, double> RunCPython()
     {
-        var info = new ProcessStartInfo("python3.11") { UseShellExecute = false };
+        var info = new ProcessStartInfo("python3.11") { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = ContentRoot.Value };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("pass");
+        info.ArgumentList.Add("import time; print(time.process_time() * 1000)");
         var spawned = Stopwatch.GetTimestamp();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("python3.11 did not start.");
+        var cpu = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         var elapsed = Stopwatch.GetElapsedTime(spawned).TotalMilliseconds;
         return new Dictionary<string, double>
@@ -58,25 +141,26 @@ internal static class ColdStartMeasurement
             ["buildMs"] = 0,
             ["startMs"] = 0,
             ["firstEvalMs"] = 0,
-            ["cpuToResultMs"] = double.NaN, // an exited child's CPU time is not readable from here
+            ["cpuToResultMs"] = double.Parse(cpu, CultureInfo.InvariantCulture),
         };
     }
 
     /// <summary>Runs the console once; returns its own breakdown plus the times observed from here (milliseconds).</summary>
-    private static Dictionary<string, double> RunOnce(string configuration)
+    private static Dictionary<string, double> RunOnce(string executable, string configuration)
     {
-        var backend = configuration.Split('+')[0];
-        var directory = AppContext.BaseDirectory;
-        var apphost = Path.Combine(directory, "PyHosting.ColdStart");
-        var info = new ProcessStartInfo(File.Exists(apphost) ? apphost : "dotnet")
+        var backend = configuration.Split(',')[0];
+        var info = new ProcessStartInfo(File.Exists(executable) ? executable : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+
+            // The host's content root: an application's own folder, not a crowded one (the host watches it for configuration files).
+            WorkingDirectory = ContentRoot.Value,
         };
-        if (!File.Exists(apphost))
+        if (!File.Exists(executable))
         {
-            info.ArgumentList.Add(Path.Combine(directory, "PyHosting.ColdStart.dll"));
+            info.ArgumentList.Add(executable + ".dll");
         }
 
         info.ArgumentList.Add(backend);

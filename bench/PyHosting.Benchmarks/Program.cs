@@ -17,12 +17,12 @@ if (args.Length is 1 or 2 && args[0] == "--coldstart")
 {
     var runs = args.Length == 2 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : ColdStartMeasurement.Runs;
     var results = ColdStartMeasurement.Run(Console.Out, runs);
-    var cpython = results[ColdStartMeasurement.CPython].SpawnToResult;
+    var cpython = results[ColdStartMeasurement.CPython];
     foreach (var (configuration, result) in results)
     {
         Console.Out.WriteLine(string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"{configuration}: process start → result {result.SpawnToResult:F0} ms ({result.SpawnToResult / cpython:F1}× CPython), main {result.SpawnToMain:F0} / build {result.Build:F0} / start {result.Start:F0} / first call {result.FirstEval:F0} ms, CPU {result.CpuToResult:F0} ms (median of {result.Runs})"));
+            $"{configuration}: process start → result {result.SpawnToResult:F0} ms ({result.SpawnToResult / cpython.SpawnToResult:F1}× CPython), main {result.SpawnToMain:F0} / build {result.Build:F0} / start {result.Start:F0} / first call {result.FirstEval:F0} ms, CPU {result.CpuToResult:F1} ms ({result.CpuToResult / cpython.CpuToResult:F1}× CPython's) (median of {result.Runs})"));
     }
 
     return 0;

@@ -17,7 +17,6 @@ namespace PyHosting.Samples.WorkerService;
 /// <param name="runtimes">The named runtimes a job may name (<see cref="PythonJobOptions.RuntimeName"/>); <see langword="null"/> when there are none.</param>
 internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timeProvider, ILogger<PythonJobRunner> logger, RuntimePaths? paths = null, IPythonRuntimeProvider? runtimes = null) : IDisposable
 {
-    private static readonly JsonSerializerOptions ResultFormat = new() { WriteIndented = false };
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>Runs the job once.</summary>
@@ -111,7 +110,7 @@ internal sealed class PythonJobRunner(IPythonRuntime python, TimeProvider timePr
     {
         try
         {
-            return JsonSerializer.Serialize(result, ResultFormat);
+            return JsonSerializer.Serialize(result, ResultJson.Default.Object);
         }
         catch (NotSupportedException)
         {

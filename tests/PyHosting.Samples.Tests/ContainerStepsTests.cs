@@ -8,6 +8,7 @@ namespace PyHosting.Samples.Tests;
 /// Debian 12 machine (its runtime stage's packages exist here, its self-contained publish succeeds, its entry point runs
 /// every job once). The base images themselves are not checked.
 /// </summary>
+[Collection(SamplePublishCollection.Name)]
 public sealed class ContainerStepsTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);

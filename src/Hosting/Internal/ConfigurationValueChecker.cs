@@ -1,5 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +18,7 @@ internal sealed record InvalidConfigurationValue(string Path, string Message);
 /// </summary>
 internal static class ConfigurationValueChecker
 {
-    public static IReadOnlyList<InvalidConfigurationValue> Check(IConfiguration section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type type)
+    public static IReadOnlyList<InvalidConfigurationValue> Check(IConfiguration section, Type type)
     {
         var errors = new List<InvalidConfigurationValue>();
         CheckObject(section, type, errors);
@@ -28,26 +27,24 @@ internal static class ConfigurationValueChecker
 
     private static void CheckObject(IConfiguration section, Type type, List<InvalidConfigurationValue> errors)
     {
+        var properties = OptionsTypes.BindableProperties(type);
         foreach (var child in section.GetChildren())
         {
-            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is not null && property.GetIndexParameters().Length == 0)
+            var property = Array.Find(properties, p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is not null)
             {
                 CheckValue(child, property.PropertyType, errors);
             }
             else
             {
-                errors.Add(new InvalidConfigurationValue(child.Path, UnknownKey(child, type)));
+                errors.Add(new InvalidConfigurationValue(child.Path, UnknownKey(child, properties)));
             }
         }
     }
 
-    private static string UnknownKey(IConfigurationSection key, Type type)
+    private static string UnknownKey(IConfigurationSection key, PropertyInfo[] properties)
     {
-        var names = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(static p => p.GetIndexParameters().Length == 0)
-            .Select(static p => p.Name)
-            .ToList();
+        var names = properties.Select(static p => p.Name).ToList();
         var parent = key.Path[..^(key.Key.Length + 1)];
         if (string.Equals(parent, PythonRuntimeOptions.SectionName, StringComparison.OrdinalIgnoreCase))
         {
@@ -115,18 +112,18 @@ internal static class ConfigurationValueChecker
             return;
         }
 
-        if (FindGeneric(target, typeof(IDictionary<,>)) is { } dictionary)
+        if (OptionsTypes.DictionaryValueType(target) is { } valueType)
         {
             foreach (var child in section.GetChildren())
             {
-                CheckValue(child, dictionary.GetGenericArguments()[1], errors);
+                CheckValue(child, valueType, errors);
             }
         }
-        else if (FindGeneric(target, typeof(IEnumerable<>)) is { } enumerable)
+        else if (OptionsTypes.ElementType(target) is { } elementType)
         {
             foreach (var child in section.GetChildren())
             {
-                CheckValue(child, enumerable.GetGenericArguments()[0], errors);
+                CheckValue(child, elementType, errors);
             }
         }
         else if (target.IsClass)
@@ -140,29 +137,33 @@ internal static class ConfigurationValueChecker
     private static bool IsScalar(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
         || type == typeof(TimeSpan) || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Guid) || type == typeof(Uri);
 
-    private static Type? FindGeneric(Type type, Type definition)
-    {
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == definition)
-        {
-            return type;
-        }
-
-        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
-    }
-
-    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "The options types are statically referenced.")]
+    /// <summary>Converts <paramref name="value"/> as the configuration binder's source generator does (invariant culture).</summary>
     private static bool TryConvert(string value, Type type)
     {
-        try
-        {
-            // The same conversion as ConfigurationBinder's: the type converter, invariant culture.
-            _ = TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
-            return true;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException or InvalidCastException)
-        {
-            return false;
-        }
+        const NumberStyles Integer = NumberStyles.Integer;
+        const NumberStyles Float = NumberStyles.Float | NumberStyles.AllowThousands;
+        var c = CultureInfo.InvariantCulture;
+        return type.IsEnum ? Enum.TryParse(type, value, ignoreCase: true, out _)
+            : type == typeof(string) ? true
+            : type == typeof(bool) ? bool.TryParse(value, out _)
+            : type == typeof(int) ? int.TryParse(value, Integer, c, out _)
+            : type == typeof(long) ? long.TryParse(value, Integer, c, out _)
+            : type == typeof(short) ? short.TryParse(value, Integer, c, out _)
+            : type == typeof(byte) ? byte.TryParse(value, Integer, c, out _)
+            : type == typeof(sbyte) ? sbyte.TryParse(value, Integer, c, out _)
+            : type == typeof(uint) ? uint.TryParse(value, Integer, c, out _)
+            : type == typeof(ulong) ? ulong.TryParse(value, Integer, c, out _)
+            : type == typeof(ushort) ? ushort.TryParse(value, Integer, c, out _)
+            : type == typeof(double) ? double.TryParse(value, Float, c, out _)
+            : type == typeof(float) ? float.TryParse(value, Float, c, out _)
+            : type == typeof(decimal) ? decimal.TryParse(value, Float, c, out _)
+            : type == typeof(char) ? value.Length == 1
+            : type == typeof(TimeSpan) ? TimeSpan.TryParse(value, c, out _)
+            : type == typeof(DateTime) ? DateTime.TryParse(value, c, DateTimeStyles.None, out _)
+            : type == typeof(DateTimeOffset) ? DateTimeOffset.TryParse(value, c, DateTimeStyles.None, out _)
+            : type == typeof(Guid) ? Guid.TryParse(value, out _)
+            : type == typeof(Uri) ? Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _)
+            : throw new UnreachableException($"No options property is of type {type.Name}.");
     }
 
     private static string Expected(Type type)
@@ -185,7 +186,15 @@ internal static class ConfigurationValueChecker
         if (type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte)
             || type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(sbyte))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"use a whole number between {type.GetField("MinValue")!.GetValue(null)} and {type.GetField("MaxValue")!.GetValue(null)}");
+            var range = type == typeof(int) ? FormattableString.Invariant($"{int.MinValue} and {int.MaxValue}")
+                : type == typeof(long) ? FormattableString.Invariant($"{long.MinValue} and {long.MaxValue}")
+                : type == typeof(short) ? FormattableString.Invariant($"{short.MinValue} and {short.MaxValue}")
+                : type == typeof(byte) ? FormattableString.Invariant($"{byte.MinValue} and {byte.MaxValue}")
+                : type == typeof(uint) ? FormattableString.Invariant($"{uint.MinValue} and {uint.MaxValue}")
+                : type == typeof(ulong) ? FormattableString.Invariant($"{ulong.MinValue} and {ulong.MaxValue}")
+                : type == typeof(ushort) ? FormattableString.Invariant($"{ushort.MinValue} and {ushort.MaxValue}")
+                : FormattableString.Invariant($"{sbyte.MinValue} and {sbyte.MaxValue}");
+            return "use a whole number between " + range;
         }
 
         return $"use a value of type {type.Name}";

@@ -45,7 +45,11 @@ internal sealed class PythonRuntimeConfigureOptions(PythonRuntimeCatalog catalog
         var hidden = new HashSet<string>(invalid.Select(static v => v.Path), StringComparer.OrdinalIgnoreCase);
         try
         {
-            new FilteredConfigurationSection(section, hidden).Bind(options);
+            var filtered = new FilteredConfigurationSection(section, hidden);
+
+            // Bound by the configuration binder's source generator (see the project file for what it reports).
+            filtered.Bind(options);
+            ClearEmptyNullables(filtered, options);
         }
         catch (InvalidOperationException e)
         {
@@ -54,5 +58,31 @@ internal sealed class PythonRuntimeConfigureOptions(PythonRuntimeCatalog catalog
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// An empty value of a nullable option means <see langword="null"/> (no timeout, no memory limit), as the reflection-based
+    /// binder read it; the source-generated binder leaves the default in place instead.
+    /// </summary>
+    private static void ClearEmptyNullables(IConfiguration section, object options)
+    {
+        var properties = OptionsTypes.BindableProperties(options.GetType());
+        foreach (var child in section.GetChildren())
+        {
+            var property = Array.Find(properties, p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                continue;
+            }
+
+            if (child.Value is { Length: 0 } && Nullable.GetUnderlyingType(property.PropertyType) is not null && property.CanWrite)
+            {
+                property.SetValue(options, null);
+            }
+            else if (OptionsTypes.All.Contains(property.PropertyType) && property.GetValue(options) is { } nested)
+            {
+                ClearEmptyNullables(child, nested);
+            }
+        }
     }
 }

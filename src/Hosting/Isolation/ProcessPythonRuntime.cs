@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PyHosting.Hosting.Isolation.Protocol;
 using PyHosting.Internal;
+using PyHosting.Internal.Conversion;
 
 namespace PyHosting.Hosting.Isolation;
 
@@ -302,7 +303,7 @@ internal sealed partial class ProcessPythonRuntime : IStartablePythonRuntime
 
             output.Flush();
             return answer.Kind == MessageKind.Result
-                ? ResultDecoder.Decode<T>(answer.Payload ?? [], message.ResultType)
+                ? ResultDecoder.Decode<T>(answer.Payload ?? [], message.ResultType, ConversionJson.For(_options.TypeInfoResolver))
                 : throw ToException(answer.Error);
         }
         catch (ChannelProtocolException e)

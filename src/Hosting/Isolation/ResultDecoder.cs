@@ -12,8 +12,9 @@ internal static class ResultDecoder
     /// <typeparam name="T">The caller's result type.</typeparam>
     /// <param name="payload">The encoded result.</param>
     /// <param name="typeIndex">The index the host sent with the call.</param>
+    /// <param name="json">The runtime's contracts for results bound from JSON (<see cref="ConversionJson.For"/>).</param>
     /// <returns>The result.</returns>
-    public static T? Decode<T>(byte[] payload, int typeIndex)
+    public static T? Decode<T>(byte[] payload, int typeIndex, JsonSerializerOptions json)
     {
         if (typeIndex == TransferTypes.None)
         {
@@ -22,7 +23,7 @@ internal static class ResultDecoder
 
         if (typeIndex == TransferTypes.Json)
         {
-            return FromJson<T>(payload);
+            return FromJson<T>(payload, json);
         }
 
         var values = PlainValueCodec.DecodeList(payload);
@@ -34,7 +35,7 @@ internal static class ResultDecoder
         return (T?)Coerce(values[0], typeof(T));
     }
 
-    private static T? FromJson<T>(byte[] payload)
+    private static T? FromJson<T>(byte[] payload, JsonSerializerOptions json)
     {
         // The worker's runtime asked for a nullable JsonElement: None is no payload.
         if (payload.Length == 0)
@@ -47,7 +48,7 @@ internal static class ResultDecoder
 
         try
         {
-            return ConversionJson.Deserialize<T>(payload);
+            return ConversionJson.Deserialize<T>(payload, json);
         }
         catch (JsonException e)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -329,6 +330,7 @@ internal sealed class WorkerLauncher
         }
     }
 
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (a single-file or NativeAOT host) is skipped, and AppContext.BaseDirectory is looked in next.")]
     private static string FindWorkerDirectory(PythonRuntimeOptions options)
     {
         foreach (var directory in (string?[])[Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location), AppContext.BaseDirectory])

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
-using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using PyHosting.Hosting.Internal;
 
 namespace PyHosting.Hosting.Isolation;
 
@@ -72,13 +72,8 @@ internal static class WorkerSettings
 
     private static void Flatten(string prefix, object value, object? defaults, Dictionary<string, string?> settings)
     {
-        foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in OptionsTypes.BindableProperties(value.GetType()))
         {
-            if (property.GetIndexParameters().Length > 0)
-            {
-                continue;
-            }
-
             var key = prefix + ":" + property.Name;
             var item = property.GetValue(value);
             var itemDefault = defaults is null ? null : property.GetValue(defaults);
@@ -137,7 +132,7 @@ internal static class WorkerSettings
                         }
                         else
                         {
-                            Flatten(itemKey, item, Activator.CreateInstance(item.GetType()), settings);
+                            Flatten(itemKey, item, OptionsTypes.CreateDefault(item.GetType()), settings);
                         }
 
                         i++;

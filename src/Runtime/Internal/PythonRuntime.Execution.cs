@@ -271,7 +271,7 @@ internal sealed partial class PythonRuntime
 
             try
             {
-                var value = convert ? Conversion.ResultConverter.Convert<T>(result) : default;
+                var value = convert ? Conversion.ResultConverter.Convert<T>(result, _resolver) : default;
                 outcome = PythonCallOutcome.Ok;
                 return value;
             }

@@ -22,6 +22,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
     private static readonly TimeSpan AbandonAfter = TimeSpan.FromSeconds(3);
 
     private readonly PythonRuntimeOptions _options;
+    private readonly System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver? _resolver;
     private readonly IPythonBackend _backend;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -47,6 +48,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
         Func<string, string?>? getEnvironmentVariable = null)
     {
         _options = options;
+        _resolver = options.TypeInfoResolver;
         Observer = observer;
         _backend = backend;
         _timeProvider = timeProvider;
@@ -303,7 +305,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
         return result;
     }
 
-    private static nint Invoke(string module, string function, object?[] args, IReadOnlyDictionary<string, object?>? kwargs)
+    private nint Invoke(string module, string function, object?[] args, IReadOnlyDictionary<string, object?>? kwargs)
     {
         var argsTuple = LibPython.PyTuple_New(args.Length);
         for (var i = 0; i < args.Length; i++)
@@ -311,7 +313,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
             nint item;
             try
             {
-                item = ValueConverter.ToPython(args[i]);
+                item = ValueConverter.ToPython(args[i], resolver: _resolver);
             }
             catch
             {
@@ -330,7 +332,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
                 kwargsDict = LibPython.PyDict_New();
                 foreach (var (name, value) in kwargs)
                 {
-                    var item = ValueConverter.ToPython(value);
+                    var item = ValueConverter.ToPython(value, resolver: _resolver);
                     var key = Py.NewString(name);
                     LibPython.PyDict_SetItem(kwargsDict, key, item);
                     LibPython.Py_DecRef(key);

@@ -1,6 +1,8 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using PyHosting.Internal.Conversion;
 using PyHosting.Internal.Interop;
@@ -16,7 +18,10 @@ internal static unsafe class ValueConverter
     private const int MaxDepth = 64;
 
     /// <summary>Converts a .NET value to a new Python reference; throws <see cref="ArgumentException"/> for a value that has no Python counterpart.</summary>
-    public static nint ToPython(object? value, int depth = 0)
+    /// <param name="value">The value.</param>
+    /// <param name="depth">How deep <paramref name="value"/> is nested in the value being converted.</param>
+    /// <param name="resolver">The application's contracts of records and classes (<see cref="PythonRuntimeOptions.TypeInfoResolver"/>).</param>
+    public static nint ToPython(object? value, int depth = 0, IJsonTypeInfoResolver? resolver = null)
     {
         if (depth > MaxDepth)
         {
@@ -72,7 +77,7 @@ internal static unsafe class ValueConverter
                     {
                         foreach (DictionaryEntry entry in dictionary)
                         {
-                            SetItem(d, entry.Key, entry.Value, depth);
+                            SetItem(d, entry.Key, entry.Value, depth, resolver);
                         }
                     }
                     catch
@@ -92,7 +97,7 @@ internal static unsafe class ValueConverter
                     {
                         foreach (var item in sequence)
                         {
-                            var o = ToPython(item, depth + 1);
+                            var o = ToPython(item, depth + 1, resolver);
                             LibPython.PyList_Append(list, o);
                             LibPython.Py_DecRef(o);
                         }
@@ -107,7 +112,7 @@ internal static unsafe class ValueConverter
                 }
 
             default:
-                return FromMembers(value, depth);
+                return FromMembers(value, depth, resolver);
         }
     }
 
@@ -240,12 +245,12 @@ internal static unsafe class ValueConverter
         return byKey is null ? byString : byKey;
     }
 
-    private static void SetItem(nint dict, object? key, object? value, int depth)
+    private static void SetItem(nint dict, object? key, object? value, int depth, IJsonTypeInfoResolver? resolver)
     {
-        var k = ToPython(key, depth + 1);
+        var k = ToPython(key, depth + 1, resolver);
         try
         {
-            var v = ToPython(value, depth + 1);
+            var v = ToPython(value, depth + 1, resolver);
             var status = LibPython.PyDict_SetItem(dict, k, v);
             LibPython.Py_DecRef(v);
             if (status != 0)
@@ -260,41 +265,73 @@ internal static unsafe class ValueConverter
         }
     }
 
-    private static bool IsSet(Type type)
-        => Array.Exists(type.GetInterfaces(), i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ISet<>) || i.GetGenericTypeDefinition() == typeof(IReadOnlySet<>)));
+    /// <summary>Whether a sequence of <paramref name="type"/> crosses as a Python set rather than a list.</summary>
+    /// <param name="type">The sequence's type.</param>
+    /// <returns><see langword="true"/> for a set type.</returns>
+    internal static bool IsSet(Type type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (t.IsGenericType && Array.IndexOf(KnownSets, t.GetGenericTypeDefinition()) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return ImplementsSetInterface(type);
+    }
+
+    private static readonly Type[] KnownSets =
+    [
+        typeof(HashSet<>), typeof(SortedSet<>), typeof(System.Collections.Immutable.ImmutableHashSet<>),
+        typeof(System.Collections.Immutable.ImmutableSortedSet<>), typeof(System.Collections.Frozen.FrozenSet<>),
+    ];
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Trimming may drop an interface implementation the application never uses; a set type of its own whose ISet<T> is dropped so crosses as a list (documented). The framework's set types are matched above by their definitions, which trimming keeps.")]
+    private static bool ImplementsSetInterface(Type type)
+        => Array.Exists(type.GetInterfaces(), static i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ISet<>) || i.GetGenericTypeDefinition() == typeof(IReadOnlySet<>)));
 
     /// <summary>
     /// The members a record or class crosses to Python with: those System.Text.Json would serialise (snake_case names),
     /// the same in process and through a worker's channel.
     /// </summary>
     /// <param name="type">The value's type.</param>
+    /// <param name="json">The contracts (<see cref="ConversionJson.For"/>); <see langword="null"/> for the runtime's own.</param>
     /// <returns>The type's contract, of kind <see cref="JsonTypeInfoKind.Object"/>.</returns>
-    /// <exception cref="ArgumentException">The type has no such members (a delegate, a stream, a type, a scalar the conversion does not know).</exception>
-    internal static JsonTypeInfo ObjectContract(Type type)
+    /// <exception cref="ArgumentException">The type has no such members (a delegate, a stream, a type, a scalar the conversion does not know), or no contract.</exception>
+    internal static JsonTypeInfo ObjectContract(Type type, JsonSerializerOptions? json = null)
     {
-        JsonTypeInfo? info = null;
-        if (!typeof(Delegate).IsAssignableFrom(type) && !typeof(Stream).IsAssignableFrom(type) && !typeof(Type).IsAssignableFrom(type))
+        if (typeof(Delegate).IsAssignableFrom(type) || typeof(Stream).IsAssignableFrom(type) || typeof(Type).IsAssignableFrom(type))
         {
-            try
-            {
-                info = ConversionJson.Options.GetTypeInfo(type);
-            }
-            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
-            {
-                info = null;
-            }
+            throw NotPlainData(type);
         }
 
-        return info is { Kind: JsonTypeInfoKind.Object }
-            ? info
-            : throw new ArgumentException(
-                $"A value of type {TypeNames.Readable(type)} cannot be passed to Python: pass null, booleans, numbers, strings, byte arrays, dates and times, Guid, lists, sets, dictionaries, or records and classes of those.");
+        bool found;
+        JsonTypeInfo? info;
+        try
+        {
+            found = (json ?? ConversionJson.Options).TryGetTypeInfo(type, out info);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            throw NotPlainData(type);
+        }
+
+        if (!found)
+        {
+            throw new ArgumentException($"A value of type {TypeNames.Readable(type)} cannot be passed to Python: {ConversionJson.MissingContract(type)}");
+        }
+
+        return info is { Kind: JsonTypeInfoKind.Object } ? info : throw NotPlainData(type);
     }
 
+    private static ArgumentException NotPlainData(Type type) => new(
+        $"A value of type {TypeNames.Readable(type)} cannot be passed to Python: pass null, booleans, numbers, strings, byte arrays, dates and times, Guid, lists, sets, dictionaries, or records and classes of those.");
+
     /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise (snake_case names).</summary>
-    private static nint FromMembers(object value, int depth)
+    private static nint FromMembers(object value, int depth, IJsonTypeInfoResolver? resolver)
     {
-        var info = ObjectContract(value.GetType());
+        var info = ObjectContract(value.GetType(), ConversionJson.For(resolver));
         var dict = LibPython.PyDict_New();
         try
         {
@@ -302,7 +339,7 @@ internal static unsafe class ValueConverter
             {
                 if (property.Get is { } get)
                 {
-                    SetItem(dict, property.Name, get(value), depth);
+                    SetItem(dict, property.Name, get(value), depth, resolver);
                 }
             }
         }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization.Metadata;
+
 namespace PyHosting;
 
 /// <summary>
@@ -68,6 +70,24 @@ public sealed class PythonRuntimeOptions
 
     /// <summary>Gets the file-system options.</summary>
     public PythonFileSystemOptions FileSystem { get; } = new();
+
+    /// <summary>
+    /// Gets or sets the System.Text.Json contracts of the records, classes and collections that results are converted to
+    /// and arguments are read from, asked before the runtime's own; typically a source-generated
+    /// <see cref="System.Text.Json.Serialization.JsonSerializerContext"/> of the application. Set in code only.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: the types are read by reflection where the application allows reflection-based
+    /// serialisation (<see cref="System.Text.Json.JsonSerializer.IsReflectionEnabledByDefault"/>). A trimmed or NativeAOT
+    /// application does not: there a record or class (and a collection other than the common ones of strings, integers, floats
+    /// and booleans) crosses only with a contract from this resolver, and otherwise fails with an
+    /// <see cref="InvalidCastException"/> (result) or <see cref="ArgumentException"/> (argument) that says so.
+    /// </value>
+    /// <remarks>
+    /// The runtime's naming and number settings apply to these contracts as to reflected ones (snake_case member names,
+    /// matched without regard to case; no numbers read from strings), whatever the context's own options say.
+    /// </remarks>
+    public IJsonTypeInfoResolver? TypeInfoResolver { get; set; }
 
     /// <summary>Gets the process-isolation options: in the host process (the default) or in worker processes.</summary>
     public PythonIsolationOptions Isolation { get; } = new();

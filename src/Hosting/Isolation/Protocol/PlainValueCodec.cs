@@ -212,7 +212,7 @@ internal static class PlainValueCodec
                         items.Add(item);
                     }
 
-                    if (IsSet(sequence.GetType()))
+                    if (ValueConverter.IsSet(sequence.GetType()))
                     {
                         var inner = EncodeNested(items, depth);
                         writer.WriteExtensionFormat(new ExtensionResult(SetTag, inner));
@@ -258,9 +258,6 @@ internal static class PlainValueCodec
         BitConverter.TryWriteBytes(bytes.AsSpan(8, 8), second);
         writer.WriteExtensionFormat(new ExtensionResult(tag, bytes));
     }
-
-    private static bool IsSet(Type type)
-        => Array.Exists(type.GetInterfaces(), i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ISet<>) || i.GetGenericTypeDefinition() == typeof(IReadOnlySet<>)));
 
     /// <summary>A record or class crosses as a dict of the members System.Text.Json would serialise, as in the host.</summary>
     private static void WriteMembers(ref MessagePackWriter writer, object value, int depth)

@@ -23,6 +23,15 @@ internal static class TransferTypes
         typeof(DateTimeOffset), typeof(DateOnly), typeof(TimeOnly), typeof(TimeSpan), typeof(Guid),
     ];
 
+    // The value types of Scalars, in the same order, as nullable types (spelt out: no type is made at run time).
+    private static readonly Type[] NullableScalars =
+    [
+        typeof(bool?), typeof(int?), typeof(long?), typeof(short?), typeof(sbyte?), typeof(byte?), typeof(ushort?),
+        typeof(uint?), typeof(ulong?), typeof(nint?), typeof(nuint?), typeof(Int128?), typeof(UInt128?), typeof(BigInteger?),
+        typeof(double?), typeof(float?), typeof(Half?), typeof(decimal?), typeof(char?), typeof(DateTime?),
+        typeof(DateTimeOffset?), typeof(DateOnly?), typeof(TimeOnly?), typeof(TimeSpan?), typeof(Guid?),
+    ];
+
     private static readonly Type[] Plain =
     [
         typeof(object), typeof(object[]), typeof(List<object?>), typeof(IList<object?>), typeof(IReadOnlyList<object?>),
@@ -31,7 +40,7 @@ internal static class TransferTypes
     ];
 
     /// <summary>Gets the types, by index.</summary>
-    public static IReadOnlyList<Type> All { get; } = [.. Plain, .. Scalars, .. Scalars.Where(static t => t.IsValueType).Select(static t => typeof(Nullable<>).MakeGenericType(t))];
+    public static IReadOnlyList<Type> All { get; } = [.. Plain, .. Scalars, .. NullableScalars];
 
     /// <summary>Gets the index of <paramref name="type"/>, or <see cref="Json"/>.</summary>
     /// <param name="type">The result type a caller asked for.</param>

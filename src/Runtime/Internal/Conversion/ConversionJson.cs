@@ -1,7 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace PyHosting.Internal.Conversion;
 
@@ -10,13 +13,48 @@ namespace PyHosting.Internal.Conversion;
 /// member names (Python's convention) matched without regard to case, required constructor parameters and
 /// nullable annotations respected, no duplicate keys, no numbers read from strings.
 /// </summary>
+/// <remarks>
+/// The contracts of the types come, in this order, from the application's resolver
+/// (<see cref="PythonRuntimeOptions.TypeInfoResolver"/>, e.g. a <see cref="JsonSerializerContext"/>), from the
+/// runtime's own source-generated contracts for common collections (<see cref="BuiltInContracts"/>), and, only where the
+/// application allows reflection-based serialisation (<see cref="JsonSerializer.IsReflectionEnabledByDefault"/>, which
+/// trimmed and NativeAOT applications turn off), from reflection over any other type.
+/// </remarks>
 internal static class ConversionJson
 {
-    public static JsonSerializerOptions Options { get; } = CreateOptions();
+    private static readonly ConditionalWeakTable<IJsonTypeInfoResolver, JsonSerializerOptions> ByResolver = new();
 
-    public static T? Deserialize<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options);
+    /// <summary>Gets the settings without an application resolver.</summary>
+    public static JsonSerializerOptions Options { get; } = Create(null, JsonSerializer.IsReflectionEnabledByDefault);
 
-    private static JsonSerializerOptions CreateOptions()
+    /// <summary>Gets the settings with <paramref name="resolver"/> first (one instance per resolver).</summary>
+    /// <param name="resolver">The application's resolver; <see langword="null"/> for none.</param>
+    /// <returns>Read-only settings.</returns>
+    public static JsonSerializerOptions For(IJsonTypeInfoResolver? resolver)
+        => resolver is null ? Options : ByResolver.GetValue(resolver, static r => Create(r, JsonSerializer.IsReflectionEnabledByDefault));
+
+    /// <summary>Binds <paramref name="json"/> to <typeparamref name="T"/>.</summary>
+    /// <exception cref="JsonException">The JSON does not fit the type.</exception>
+    /// <exception cref="NotSupportedException">The type has no contract (see <see cref="MissingContract"/>).</exception>
+    public static T? Deserialize<T>(ReadOnlySpan<byte> json, JsonSerializerOptions options)
+        => JsonSerializer.Deserialize(json, (JsonTypeInfo<T>)Contract(typeof(T), options));
+
+    /// <summary>The contract of <paramref name="type"/>.</summary>
+    /// <exception cref="NotSupportedException">The type has no contract (see <see cref="MissingContract"/>).</exception>
+    public static JsonTypeInfo Contract(Type type, JsonSerializerOptions options)
+        => options.TryGetTypeInfo(type, out var info) ? info : throw new NotSupportedException(MissingContract(type));
+
+    /// <summary>Why a type has no contract, and how to give it one.</summary>
+    public static string MissingContract(Type type)
+        => $"{TypeNames.Readable(type)} has no System.Text.Json contract: this application does not allow reflection-based " +
+           $"serialisation (trimmed or NativeAOT), so list the type in a JsonSerializerContext ([JsonSerializable(typeof({TypeNames.Readable(type)}))]) " +
+           "and set PythonRuntimeOptions.TypeInfoResolver to it.";
+
+    /// <summary>Creates the settings.</summary>
+    /// <param name="resolver">The application's resolver, asked first; <see langword="null"/> for none.</param>
+    /// <param name="reflection">Whether types no resolver knows are read by reflection.</param>
+    /// <returns>Read-only settings.</returns>
+    internal static JsonSerializerOptions Create(IJsonTypeInfoResolver? resolver, bool reflection)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
@@ -30,9 +68,24 @@ internal static class ConversionJson
         };
         options.Converters.Add(new DateTimeConverter());
         options.Converters.Add(new PlainObjectConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
+        if (resolver is not null)
+        {
+            options.TypeInfoResolverChain.Add(resolver);
+        }
+
+        options.TypeInfoResolverChain.Add(BuiltInContracts.Default);
+        if (reflection && JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            options.TypeInfoResolverChain.Add(ReflectionResolver());
+        }
+
+        options.MakeReadOnly();
         return options;
     }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only reached when JsonSerializer.IsReflectionEnabledByDefault is true: a feature switch that trimmed and NativeAOT applications set to false, which removes this call.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As above: never reached in a NativeAOT application, where the feature switch is false.")]
+    private static DefaultJsonTypeInfoResolver ReflectionResolver() => new();
 
     /// <summary>
     /// Reads the date-times <see cref="PythonJsonWriter"/> writes: an aware value (with an offset) as UTC
@@ -110,6 +163,6 @@ internal static class ConversionJson
         }
 
         public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options)
-            => JsonSerializer.Serialize(writer, value, value.GetType(), options);
+            => JsonSerializer.Serialize(writer, value, Contract(value.GetType(), options));
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using PyHosting.Internal.Interop;
 
 namespace PyHosting.Internal.Conversion;
@@ -21,7 +22,9 @@ internal static unsafe class ResultConverter
     #pragma warning restore IDE1006
 
     /// <summary>Converts a Python object (borrowed) to <typeparamref name="T"/>.</summary>
-    public static T? Convert<T>(nint o)
+    /// <param name="o">The object.</param>
+    /// <param name="resolver">The application's contracts (<see cref="PythonRuntimeOptions.TypeInfoResolver"/>), for types bound through JSON.</param>
+    public static T? Convert<T>(nint o, IJsonTypeInfoResolver? resolver = null)
     {
         var target = typeof(T);
         if (target == typeof(object))
@@ -56,7 +59,7 @@ internal static unsafe class ResultConverter
                 : throw new InvalidCastException($"A Python {Py.TypeName(o)} cannot be converted to {TypeNames.Readable(target)}{(plain is Dictionary<object, object?> ? ": its keys are not all str" : string.Empty)}.");
         }
 
-        return FromJson<T>(o);
+        return FromJson<T>(o, resolver);
     }
 
     /// <summary>Converts a scalar Python value to <paramref name="target"/> (a non-nullable type); false when the target is not a scalar type.</summary>
@@ -209,14 +212,14 @@ internal static unsafe class ResultConverter
     }
 
     /// <summary>Binds <paramref name="o"/> to <typeparamref name="T"/> through its JSON image.</summary>
-    public static T? FromJson<T>(nint o)
+    public static T? FromJson<T>(nint o, IJsonTypeInfoResolver? resolver = null)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
         buffer.ResetWrittenCount();
         PythonJsonWriter.WriteTo(buffer, o);
         try
         {
-            return ConversionJson.Deserialize<T>(buffer.WrittenSpan);
+            return ConversionJson.Deserialize<T>(buffer.WrittenSpan, ConversionJson.For(resolver));
         }
         catch (JsonException e)
         {
