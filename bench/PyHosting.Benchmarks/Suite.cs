@@ -14,6 +14,7 @@ internal static class Suite
         [
             typeof(FileWorkloadBenchmarks),
             typeof(CallOverheadBenchmarks),
+            typeof(InlineCallBenchmarks),
             typeof(ClockEnvironmentBenchmarks),
             typeof(CancellationBenchmarks),
             typeof(MemoryHookBenchmarks),
