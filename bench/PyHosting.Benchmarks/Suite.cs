@@ -14,7 +14,6 @@ internal static class Suite
         [
             typeof(FileWorkloadBenchmarks),
             typeof(CallOverheadBenchmarks),
-            typeof(InlineCallBenchmarks),
             typeof(ClockEnvironmentBenchmarks),
             typeof(CancellationBenchmarks),
             typeof(MemoryHookBenchmarks),

@@ -29,12 +29,6 @@ public interface IPythonRuntime
     Task ExecuteAsync(string code, CancellationToken cancellationToken = default);
 
     /// <summary>Evaluates a Python expression in the runtime's <c>__main__</c> namespace and converts the result.</summary>
-    /// <remarks>
-    /// The call runs on one of the runtime's threads. When it has no timeout (<c>PythonRuntime:ExecutionTimeout</c> off)
-    /// and <paramref name="cancellationToken"/> cannot be cancelled, no other call is in flight, and the calling thread's
-    /// stack holds the recursion limit in force (see <see cref="Evaluate{T}"/>), it runs on the calling thread instead and
-    /// the task returned has completed. The same holds for the other asynchronous calls.
-    /// </remarks>
     /// <typeparam name="T">The .NET type of the result (use <see cref="object"/> for plain data: <see cref="long"/>, <see cref="double"/>, <see cref="string"/>, <see cref="List{T}"/> of <see cref="object"/>, and so on).</typeparam>
     /// <param name="expression">The Python expression.</param>
     /// <param name="cancellationToken">Interrupts the running code.</param>

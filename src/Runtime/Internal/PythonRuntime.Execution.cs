@@ -8,67 +8,13 @@ internal sealed partial class PythonRuntime
     /// <summary>Observes calls: entry point, outcome, duration and GIL wait (metrics and tracing hook in here).</summary>
     public IPythonRuntimeObserver? Observer { get; }
 
-    /// <summary>Calls submitted through any runtime of the process and not finished yet (they share the one interpreter and its GIL).</summary>
-    private static int s_callsInFlight;
-
     private Task<T?> RunAsync<T>(in CallBody body, bool convert, CancellationToken cancellationToken)
     {
         EnsureStarted();
         cancellationToken.ThrowIfCancellationRequested();
-        var sink = _redirect.Value ?? _defaultSink;
-        if (TryRunInline<T>(body, convert, sink, cancellationToken, out var done))
-        {
-            return done;
-        }
-
-        Interlocked.Increment(ref s_callsInFlight);
-        var call = new AsyncCall<T>(this, body, convert, sink, cancellationToken);
+        var call = new AsyncCall<T>(this, body, convert, _redirect.Value ?? _defaultSink, cancellationToken);
         CallThreads.Post(call);
         return call.Task;
-    }
-
-    /// <summary>
-    /// Runs an asynchronous call on the calling thread, returning a completed task, when nothing could make its caller
-    /// wait on it for long: no other call of the process is submitted or running (so no .NET caller holds or waits for
-    /// the GIL), the call has no timeout and its token cannot be cancelled (a call that may be interrupted keeps the
-    /// hop, so that a caller is released after <see cref="AbandonAfter"/> even if C code never checks for the
-    /// interrupt), and the thread's stack holds the recursion limit in force (<see cref="StackForThisThread"/>).
-    /// </summary>
-    private bool TryRunInline<T>(in CallBody body, bool convert, OutputSink sink, CancellationToken cancellationToken, out Task<T?> done)
-    {
-        done = null!;
-        if (cancellationToken.CanBeCanceled || ExecutionTimeout != Timeout.InfiniteTimeSpan || Volatile.Read(ref s_callsInFlight) != 0)
-        {
-            return false;
-        }
-
-        var stack = StackForThisThread();
-        if (stack == 0 || Interlocked.CompareExchange(ref s_callsInFlight, 1, 0) != 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var limits = CallLimits.Begin(cancellationToken, Timeout.InfiniteTimeSpan, _timeProvider);
-            var result = RunOnThisThread<T>(body, convert, sink, limits, stack, out var declined);
-            if (declined)
-            {
-                return false;
-            }
-
-            done = Task.FromResult(result);
-        }
-        catch (Exception e)
-        {
-            done = Task.FromException<T?>(e);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref s_callsInFlight);
-        }
-
-        return true;
     }
 
     /// <summary>
@@ -83,23 +29,14 @@ internal sealed partial class PythonRuntime
         var stack = StackForThisThread();
         if (stack != 0)
         {
-            Interlocked.Increment(ref s_callsInFlight);
-            try
+            using var limits = CallLimits.Begin(cancellationToken, ExecutionTimeout, _timeProvider);
+            var result = RunOnThisThread<T>(body, convert, sink, limits, stack, out var declined);
+            if (!declined)
             {
-                using var limits = CallLimits.Begin(cancellationToken, ExecutionTimeout, _timeProvider);
-                var result = RunOnThisThread<T>(body, convert, sink, limits, stack, out var declined);
-                if (!declined)
-                {
-                    return result;
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref s_callsInFlight);
+                return result;
             }
         }
 
-        Interlocked.Increment(ref s_callsInFlight);
         var call = new AsyncCall<T>(this, body, convert, sink, cancellationToken);
         CallThreads.Post(call);
         return call.Task.GetAwaiter().GetResult();
@@ -176,20 +113,13 @@ internal sealed partial class PythonRuntime
 
         public void Run()
         {
-            try
+            if (_context is null)
             {
-                if (_context is null)
-                {
-                    Execute();
-                }
-                else
-                {
-                    ExecutionContext.Run(_context, static s => ((AsyncCall<T>)s!).Execute(), this);
-                }
+                Execute();
             }
-            finally
+            else
             {
-                Interlocked.Decrement(ref s_callsInFlight);
+                ExecutionContext.Run(_context, static s => ((AsyncCall<T>)s!).Execute(), this);
             }
         }
 
