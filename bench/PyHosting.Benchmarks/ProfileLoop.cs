@@ -5,7 +5,7 @@ namespace PyHosting.Benchmarks;
 
 /// <summary>
 /// A steady loop of one case for an external profiler (for example <c>perf record</c> with
-/// <c>DOTNET_PerfMapEnabled=1</c>): <c>--profile &lt;invoke|eval|files|files-phases|time&gt; &lt;backend&gt; [seconds]</c>.
+/// <c>DOTNET_PerfMapEnabled=1</c>): <c>--profile &lt;invoke|eval|files|files-phases|stat|open-close|time&gt; &lt;backend&gt; [seconds]</c>.
 /// Prints the number of operations and the time per operation.
 /// </summary>
 internal static class ProfileLoop
@@ -28,9 +28,15 @@ internal static class ProfileLoop
             "eval" => () => runtime.Runtime.EvaluateAsync<int>("1"),
             "files" => () => runtime.Runtime.InvokeAsync<long>("pyhosting_profile", "files", [runtime.DataPath, FileWorkloadBenchmarks.FileCount]),
             "time" => () => runtime.Runtime.InvokeAsync<object>("pyhosting_profile", "time_loop", [100_000]),
-            _ => throw new ArgumentException($"Unknown workload '{workload}': use invoke, eval, files or time.", nameof(workload)),
+            "stat" => () => runtime.Runtime.InvokeAsync<object>("pyhosting_profile", "stat_loop", [runtime.DataPath, 10_000]),
+            "open-close" => () => runtime.Runtime.InvokeAsync<object>("pyhosting_profile", "open_close_loop", [runtime.DataPath, 10_000]),
+            _ => throw new ArgumentException($"Unknown workload '{workload}': use invoke, eval, files, stat, open-close or time.", nameof(workload)),
         };
 
+        // One operation first, so that start-up work done on first use is not counted.
+        operation().GetAwaiter().GetResult();
+        using var process = Process.GetCurrentProcess();
+        var cpuStart = process.TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         long count = 0;
         while (stopwatch.Elapsed.TotalSeconds < seconds)
@@ -39,7 +45,11 @@ internal static class ProfileLoop
             count++;
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PROFILE {workload} {backend}: {count} operations, {stopwatch.Elapsed.TotalMilliseconds * 1000 / count:F2} µs each"));
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuStart;
+
+        // CPU time (all threads of the process) is far less sensitive to the machine's load than wall-clock time.
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PROFILE {workload} {backend}: {count} operations, {stopwatch.Elapsed.TotalMilliseconds * 1000 / count:F2} µs each, {cpu.TotalMilliseconds * 1000 / count:F2} µs of CPU each"));
         return 0;
     }
 
@@ -88,6 +98,20 @@ internal static class ProfileLoop
         "            os.remove(root + '/' + name)\n" +
         "        add('os.remove', clock() - t)\n" +
         "    return '\\n'.join('%-32s %8.1f us/file' % (k, v * 1e6 / count / repeat) for k, v in acc.items())\n" +
+        "def stat_loop(root, n):\n" +
+        "    for i in range(1000):\n" +
+        "        with open(root + '/f%d.txt' % i, 'w') as f:\n" +
+        "            f.write('x')\n" +
+        "    for i in range(n):\n" +
+        "        os.stat(root + '/f%d.txt' % (i % 1000))\n" +
+        "    for i in range(1000):\n" +
+        "        os.remove(root + '/f%d.txt' % i)\n" +
+        "def open_close_loop(root, n):\n" +
+        "    p = root + '/open.txt'\n" +
+        "    with open(p, 'w') as f:\n" +
+        "        f.write('x')\n" +
+        "    for _ in range(n):\n" +
+        "        os.close(os.open(p, os.O_RDONLY))\n" +
         "def time_loop(n):\n" +
         "    for _ in range(n):\n" +
         "        time.time()\n";

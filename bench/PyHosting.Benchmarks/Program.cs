@@ -5,7 +5,7 @@ using PyHosting.Benchmarks;
 // "--contention <Native|Managed>": the contention measurement of one backend (the suite starts it in its own process).
 // "--coldstart [runs]": the cold start measurement alone, with CPython's own start as the baseline.
 // "--pool": CPU-bound calls from 16 callers in process and on pools of 1, 2 and 4 worker processes.
-// "--profile <invoke|eval|files|time> <backend> [seconds]": a steady loop for an external profiler;
+// "--profile <invoke|eval|files|stat|open-close|time> <backend> [seconds]": a steady loop for an external profiler;
 // "--profile files-phases <backend>" and "--profile call-components <backend>": Stopwatch breakdowns.
 // Anything else goes to BenchmarkDotNet, e.g. --filter '*CallOverhead*' or --list flat.
 if (args.Length == 2 && args[0] == "--contention")

@@ -75,6 +75,25 @@ public sealed class SynchronousCallTests(ManagedRuntimeFixture fixture)
         Assert.Throws<OperationCanceledException>(() => fixture.Runtime.Invoke<object>("posixpath", "join", ["a"], cancelled.Token));
     }
 
+    [Fact]
+    public void EvaluateAsync_NoTokenNoTimeoutOnAThreadWithACallThreadsStack_ReturnsBeforeTheCallEnds()
+    {
+        // A caller may start a call and then do what the call waits for: the task must come back first, even when the
+        // call could run on the caller's thread (no timeout, no token, a stack that holds the recursion limit).
+        var (python, caller) = OnThread(CallThreads.StackSize, () =>
+        {
+            fixture.Runtime.Evaluate<long>("(globals().__setitem__('_pyh_inline_event', __import__('threading').Event()), 0)[1]");
+            var waiting = fixture.Runtime.EvaluateAsync<long>("(_pyh_inline_event.wait(10), __import__('threading').get_ident())[1]");
+            var returnedFirst = !waiting.IsCompleted;
+            fixture.Runtime.Evaluate<long>("(_pyh_inline_event.set(), 0)[1]");
+            var ident = waiting.GetAwaiter().GetResult();
+            return returnedFirst ? ident : 0;
+        });
+
+        Assert.NotEqual(0, python);
+        Assert.NotEqual(caller, python);
+    }
+
     /// <summary>Runs <paramref name="call"/> on a new thread with the given stack; returns its result and that thread's identifier as Python sees it.</summary>
     private static (long Result, long Caller) OnThread(int stackSize, Func<long> call)
     {

@@ -77,6 +77,20 @@ public class FdTableTests
     }
 
     [Fact]
+    public void Dup2_OntoAFreeNumber_CountsItAndOutOfRangeNumbersAreEbadf()
+    {
+        var table = new FdTable();
+        var fd = table.Add(new NullFile());
+        Assert.Equal(9, table.Dup2(fd, 9));
+        Assert.Equal(2, table.Count);
+        Assert.Same(table.Get(fd), table.Get(9));
+        Assert.Equal(1, table.Add(new NullFile()));
+        Assert.Equal(Errno.EBADF, Assert.Throws<PythonIOException>(() => table.Get(-1)).ErrorNumber);
+        Assert.Equal(Errno.EBADF, Assert.Throws<PythonIOException>(() => table.Get(FdTable.MaxDescriptors)).ErrorNumber);
+        Assert.False(table.TryGet(FdTable.MaxDescriptors + 5, out _));
+    }
+
+    [Fact]
     public void Add_BeyondTheLimit_IsEmfile()
     {
         var table = new FdTable();

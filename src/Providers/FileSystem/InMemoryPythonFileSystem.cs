@@ -46,16 +46,7 @@ public sealed class InMemoryPythonFileSystem : IPythonFileSystem
     public long MaxTotalBytes => _store.MaxTotalBytes;
 
     /// <summary>Gets the bytes currently charged against the quota.</summary>
-    public long UsedBytes
-    {
-        get
-        {
-            lock (_store.Gate)
-            {
-                return _store.UsedBytes;
-            }
-        }
-    }
+    public long UsedBytes => _store.UsedBytes;
 
     /// <inheritdoc/>
     public PythonFileStatus? GetStatus(string path, bool followSymbolicLinks = true)

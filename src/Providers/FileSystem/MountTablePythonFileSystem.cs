@@ -279,9 +279,10 @@ public sealed class MountTablePythonFileSystem : IPythonFileSystem
     {
         foreach (var mount in _byLongestPath)
         {
-            if (PythonPath.IsSameOrAncestor(mount.Path, path))
+            // Mount paths are validated when the table is made, and every caller validates the path first.
+            if (PythonPath.IsSameOrAncestorOfNormalized(mount.Path, path))
             {
-                return (mount, PythonPath.GetRelative(mount.Path, path));
+                return (mount, PythonPath.GetRelativeOfNormalized(mount.Path, path));
             }
         }
 
@@ -306,9 +307,35 @@ public sealed class MountTablePythonFileSystem : IPythonFileSystem
 
     /// <summary>Gets a value indicating whether <paramref name="path"/> is the root, a mount point or an ancestor of one.</summary>
     private bool IsStructural(string path)
-        => path.Length == 1 || Array.Exists(_byLongestPath, m => PythonPath.IsSameOrAncestor(path, m.Path));
+    {
+        if (path.Length == 1)
+        {
+            return true;
+        }
 
-    private bool IsMountPoint(string path) => Array.Exists(_byLongestPath, m => m.Path == path);
+        foreach (var mount in _byLongestPath)
+        {
+            if (PythonPath.IsSameOrAncestorOfNormalized(path, mount.Path))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsMountPoint(string path)
+    {
+        foreach (var mount in _byLongestPath)
+        {
+            if (mount.Path == path)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool IsInSyntheticDirectory(string path)
     {

@@ -31,18 +31,28 @@ public static class PythonPath
             return true;
         }
 
-        if (path[^1] == '/' || path.Contains('\0', StringComparison.Ordinal))
+        // One pass: every segment starts after a slash, is not empty, and is neither "." nor "..".
+        var segmentStart = 1;
+        for (var i = 1; i <= path.Length; i++)
         {
-            return false;
-        }
-
-        foreach (var segment in path.AsSpan(1).Split('/'))
-        {
-            var name = path.AsSpan(1)[segment];
-            if (name.IsEmpty || name is "." or "..")
+            var c = i < path.Length ? path[i] : '/';
+            if (c == '\0')
             {
                 return false;
             }
+
+            if (c != '/')
+            {
+                continue;
+            }
+
+            var length = i - segmentStart;
+            if (length == 0 || (path[segmentStart] == '.' && (length == 1 || (length == 2 && path[segmentStart + 1] == '.'))))
+            {
+                return false;
+            }
+
+            segmentStart = i + 1;
         }
 
         return true;
@@ -160,14 +170,17 @@ public static class PythonPath
     {
         Validate(ancestor);
         Validate(path);
-        if (ancestor.Length == 1)
-        {
-            return true;
-        }
-
-        return path.StartsWith(ancestor, StringComparison.Ordinal)
-            && (path.Length == ancestor.Length || path[ancestor.Length] == '/');
+        return IsSameOrAncestorOfNormalized(ancestor, path);
     }
+
+    /// <summary>As <see cref="IsSameOrAncestor"/>, for paths the caller has already validated.</summary>
+    internal static bool IsSameOrAncestorOfNormalized(string ancestor, string path)
+        => ancestor.Length == 1
+            || (path.StartsWith(ancestor, StringComparison.Ordinal) && (path.Length == ancestor.Length || path[ancestor.Length] == '/'));
+
+    /// <summary>As <see cref="GetRelative"/>, for validated paths where <paramref name="ancestor"/> is known to be <paramref name="path"/> or an ancestor of it.</summary>
+    internal static string GetRelativeOfNormalized(string ancestor, string path)
+        => ancestor.Length == 1 ? path : path.Length == ancestor.Length ? Root : path[ancestor.Length..];
 
     /// <summary>Re-roots <paramref name="path"/> at <paramref name="ancestor"/>: <c>GetRelative("/mnt", "/mnt/a/b")</c> is <c>/a/b</c>.</summary>
     /// <param name="ancestor">A normalised path that is <paramref name="path"/> or one of its ancestors.</param>

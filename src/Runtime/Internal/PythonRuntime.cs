@@ -340,22 +340,7 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
                 }
             }
 
-            var mod = ImportedModule(module);
-            if (mod == 0)
-            {
-                return 0;
-            }
-
-            var callable = Py.GetAttr(mod, function);
-            LibPython.Py_DecRef(mod);
-            if (callable == 0)
-            {
-                return 0;
-            }
-
-            var result = LibPython.PyObject_Call(callable, argsTuple, kwargsDict);
-            LibPython.Py_DecRef(callable);
-            return result;
+            return CallByName(module, function, argsTuple, kwargsDict);
         }
         finally
         {
@@ -368,19 +353,86 @@ internal sealed unsafe partial class PythonRuntime : IStartablePythonRuntime
     }
 
     /// <summary>
+    /// Calls <paramref name="module"/>.<paramref name="function"/> (new reference, or 0 with the Python error set). Not
+    /// inlined into the caller's exception-handling region, where each C-API call would cost a stub and helper calls.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static nint CallByName(string module, string function, nint argsTuple, nint kwargsDict)
+    {
+        var mod = ImportedModule(module);
+        if (mod == 0)
+        {
+            return 0;
+        }
+
+        var name = InternedName(function);
+        var callable = name == 0 ? 0 : LibPython.PyObject_GetAttr(mod, name);
+        LibPython.Py_DecRef(mod);
+        ReleaseName(function, name);
+        if (callable == 0)
+        {
+            return 0;
+        }
+
+        var result = LibPython.PyObject_Call(callable, argsTuple, kwargsDict);
+        LibPython.Py_DecRef(callable);
+        return result;
+    }
+
+    /// <summary>The most names <see cref="InternedName"/> keeps, and the longest it keeps.</summary>
+    private const int MaxInternedNames = 1024;
+
+    private const int MaxInternedNameLength = 256;
+
+    /// <summary>Interned Python strings for module and function names given to <c>Invoke</c>, kept for the process. Used with the GIL held only.</summary>
+    private static readonly Dictionary<string, nint> InternedNames = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A Python string for a name used in calls: interned and kept (bounded) for names seen before, so that a repeated
+    /// call neither builds the string again nor hashes it for the lookup. Pair with <see cref="ReleaseName"/>. 0 with
+    /// the Python error set when the string cannot be made.
+    /// </summary>
+    private static nint InternedName(string name)
+    {
+        if (InternedNames.TryGetValue(name, out var kept))
+        {
+            return kept;
+        }
+
+        var made = Py.NewString(name);
+        if (made == 0 || name.Length > MaxInternedNameLength || InternedNames.Count >= MaxInternedNames)
+        {
+            return made;
+        }
+
+        LibPython.PyUnicode_InternInPlace(&made);
+        InternedNames[name] = made;
+        return made;
+    }
+
+    /// <summary>Drops a string from <see cref="InternedName"/> unless it is kept.</summary>
+    private static void ReleaseName(string name, nint value)
+    {
+        if (value != 0 && !(InternedNames.TryGetValue(name, out var kept) && kept == value))
+        {
+            LibPython.Py_DecRef(value);
+        }
+    }
+
+    /// <summary>
     /// Gets a module for a call (new reference): the one in <c>sys.modules</c> when it is fully imported (no trip
     /// through <c>__import__</c>, about 1.5 µs), otherwise imported. Returns 0 with the Python error set.
     /// </summary>
     private static nint ImportedModule(string module)
     {
-        var name = Py.NewString(module);
+        var name = InternedName(module);
         if (name == 0)
         {
             return 0;
         }
 
         var found = LibPython.PyImport_GetModule(name);
-        LibPython.Py_DecRef(name);
+        ReleaseName(module, name);
         if (found != 0 && found != LibPython.None)
         {
             return found;

@@ -31,6 +31,14 @@ public sealed class PythonPathTests
     [InlineData("/.", false)]
     [InlineData("a", false)]
     [InlineData("/a b/c.txt", true)]
+    [InlineData("/", true)]
+    [InlineData("//", false)]
+    [InlineData("/a/.", false)]
+    [InlineData("/a/..", false)]
+    [InlineData("/../a", false)]
+    [InlineData("/.a/..b/...", true)]
+    [InlineData("/a/b\0", false)]
+    [InlineData("/\0", false)]
     public void IsNormalized_DetectsNonCanonicalForms(string path, bool expected)
     {
         Assert.Equal(expected, PythonPath.IsNormalized(path));

@@ -14,6 +14,56 @@ internal static class MemoryPathResolver
     /// <summary>Resolves <paramref name="path"/>; the caller holds the store's lock.</summary>
     /// <exception cref="PythonIOException"><c>ENOENT</c> for a missing intermediate directory, <c>ENOTDIR</c>, <c>ELOOP</c>.</exception>
     public static MemoryResolution Resolve(MemoryDirectory root, string path, bool followFinal)
+        => TryResolveDirect(root, path, followFinal, out var resolution) ? resolution : ResolveFollowing(root, path, followFinal);
+
+    /// <summary>
+    /// The common case without allocating: a path of plain names, no symbolic link on the way. Returns
+    /// <see langword="false"/> for anything else (a link to follow, <c>.</c>, <c>..</c>, an empty segment, a
+    /// missing or non-directory parent), which <see cref="ResolveFollowing"/> then resolves with its errors.
+    /// </summary>
+    private static bool TryResolveDirect(MemoryDirectory root, string path, bool followFinal, out MemoryResolution resolution)
+    {
+        resolution = default;
+        if (path.Length < 2 || path[0] != '/')
+        {
+            return false;
+        }
+
+        var directory = root;
+        var start = 1;
+        while (true)
+        {
+            var slash = path.IndexOf('/', start);
+            var end = slash < 0 ? path.Length : slash;
+            var segment = path.AsSpan(start, end - start);
+            if (segment.IsEmpty || segment is "." or "..")
+            {
+                return false;
+            }
+
+            directory.Entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(segment, out var name, out var node);
+            if (slash < 0)
+            {
+                if (node is MemorySymbolicLink && followFinal)
+                {
+                    return false;
+                }
+
+                resolution = new MemoryResolution(directory, name ?? path[start..], node);
+                return true;
+            }
+
+            if (node is not MemoryDirectory child)
+            {
+                return false;
+            }
+
+            directory = child;
+            start = slash + 1;
+        }
+    }
+
+    private static MemoryResolution ResolveFollowing(MemoryDirectory root, string path, bool followFinal)
     {
         var pending = new Stack<string>();
         PushSegments(pending, path);

@@ -12,8 +12,14 @@ internal sealed class MemoryStore(long maxTotalBytes, TimeProvider timeProvider)
 
     public long MaxTotalBytes { get; } = maxTotalBytes;
 
-    /// <summary>Gets the bytes charged against the quota (file contents, link texts and entry names).</summary>
-    public long UsedBytes { get; private set; }
+    private long _usedBytes;
+
+    /// <summary>Gets the bytes charged against the quota (file contents, link texts and entry names). Changed under <see cref="Gate"/>; read without it.</summary>
+    public long UsedBytes
+    {
+        get => Volatile.Read(ref _usedBytes);
+        private set => Volatile.Write(ref _usedBytes, value);
+    }
 
     public DateTimeOffset Now() => timeProvider.GetUtcNow();
 

@@ -72,10 +72,10 @@ internal static unsafe class BridgeFunctions
     [UnmanagedCallersOnly]
     private static nint Trampoline(nint self, nint* args, nint nargs, nint kwNames)
     {
-        var index = -1;
+        // Read before the try block: a C-API call inside one costs a stub and a helper call on each side.
+        var index = (int)LibPython.PyLong_AsLongLong(self);
         try
         {
-            index = (int)LibPython.PyLong_AsLongLong(self);
             var (handler, signature, name, _) = Volatile.Read(ref s_entries)[index];
 
             // Bound before the handler runs: it sees declared parameters only, each one present unless optional.

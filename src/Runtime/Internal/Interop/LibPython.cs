@@ -64,6 +64,7 @@ internal static unsafe partial class LibPython
 
     // Strings and bytes.
     public static delegate* unmanaged<byte*, nint, byte*, nint> PyUnicode_DecodeUTF8;
+    public static delegate* unmanaged<nint*, void> PyUnicode_InternInPlace;
     public static delegate* unmanaged<nint, nint*, byte*> PyUnicode_AsUTF8AndSize;
     public static delegate* unmanaged<nint, byte*, byte*, nint> PyUnicode_AsEncodedString;
     public static delegate* unmanaged<byte*, nint, nint> PyBytes_FromStringAndSize;
@@ -84,6 +85,7 @@ internal static unsafe partial class LibPython
 
     // Objects, calls, modules.
     public static delegate* unmanaged<nint, byte*, nint> PyObject_GetAttrString;
+    public static delegate* unmanaged<nint, nint, nint> PyObject_GetAttr;
     public static delegate* unmanaged<nint, byte*, nint, int> PyObject_SetAttrString;
     public static delegate* unmanaged<nint, byte*, int> PyObject_HasAttrString;
     public static delegate* unmanaged<nint, nint, nint, nint> PyObject_Call;
@@ -240,6 +242,7 @@ internal static unsafe partial class LibPython
         PyNumber_Index = (delegate* unmanaged<nint, nint>)E("PyNumber_Index");
 
         PyUnicode_DecodeUTF8 = (delegate* unmanaged<byte*, nint, byte*, nint>)E("PyUnicode_DecodeUTF8");
+        PyUnicode_InternInPlace = (delegate* unmanaged<nint*, void>)E("PyUnicode_InternInPlace");
         PyUnicode_AsUTF8AndSize = (delegate* unmanaged<nint, nint*, byte*>)E("PyUnicode_AsUTF8AndSize");
         PyUnicode_AsEncodedString = (delegate* unmanaged<nint, byte*, byte*, nint>)E("PyUnicode_AsEncodedString");
         PyBytes_FromStringAndSize = (delegate* unmanaged<byte*, nint, nint>)E("PyBytes_FromStringAndSize");
@@ -258,6 +261,7 @@ internal static unsafe partial class LibPython
         PyDict_Next = (delegate* unmanaged<nint, nint*, nint*, nint*, int>)E("PyDict_Next");
 
         PyObject_GetAttrString = (delegate* unmanaged<nint, byte*, nint>)E("PyObject_GetAttrString");
+        PyObject_GetAttr = (delegate* unmanaged<nint, nint, nint>)E("PyObject_GetAttr");
         PyObject_SetAttrString = (delegate* unmanaged<nint, byte*, nint, int>)E("PyObject_SetAttrString");
         PyObject_HasAttrString = (delegate* unmanaged<nint, byte*, int>)E("PyObject_HasAttrString");
         PyObject_Call = (delegate* unmanaged<nint, nint, nint, nint>)E("PyObject_Call");

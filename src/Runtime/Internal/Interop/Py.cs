@@ -184,6 +184,9 @@ internal static unsafe class Py
         }
     }
 
+    /// <summary>The offset of a tuple's first item: <c>PyObject_VAR_HEAD</c> (reference count, type, size) in CPython 3.11.</summary>
+    private const int TupleItemsOffset = 24;
+
     /// <summary>Builds a tuple, stealing the references of <paramref name="items"/>.</summary>
     /// <remarks>When an item is 0 (its construction failed) or the tuple cannot be made, the other items are released and 0 is returned with the Python error set.</remarks>
     public static nint Tuple(params ReadOnlySpan<nint> items)
@@ -204,9 +207,12 @@ internal static unsafe class Py
             return 0;
         }
 
+        // PyTuple_SET_ITEM: a new tuple's slots (ob_item, after PyObject_VAR_HEAD) are filled in place, as CPython's
+        // own macro does, without a call per item.
+        var slots = (nint*)(t + TupleItemsOffset);
         for (var i = 0; i < items.Length; i++)
         {
-            LibPython.PyTuple_SetItem(t, i, items[i]);
+            slots[i] = items[i];
         }
 
         return t;

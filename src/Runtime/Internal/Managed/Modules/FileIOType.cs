@@ -733,55 +733,7 @@ internal static unsafe class FileIOType
         var result = raw;
         try
         {
-            var lineBuffering = false;
-            if (buffering == 1 || (buffering < 0 && !Has(raw, NotATty) && Backend.Fds.TryGet(Fd(raw), out var opened) && opened!.IsTerminal))
-            {
-                buffering = -1;
-                lineBuffering = true;
-            }
-
-            if (buffering < 0)
-            {
-                buffering = BufferSize;
-            }
-
-            if (buffering == 0)
-            {
-                if (binary)
-                {
-                    return raw;
-                }
-
-                throw new PythonArgumentException("can't have unbuffered text I/O", isValueError: true);
-            }
-
-            var layer = kind == 2 ? s_bufferedRandom : kind == 1 ? s_bufferedWriter : s_bufferedReader;
-            LibPython.Py_IncRef(raw);
-            var buffer = CallOrFail(layer, Py.Tuple(raw, Py.NewInt(buffering)));
-            result = buffer;
-            LibPython.Py_DecRef(raw);
-            if (binary)
-            {
-                return buffer;
-            }
-
-            var chosen = CallOrFail(s_textEncoding, Py.Tuple(Incref(encoding == 0 ? LibPython.None : encoding)));
-            LibPython.Py_IncRef(buffer);
-            var text = CallOrFail(
-                s_textIOWrapper,
-                Py.Tuple(buffer, chosen, Incref(errors == 0 ? LibPython.None : errors), Incref(newline == 0 ? LibPython.None : newline), Py.NewBool(lineBuffering)));
-            result = text;
-            LibPython.Py_DecRef(buffer);
-            LibPython.Py_IncRef(modeObject == 0 ? 0 : modeObject);
-            var modeValue = modeObject == 0 ? Py.NewString("r") : modeObject;
-            var set = s_setAttr(text, s_modeName, modeValue);
-            LibPython.Py_DecRef(modeValue);
-            if (set < 0)
-            {
-                throw new PythonErrorException();
-            }
-
-            return text;
+            return Layers(raw, ref result, buffering, binary, kind, encoding, errors, newline, modeObject);
         }
         catch
         {
@@ -805,6 +757,65 @@ internal static unsafe class FileIOType
     {
         LibPython.Py_IncRef(o);
         return o;
+    }
+
+    /// <summary>
+    /// The buffered and text layers over a new raw <c>FileIO</c>, as <c>io.open</c> makes them; <paramref name="result"/>
+    /// is the outermost object made so far, for the caller to close when a layer fails. Not inlined: its C-API calls
+    /// stay outside the caller's exception-handling region, where they are cheaper.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static nint Layers(nint raw, ref nint result, long buffering, bool binary, int kind, nint encoding, nint errors, nint newline, nint modeObject)
+    {
+        var lineBuffering = false;
+        if (buffering == 1 || (buffering < 0 && !Has(raw, NotATty) && Backend.Fds.TryGet(Fd(raw), out var opened) && opened!.IsTerminal))
+        {
+            buffering = -1;
+            lineBuffering = true;
+        }
+
+        if (buffering < 0)
+        {
+            buffering = BufferSize;
+        }
+
+        if (buffering == 0)
+        {
+            if (binary)
+            {
+                return raw;
+            }
+
+            throw new PythonArgumentException("can't have unbuffered text I/O", isValueError: true);
+        }
+
+        var layer = kind == 2 ? s_bufferedRandom : kind == 1 ? s_bufferedWriter : s_bufferedReader;
+        LibPython.Py_IncRef(raw);
+        var buffer = CallOrFail(layer, Py.Tuple(raw, Py.NewInt(buffering)));
+        result = buffer;
+        LibPython.Py_DecRef(raw);
+        if (binary)
+        {
+            return buffer;
+        }
+
+        var chosen = CallOrFail(s_textEncoding, Py.Tuple(Incref(encoding == 0 ? LibPython.None : encoding)));
+        LibPython.Py_IncRef(buffer);
+        var text = CallOrFail(
+            s_textIOWrapper,
+            Py.Tuple(buffer, chosen, Incref(errors == 0 ? LibPython.None : errors), Incref(newline == 0 ? LibPython.None : newline), Py.NewBool(lineBuffering)));
+        result = text;
+        LibPython.Py_DecRef(buffer);
+        LibPython.Py_IncRef(modeObject == 0 ? 0 : modeObject);
+        var modeValue = modeObject == 0 ? Py.NewString("r") : modeObject;
+        var set = s_setAttr(text, s_modeName, modeValue);
+        LibPython.Py_DecRef(modeValue);
+        if (set < 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        return text;
     }
 
     /// <summary>Calls <paramref name="callable"/> with a tuple it steals; the result, or a <see cref="PythonErrorException"/>.</summary>

@@ -6,33 +6,31 @@ namespace PyHosting.Internal.Managed.State;
 /// The runtime's virtual file descriptors. Numbers are allocated lowest-first as POSIX does; they
 /// name entries in this table only, never a descriptor of the host process, so native code cannot use them.
 /// </summary>
+/// <remarks>
+/// A slot array: changes take the lock, a lookup (every read, write, status and close of a descriptor) reads its
+/// slot without it. A lookup racing a close may see the file that is being closed, as it could with a lock taken
+/// just before the close.
+/// </remarks>
 internal sealed class FdTable
 {
     public const int MaxDescriptors = 1024;
 
-    private readonly Dictionary<int, OpenFile> _files = [];
+    private readonly OpenFile?[] _slots = new OpenFile?[MaxDescriptors];
     private readonly Lock _gate = new();
+    private int _count;
 
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _files.Count;
-            }
-        }
-    }
+    public int Count => Volatile.Read(ref _count);
 
     public int Add(OpenFile file, int lowest = 0)
     {
         lock (_gate)
         {
-            for (var fd = lowest; fd < MaxDescriptors; fd++)
+            for (var fd = Math.Max(lowest, 0); fd < MaxDescriptors; fd++)
             {
-                if (!_files.ContainsKey(fd))
+                if (_slots[fd] is null)
                 {
-                    _files[fd] = file;
+                    Volatile.Write(ref _slots[fd], file);
+                    _count++;
                     return fd;
                 }
             }
@@ -43,19 +41,12 @@ internal sealed class FdTable
     }
 
     public OpenFile Get(int fd)
-    {
-        lock (_gate)
-        {
-            return _files.TryGetValue(fd, out var file) ? file : throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
-        }
-    }
+        => Lookup(fd) ?? throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
 
     public bool TryGet(int fd, out OpenFile? file)
     {
-        lock (_gate)
-        {
-            return _files.TryGetValue(fd, out file);
-        }
+        file = Lookup(fd);
+        return file is not null;
     }
 
     public void Close(int fd)
@@ -63,10 +54,9 @@ internal sealed class FdTable
         OpenFile? file;
         lock (_gate)
         {
-            if (!_files.Remove(fd, out file))
-            {
-                throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
-            }
+            file = Lookup(fd) ?? throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+            Volatile.Write(ref _slots[fd], null);
+            _count--;
         }
 
         file.Release();
@@ -78,10 +68,14 @@ internal sealed class FdTable
         List<OpenFile> closed = [];
         lock (_gate)
         {
-            foreach (var fd in _files.Keys.Where(k => k >= low && k < high).ToList())
+            for (var fd = Math.Max(low, 0); fd < Math.Min(high, MaxDescriptors); fd++)
             {
-                closed.Add(_files[fd]);
-                _files.Remove(fd);
+                if (_slots[fd] is { } file)
+                {
+                    closed.Add(file);
+                    Volatile.Write(ref _slots[fd], null);
+                    _count--;
+                }
             }
         }
 
@@ -110,18 +104,25 @@ internal sealed class FdTable
         OpenFile? replaced;
         lock (_gate)
         {
-            var file = _files.TryGetValue(fd, out var f) ? f : throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
+            var file = Lookup(fd) ?? throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
             if (fd == target)
             {
                 return target;
             }
 
             file.AddReference();
-            _files.Remove(target, out replaced);
-            _files[target] = file;
+            replaced = _slots[target];
+            if (replaced is null)
+            {
+                _count++;
+            }
+
+            Volatile.Write(ref _slots[target], file);
         }
 
         replaced?.Release();
         return target;
     }
+
+    private OpenFile? Lookup(int fd) => (uint)fd < MaxDescriptors ? Volatile.Read(ref _slots[fd]) : null;
 }

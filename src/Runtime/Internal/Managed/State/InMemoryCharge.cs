@@ -42,7 +42,7 @@ internal sealed class InMemoryCharge
 
         lock (_gate)
         {
-            _charged += bytes;
+            Volatile.Write(ref _charged, _charged + bytes);
         }
     }
 
@@ -60,6 +60,12 @@ internal sealed class InMemoryCharge
             used += store.UsedBytes;
         }
 
+        if (used == Volatile.Read(ref _charged))
+        {
+            // Nothing changed since the last count (the common case: most operations store nothing).
+            return;
+        }
+
         lock (_gate)
         {
             var change = used - _charged;
@@ -74,7 +80,7 @@ internal sealed class InMemoryCharge
                 PythonInterpreter.ReleaseHostMemory(-change);
             }
 
-            _charged = used;
+            Volatile.Write(ref _charged, used);
         }
     }
 

@@ -18,6 +18,12 @@ internal static class ManagedPath
             throw new PythonArgumentException("embedded null byte", isValueError: true);
         }
 
+        // Already absolute and normalised (the common case): nothing to build.
+        if (path[0] == '/' && Providers.PythonPath.IsNormalized(path))
+        {
+            return path;
+        }
+
         var parts = new List<string>();
         if (path[0] != '/')
         {
