@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Xunit.Abstractions;
 
 namespace PyHosting.Samples.Tests;
@@ -18,9 +17,9 @@ public sealed class NativeAotPublishTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public async Task PublishAot_Sample_RunsEveryJobOnceInTheManagedBackend()
     {
-        var repository = RepositoryRoot();
+        var repository = PublishCommand.RepositoryRoot;
         var started = Stopwatch.GetTimestamp();
-        var publish = await RunAsync(
+        var publish = await PublishCommand.RunAsync(
             repository,
             "dotnet",
             PublishLimit,
@@ -35,7 +34,7 @@ public sealed class NativeAotPublishTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal("\u007fELF"u8.ToArray(), File.ReadAllBytes(executable)[..4]);
         Assert.False(File.Exists(Path.Combine(_published.FullName, "PyHosting.Runtime.dll")), "the libraries were published as assemblies");
 
-        var run = await RunAsync(
+        var run = await PublishCommand.RunAsync(
             _published.FullName,
             executable,
             TimeSpan.FromMinutes(1),
@@ -59,61 +58,5 @@ public sealed class NativeAotPublishTests(ITestOutputHelper output) : IDisposabl
     {
         _published.Delete(recursive: true);
         _out.Delete(recursive: true);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string executable, TimeSpan limit, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The publish must not inherit the test run's MSBuild settings.
-        foreach (var name in start.Environment.Keys.Where(static n => n.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || n.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) || n == "DOTNET_HOST_PATH").ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var text = new StringBuilder();
-        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput, text), PumpAsync(process.StandardError, text));
-        using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{executable} did not end within {limit}:\n{text}");
-        }
-
-        await pumps;
-        return (process.ExitCode, text.ToString());
-    }
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder text)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (text)
-            {
-                text.AppendLine(line);
-            }
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PyHosting.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (PyHosting.sln) was not found above " + AppContext.BaseDirectory);
     }
 }
