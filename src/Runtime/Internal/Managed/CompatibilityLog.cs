@@ -29,6 +29,12 @@ internal static partial class CompatibilityLog
     [LoggerMessage(EventId = 106, EventName = "SignalHandlerRecorded", Level = LogLevel.Debug, Message = "Ignored: installing a handler for signal {Signal} (recorded; signals are not delivered to the managed backend)")]
     public static partial void SignalHandlerRecorded(ILogger logger, long signal);
 
+    [LoggerMessage(EventId = 108, EventName = "SignalInterruptIgnored", Level = LogLevel.Debug, Message = "Ignored: signal.siginterrupt for signal {Signal} (signals are not delivered to the managed backend, so no system call is interrupted)")]
+    public static partial void SignalInterruptIgnored(ILogger logger, long signal);
+
+    [LoggerMessage(EventId = 109, EventName = "SignalEmulated", Level = LogLevel.Debug, Message = "Emulated: {What}")]
+    public static partial void SignalEmulated(ILogger logger, string what);
+
     [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
     public static partial void ThreadStackRaised(ILogger logger, long requested, long floor);
 }

@@ -121,6 +121,8 @@ def make_socket_type(ops):
     _create, _call = ops["create"], ops["call"]
     _SOCK_NONBLOCK = 0x800
     _MSG_DONTWAIT = 0x40
+    _absent = object()
+    import warnings as _warnings
 
     def _timeout_value(value):
         if value is None:
@@ -146,13 +148,14 @@ def make_socket_type(ops):
         __module__ = "_socket"
 
         def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+            nonblocking = type != -1 and type & _SOCK_NONBLOCK
             if fileno is None:
                 fd, family, type, proto, host = _create(family, type, proto)
             else:
                 fd, family, type, proto, host = _adopt(fileno, family, type, proto)
             self._fd, self._family, self._type, self._proto = fd, family, type & ~(_SOCK_NONBLOCK | 0x80000), proto
             self._host = host
-            timeout = 0.0 if type & _SOCK_NONBLOCK else _defaulttimeout()
+            timeout = 0.0 if nonblocking or type & _SOCK_NONBLOCK else _defaulttimeout()
             self._timeout = timeout
             _set_timeout(fd, timeout)
 
@@ -188,6 +191,10 @@ def make_socket_type(ops):
 
         def __del__(self):
             if getattr(self, "_fd", -1) >= 0:
+                try:
+                    _warnings.warn("unclosed %r" % (self,), ResourceWarning, source=self)
+                except Exception:
+                    pass
                 try:
                     self.close()
                 except OSError:
@@ -259,10 +266,11 @@ def make_socket_type(ops):
                 return None
             _sendall(self._live(), data, flags, self._timeout)
 
-        def sendto(self, data, flags_or_address, address=None):
+        def sendto(self, data, flags_or_address, address=_absent):
             if self._host:
-                args = (data, flags_or_address) if address is None else (data, flags_or_address, address)
-                return _call(self._live(), "sendto", args, self._wait(0 if address is None else flags_or_address))
+                args = (data, flags_or_address) if address is _absent else (data, flags_or_address, address)
+                flags = flags_or_address if address is not _absent and isinstance(flags_or_address, int) else 0
+                return _call(self._live(), "sendto", args, self._wait(flags))
             self._live()
             raise OSError(106, "Transport endpoint is already connected")
 

@@ -72,7 +72,7 @@ internal sealed unsafe partial class SocketModule
             }
             else if (name == "sethostname")
             {
-                _patcher.Replace(module, "_socket", name, "*args, **kwargs", _ => throw new UnsupportedOperationException("socket.sethostname is not supported by the managed backend: it changes the host's name"));
+                _patcher.Replace(module, "_socket", name, "*args, **kwargs", _ => throw new PythonIOException(Errno.EPERM, "Operation not permitted: socket.sethostname is not supported by the managed backend (it changes the host's name)"));
             }
 
             replaced.Add(name);

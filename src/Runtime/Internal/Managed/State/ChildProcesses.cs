@@ -64,10 +64,13 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             _ = Task.Run(() => FeedInput(input, childInput));
         }
 
+        // The exit, once observed, is what waitpid(WNOHANG) reports and what the emulated SIGCHLD announces.
+        var exit = process.WaitForExitAsync(CancellationToken.None);
+        _ = exit.ContinueWith(_ => backend.ChildExited?.Invoke(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         lock (_gate)
         {
             var pid = _nextPid++;
-            _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait);
+            _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait, exit);
             return pid;
         }
     }
@@ -177,7 +180,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
                     throw new PythonIOException(Errno.ECHILD, "No child processes");
                 }
 
-                var exited = _children.FirstOrDefault(c => c.Value.Process.ExitCode.HasValue);
+                var exited = _children.FirstOrDefault(c => c.Value.Exited);
                 if (exited.Value is null && noHang)
                 {
                     return (0, 0);
@@ -189,7 +192,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             }
         }
 
-        if (noHang && !child.Process.ExitCode.HasValue)
+        if (noHang && !child.Exited)
         {
             return (0, 0);
         }
@@ -301,9 +304,12 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
     }
 
-    private sealed class Child(IPythonProcess process, Task pumps, Task pumpsDoneAtWait)
+    private sealed class Child(IPythonProcess process, Task pumps, Task pumpsDoneAtWait, Task exit)
     {
         public IPythonProcess Process => process;
+
+        /// <summary>Gets a value indicating whether the process has exited (its exit was observed).</summary>
+        public bool Exited => process.ExitCode.HasValue || exit.IsCompleted;
 
         /// <summary>Gets all output copying.</summary>
         public Task Pumps => pumps;
