@@ -58,14 +58,29 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         // Output copied to the runtime's streams or to a file is complete when a wait returns, as if the child had
         // written it itself; output copied into a pipe is not waited for: its reader may be the code that waits.
         var atWait = Task.WhenAll(outputTarget is VirtualPipe.End ? Task.CompletedTask : outputPump, errorTarget is VirtualPipe.End ? Task.CompletedTask : errorPump);
+        // The exit, once observed, is what waitpid(WNOHANG) reports and what the emulated SIGCHLD announces; it also
+        // closes the child's end of its input pipe (writers then see EPIPE, and the pipe's write end polls readable).
+        var exit = process.WaitForExitAsync(CancellationToken.None);
         if (feedsInput && process.StandardInput is { } childInput)
         {
             input.AddReference();
-            _ = Task.Run(() => FeedInput(input, childInput));
+            var exited = new CancellationTokenSource();
+            _ = exit.ContinueWith(
+                _ =>
+                {
+                    try
+                    {
+                        exited.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The input had ended first.
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _ = Task.Run(() => FeedInput(input, childInput, exited));
         }
 
-        // The exit, once observed, is what waitpid(WNOHANG) reports and what the emulated SIGCHLD announces.
-        var exit = process.WaitForExitAsync(CancellationToken.None);
         _ = exit.ContinueWith(_ => backend.ChildExited?.Invoke(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         lock (_gate)
         {
@@ -134,26 +149,28 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         });
     }
 
-    private static void FeedInput(OpenFile from, Stream to)
+    private static void FeedInput(OpenFile from, Stream to, CancellationTokenSource exited)
     {
         var buffer = new byte[16384];
+        var token = exited.Token;
         try
         {
             int n;
-            while ((n = from is VirtualPipe.End { Readable: true } end ? end.Pipe.Receive(buffer, blocking: true, CancellationToken.None) : from.Read(buffer, CancellationToken.None)) > 0)
+            while ((n = from is VirtualPipe.End { Readable: true } end ? end.Pipe.Receive(buffer, blocking: true, token) : from.Read(buffer, token)) > 0)
             {
                 to.Write(buffer, 0, n);
                 to.Flush();
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or PythonIOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or PythonIOException or OperationCanceledException)
         {
-            // The child closed its input.
+            // The child closed its input, or exited.
         }
         finally
         {
             from.Release();
             to.Dispose();
+            exited.Dispose();
         }
     }
 
