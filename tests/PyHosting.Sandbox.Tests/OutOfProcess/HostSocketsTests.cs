@@ -1,3 +1,4 @@
+using PyHosting.Testing;
 namespace PyHosting.Sandbox.Tests.OutOfProcess;
 
 /// <summary>
@@ -10,6 +11,7 @@ public sealed class HostSocketsFixture : TestHostFixture
     protected override IEnumerable<KeyValuePair<string, string?>> Configuration() => new Dictionary<string, string?>
     {
         ["PythonRuntime:Permissions:HostSockets"] = "true",
+        ["PythonRuntime:Permissions:CreateThread"] = "true",
     };
 }
 
@@ -57,7 +59,7 @@ public sealed class HostSocketsTests(HostSocketsFixture fixture) : IClassFixture
             """);
 
         Assert.True(response.Ok, response.Raw.ToJsonString());
-        Assert.Equal(["FIRST", "SECOND"], response.GetResult<string[]>());
+        Assert.Equal(["FIRST", "SECOND"], response.GetResult<string[]>()!);
     }
 
     [Fact]
@@ -97,22 +99,28 @@ public sealed class HostSocketsTests(HostSocketsFixture fixture) : IClassFixture
             client = socket.create_connection(listener.getsockname())
             served, _ = listener.accept()
             idle = select.select([own_b, client], [], [], 0)
-            # a write on the host socket from another thread wakes a select that also watches a virtual descriptor
+            # a write on the host socket from another thread wakes a select that also watches a virtual descriptor,
+            # and a write on the virtual one wakes a select that also watches a host socket
             threading.Timer(0.2, served.sendall, (b'h',)).start()
             woken = select.select([own_b, client], [], [], 10)
+            client.recv(1)
+            threading.Timer(0.2, own_a.sendall, (b'w',)).start()
+            woken_virtual = select.select([own_b, client], [], [], 10)
+            own_b.recv(1)
+            served.sendall(b'h')
             own_a.sendall(b'v')
             both = select.select([own_b, client], [], [], 0)
             p = select.poll()
             p.register(own_b, select.POLLIN)
             p.register(client, select.POLLIN)
             polled = sorted(fd for fd, ev in p.poll(0) if ev & select.POLLIN)
-            result = repr((len(idle[0]), [s is client for s in woken[0]], len(both[0]), polled == sorted([own_b.fileno(), client.fileno()])))
+            result = repr((len(idle[0]), [s is client for s in woken[0]], [s is own_b for s in woken_virtual[0]], len(both[0]), polled == sorted([own_b.fileno(), client.fileno()])))
             for s in (own_a, own_b, listener, client, served):
                 s.close()
             """);
 
         Assert.True(response.Ok, response.Raw.ToJsonString());
-        Assert.Equal("(0, [True], 2, True)", response.GetResult<string>());
+        Assert.Equal("(0, [True], [True], 2, True)", response.GetResult<string>());
     }
 
     [Fact]
