@@ -150,6 +150,7 @@ public sealed class HostSocketsTests(HostSocketsFixture fixture) : IClassFixture
     [InlineData("socket.fromfd(900, socket.AF_INET, socket.SOCK_STREAM)", "OSError", "[Errno 9]")]
     [InlineData("[t for t in object.__subclasses__() if t.__module__ == '_socket' and t.__name__ == 'socket' and 'locals' not in t.__qualname__][0](fileno=3)", "PermissionError", "CPython's own socket type")]
     [InlineData("type('S', ([t for t in object.__subclasses__() if t.__module__ == '_socket' and t.__name__ == 'socket' and 'locals' not in t.__qualname__][0],), {})()", "PermissionError", "CPython's own socket type")]
+    [InlineData("[s for t in object.__subclasses__() if t.__module__ == '_socket' and t.__name__ == 'socket' and 'locals' not in t.__qualname__ for s in t.__subclasses__()][0](fileno=3)", "PermissionError", "CPython's own socket type")]
     public async Task NamingAHostDescriptor_IsRefused(string expression, string type, string message)
     {
         var response = await fixture.Python.ExecAsync("import socket\n" + expression);

@@ -37,11 +37,18 @@ internal sealed unsafe partial class SocketModule
     private static readonly HashSet<string> Writes = new(StringComparer.Ordinal) { "send", "sendto", "sendmsg" };
 
     private static nint s_rawType;
+    private static nint s_rawWeakType;
+
+    /// <summary>Gets the type the runtime makes host sockets' objects of.</summary>
+    private static nint RawType => s_rawWeakType != 0 ? s_rawWeakType : s_rawType;
     private static nint s_rawNew;
     private static nint s_rawSocketPair;
 
     [ThreadStatic]
     private static bool s_trusted;
+
+    private static SocketModule? s_host;
+    private static nint s_wrapSocket;
 
     private static nint BlockingIOError => *(nint*)LibPython.Export("PyExc_BlockingIOError");
 
@@ -69,6 +76,31 @@ internal sealed unsafe partial class SocketModule
             s_rawType = original; // kept for the process
             *slot = guard;
             LibPython.PyType_Modified(original);
+        }
+
+        if (s_rawWeakType == 0)
+        {
+            // The runtime's objects are of a subclass that can be weakly referenced, as _ssl needs (its constructor is the guarded one).
+            var slots = Py.Tuple(Py.NewString("__weakref__"));
+            var dict = LibPython.PyDict_New();
+            if (slots != 0 && dict != 0)
+            {
+                fixed (byte* key = "__slots__\0"u8)
+                {
+                    LibPython.PyDict_SetItemString(dict, key, slots);
+                }
+
+                LibPython.Py_IncRef(original);
+                var definition = Py.Tuple(Py.NewString("socket"), Py.Tuple(original), dict);
+                dict = 0; // stolen by the tuple
+                var made = definition == 0 ? 0 : LibPython.PyObject_Call(LibPython.Export("PyType_Type"), definition, 0);
+                LibPython.Py_DecRef(definition);
+                LibPython.PyErr_Clear();
+                s_rawWeakType = made; // kept for the process; 0: the base type (no ssl)
+            }
+
+            LibPython.Py_DecRef(slots);
+            LibPython.Py_DecRef(dict);
         }
 
         _ = module;
@@ -110,7 +142,7 @@ internal sealed unsafe partial class SocketModule
         }
 
         var a = Py.Tuple(Py.NewInt(Arg.Long(args, 0, "family")), Py.NewInt(Arg.Long(args, 1, "type")), Py.NewInt(Arg.Long(args, 2, "proto")));
-        var raw = Trusted(s_rawType, a);
+        var raw = Trusted(RawType, a);
         LibPython.Py_DecRef(a);
         if (raw == 0)
         {
@@ -256,6 +288,131 @@ internal sealed unsafe partial class SocketModule
         var size = (delegate* unmanaged<nint, nint>)LibPython.Export("PySequence_Size");
         var n = size(sequence);
         return n >= 0 ? n : throw new PythonErrorException();
+    }
+
+    /// <summary>
+    /// With HostSockets, a registered <c>_ssl</c> wraps host sockets: its <c>_SSLContext._wrap_socket</c>, which needs
+    /// CPython's socket object, receives the runtime's object behind the shim socket's descriptor (Python still never
+    /// holds it: the SSL object keeps only a weak reference to it). The wrapped socket's timeout is CPython's from then
+    /// on, as <c>_ssl</c> waits on it. Called when an extension module is executed; other modules are left alone.
+    /// </summary>
+    public static void PatchIfSsl(ManagedBackend backend, nint module)
+    {
+        if (!backend.Permissions.HostSockets || s_socketType == 0)
+        {
+            return;
+        }
+
+        var name = Py.GetAttr(module, "__name__");
+        var text = name != 0 && Py.IsInstanceOfFlag(name, Py.TpFlagsUnicodeSubclass) ? Py.ReadString(name) : null;
+        LibPython.Py_DecRef(name);
+        LibPython.PyErr_Clear();
+        if (text != "_ssl")
+        {
+            return;
+        }
+
+        var context = Py.GetAttr(module, "_SSLContext");
+        LibPython.PyErr_Clear();
+        if (context == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            for (var def = *(nint*)(context + TpMethodsOffset); def != 0 && *(nint*)def != 0; def += MethodDefSize)
+            {
+                if (Hardening.MethodDefinitions.Name(def) == "_wrap_socket" && (Hardening.MethodDefinitions.Flags(def) & ~0x30) == MethFastCallKeywords)
+                {
+                    s_host = backend.ManagedSockets;
+                    var original = Hardening.MethodDefinitions.Replace(def, MethFastCallKeywords, (nint)(delegate* unmanaged<nint, nint*, nint, nint, nint>)&WrapSocket);
+                    if (s_wrapSocket == 0)
+                    {
+                        s_wrapSocket = original;
+                    }
+
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            LibPython.Py_DecRef(context);
+        }
+    }
+
+    private const int TpMethodsOffset = 232;
+    private const int MethodDefSize = 32;
+    private const int MethFastCallKeywords = 0x80 | 0x2;
+
+    /// <summary><c>_SSLContext._wrap_socket(sock, ...)</c> with a shim socket over a host socket: the call gets the runtime's object.</summary>
+    [UnmanagedCallersOnly]
+    private static nint WrapSocket(nint self, nint* args, nint nargs, nint kwnames)
+    {
+        var original = (delegate* unmanaged<nint, nint*, nint, nint, nint>)s_wrapSocket;
+        try
+        {
+            var raw = nargs >= 1 && s_host is { } host ? host.RawFor(args[0]) : 0;
+            if (raw == 0)
+            {
+                return LibPython.PyErr_Occurred() != 0 ? 0 : original(self, args, nargs, kwnames);
+            }
+
+            var total = (int)nargs + (kwnames == 0 ? 0 : (int)Length(kwnames));
+            var copy = new nint[total];
+            for (var i = 0; i < total; i++)
+            {
+                copy[i] = args[i];
+            }
+
+            copy[0] = raw;
+            fixed (nint* p = copy)
+            {
+                return original(self, p, nargs, kwnames);
+            }
+        }
+        catch (PythonErrorException)
+        {
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return Py.SetError(LibPython.ExcOSError, "ssl: " + e.Message);
+        }
+    }
+
+    /// <summary>CPython's object behind a shim socket over a host socket (borrowed, held by the descriptor), its timeout set to the shim's; 0 for anything else.</summary>
+    private nint RawFor(nint socket)
+    {
+        if (LibPython.PyObject_IsInstance(socket, s_socketType) != 1)
+        {
+            LibPython.PyErr_Clear();
+            return 0;
+        }
+
+        var fdObject = Py.GetAttr(socket, "_fd");
+        LibPython.PyErr_Clear();
+        if (fdObject == 0)
+        {
+            return 0;
+        }
+
+        var fd = IntOf(fdObject);
+        if (fd < 0 || fd >= FdTable.MaxDescriptors || !_backend.Fds.TryGet((int)fd, out var file) || file is not HostSocket { Raw: not 0 } host)
+        {
+            return 0;
+        }
+
+        var timeout = Py.GetAttr(socket, "_timeout");
+        if (timeout == 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        LibPython.Py_DecRef(Method(host.Raw, "settimeout", Py.Tuple(timeout)));
+        host.FollowsTimeout = true;
+        return host.Raw;
     }
 
     /// <summary>
@@ -434,7 +591,7 @@ internal sealed unsafe partial class SocketModule
         }
 
         var a = Py.Tuple(Py.NewInt(listening.Family), Py.NewInt(listening.Type), Py.NewInt(listening.Protocol), Py.NewInt(hostFd));
-        var raw = Trusted(s_rawType, a);
+        var raw = Trusted(RawType, a);
         LibPython.Py_DecRef(a);
         if (raw == 0)
         {

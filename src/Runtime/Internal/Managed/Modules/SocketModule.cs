@@ -57,6 +57,7 @@ internal sealed unsafe partial class SocketModule
     {
         _backend = backend;
         _patcher = patcher;
+        backend.ManagedSockets = this;
     }
 
     public int Patch(nint module)
@@ -170,6 +171,12 @@ internal sealed unsafe partial class SocketModule
                 file.Blocking = file is VirtualSocket or HostSocket
                     ? Arg.Optional(args, "timeout") == 0
                     : throw new PythonIOException(ENotSock, "Socket operation on non-socket");
+                if (file is HostSocket { FollowsTimeout: true, Raw: not 0 } wrapped)
+                {
+                    var timeout = Arg.Optional(args, "timeout");
+                    LibPython.Py_DecRef(Method(wrapped.Raw, "settimeout", Py.Tuple(timeout == 0 ? Py.NewNone() : LibPython.PyFloat_FromDouble(Arg.Seconds(timeout)))));
+                }
+
                 return Py.NewNone();
             });
             Put(ops, "shutdown", "fd, how, /", args =>

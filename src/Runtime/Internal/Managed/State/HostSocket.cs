@@ -32,6 +32,9 @@ internal sealed class HostSocket : OpenFile
 
     public int Family { get; }
 
+    /// <summary>Gets or sets a value indicating whether CPython's object takes the socket's timeout (once <c>_ssl</c> wrapped it, it waits itself).</summary>
+    public bool FollowsTimeout { get; set; }
+
     public int Type { get; }
 
     public int Protocol { get; }
