@@ -149,7 +149,7 @@ internal sealed unsafe class SignalModule
 
     /// <summary>
     /// <c>_thread.interrupt_main(signum)</c>: as if the signal arrived, without signalling the host process. On the
-    /// thread <c>threading.main_thread()</c> names, the handler recorded for the signal runs now (the default one,
+    /// main thread (<see cref="OnMainThread"/>), the handler recorded for the signal runs now (the default one,
     /// <c>default_int_handler</c>, raises <c>KeyboardInterrupt</c>); from another thread it is unsupported (the
     /// runtime cannot run a handler between two instructions of another thread). A signal whose handler is
     /// <c>SIG_DFL</c> or <c>SIG_IGN</c> does nothing.
@@ -175,8 +175,7 @@ internal sealed unsafe class SignalModule
                 return Py.NewNone(); // SIG_DFL or SIG_IGN
             }
 
-            var main = MainThreadIdent();
-            if (main == (long)LibPython.PyThread_get_thread_ident())
+            if (OnMainThread())
             {
                 CompatibilityLog.SignalEmulated(_backend.Compatibility, $"_thread.interrupt_main: the handler of signal {number} runs in the calling thread");
                 var call = Py.Tuple(Py.NewInt(number), Py.NewNone());
@@ -199,23 +198,38 @@ internal sealed unsafe class SignalModule
         }
     }
 
-    /// <summary>The ident of <c>threading.main_thread()</c>.</summary>
-    private static long MainThreadIdent()
+    /// <summary>
+    /// Whether the calling thread counts as Python's main thread: <c>threading.main_thread()</c>, or a thread of the
+    /// runtime's calls (a thread Python did not start, <c>threading._DummyThread</c>), where the host runs Python's code.
+    /// </summary>
+    private static bool OnMainThread()
     {
         var threading = Py.Import("threading");
-        var mainThread = threading == 0 ? 0 : Py.GetAttr(threading, "main_thread");
-        var thread = mainThread == 0 ? 0 : LibPython.PyObject_CallNoArgs(mainThread);
-        var ident = thread == 0 ? 0 : Py.GetAttr(thread, "ident");
-        LibPython.Py_DecRef(threading);
-        LibPython.Py_DecRef(mainThread);
-        LibPython.Py_DecRef(thread);
+        if (threading == 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        var current = Py.GetAttr(threading, "current_thread");
+        var main = Py.GetAttr(threading, "main_thread");
+        var dummy = Py.GetAttr(threading, "_DummyThread");
+        var thread = current == 0 ? 0 : LibPython.PyObject_CallNoArgs(current);
+        var mainThread = main == 0 ? 0 : LibPython.PyObject_CallNoArgs(main);
         try
         {
-            return ident == 0 ? throw new PythonErrorException() : Arg.Long(ident, "ident");
+            if (thread == 0 || mainThread == 0 || dummy == 0)
+            {
+                throw new PythonErrorException();
+            }
+
+            return thread == mainThread || LibPython.PyObject_IsInstance(thread, dummy) == 1;
         }
         finally
         {
-            LibPython.Py_DecRef(ident);
+            foreach (var o in (ReadOnlySpan<nint>)[threading, current, main, dummy, thread, mainThread])
+            {
+                LibPython.Py_DecRef(o);
+            }
         }
     }
 

@@ -112,6 +112,12 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
 
         to?.AddReference();
+        if (to is VirtualPipe.End { Writable: true } relay)
+        {
+            // Python closed the pipe's read end: the child's own pipe closes too, as if it had been the reader.
+            relay.Pipe.WhenReaderCloses(from.Dispose);
+        }
+
         return Task.Run(async () =>
         {
             var buffer = new byte[16384];

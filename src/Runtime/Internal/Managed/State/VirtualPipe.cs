@@ -72,6 +72,18 @@ internal sealed class VirtualPipe
         }
     }
 
+    private Action? _readerClosedAction;
+
+    /// <summary>Runs <paramref name="action"/> once the reading side closes (a relay from a child stops, so the child's next write fails with <c>EPIPE</c>).</summary>
+    public void WhenReaderCloses(Action action)
+    {
+        Volatile.Write(ref _readerClosedAction, action);
+        if (ReaderClosed)
+        {
+            Interlocked.Exchange(ref _readerClosedAction, null)?.Invoke();
+        }
+    }
+
     /// <summary>Gets a value indicating whether the reading side is closed (a write end then polls readable, as Linux reports <c>POLLERR</c>).</summary>
     public bool ReaderClosed
     {
@@ -232,6 +244,7 @@ internal sealed class VirtualPipe
         if (read)
         {
             Source?.Dispose();
+            Interlocked.Exchange(ref _readerClosedAction, null)?.Invoke();
         }
         else
         {
