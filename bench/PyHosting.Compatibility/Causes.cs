@@ -45,11 +45,9 @@ public static class Causes
         new("time limit: signals never delivered (KeyboardInterrupt awaited)", Classification.EmulatedByDesign, new(@"killed at the time limit while running .*(interrupt|signal|sigint)", Options)),
         new("crash: a subinterpreter (_testcapi.run_in_subinterp) ends the process", Classification.Bug, new(@"the process ended while running .*Subinterp", Options)),
         new("crash: a child's SIGUSR1 to its parent ends the host", Classification.EmulatedByDesign, new(@"the process ended while running .*test_communicate_eintr", Options)),
-        new("time limit: ssl's wrap_socket refuses the runtime's socket objects, a test's peer waits forever", Classification.NotYetSupported, new(@"killed at the time limit while running .*(test_ssl|HTTPHandlerTest)", Options)),
         new("time limit: other hang", Classification.NotYetSupported, new(@"killed at the time limit", Options)),
 
         // Event loops and sockets.
-        new("ssl.SSLSocket over the runtime's sockets (TypeError)", Classification.NotYetSupported, new(@"must be _socket\.socket", Options)),
         new("descriptor passing (SCM_RIGHTS) over sockets refused", Classification.EmulatedByDesign, new(@"SCM_RIGHTS|carry no ancillary data|^test_socket\|.*SCMRights.*testFDPass", Options)),
         new("signal.set_wakeup_fd unsupported", Classification.NotYetSupported, new(@"signal\.set_wakeup_fd is not supported", Options)),
         new("select.epoll absent (its test classes do not exist); poll reports no POLLHUP", Classification.NotYetSupported, new(@"^test_asyncio\.test_events\|.*\| not run \||Test needs selectors\.(Epoll|Poll)Selector|^test_selectors\|\(skips\) \| skipped \| $", Options)),
