@@ -49,14 +49,14 @@ public static class Causes
         new("time limit: other hang", Classification.NotYetSupported, new(@"killed at the time limit", Options)),
 
         // Event loops and sockets.
-        new("select() on a host socket (HostSockets=true): EBADF", Classification.NotYetSupported, new(@"^(test_asyncio\.|test_selectors|test_inspect|test_unittest).*\| OSError: \[Errno 9\] Bad file descriptor$|killed at the time limit while running test\.test_logging\.|^test_logging\|.*test_listen_|^test_asyncio\.test_base_events\|.*BaseEventLoopWithSelectorTests\.test_create_(connection_multiple|datagram_endpoint_setblk|server_cant_bind|server_empty_host)", Options)),
+        new("descriptor passing (SCM_RIGHTS) over sockets refused", Classification.EmulatedByDesign, new(@"SCM_RIGHTS|carry no ancillary data|^test_socket\|.*SCMRights.*testFDPass", Options)),
         new("signal.set_wakeup_fd unsupported", Classification.NotYetSupported, new(@"signal\.set_wakeup_fd is not supported", Options)),
         new("select.epoll absent (its test classes do not exist); poll reports no POLLHUP", Classification.NotYetSupported, new(@"^test_asyncio\.test_events\|.*\| not run \||Test needs selectors\.(Epoll|Poll)Selector|^test_selectors\|\(skips\) \| skipped \| $", Options)),
         new("os.pidfd_open absent", Classification.EmulatedByDesign, new(@"does not support pidfds", Options)),
 
         // Processes, signals and process-wide state.
         new("os.fork / os.spawn* absent", Classification.EmulatedByDesign, new(@"has no attribute '(fork|spawn\w*)'|os\.fork|requires os\.spawn|os\.spawn\w* not available", Options)),
-        new("signals never delivered / _thread.interrupt_main refused", Classification.EmulatedByDesign, new(@"interrupt_main|KeyboardInterrupt not raised|signal\.alarm is not supported", Options)),
+        new("signals never delivered (alarm, setitimer, interrupt_main from another thread unsupported)", Classification.EmulatedByDesign, new(@"interrupt_main|KeyboardInterrupt not raised|signal\.(alarm|setitimer) is not supported", Options)),
         new("os.kill reaches only the runtime's children (a test signalling itself)", Classification.EmulatedByDesign, new(@"ProcessLookupError: \[Errno 3\] No such process", Options)),
         new("sys.stdin is an empty StringIO without .buffer", Classification.Bug, new(@"'_io\.StringIO' object has no attribute 'buffer'", Options)),
         new("driver aborted by a RecursionError escaping the module's tests (not narrowed down)", Classification.Bug, new(@"RecursionError: maximum recursion depth exceeded while calling a Python object", Options)),

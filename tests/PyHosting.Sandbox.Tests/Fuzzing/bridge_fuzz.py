@@ -547,6 +547,10 @@ def _one(target, call):
             return "EIO (an unexpected .NET exception in the handler): %s" % (e,)
     except (Exception, SystemExit):
         pass
+    except KeyboardInterrupt:
+        # _thread.interrupt_main emulates SIGINT on the calling thread: the default handler raises it, as in CPython.
+        if getattr(function, "__name__", None) != "interrupt_main":
+            raise
     finally:
         if target.after is not None:
             target.after()

@@ -67,6 +67,12 @@ internal sealed partial class ManagedBackend : IPythonBackend
 
     public ILogger Compatibility { get; }
 
+    /// <summary>Gets or sets the managed <c>_socket</c> (set by it), which a registered <c>_ssl</c> asks for host sockets' objects.</summary>
+    public Modules.SocketModule? ManagedSockets { get; set; }
+
+    /// <summary>Gets or sets what happens when one of the runtime's child processes exits (the emulated <c>SIGCHLD</c>); called on a pool thread, without the GIL.</summary>
+    public Action? ChildExited { get; set; }
+
     public FdTable Fds { get; }
 
     public ChildProcesses ChildProcesses { get; }

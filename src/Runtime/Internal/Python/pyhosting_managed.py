@@ -112,12 +112,17 @@ def bind_standard_streams():
 
 
 def make_socket_type(ops):
-    """The socket type of the managed _socket: ends of the runtime's own socket pairs, on virtual descriptors.
+    """The socket type of the managed _socket, on virtual descriptors: ends of the runtime's own socket pairs and,
+    when HostSockets allows them, host sockets (whose operations the host forwards by the descriptor's number).
     Every operation is a bridge function that checks the descriptor and the permissions in the host."""
     _adopt, _refuse, _recv, _recv_into, _send, _sendall = (
         ops["adopt"], ops["refuse"], ops["recv"], ops["recv_into"], ops["send"], ops["sendall"])
     _set_timeout, _shutdown, _close, _defaulttimeout = ops["settimeout"], ops["shutdown"], ops["close"], ops["getdefaulttimeout"]
+    _create, _call = ops["create"], ops["call"]
     _SOCK_NONBLOCK = 0x800
+    _MSG_DONTWAIT = 0x40
+    _absent = object()
+    import warnings as _warnings
 
     def _timeout_value(value):
         if value is None:
@@ -133,21 +138,24 @@ def make_socket_type(ops):
         return value
 
     class socket:
-        """socket(family=AF_UNIX, type=SOCK_STREAM, proto=0, fileno=None) -> socket object
+        """socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None) -> socket object
 
         In the managed backend a socket is one end of socket.socketpair(), a byte stream between two virtual
-        descriptors of the runtime. Host sockets (creating, binding, connecting, resolving names) need
-        PythonRuntime:Permissions:HostSockets."""
+        descriptors of the runtime, or, with PythonRuntime:Permissions:HostSockets, a host socket behind a
+        virtual descriptor. fileno= adopts only the runtime's own socket descriptors."""
 
-        __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout")
+        __slots__ = ("_fd", "_family", "_type", "_proto", "_timeout", "_host")
         __module__ = "_socket"
 
         def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+            nonblocking = type != -1 and type & _SOCK_NONBLOCK
             if fileno is None:
-                _refuse("creating a socket")
-            fd, family, type, proto = _adopt(fileno, family, type, proto)
+                fd, family, type, proto, host = _create(family, type, proto)
+            else:
+                fd, family, type, proto, host = _adopt(fileno, family, type, proto)
             self._fd, self._family, self._type, self._proto = fd, family, type & ~(_SOCK_NONBLOCK | 0x80000), proto
-            timeout = 0.0 if type & _SOCK_NONBLOCK else _defaulttimeout()
+            self._host = host
+            timeout = 0.0 if nonblocking or type & _SOCK_NONBLOCK else _defaulttimeout()
             self._timeout = timeout
             _set_timeout(fd, timeout)
 
@@ -161,6 +169,9 @@ def make_socket_type(ops):
             if fd < 0:
                 raise OSError(9, "Bad file descriptor")
             return fd
+
+        def _wait(self, flags):
+            return 0.0 if flags & _MSG_DONTWAIT else self._timeout
 
         def fileno(self):
             return getattr(self, "_fd", -1)
@@ -180,6 +191,10 @@ def make_socket_type(ops):
 
         def __del__(self):
             if getattr(self, "_fd", -1) >= 0:
+                try:
+                    _warnings.warn("unclosed %r" % (self,), ResourceWarning, source=self)
+                except Exception:
+                    pass
                 try:
                     self.close()
                 except OSError:
@@ -201,23 +216,35 @@ def make_socket_type(ops):
             return self._timeout != 0.0
 
         def recv(self, bufsize, flags=0):
+            if self._host:
+                return _call(self._live(), "recv", (bufsize, flags), self._wait(flags))
             return _recv(self._live(), bufsize, flags, self._timeout)
 
         def recv_into(self, buffer, nbytes=0, flags=0):
+            if self._host:
+                return _call(self._live(), "recv_into", (buffer, nbytes, flags), self._wait(flags))
             return _recv_into(self._live(), buffer, nbytes, flags, self._timeout)
 
         def recvfrom(self, bufsize, flags=0):
+            if self._host:
+                return _call(self._live(), "recvfrom", (bufsize, flags), self._wait(flags))
             return self.recv(bufsize, flags), None
 
         def recvfrom_into(self, buffer, nbytes=0, flags=0):
+            if self._host:
+                return _call(self._live(), "recvfrom_into", (buffer, nbytes, flags), self._wait(flags))
             return self.recv_into(buffer, nbytes, flags), None
 
         def recvmsg(self, bufsize, ancbufsize=0, flags=0):
+            if self._host:
+                return _call(self._live(), "recvmsg", (bufsize, ancbufsize, flags), self._wait(flags))
             if bufsize < 0:
                 raise ValueError("negative buffer size in recvmsg()")
             return self.recv(bufsize, flags), [], 0, None
 
         def recvmsg_into(self, buffers, ancbufsize=0, flags=0):
+            if self._host:
+                return _call(self._live(), "recvmsg_into", (list(buffers), ancbufsize, flags), self._wait(flags))
             total = 0
             for b in buffers:
                 n = self.recv_into(b, 0, flags)
@@ -227,17 +254,31 @@ def make_socket_type(ops):
             return total, [], 0, None
 
         def send(self, data, flags=0):
+            if self._host:
+                return _call(self._live(), "send", (data, flags), self._wait(flags))
             return _send(self._live(), data, flags, self._timeout)
 
         def sendall(self, data, flags=0):
+            if self._host:
+                with memoryview(data) as view, view.cast("B") as rest:
+                    while rest:
+                        rest = rest[self.send(rest, flags):]
+                return None
             _sendall(self._live(), data, flags, self._timeout)
 
-        def sendto(self, data, flags_or_address, address=None):
+        def sendto(self, data, flags_or_address, address=_absent):
+            if self._host:
+                args = (data, flags_or_address) if address is _absent else (data, flags_or_address, address)
+                flags = flags_or_address if address is not _absent and isinstance(flags_or_address, int) else 0
+                return _call(self._live(), "sendto", args, self._wait(flags))
             self._live()
             raise OSError(106, "Transport endpoint is already connected")
 
         def sendmsg(self, buffers, ancdata=(), flags=0, address=None):
             fd = self._live()
+            if self._host:
+                args = (list(buffers), list(ancdata), flags) + (() if address is None else (address,))
+                return _call(fd, "sendmsg", args, self._wait(flags))
             if address is not None:
                 raise OSError(106, "Transport endpoint is already connected")
             if list(ancdata):
@@ -245,37 +286,57 @@ def make_socket_type(ops):
             return _send(fd, b"".join(bytes(memoryview(b)) for b in buffers), flags, self._timeout)
 
         def shutdown(self, how):
+            if self._host:
+                return _call(self._live(), "shutdown", (how,), 0.0)
             _shutdown(self._live(), how)
 
         def getsockname(self):
+            if self._host:
+                return _call(self._live(), "getsockname", (), 0.0)
             self._live()
             return ""
 
         def getpeername(self):
+            if self._host:
+                return _call(self._live(), "getpeername", (), 0.0)
             self._live()
             return ""
 
         def getsockopt(self, level, optname, buflen=None):
+            if self._host:
+                return _call(self._live(), "getsockopt", (level, optname) if buflen is None else (level, optname, buflen), 0.0)
             self._live()
             value = {3: self._type, 39: self._family, 38: self._proto, 7: 1 << 20, 8: 1 << 20}.get(optname, 0) if level == 1 else 0
             return value if buflen is None else value.to_bytes(4, "little").ljust(buflen, b"\0")[:buflen]
 
         def setsockopt(self, level, optname, value, optlen=None):
+            if self._host:
+                return _call(self._live(), "setsockopt", (level, optname, value) if optlen is None else (level, optname, value, optlen), 0.0)
             self._live()
 
         def bind(self, address):
+            if self._host:
+                return _call(self._live(), "bind", (address,), 0.0)
             _refuse("socket.bind")
 
         def connect(self, address):
+            if self._host:
+                return _call(self._live(), "connect", (address,), self._timeout)
             _refuse("socket.connect")
 
         def connect_ex(self, address):
+            if self._host:
+                return _call(self._live(), "connect_ex", (address,), self._timeout)
             _refuse("socket.connect")
 
         def listen(self, backlog=None):
+            if self._host:
+                return _call(self._live(), "listen", () if backlog is None else (backlog,), 0.0)
             _refuse("socket.listen")
 
         def _accept(self):
+            if self._host:
+                return _call(self._live(), "_accept", (), self._timeout)
             _refuse("socket.accept")
 
         def __repr__(self):

@@ -29,8 +29,8 @@ internal sealed unsafe class ModulePatcher
         _posix = new PosixModule(backend, this);
         Io = new IoModule(backend);
         Time = new TimeModule(backend, this);
-        _thread = new ThreadModule(backend, this);
         _signal = new SignalModule(backend, this);
+        _thread = new ThreadModule(backend, this, _signal);
         _dateTime = new DateTimeModule(backend);
         _imp = new ImpModule(backend, this);
         _select = new SelectModule(backend, this);

@@ -190,6 +190,11 @@ internal sealed unsafe class ImpModule
             failure = SqliteModule.PatchIfSqlite(_backend, Arg.Required(args, 0, "mod"));
         }
 
+        if (failure is null && result != 0)
+        {
+            SocketModule.PatchIfSsl(_backend, Arg.Required(args, 0, "mod"));
+        }
+
         if (failure is not null)
         {
             if (result != 0)

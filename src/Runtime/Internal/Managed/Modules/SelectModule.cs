@@ -9,7 +9,8 @@ namespace PyHosting.Internal.Managed.Modules;
 /// Patches <c>select</c>: <c>select.select</c> and <c>select.poll</c> (the managed shim's class) work on the runtime's
 /// virtual descriptors; <c>epoll</c> and friends are removed, so that <c>selectors.DefaultSelector</c> is the
 /// <c>PollSelector</c>. A wait follows the runtime's clock (its <see cref="TimeProvider"/>), wakes when a descriptor
-/// changes (<see cref="Readiness"/>) and ends when the call is cancelled or times out.
+/// changes (<see cref="Readiness"/>) and ends when the call is cancelled or times out. Host sockets (HostSockets) are
+/// virtual descriptors too; a wait that includes one blocks in the host's <c>poll</c> on their host descriptors.
 /// </summary>
 internal sealed unsafe class SelectModule
 {
@@ -126,20 +127,39 @@ internal sealed unsafe class SelectModule
 
         if (!Ready() && timeout != 0)
         {
-            WaitWithoutGil(backend, Ready, timeout);
+            var host = HostDescriptorsOf(backend, lists[0].Select(x => (x.Fd, HostDescriptors.PollIn)).Concat(lists[1].Select(x => (x.Fd, HostDescriptors.PollOut))));
+            WaitWithoutGil(backend, Ready, host, timeout);
         }
 
         return Py.Tuple(ToList(readable), ToList(writable), ToList([]));
     }
 
-    /// <summary>Waits without the GIL until <paramref name="ready"/> holds or the timeout (seconds, null: none) passes on the runtime's clock; cancellation raises.</summary>
-    private static void WaitWithoutGil(ManagedBackend backend, Func<bool> ready, double? timeout)
+    /// <summary>The host descriptors behind the virtual ones among <paramref name="watched"/> (host sockets), with the events awaited.</summary>
+    private static List<(int Fd, short Events)> HostDescriptorsOf(ManagedBackend backend, IEnumerable<(int Fd, short Events)> watched)
+    {
+        List<(int Fd, short Events)> host = [];
+        foreach (var (fd, events) in watched)
+        {
+            if (backend.Fds.TryGet(fd, out var file) && file is HostSocket socket)
+            {
+                host.Add((socket.HostFd, events));
+            }
+        }
+
+        return host;
+    }
+
+    /// <summary>
+    /// Waits without the GIL until <paramref name="ready"/> holds or the timeout (seconds, null: none) passes on the
+    /// runtime's clock; cancellation raises. <paramref name="host"/>: host sockets among the descriptors, waited on with <c>poll</c>.
+    /// </summary>
+    private static void WaitWithoutGil(ManagedBackend backend, Func<bool> ready, List<(int Fd, short Events)> host, double? timeout)
     {
         var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
         var state = LibPython.PyEval_SaveThread();
         try
         {
-            Readiness.WaitUntil(ready, backend.Clock, timeout is { } t ? TimeSpan.FromSeconds(t) : null, token);
+            Readiness.WaitUntil(ready, host, backend.Clock, timeout is { } t ? TimeSpan.FromSeconds(t) : null, token);
         }
         finally
         {
@@ -149,8 +169,8 @@ internal sealed unsafe class SelectModule
 
     /// <summary>
     /// <c>poll.poll</c>: <paramref name="args"/> holds the registered descriptors, their event masks and the timeout in seconds (None:
-    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does; with HostSockets it is
-    /// <c>EBADF</c> instead, as for <c>select</c>, since it is most likely a host socket.
+    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does; a host socket reports
+    /// what the host's <c>poll</c> reports (<c>POLLHUP</c> and <c>POLLERR</c> included).
     /// </summary>
     private nint PollWait(BridgeArgs args)
     {
@@ -173,6 +193,17 @@ internal sealed unsafe class SelectModule
                     continue;
                 }
 
+                if (file is HostSocket socket)
+                {
+                    var host = HostDescriptors.Events(socket.HostFd, (short)(events & (PollIn | PollPri | PollOut | PollRdNorm | PollWrNorm)));
+                    var reported = host & (events | HostDescriptors.PollErr | HostDescriptors.PollHup);
+                    if (reported != 0)
+                    {
+                        ready.Add((fd, reported));
+                    }
+
+                    continue;
+                }
 
                 var revents = ((events & (PollIn | PollPri | PollRdNorm)) != 0 && file!.ReadReady ? events & (PollIn | PollRdNorm) : 0)
                     | ((events & (PollOut | PollWrNorm)) != 0 && file!.WriteReady ? events & (PollOut | PollWrNorm) : 0);
@@ -185,16 +216,10 @@ internal sealed unsafe class SelectModule
             return ready.Count > 0;
         }
 
-        // With HostSockets, a number the table does not know is most likely a host socket: POLLNVAL would make a selector
-        // report it ready on every pass (asyncio would spin); EBADF says what select says.
-        if (backend.Permissions.HostSockets && registered.Any(r => !backend.Fds.TryGet(r.Fd, out _)))
-        {
-            throw new Providers.PythonIOException(Providers.Errno.EBADF, "Bad file descriptor: host sockets are not descriptors of the runtime's poll");
-        }
-
         if (!Ready() && timeout is not <= 0)
         {
-            WaitWithoutGil(backend, Ready, timeout);
+            var host = HostDescriptorsOf(backend, registered.Select(r => (r.Fd, (short)(r.Events & (PollIn | PollPri | PollOut | PollRdNorm | PollWrNorm)))));
+            WaitWithoutGil(backend, Ready, host, timeout);
         }
 
         var list = LibPython.PyList_New(0);

@@ -7,14 +7,16 @@ using PyHosting.Providers;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>
-/// Patches <c>_socket</c> when <c>Permissions:HostSockets</c> is false: the module imports, so everything that merely
-/// imports <c>socket</c> works, but no host socket can be made or reached. Creating, binding, connecting and every
-/// name-service function are refused naming the key; <c>socketpair</c> makes a runtime-internal pair over virtual
-/// descriptors (<see cref="VirtualSocket"/>); <c>_socket.socket</c> is the managed shim's class, which only adopts
-/// such descriptors; CPython's own socket type is refused below Python (<c>TypeClassification.Denied</c>).
-/// With HostSockets true the module is CPython's, unchanged.
+/// Patches <c>_socket</c>. <c>_socket.socket</c> is the managed shim's class, whose objects name their socket by a
+/// virtual descriptor of the runtime and adopt (<c>fileno=</c>) only the runtime's own socket descriptors;
+/// <c>socketpair</c> makes a runtime-internal <c>AF_UNIX</c> stream pair over virtual descriptors
+/// (<see cref="VirtualSocket"/>). When <c>Permissions:HostSockets</c> is false, nothing else reaches the network:
+/// creating, binding, connecting and every name-service function are refused naming the key, and CPython's own
+/// socket type is refused below Python (<c>TypeClassification.Denied</c>). When it is true, <c>socket()</c> makes host
+/// sockets, each behind a virtual descriptor too (see the Host part of this class), and the name services are
+/// CPython's.
 /// </summary>
-internal sealed unsafe class SocketModule
+internal sealed unsafe partial class SocketModule
 {
     /// <summary>Functions of <c>_socket</c> that reach nothing outside the interpreter: byte order, address text, the default timeout, ancillary-data sizes.</summary>
     public static readonly HashSet<string> Pure = new(StringComparer.Ordinal)
@@ -55,20 +57,25 @@ internal sealed unsafe class SocketModule
     {
         _backend = backend;
         _patcher = patcher;
+        backend.ManagedSockets = this;
     }
 
     public int Patch(nint module)
     {
-        if (_backend.Permissions.HostSockets)
-        {
-            return 0;
-        }
-
+        var host = _backend.Permissions.HostSockets;
         var replaced = new HashSet<string>(StringComparer.Ordinal) { "socket", "SocketType" };
         foreach (var name in Refused)
         {
             var operation = "socket." + name;
-            _patcher.Replace(module, "_socket", name, "*args, **kwargs", _ => throw Refusal(operation));
+            if (!host)
+            {
+                _patcher.Replace(module, "_socket", name, "*args, **kwargs", _ => throw Refusal(operation));
+            }
+            else if (name == "sethostname")
+            {
+                _patcher.Replace(module, "_socket", name, "*args, **kwargs", _ => throw new PythonIOException(Errno.EPERM, "Operation not permitted: socket.sethostname is not supported by the managed backend (it changes the host's name)"));
+            }
+
             replaced.Add(name);
         }
 
@@ -88,6 +95,11 @@ internal sealed unsafe class SocketModule
         {
             LibPython.Py_DecRef(original);
             return -1;
+        }
+
+        if (host)
+        {
+            GuardRawType(module, original);
         }
 
         LibPython.Py_DecRef(original);
@@ -138,7 +150,11 @@ internal sealed unsafe class SocketModule
         try
         {
             Put(ops, "adopt", "fileno, family, type, proto, /", Adopt);
-            Put(ops, "refuse", "operation, /", args => throw Refusal(Py.ReadString(Arg.Required(args, 0, "operation")) ?? "socket"));
+            Put(ops, "refuse", "operation, /", args => throw (_backend.Permissions.HostSockets
+                ? new PythonIOException(EOpNotSupp, "Operation not supported on the runtime's socket pairs")
+                : (Exception)Refusal(Py.ReadString(Arg.Required(args, 0, "operation")) ?? "socket")));
+            Put(ops, "create", "family, type, proto, /", Create);
+            Put(ops, "call", "fd, name, args, timeout, /", HostCall);
             Put(ops, "recv", "fd, bufsize, flags, timeout, /", Receive);
             Put(ops, "recv_into", "fd, buffer, nbytes, flags, timeout, /", ReceiveInto);
             Put(ops, "send", "fd, data, flags, timeout, /", args => Py.NewInt(Send(args, all: false)));
@@ -149,7 +165,18 @@ internal sealed unsafe class SocketModule
             });
             Put(ops, "settimeout", "fd, timeout, /", args =>
             {
-                Socket(args).Blocking = Arg.Optional(args, "timeout") == 0;
+                var fd = Arg.Int(args, 0, "fd");
+                var file = _backend.Fds.Get(fd);
+                // As in CPython, any timeout but None makes the descriptor non-blocking (what set_wakeup_fd checks).
+                file.Blocking = file is VirtualSocket or HostSocket
+                    ? Arg.Optional(args, "timeout") == 0
+                    : throw new PythonIOException(ENotSock, "Socket operation on non-socket");
+                if (file is HostSocket { FollowsTimeout: true, Raw: not 0 } wrapped)
+                {
+                    var timeout = Arg.Optional(args, "timeout");
+                    LibPython.Py_DecRef(Method(wrapped.Raw, "settimeout", Py.Tuple(timeout == 0 ? Py.NewNone() : LibPython.PyFloat_FromDouble(Arg.Seconds(timeout)))));
+                }
+
                 return Py.NewNone();
             });
             Put(ops, "shutdown", "fd, how, /", args =>
@@ -214,12 +241,18 @@ internal sealed unsafe class SocketModule
         var family = Arg.Int(args, 0, "family", VirtualSocket.AfUnix);
         var type = Arg.Int(args, 1, "type", VirtualSocket.SockStream);
         var proto = Arg.Int(args, 2, "proto", 0);
+        var own = family == VirtualSocket.AfUnix && (type & ~(SockNonBlock | SockCloexec)) == VirtualSocket.SockStream && proto == 0;
+        if (!own && _backend.Permissions.HostSockets)
+        {
+            return HostPair(family, type, proto);
+        }
+
         if (family != VirtualSocket.AfUnix || (type & ~(SockNonBlock | SockCloexec)) != VirtualSocket.SockStream)
         {
             throw new PythonIOException(EOpNotSupp, "Operation not supported: the runtime's socket pairs are AF_UNIX, SOCK_STREAM");
         }
 
-        if (proto != 0)
+        if (proto != 0 && !_backend.Permissions.HostSockets)
         {
             throw new PythonIOException(EProtoNoSupport, "Protocol not supported");
         }
@@ -281,15 +314,21 @@ internal sealed unsafe class SocketModule
             throw new PythonArgumentException("fileno: signed integer is greater than maximum", isValueError: true);
         }
 
-        var socket = SocketAt((int)fd);
         var family = Arg.Int(args, 1, "family");
         var type = Arg.Int(args, 2, "type");
         var proto = Arg.Int(args, 3, "proto");
+        var (ownFamily, ownType, ownProto, isHost) = _backend.Fds.Get((int)fd) switch
+        {
+            VirtualSocket v => (v.Family, v.Type, v.Protocol, false),
+            HostSocket h when h.Raw != 0 => (h.Family, h.Type, h.Protocol, true),
+            _ => throw new PythonIOException(ENotSock, "Socket operation on non-socket"),
+        };
         return Py.Tuple(
             Py.NewInt(fd),
-            Py.NewInt(family == -1 ? socket.Family : family),
-            Py.NewInt(type == -1 ? socket.Type : type),
-            Py.NewInt(proto == -1 ? socket.Protocol : proto));
+            Py.NewInt(family == -1 ? ownFamily : family),
+            Py.NewInt(type == -1 ? ownType : type),
+            Py.NewInt(proto == -1 ? ownProto : proto),
+            Py.NewBool(isHost));
     }
 
     private nint Receive(BridgeArgs args)

@@ -10,12 +10,15 @@ internal static unsafe class StatResult
     public const int SIfDir = 0x4000;
     public const int SIfLnk = 0xA000;
     public const int SIfChr = 0x2000;
+    public const int SIfIfo = 0x1000;
+    public const int SIfSock = 0xC000;
 
+    /// <summary>The <c>st_mode</c>: permission bits and the kind's type; an <see cref="PythonFileKind.Other"/> entry whose mode carries type bits (the runtime's pipes and sockets) keeps them.</summary>
     public static int ModeOf(PythonFileStatus s) => (s.Mode & 0xFFF) | s.Kind switch
     {
         PythonFileKind.Directory => SIfDir,
         PythonFileKind.SymbolicLink => SIfLnk,
-        PythonFileKind.Other => SIfChr,
+        PythonFileKind.Other => (s.Mode & 0xF000) is var type && type != 0 ? type : SIfChr,
         _ => SIfReg,
     };
 

@@ -3,19 +3,25 @@ using PyHosting.Internal.Managed.Interception;
 
 namespace PyHosting.Internal.Managed.Modules;
 
-/// <summary>Patches <c>_thread</c>: starting a thread needs <c>Permissions:CreateThread</c> (3.11 raises no audit event for it).</summary>
+/// <summary>
+/// Patches <c>_thread</c>: starting a thread needs <c>Permissions:CreateThread</c> (3.11 raises no audit event for it);
+/// <c>interrupt_main</c> is emulated without signalling the host (<see cref="SignalModule.InterruptMain"/>).
+/// </summary>
 internal sealed class ThreadModule
 {
     private readonly ManagedBackend _backend;
     private readonly ModulePatcher _patcher;
+    private readonly SignalModule _signal;
 
     /// <summary>Initializes a new instance of the <see cref="ThreadModule"/> class, under <paramref name="backend"/>'s permissions.</summary>
     /// <param name="backend">The backend.</param>
     /// <param name="patcher">The patcher of the backend's modules.</param>
-    public ThreadModule(ManagedBackend backend, ModulePatcher patcher)
+    /// <param name="signal">The managed <c>_signal</c>, whose recorded handlers <c>interrupt_main</c> runs.</param>
+    public ThreadModule(ManagedBackend backend, ModulePatcher patcher, SignalModule signal)
     {
         _backend = backend;
         _patcher = patcher;
+        _signal = signal;
     }
 
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
@@ -37,7 +43,7 @@ internal sealed class ThreadModule
         }
 
         ThreadStackFloor.Apply(module, _backend, _patcher);
-        _patcher.Replace(module, "_thread", "interrupt_main", "*args, **kwargs", _ => throw new UnsupportedOperationException("_thread.interrupt_main is not supported by the managed backend"));
+        _patcher.Replace(module, "_thread", "interrupt_main", "signum=2, /", _signal.InterruptMain);
         _patcher.DenyUnclassified(module, "_thread", n => ModulePatcher.Original("_thread", n) != 0);
         return 0;
     }

@@ -58,16 +58,34 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         // Output copied to the runtime's streams or to a file is complete when a wait returns, as if the child had
         // written it itself; output copied into a pipe is not waited for: its reader may be the code that waits.
         var atWait = Task.WhenAll(outputTarget is VirtualPipe.End ? Task.CompletedTask : outputPump, errorTarget is VirtualPipe.End ? Task.CompletedTask : errorPump);
+        // The exit, once observed, is what waitpid(WNOHANG) reports and what the emulated SIGCHLD announces; it also
+        // closes the child's end of its input pipe (writers then see EPIPE, and the pipe's write end polls readable).
+        var exit = process.WaitForExitAsync(CancellationToken.None);
         if (feedsInput && process.StandardInput is { } childInput)
         {
             input.AddReference();
-            _ = Task.Run(() => FeedInput(input, childInput));
+            var exited = new CancellationTokenSource();
+            _ = exit.ContinueWith(
+                _ =>
+                {
+                    try
+                    {
+                        exited.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The input had ended first.
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _ = Task.Run(() => FeedInput(input, childInput, exited));
         }
 
+        _ = exit.ContinueWith(_ => backend.ChildExited?.Invoke(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         lock (_gate)
         {
             var pid = _nextPid++;
-            _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait);
+            _children[pid] = new Child(process, Task.WhenAll(outputPump, errorPump), atWait, exit);
             return pid;
         }
     }
@@ -94,6 +112,12 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
 
         to?.AddReference();
+        if (to is VirtualPipe.End { Writable: true } relay)
+        {
+            // Python closed the pipe's read end: the child's own pipe closes too, as if it had been the reader.
+            relay.Pipe.WhenReaderCloses(from.Dispose);
+        }
+
         return Task.Run(async () =>
         {
             var buffer = new byte[16384];
@@ -131,26 +155,28 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         });
     }
 
-    private static void FeedInput(OpenFile from, Stream to)
+    private static void FeedInput(OpenFile from, Stream to, CancellationTokenSource exited)
     {
         var buffer = new byte[16384];
+        var token = exited.Token;
         try
         {
             int n;
-            while ((n = from is VirtualPipe.End { Readable: true } end ? end.Pipe.Receive(buffer, blocking: true, CancellationToken.None) : from.Read(buffer, CancellationToken.None)) > 0)
+            while ((n = from is VirtualPipe.End { Readable: true } end ? end.Pipe.Receive(buffer, blocking: true, token) : from.Read(buffer, token)) > 0)
             {
                 to.Write(buffer, 0, n);
                 to.Flush();
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or PythonIOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or PythonIOException or OperationCanceledException)
         {
-            // The child closed its input.
+            // The child closed its input, or exited.
         }
         finally
         {
             from.Release();
             to.Dispose();
+            exited.Dispose();
         }
     }
 
@@ -177,7 +203,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
                     throw new PythonIOException(Errno.ECHILD, "No child processes");
                 }
 
-                var exited = _children.FirstOrDefault(c => c.Value.Process.ExitCode.HasValue);
+                var exited = _children.FirstOrDefault(c => c.Value.Exited);
                 if (exited.Value is null && noHang)
                 {
                     return (0, 0);
@@ -189,7 +215,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             }
         }
 
-        if (noHang && !child.Process.ExitCode.HasValue)
+        if (noHang && !child.Exited)
         {
             return (0, 0);
         }
@@ -301,9 +327,12 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
     }
 
-    private sealed class Child(IPythonProcess process, Task pumps, Task pumpsDoneAtWait)
+    private sealed class Child(IPythonProcess process, Task pumps, Task pumpsDoneAtWait, Task exit)
     {
         public IPythonProcess Process => process;
+
+        /// <summary>Gets a value indicating whether the process has exited (its exit was observed).</summary>
+        public bool Exited => process.ExitCode.HasValue || exit.IsCompleted;
 
         /// <summary>Gets all output copying.</summary>
         public Task Pumps => pumps;

@@ -12,11 +12,83 @@ internal static class Readiness
     /// <summary>Gets a task that completes at the next change. Take it before checking the descriptors, then wait on it.</summary>
     public static Task Next => Volatile.Read(ref s_next).Task;
 
+    private static readonly List<HostDescriptors.Waker> HostWaiters = [];
+    private static int s_hostWaiterCount;
+
     /// <summary>Wakes every waiter: something changed.</summary>
     public static void Changed()
     {
         var previous = Interlocked.Exchange(ref s_next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         previous.TrySetResult();
+        if (Volatile.Read(ref s_hostWaiterCount) > 0)
+        {
+            lock (HostWaiters)
+            {
+                foreach (var waker in HostWaiters)
+                {
+                    waker.Signal();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WaitUntil(Func{bool}, TimeProvider, TimeSpan?, CancellationToken)"/> when some of what is awaited are
+    /// host descriptors (<paramref name="host"/>, the sockets HostSockets allowed): the wait blocks in <c>poll</c> on them
+    /// and on an <c>eventfd</c> that a change of a virtual descriptor, the deadline on <paramref name="clock"/> or
+    /// <paramref name="token"/> signals.
+    /// </summary>
+    public static bool WaitUntil(Func<bool> ready, IReadOnlyList<(int Fd, short Events)> host, TimeProvider clock, TimeSpan? timeout, CancellationToken token)
+    {
+        if (host.Count == 0)
+        {
+            return WaitUntil(ready, clock, timeout, token);
+        }
+
+        var start = clock.GetTimestamp();
+        using var waker = new HostDescriptors.Waker();
+        lock (HostWaiters)
+        {
+            HostWaiters.Add(waker);
+            s_hostWaiterCount = HostWaiters.Count;
+        }
+
+        try
+        {
+            using var cancelled = token.Register(waker.Signal);
+            while (true)
+            {
+                if (ready())
+                {
+                    return true;
+                }
+
+                TimeSpan? remaining = timeout is { } t ? t - clock.GetElapsedTime(start) : null;
+                if (remaining is { } r && r <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                token.ThrowIfCancellationRequested();
+                using var stop = new CancellationTokenSource();
+                if (remaining is { } left)
+                {
+                    _ = Task.Delay(left < MaxStep ? left : MaxStep, clock, stop.Token)
+                        .ContinueWith(_ => waker.Signal(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                }
+
+                HostDescriptors.Block(waker, host);
+                stop.Cancel();
+            }
+        }
+        finally
+        {
+            lock (HostWaiters)
+            {
+                HostWaiters.Remove(waker);
+                s_hostWaiterCount = HostWaiters.Count;
+            }
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using PyHosting.Internal.Managed.Modules;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.State;
@@ -67,6 +68,30 @@ internal sealed class VirtualPipe
             lock (_gate)
             {
                 return _readerClosed || _writerClosed || _buffered < Capacity;
+            }
+        }
+    }
+
+    private Action? _readerClosedAction;
+
+    /// <summary>Runs <paramref name="action"/> once the reading side closes (a relay from a child stops, so the child's next write fails with <c>EPIPE</c>).</summary>
+    public void WhenReaderCloses(Action action)
+    {
+        Volatile.Write(ref _readerClosedAction, action);
+        if (ReaderClosed)
+        {
+            Interlocked.Exchange(ref _readerClosedAction, null)?.Invoke();
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the reading side is closed (a write end then polls readable, as Linux reports <c>POLLERR</c>).</summary>
+    public bool ReaderClosed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _readerClosed;
             }
         }
     }
@@ -219,6 +244,7 @@ internal sealed class VirtualPipe
         if (read)
         {
             Source?.Dispose();
+            Interlocked.Exchange(ref _readerClosedAction, null)?.Invoke();
         }
         else
         {
@@ -235,7 +261,11 @@ internal sealed class VirtualPipe
 
         public override bool Writable => !read;
 
-        public override bool ReadReady => !read || pipe.Source is not null || pipe.HasData;
+        /// <summary>
+        /// A read end: data or end of file. A write end polls readable only once its reader is gone (Linux's
+        /// <c>POLLERR</c>): asyncio's pipe transports watch a pipe's write end for reading to notice a child's exit.
+        /// </summary>
+        public override bool ReadReady => read ? pipe.Source is not null || pipe.HasData : pipe.Sink is null && pipe.ReaderClosed;
 
         public override bool WriteReady => read || pipe.Sink is not null || pipe.CanWrite;
 
@@ -292,7 +322,7 @@ internal sealed class VirtualPipe
         public override PythonFileStatus Status(TimeProvider clock)
         {
             var now = clock.GetUtcNow();
-            return new PythonFileStatus(PythonFileKind.Other, 0, 0x180, now, now, now);
+            return new PythonFileStatus(PythonFileKind.Other, 0, StatResult.SIfIfo | 0x180, now, now, now);
         }
 
         protected override void Dispose() => pipe.CloseEnd(read);

@@ -89,7 +89,7 @@ internal sealed class VirtualSocket : OpenFile
     public override PythonFileStatus Status(TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        return new PythonFileStatus(PythonFileKind.Other, 0, 0x1ff, now, now, now);
+        return new PythonFileStatus(PythonFileKind.Other, 0, Modules.StatResult.SIfSock | 0x1ff, now, now, now);
     }
 
     protected override void Dispose()
