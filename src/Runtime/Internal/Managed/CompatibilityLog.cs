@@ -35,10 +35,10 @@ internal static partial class CompatibilityLog
     [LoggerMessage(EventId = 109, EventName = "FaultHandlerEmulated", Level = LogLevel.Debug, Message = "Emulated: faulthandler.{Function} ({Number}): the calling thread's stack is formatted in Python and written to the runtime's descriptors; no signal handler or host descriptor is involved")]
     public static partial void FaultHandlerEmulated(ILogger logger, string function, long number);
 
-    [LoggerMessage(EventId = 110, EventName = "SignalInterruptIgnored", Level = LogLevel.Debug, Message = "Ignored: signal.siginterrupt for signal {Signal} (signals are not delivered to the managed backend, so no system call is interrupted)")]
+    [LoggerMessage(EventId = 123, EventName = "SignalInterruptIgnored", Level = LogLevel.Debug, Message = "Ignored: signal.siginterrupt for signal {Signal} (signals are not delivered to the managed backend, so no system call is interrupted)")]
     public static partial void SignalInterruptIgnored(ILogger logger, long signal);
 
-    [LoggerMessage(EventId = 111, EventName = "SignalEmulated", Level = LogLevel.Debug, Message = "Emulated: {What}")]
+    [LoggerMessage(EventId = 124, EventName = "SignalEmulated", Level = LogLevel.Debug, Message = "Emulated: {What}")]
     public static partial void SignalEmulated(ILogger logger, string what);
 
     [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
