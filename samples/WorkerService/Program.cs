@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -25,11 +26,33 @@ builder.Services
 
 // 3b. A second, untrusted runtime for user-supplied formulas (section "PythonRuntime:Runtimes:formulas"): no file access,
 //     in worker processes. Resolved by name, or as [FromKeyedServices("formulas")] IPythonRuntime.
-builder.Services.AddPythonRuntime(Worker.FormulasRuntime).AddHealthCheck();
+//     Worker processes run on the .NET runtime, which a NativeAOT build of the sample does not carry: that build
+//     leaves the formulas runtime and its jobs out and says so.
+var workerProcesses = RuntimeFeature.IsDynamicCodeSupported;
+if (workerProcesses)
+{
+    builder.Services.AddPythonRuntime(Worker.FormulasRuntime).AddHealthCheck();
+}
 
 // 4. The worker and its jobs ("Worker" section).
 builder.Services.AddOptions<WorkerOptions>()
-    .Configure(options => WorkerConfiguration.Bind(workerSection, options))
+    .Configure(options =>
+    {
+        WorkerConfiguration.Bind(workerSection, options);
+        if (!workerProcesses)
+        {
+            var left = options.Jobs.Where(static j => j.RuntimeName == Worker.FormulasRuntime).ToList();
+            foreach (var job in left)
+            {
+                options.Jobs.Remove(job);
+            }
+
+            if (left.Count > 0)
+            {
+                Console.Error.WriteLine($"NativeAOT build: the '{Worker.FormulasRuntime}' runtime runs in worker processes, which need the .NET runtime; its {left.Count} job(s) are left out.");
+            }
+        }
+    })
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<WorkerOptions>>(services => new WorkerOptionsValidator(services.GetRequiredService<PyHosting.IPythonRuntimeProvider>()));
 builder.Services.TryAddSingleton(TimeProvider.System);

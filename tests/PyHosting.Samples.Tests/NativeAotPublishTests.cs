@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
 namespace PyHosting.Samples.Tests;
@@ -34,6 +35,13 @@ public sealed class NativeAotPublishTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal("\u007fELF"u8.ToArray(), File.ReadAllBytes(executable)[..4]);
         Assert.False(File.Exists(Path.Combine(_published.FullName, "PyHosting.Runtime.dll")), "the libraries were published as assemblies");
 
+        // Worker processes need the .NET runtime, so the NativeAOT build registers no formulas runtime and leaves its jobs
+        // out; its configuration section must go too, or the start fails naming it (a section without a registration).
+        var settingsPath = Path.Combine(_published.FullName, "appsettings.json");
+        var settings = JsonNode.Parse(File.ReadAllText(settingsPath))!.AsObject();
+        Assert.True(settings["PythonRuntime"]!.AsObject().Remove("Runtimes"), "the sample's appsettings.json has no PythonRuntime:Runtimes section");
+        File.WriteAllText(settingsPath, settings.ToJsonString());
+
         var run = await PublishCommand.RunAsync(
             _published.FullName,
             executable,
@@ -43,6 +51,7 @@ public sealed class NativeAotPublishTests(ITestOutputHelper output) : IDisposabl
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Ran 3 job(s) once, 0 failed", run.Output, StringComparison.Ordinal);
+        Assert.Contains("NativeAOT build: the 'formulas' runtime runs in worker processes, which need the .NET runtime; its 2 job(s) are left out.", run.Output, StringComparison.Ordinal);
         Assert.Contains(
             """order-stats: stats.summarize returned {"label":"daily orders","count":10,"mean":18.3,"median":15.5,"stdev":9.141,"min":11,"max":42,"outliers":[42]}""",
             run.Output,
