@@ -18,6 +18,20 @@ public sealed class IsolationOptionsValidationTests
     };
 
     [Theory]
+    [InlineData("", "PythonRuntime:Isolation:Mode")]
+    [InlineData("formulas", "PythonRuntime:Runtimes:formulas:Isolation:Mode")]
+    public void WorkerLauncher_InANativeAotHost_RefusesNamingTheRuntimesModeKey(string name, string key)
+    {
+        var options = new PythonRuntimeOptions();
+        new PyHosting.Hosting.Internal.PythonRuntimePostConfigureOptions().PostConfigure(name, options);
+
+        var e = Assert.Throws<PythonStartupException>(() => PyHosting.Hosting.Isolation.WorkerLauncher.EnsureWorkersCanStart(dynamicCode: false, options));
+        Assert.StartsWith(key + "=Process is not supported in a NativeAOT application", e.Message, StringComparison.Ordinal);
+        Assert.Contains(key + "=InProcess", e.Message, StringComparison.Ordinal);
+        PyHosting.Hosting.Isolation.WorkerLauncher.EnsureWorkersCanStart(dynamicCode: true, options);
+    }
+
+    [Theory]
     [MemberData(nameof(InvalidSettings))]
     public async Task Start_InvalidIsolationSetting_FailsNamingTheKey(string key, string value, string expected)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -50,6 +51,7 @@ internal sealed class WorkerLauncher
     {
         _options = options;
         ContentRoot = contentRoot;
+        EnsureWorkersCanStart(RuntimeFeature.IsDynamicCodeSupported, options);
         _workerDirectory = FindWorkerDirectory(options);
         var appHost = Path.Combine(_workerDirectory, WorkerAppHost);
         if (File.Exists(appHost))
@@ -327,6 +329,23 @@ internal sealed class WorkerLauncher
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Refuses worker processes in a NativeAOT host before any starts: the worker is a .NET assembly whose dependencies
+    /// (this library among them) a NativeAOT publish compiles into the executable instead of placing beside it.
+    /// </summary>
+    /// <param name="dynamicCode">Whether the host runs on the .NET runtime (<see cref="RuntimeFeature.IsDynamicCodeSupported"/>).</param>
+    /// <param name="options">The runtime's options, for its key.</param>
+    /// <exception cref="PythonStartupException">The host is a NativeAOT executable.</exception>
+    internal static void EnsureWorkersCanStart(bool dynamicCode, PythonRuntimeOptions options)
+    {
+        if (!dynamicCode)
+        {
+            var mode = options.Key(PythonRuntimeConfigurationKeys.IsolationMode);
+            throw new PythonStartupException(
+                $"{mode}=Process is not supported in a NativeAOT application: worker processes run on the .NET runtime with the library's assemblies, which a NativeAOT publish does not place beside the executable. Set {mode}=InProcess, or publish the application without PublishAot.");
         }
     }
 
