@@ -42,6 +42,7 @@ public static class ManagedHost
             ["PythonRuntime:Permissions:NativeAccess"] = "true",
             ["PythonRuntime:Permissions:HostSockets"] = "true",
             ["PythonRuntime:Permissions:Environment"] = "Inherit",
+            ["PythonRuntime:Processes:EnvironmentVariables:0"] = "*",
             ["PythonRuntime:FileSystem:WorkingDirectory"] = workingDirectory,
             ["PythonRuntime:FileSystem:Mounts:0:Path"] = "/",
             ["PythonRuntime:FileSystem:Mounts:0:HostPath"] = "/",

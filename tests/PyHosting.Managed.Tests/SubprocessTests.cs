@@ -99,13 +99,13 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
     [Fact]
     public async Task Env_ReplacesTheChildEnvironment_WithinTheAllowList()
     {
-        // ONLY is listed in Processes:EnvironmentVariables; UNLISTED is not; LD_PRELOAD never passes.
+        // ONLY and the prefix PREFIXED_* are listed in Processes:EnvironmentVariables; UNLISTED is not; LD_PRELOAD never passes.
         var result = await fixture.RunAsync<string>("""
             import subprocess
-            return subprocess.check_output(['sh', '-c', 'echo "$ONLY:${PYH_GREETING:-absent}:${UNLISTED:-dropped}:${LD_PRELOAD:-dropped}"'], env={'ONLY': 'this', 'UNLISTED': 'x', 'LD_PRELOAD': '/data/x.so'}, text=True)
+            return subprocess.check_output(['sh', '-c', 'echo "$ONLY:${PYH_GREETING:-absent}:${UNLISTED:-dropped}:${LD_PRELOAD:-dropped}:$PREFIXED_A:${PREFIXED:-dropped}"'], env={'ONLY': 'this', 'UNLISTED': 'x', 'LD_PRELOAD': '/data/x.so', 'PREFIXED_A': 'a', 'PREFIXED': 'p'}, text=True)
             """);
 
-        Assert.Equal("this:absent:dropped:dropped\n", result);
+        Assert.Equal("this:absent:dropped:dropped:a:dropped\n", result);
     }
 
     [Fact]

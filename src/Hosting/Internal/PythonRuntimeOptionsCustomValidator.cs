@@ -282,9 +282,9 @@ internal sealed partial class PythonRuntimeOptionsCustomValidator : IValidateOpt
         for (var i = 0; i < variables.Count; i++)
         {
             var name = variables[i];
-            if (string.IsNullOrWhiteSpace(name) || name.Contains('=', StringComparison.Ordinal))
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('=', StringComparison.Ordinal) || name.AsSpan(0, name.Length - 1).Contains('*'))
             {
-                errors.AddError(Invariant($"{environmentKey}:{i} '{name}' is not a variable name; set a name such as MY_SETTING, or remove the entry."));
+                errors.AddError(Invariant($"{environmentKey}:{i} '{name}' is not a variable name or prefix; set a name such as MY_SETTING, a prefix such as MY_APP_* ('*' only at the end), or remove the entry."));
             }
             else if (PythonChildEnvironment.WhyNeverPassed(name) is { } reason)
             {

@@ -56,6 +56,7 @@ public sealed class ManagedRuntimeFixture : IDisposable
         options.Permissions.EnvironmentVariables["PYH_GREETING"] = Greeting;
         options.Permissions.EnvironmentVariables["HOME"] = "/data";
         options.Processes.EnvironmentVariables.Add("ONLY");
+        options.Processes.EnvironmentVariables.Add("PREFIXED_*");
         options.ModulePaths.Add("/app");
 
         Logs = new CapturingLoggerProvider();

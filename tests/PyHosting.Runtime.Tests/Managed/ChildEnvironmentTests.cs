@@ -50,4 +50,20 @@ public class ChildEnvironmentTests
 
         Assert.Equal(["HOME", "LANG", "LC_CTYPE", "LISTED", "PATH", "TZ"], result.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Theory]
+    [InlineData("APP_", new[] { "APP_", "APP_MODE", "HOME", "PATH" })]
+    [InlineData("", new[] { "APPLE", "APP_", "APP_MODE", "HOME", "OTHER", "PATH" })]
+    public void AllowedPrefixes_PassTheirNames_ButNeverALoaderOrInterpreterVariable(string prefix, string[] expected)
+    {
+        var requested = new Dictionary<string, string>
+        {
+            ["PATH"] = "/usr/bin", ["HOME"] = "/h", ["APP_MODE"] = "1", ["APP_"] = "2", ["APPLE"] = "3", ["OTHER"] = "4",
+            ["LD_PRELOAD"] = "/x.so", ["PYTHONSTARTUP"] = "/x.py", ["BASH_FUNC_f%%"] = "() { :; }", ["SHELLSHOCK"] = "() { :; }; id",
+        };
+
+        var result = ChildEnvironment.Sanitise(requested, [], NullLogger.Instance, [prefix]);
+
+        Assert.Equal(expected, result.Keys.Order(StringComparer.Ordinal));
+    }
 }

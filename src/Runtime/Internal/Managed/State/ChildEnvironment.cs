@@ -34,14 +34,15 @@ internal static partial class ChildEnvironment
     /// <param name="requested">The runtime's environment, or the one Python passed.</param>
     /// <param name="extraNames">Names the host allows besides <see cref="DefaultNames"/> (<c>PythonRuntime:Permissions:EnvironmentVariables</c> and <c>PythonRuntime:Processes:EnvironmentVariables</c>).</param>
     /// <param name="compatibility">The compatibility logger (dropped names at Debug).</param>
+    /// <param name="extraPrefixes">Prefixes the host allows (the entries of <c>PythonRuntime:Processes:EnvironmentVariables</c> that end in <c>*</c>, without it; the empty prefix allows every name).</param>
     /// <returns>The environment to pass.</returns>
-    public static Dictionary<string, string> Sanitise(IReadOnlyDictionary<string, string> requested, IEnumerable<string> extraNames, ILogger compatibility)
+    public static Dictionary<string, string> Sanitise(IReadOnlyDictionary<string, string> requested, IEnumerable<string> extraNames, ILogger compatibility, IReadOnlyCollection<string>? extraPrefixes = null)
     {
         var extra = extraNames as ICollection<string> ?? extraNames.ToList();
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in requested)
         {
-            var reason = Refusal(name, value, extra);
+            var reason = Refusal(name, value, extra, extraPrefixes);
             if (reason is null)
             {
                 result[name] = value;
@@ -59,8 +60,9 @@ internal static partial class ChildEnvironment
     /// <param name="name">The variable's name.</param>
     /// <param name="value">Its value.</param>
     /// <param name="extraNames">Names allowed besides <see cref="DefaultNames"/>.</param>
+    /// <param name="extraPrefixes">Prefixes of names allowed besides <see cref="DefaultNames"/> (the empty prefix allows every name).</param>
     /// <returns>The reason, for the log.</returns>
-    public static string? Refusal(string name, string value, ICollection<string> extraNames)
+    public static string? Refusal(string name, string value, ICollection<string> extraNames, IReadOnlyCollection<string>? extraPrefixes = null)
     {
         if (Matches(name, DeniedNames))
         {
@@ -78,7 +80,7 @@ internal static partial class ChildEnvironment
             return "it is malformed";
         }
 
-        return Matches(name, DefaultNames) || extraNames.Contains(name)
+        return Matches(name, DefaultNames) || extraNames.Contains(name) || (extraPrefixes is not null && extraPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))
             ? null
             : "it is not on the allow-list (PythonRuntime:Processes:EnvironmentVariables)";
     }

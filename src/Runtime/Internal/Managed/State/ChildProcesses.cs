@@ -33,7 +33,7 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         var info = new PythonProcessStartInfo(argv)
         {
             WorkingDirectory = workingDirectory,
-            Environment = ChildEnvironment.Sanitise(environment, AllowedNames(), backend.Compatibility),
+            Environment = ChildEnvironment.Sanitise(environment, AllowedNames(), backend.Compatibility, AllowedPrefixes()),
             StandardInput = feedsInput ? PythonStdio.Pipe : PythonStdio.Null,
             StandardOutput = output is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
             StandardError = error is NullFile ? PythonStdio.Null : PythonStdio.Pipe,
@@ -97,6 +97,10 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         names.UnionWith(backend.Permissions.EnvironmentVariables.Keys);
         return names;
     }
+
+    /// <summary>The prefixes a child's variable names may have: the entries of <c>Processes:EnvironmentVariables</c> that end in <c>*</c>.</summary>
+    private List<string> AllowedPrefixes()
+        => [.. backend.Options.Processes.EnvironmentVariables.Where(static name => name.EndsWith('*')).Select(static name => name[..^1])];
 
     /// <summary>The runtime's descriptor <paramref name="fd"/> as a child inherits it (a closed one reads and writes nothing).</summary>
     private OpenFile Inherited(int fd) => backend.Fds.TryGet(fd, out var file) ? file! : new NullFile();
