@@ -286,4 +286,54 @@ public sealed class FileIOTypeTests(ManagedRuntimeFixture fixture)
 
         Assert.Equal(result![0], result[1]);
     }
+
+    [Theory]
+    [InlineData("/data")]
+    [InlineData("/host")]
+    public async Task AnUnclosedFile_WarnsWhenItIsCollected_NamingWhatTheCodeHeld_AndAClosedOneDoesNot(string root)
+    {
+        var name = ManagedRuntimeFixture.Unique("unclosed");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import gc, io, os, warnings
+            p = '{{root}}/{{name}}'
+            def collect(make):
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter('always')
+                    f = make()
+                    held = repr(f)
+                    del f
+                    gc.collect()
+                return [(w.category.__name__, str(w.message) == 'unclosed file ' + held) for w in caught]
+            def closed():
+                f = open(p, 'w')
+                f.close()
+                return f
+            out = [
+                collect(lambda: open(p, 'w')),
+                collect(lambda: open(p, 'rb')),
+                collect(lambda: open(p, 'rb', buffering=0)),
+                collect(closed),
+                collect(lambda: io.FileIO(os.open(p, os.O_RDONLY), closefd=True)),
+            ]
+            fd = os.open(p, os.O_RDONLY)
+            out.append(collect(lambda: io.FileIO(fd, closefd=False)))
+            os.close(fd)
+            # A filter that turns the warning into an error: the finalizer cannot raise it; the file is closed all the same.
+            with warnings.catch_warnings():
+                warnings.simplefilter('error', ResourceWarning)
+                f = open(p, 'rb', buffering=0)
+                number = f.fileno()
+                del f
+                gc.collect()
+            try:
+                os.fstat(number)
+                out.append('still open')
+            except OSError as e:
+                out.append(e.errno)
+            return out
+            """);
+
+        var warned = new List<object?> { new List<object?> { "ResourceWarning", true } };
+        Assert.Equal(new List<object?> { warned, warned, warned, new List<object?>(), warned, new List<object?>(), 9L }, result);
+    }
 }

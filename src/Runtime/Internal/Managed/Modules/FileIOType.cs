@@ -75,6 +75,8 @@ internal static unsafe class FileIOType
     private static delegate* unmanaged<nint, nint> s_repr;
     private static delegate* unmanaged<nint, int> s_reprEnter;
     private static delegate* unmanaged<nint, void> s_reprLeave;
+    private static delegate* unmanaged<nint, void> s_writeUnraisable;
+    private static nint s_resourceWarning;
 
     /// <summary>Gets the type, made on first use from <c>_io._RawIOBase</c> (borrowed reference, kept for the process).</summary>
     /// <exception cref="PythonErrorException">The type could not be made (the Python error is set).</exception>
@@ -93,6 +95,8 @@ internal static unsafe class FileIOType
         s_reprLeave = (delegate* unmanaged<nint, void>)LibPython.Export("Py_ReprLeave");
         s_warn = (delegate* unmanaged<nint, byte*, nint, int>)LibPython.Export("PyErr_WarnEx");
         s_setAttr = (delegate* unmanaged<nint, nint, nint, int>)LibPython.Export("PyObject_SetAttr");
+        s_writeUnraisable = (delegate* unmanaged<nint, void>)LibPython.Export("PyErr_WriteUnraisable");
+        s_resourceWarning = *(nint*)LibPython.Export("PyExc_ResourceWarning");
         var io = Py.Import("_io");
         var rawBase = io == 0 ? 0 : Py.GetAttr(io, "_RawIOBase");
         if (io != 0)
@@ -1165,6 +1169,17 @@ internal static unsafe class FileIOType
                 LibPython.Py_DecRef(selfTuple);
             }
 
+            // An unclosed file closed by its finalizer (IOBase's tp_finalize sets _finalizing): ResourceWarning, as CPython's FileIO.
+            if (Fd(self) >= 0 && Has(self, CloseFd) && IsFinalizing(self))
+            {
+                var pending = result == 0 ? SaveError() : default;
+                WarnUnclosed(self, self);
+                if (result == 0)
+                {
+                    RestoreError(pending);
+                }
+            }
+
             // Read and cleared together, under the GIL: a close racing on another thread finds -1 and closes nothing.
             var fd = Fd(self);
             Fd(self) = -1;
@@ -1273,8 +1288,73 @@ internal static unsafe class FileIOType
         }
     }
 
+    /// <summary>
+    /// <c>_dealloc_warn(source)</c>: a buffered object or text wrapper finalized while its raw file is open calls it, so that
+    /// the ResourceWarning names the object the code held. Nothing when the file is closed or does not own its descriptor.
+    /// </summary>
     [UnmanagedCallersOnly]
-    private static nint DeallocWarn(nint self, nint source) => Py.NewNone();
+    private static nint DeallocWarn(nint self, nint source)
+    {
+        if (Fd(self) >= 0 && Has(self, CloseFd))
+        {
+            WarnUnclosed(self, source);
+        }
+
+        return Py.NewNone();
+    }
+
+    /// <summary>Whether IOBase's finalizer is closing the file (it sets <c>_finalizing</c> in the instance's dict first).</summary>
+    private static bool IsFinalizing(nint self)
+    {
+        var value = Py.GetAttr(self, "_finalizing");
+        if (value == 0)
+        {
+            LibPython.PyErr_Clear();
+            return false;
+        }
+
+        var truth = LibPython.PyObject_IsTrue(value);
+        LibPython.Py_DecRef(value);
+        if (truth < 0)
+        {
+            LibPython.PyErr_Clear();
+        }
+
+        return truth > 0;
+    }
+
+    /// <summary>
+    /// <c>ResourceWarning("unclosed file ...", source=source)</c> through <c>_warnings.warn</c>; a warning turned into an
+    /// error cannot propagate from a finalizer, so it is reported as unraisable, as CPython does. Leaves no error set.
+    /// </summary>
+    private static void WarnUnclosed(nint self, nint source)
+    {
+        var repr = s_repr(source);
+        var warnings = repr == 0 ? 0 : Py.Import("_warnings");
+        var warn = warnings == 0 ? 0 : Py.GetAttr(warnings, "warn");
+        LibPython.Py_DecRef(warnings);
+        nint result = 0;
+        if (warn != 0)
+        {
+            var message = Py.NewString("unclosed file " + (Py.ReadString(repr) ?? string.Empty));
+            LibPython.Py_IncRef(s_resourceWarning);
+            LibPython.Py_IncRef(source);
+            var arguments = Py.Tuple(message, s_resourceWarning, Py.NewInt(1), source);
+            result = arguments == 0 ? 0 : LibPython.PyObject_Call(warn, arguments, 0);
+            LibPython.Py_DecRef(arguments);
+            LibPython.Py_DecRef(warn);
+        }
+
+        LibPython.Py_DecRef(repr);
+        if (result != 0)
+        {
+            LibPython.Py_DecRef(result);
+        }
+        else if (LibPython.PyErr_Occurred() != 0)
+        {
+            s_writeUnraisable(self);
+        }
+    }
 
     [UnmanagedCallersOnly]
     private static nint GetState(nint self, nint unused)
