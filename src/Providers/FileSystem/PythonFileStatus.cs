@@ -3,7 +3,11 @@ namespace PyHosting.Providers;
 /// <summary>The status of a file system entry, as returned by <c>stat</c>/<c>lstat</c>.</summary>
 /// <param name="Kind">What the entry is.</param>
 /// <param name="Size">The size in bytes (for a link, the length of its text).</param>
-/// <param name="Mode">The permission bits (low 12 bits of the POSIX mode, e.g. <c>0o644</c>).</param>
+/// <param name="Mode">
+/// The permission bits (low 12 bits of the POSIX mode, e.g. <c>0o644</c>). For <see cref="PythonFileKind.Other"/>, the
+/// <c>S_IFMT</c> type bits may be given too (<c>0o140000</c> a socket, <c>0o010000</c> a FIFO, <c>0o060000</c> a block
+/// device); without them the entry is reported as a character device.
+/// </param>
 /// <param name="AccessTime">The last access time.</param>
 /// <param name="ModificationTime">The last modification time.</param>
 /// <param name="ChangeTime">The last status change time.</param>

@@ -23,6 +23,25 @@ public sealed class PhysicalConformanceTests : PythonFileSystemConformanceTests
         Assert.Equal(OperatingSystem.IsLinux(), _fileSystem.IsResolvedByKernel);
     }
 
+    [Fact]
+    public void GetStatus_OfASocketAndAFifo_IsOtherWithTheirTypeBits_AndAFileKeepsOnlyItsPermissionBits()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(_directory.Path, "socket")));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(_directory.Path, "fifo")))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        File.WriteAllText(Path.Combine(_directory.Path, "file"), "x");
+
+        var statuses = new[] { "/socket", "/fifo", "/file" }.Select(p => _fileSystem.GetStatus(p)!).ToArray();
+
+        Assert.Equal([PythonFileKind.Other, PythonFileKind.Other, PythonFileKind.File], statuses.Select(static s => s.Kind));
+        Assert.Equal([0xC000, 0x1000, 0], statuses.Select(static s => s.Mode & 0xF000));
+    }
+
     protected override void Dispose(bool disposing)
     {
         _fileSystem.Dispose();

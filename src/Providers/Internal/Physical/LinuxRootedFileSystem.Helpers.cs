@@ -56,7 +56,7 @@ internal sealed unsafe partial class LinuxRootedFileSystem
         => DateTimeOffset.UnixEpoch.AddTicks((time.Seconds * TimeSpan.TicksPerSecond) + (time.Nanoseconds / 100));
 
     private static PythonFileStatus ToStatus(in StatxBuffer buffer) =>
-        new(KindOf(buffer.Mode), (long)buffer.Size, buffer.Mode & 0xFFF, ToDateTimeOffset(buffer.AccessTime), ToDateTimeOffset(buffer.ModificationTime), ToDateTimeOffset(buffer.ChangeTime))
+        new(KindOf(buffer.Mode), (long)buffer.Size, KindOf(buffer.Mode) == PythonFileKind.Other ? buffer.Mode & 0xFFFF : buffer.Mode & 0xFFF, ToDateTimeOffset(buffer.AccessTime), ToDateTimeOffset(buffer.ModificationTime), ToDateTimeOffset(buffer.ChangeTime))
         {
             LinkCount = (int)buffer.LinkCount,
             Inode = (long)buffer.Inode,
