@@ -32,6 +32,108 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task ScandirEntries_AreOsDirEntry_CannotBeMadeOrPickled_AndAnAbandonedIteratorWarns()
+    {
+        var root = "/data/" + ManagedRuntimeFixture.Unique("entries");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import gc, os, pickle, posix, warnings
+            os.makedirs('{{root}}/d')
+            open('{{root}}/f', 'w').close()
+            entries = list(os.scandir('{{root}}'))
+            out = [all(isinstance(e, os.DirEntry) for e in entries), os.DirEntry is posix.DirEntry, os.DirEntry.__name__, os.DirEntry[str].__origin__ is os.DirEntry]
+            for attempt in (lambda: os.DirEntry(), lambda: pickle.dumps(entries[0])):
+                try:
+                    attempt()
+                    out.append('no error')
+                except TypeError as e:
+                    out.append(str(e))
+            def warnings_of(make):
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter('always')
+                    it = make()
+                    del it
+                    gc.collect()
+                return [w.category.__name__ for w in caught]
+            def started():
+                it = os.scandir('{{root}}')
+                next(it)
+                return it
+            def exhausted():
+                it = os.scandir('{{root}}')
+                list(it)
+                return it
+            def closed():
+                with os.scandir('{{root}}') as it:
+                    next(it)
+                return it
+            out += [warnings_of(started), warnings_of(exhausted), warnings_of(closed)]
+            return out
+            """);
+
+        Assert.Equal(
+            new List<object?>
+            {
+                true, true, "DirEntry", true, "cannot create 'posix.DirEntry' instances", "cannot pickle 'posix.DirEntry' object",
+                new List<object?> { "ResourceWarning" }, new List<object?>(), new List<object?>(),
+            },
+            result);
+    }
+
+    [Fact]
+    public async Task PathArguments_KeepTheErrorOfAFailingFspath_AndTakeBytesLikeObjectsWithADeprecationWarning()
+    {
+        var root = "/data/" + ManagedRuntimeFixture.Unique("pathlike");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os, warnings
+            os.mkdir('{{root}}')
+            class FakePath:
+                def __init__(self, value):
+                    self.value = value
+                def __fspath__(self):
+                    if isinstance(self.value, BaseException):
+                        raise self.value
+                    return self.value
+            out = []
+            for value in (2, 2.5, object(), KeyError('inner')):
+                try:
+                    os.stat(FakePath(value))
+                    out.append('no error')
+                except Exception as e:
+                    out.append(type(e).__name__ + ': ' + str(e))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter('always')
+                listed = os.listdir(bytearray(b'{{root}}'))
+                entries = [e.name for e in os.scandir(memoryview(b'{{root}}/..'))]
+            out += [listed, '{{root}}'.rsplit('/', 1)[1].encode() in entries, [w.category.__name__ for w in caught], all('should be' in str(w.message) for w in caught)]
+            with warnings.catch_warnings():
+                warnings.simplefilter('error', DeprecationWarning)
+                try:
+                    os.stat(bytearray(b'{{root}}'))
+                    out.append('no error')
+                except DeprecationWarning:
+                    out.append('DeprecationWarning raised')
+            try:
+                os.stat([1, 2])
+            except TypeError as e:
+                out.append(str(e))
+            return out
+            """);
+
+        Assert.Equal(
+            new List<object?>
+            {
+                "TypeError: expected FakePath.__fspath__() to return str or bytes, not int",
+                "TypeError: expected FakePath.__fspath__() to return str or bytes, not float",
+                "TypeError: expected FakePath.__fspath__() to return str or bytes, not object",
+                "KeyError: 'inner'",
+                new List<object?>(), true, new List<object?> { "DeprecationWarning", "DeprecationWarning" }, true,
+                "DeprecationWarning raised",
+                "path: path should be string, bytes or os.PathLike or integer, not list",
+            },
+            result);
+    }
+
+    [Fact]
     public async Task RemoveRmdirRenameAndReplace_ChangeTheProvider()
     {
         var name = ManagedRuntimeFixture.Unique("mut");

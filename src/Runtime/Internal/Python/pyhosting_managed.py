@@ -9,17 +9,16 @@ FileIO = None
 
 
 class DirEntry:
-    """An entry of os.scandir in the managed backend."""
+    """An entry of os.scandir in the managed backend (os.DirEntry and posix.DirEntry): made by os.scandir only.
+    Its module stays this one: a type named posix.DirEntry is CPython's, whose constructor the host refuses."""
 
     __slots__ = ("name", "path", "_kind", "_inode", "_stat", "_lstat")
 
-    def __init__(self, name, path, kind, inode):
-        self.name = name
-        self.path = path
-        self._kind = kind
-        self._inode = inode
-        self._stat = None
-        self._lstat = None
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'posix.DirEntry' instances")
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle 'posix.DirEntry' object")
 
     def inode(self):
         return self._inode
@@ -64,17 +63,36 @@ class DirEntry:
         return types.GenericAlias(cls, item)
 
 
+def _entry(name, path, kind, inode):
+    entry = object.__new__(DirEntry)
+    entry.name = name
+    entry.path = path
+    entry._kind = kind
+    entry._inode = inode
+    entry._stat = None
+    entry._lstat = None
+    return entry
+
+
 class _ScandirIterator:
+    """As CPython's ScandirIterator: an iterator neither exhausted nor closed warns (ResourceWarning) when collected."""
+
     def __init__(self, entries):
         self._entries = iter(entries)
+        self._open = True
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return next(self._entries)
+        try:
+            return next(self._entries)
+        except StopIteration:
+            self._open = False
+            raise
 
     def close(self):
+        self._open = False
         self._entries = iter(())
 
     def __enter__(self):
@@ -83,15 +101,21 @@ class _ScandirIterator:
     def __exit__(self, *args):
         self.close()
 
+    def __del__(self):
+        if self._open:
+            import warnings
+            warnings.warn("unclosed scandir iterator %r" % (self,), ResourceWarning, source=self)
+            self.close()
+
 
 def make_scandir(path, entries, as_bytes):
     base = _posix.fspath(path)
     if as_bytes:
         sep = b"" if base.endswith(b"/") else b"/"
-        made = [DirEntry(n.encode(), base + sep + n.encode(), k, i) for n, k, i in entries]
+        made = [_entry(n.encode(), base + sep + n.encode(), k, i) for n, k, i in entries]
     else:
         sep = "" if base.endswith("/") else "/"
-        made = [DirEntry(n, base + sep + n, k, i) for n, k, i in entries]
+        made = [_entry(n, base + sep + n, k, i) for n, k, i in entries]
     return _ScandirIterator(made)
 
 

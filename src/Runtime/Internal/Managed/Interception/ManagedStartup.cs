@@ -47,6 +47,19 @@ internal static unsafe class ManagedStartup
         }
 
         LibPython.PyErr_Clear();
+
+        // os.scandir's entries are the shim's DirEntry: it stands as posix.DirEntry and os.DirEntry (isinstance, annotations).
+        foreach (var name in (string[])["posix", "os"])
+        {
+            var module = Py.Import(name);
+            if (module == 0 || Py.SetAttr(module, "DirEntry", ManagedShim.Get("DirEntry")) < 0)
+            {
+                throw PythonErrors.FromCurrent("installing the managed DirEntry");
+            }
+
+            LibPython.Py_DecRef(module);
+        }
+
         var modules = LibPython.PyImport_GetModuleDict();
         var subprocess = backend.Modules.Subprocess.Create();
         fixed (byte* n = "_posixsubprocess\0"u8)

@@ -21,6 +21,11 @@ internal static unsafe class Arg
     private const int PyBufWritable = 1;
     private const int PyBufferSize = 80;
 
+    private static readonly delegate* unmanaged<nint, nint, nint> TypeLookup = (delegate* unmanaged<nint, nint, nint>)LibPython.Export("_PyType_Lookup");
+    private static readonly delegate* unmanaged<nint, int> CheckBuffer = (delegate* unmanaged<nint, int>)LibPython.Export("PyObject_CheckBuffer");
+    private static readonly delegate* unmanaged<nint, nint> BytesFromObject = (delegate* unmanaged<nint, nint>)LibPython.Export("PyBytes_FromObject");
+    private static readonly delegate* unmanaged<nint, byte*, nint, int> WarnEx = (delegate* unmanaged<nint, byte*, nint, int>)LibPython.Export("PyErr_WarnEx");
+
     /// <summary>Gets a parameter that must be given (the trampoline already refused a call without it).</summary>
     /// <exception cref="PythonArgumentException">It is absent.</exception>
     public static nint Required(BridgeArgs args, int index, string name)
@@ -132,8 +137,35 @@ internal static unsafe class Arg
         var fspath = LibPython.PyOS_FSPath(o);
         if (fspath == 0)
         {
+            // A type with __fspath__ whose call failed or returned neither str nor bytes: its error stands, as CPython's.
+            var fsPathName = Py.NewString("__fspath__");
+            var hasFsPath = fsPathName != 0 && TypeLookup(Py.TypeOf(o), fsPathName) != 0; // the MRO's dicts: no code runs
+            LibPython.Py_DecRef(fsPathName);
+            if (hasFsPath)
+            {
+                throw new PythonErrorException();
+            }
+
             LibPython.PyErr_Clear();
-            throw new PythonArgumentException($"{name}: path should be string, bytes or os.PathLike{(allowFd ? " or integer" : string.Empty)}, not {Py.TypeName(o)}");
+            var expected = $"{name} should be string, bytes or os.PathLike{(allowFd ? " or integer" : string.Empty)}";
+            if (!Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass) && CheckBuffer(o) != 0)
+            {
+                // A bytes-like object (bytearray, memoryview): still a path in CPython 3.11, with a DeprecationWarning.
+                fixed (byte* message = System.Text.Encoding.UTF8.GetBytes($"{expected}, not {Py.TypeName(o)}\0"))
+                {
+                    if (WarnEx(*(nint*)LibPython.Export("PyExc_DeprecationWarning"), message, 1) < 0)
+                    {
+                        throw new PythonErrorException();
+                    }
+                }
+
+                var bytes = BytesFromObject(o);
+                fspath = bytes != 0 ? bytes : throw new PythonErrorException();
+            }
+            else
+            {
+                throw new PythonArgumentException($"{name}: path should be string, bytes or os.PathLike{(allowFd ? " or integer" : string.Empty)}, not {Py.TypeName(o)}");
+            }
         }
 
         try
