@@ -133,6 +133,44 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
             result);
     }
 
+    [Theory]
+    [InlineData("/data")]
+    [InlineData("/host")]
+    public async Task OpeningANameWithATrailingSlash_AsksForADirectory_AsTheKernelDoes(string root)
+    {
+        var name = root + "/" + ManagedRuntimeFixture.Unique("slash");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os, shutil
+            os.mkdir('{{name}}')
+            with open('{{name}}/file', 'w') as f:
+                f.write('x')
+            out = []
+            for path, mode in (('{{name}}/missing/', 'w'), ('{{name}}/missing/', 'r'), ('{{name}}/file/', 'r'), ('{{name}}/file/', 'a'), ('{{name}}/', 'w')):
+                try:
+                    open(path, mode).close()
+                    out.append('opened')
+                except OSError as e:
+                    out.append(type(e).__name__)
+            try:
+                shutil.copyfile('{{name}}/file', '{{name}}/missing/')
+            except FileNotFoundError as e:
+                out.append(str(e))
+            fd = os.open('{{name}}/', os.O_RDONLY)
+            out.append(os.path.samestat(os.fstat(fd), os.stat('{{name}}')))
+            os.close(fd)
+            out.append(sorted(os.listdir('{{name}}')))
+            return out
+            """);
+
+        Assert.Equal(
+            new List<object?>
+            {
+                "IsADirectoryError", "FileNotFoundError", "NotADirectoryError", "NotADirectoryError", "IsADirectoryError",
+                $"Directory does not exist: {name}/missing/", true, new List<object?> { "file" },
+            },
+            result);
+    }
+
     [Fact]
     public async Task RemoveRmdirRenameAndReplace_ChangeTheProvider()
     {

@@ -21,7 +21,24 @@ internal sealed unsafe partial class PosixFunctions
     {
         try
         {
-            return OpenResolved(ManagedPath.Resolve(_backend.WorkingDirectory, path), flags, mode);
+            var resolved = ManagedPath.Resolve(_backend.WorkingDirectory, path);
+            if (path.Length > 1 && path[^1] == '/' && resolved != NullDevice && (flags & ODirectory) == 0)
+            {
+                // "name/" names a directory, as for the kernel: a missing one cannot be created as a file (EISDIR with
+                // O_CREAT, which shutil.copyfile reports as a missing directory), a file is ENOTDIR.
+                var status = StatPathOrNull(resolved, follow: true, "open");
+                if (status is null)
+                {
+                    throw (flags & OCreat) != 0 ? new PythonIOException(Errno.EISDIR, "Is a directory") : NotFound();
+                }
+
+                if (status.Kind != PythonFileKind.Directory)
+                {
+                    throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+                }
+            }
+
+            return OpenResolved(resolved, flags, mode);
         }
         catch (Exception) when (Tag(path))
         {
