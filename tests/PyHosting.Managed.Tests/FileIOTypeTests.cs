@@ -336,4 +336,37 @@ public sealed class FileIOTypeTests(ManagedRuntimeFixture fixture)
         var warned = new List<object?> { new List<object?> { "ResourceWarning", true } };
         Assert.Equal(new List<object?> { warned, warned, warned, new List<object?>(), warned, new List<object?>(), 9L }, result);
     }
+
+    [Fact]
+    public async Task ModesAndDescriptors_AreCheckedBeforeAnythingIsOpened_AndTheBlockSizeIsWhatFstatReports()
+    {
+        var name = "/data/" + ManagedRuntimeFixture.Unique("checks");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import io, os
+            out = []
+            for mode in ('', 'aU', 'wU+', 'rw', 'rt', 'wt'):
+                try:
+                    io.FileIO('{{name}}', mode).close()
+                    out.append('opened')
+                except ValueError:
+                    out.append('ValueError')
+            out.append(os.path.exists('{{name}}'))
+            for fd in (2**31, -2**31 - 1, 2**70):
+                try:
+                    io.FileIO(fd)
+                    out.append('opened')
+                except TypeError as e:
+                    out.append(str(e))
+            with open('{{name}}', 'wb') as f:
+                out += [f.raw._blksize == os.fstat(f.fileno()).st_blksize, f.raw._blksize > 1]
+            with open('{{name}}', 'w') as f:
+                out.append(f.buffer.raw._blksize)
+            return out
+            """);
+
+        var typeError = "expected str, bytes or os.PathLike object, not int";
+        Assert.Equal(
+            new List<object?> { "ValueError", "ValueError", "ValueError", "ValueError", "ValueError", "ValueError", false, typeError, typeError, typeError, true, true, 4096L },
+            result);
+    }
 }

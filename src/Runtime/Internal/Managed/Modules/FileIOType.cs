@@ -28,7 +28,7 @@ internal static unsafe class FileIOType
         "writable", "seekable", "_dealloc_warn", "__getstate__",
     ];
 
-    private const int BufferSize = 8192;
+    private const int BufferSize = StatResult.BlockSize;
     private const int MethNoArgs = 0x4;
     private const int MethO = 0x8;
     private const int MethFastCall = 0x80;
@@ -388,7 +388,7 @@ internal static unsafe class FileIOType
         }
 
         var mode = values[1];
-        var (flags, bits) = ModeOf(mode == 0 ? "r" : Py.IsInstanceOfFlag(mode, Py.TpFlagsUnicodeSubclass) ? ModeString(mode) : throw new PythonArgumentException($"FileIO() argument 'mode' must be str, not {Py.TypeName(mode)}"));
+        var (flags, bits) = ModeOf(mode == 0 ? "r" : Py.IsInstanceOfFlag(mode, Py.TpFlagsUnicodeSubclass) ? ModeString(mode) : throw new PythonArgumentException($"FileIO() argument 'mode' must be str, not {Py.TypeName(mode)}"), raw: true);
         var closeFd = true;
         if (values[2] != 0)
         {
@@ -407,7 +407,18 @@ internal static unsafe class FileIOType
         string? path = null;
         if (isFd)
         {
-            fd = Arg.ToInt(Arg.Long(file, "fd"), "fd");
+            // An int that is no C int is taken as a name, as CPython's FileIO does, and refused as one.
+            long number;
+            try
+            {
+                number = Arg.Long(file, "fd");
+            }
+            catch (PythonArgumentException)
+            {
+                number = long.MaxValue;
+            }
+
+            fd = number is >= int.MinValue and <= int.MaxValue ? (int)number : throw new PythonArgumentException($"expected str, bytes or os.PathLike object, not {Py.TypeName(file)}");
             if (fd < 0)
             {
                 throw new PythonArgumentException("negative file descriptor", isValueError: true);
@@ -569,8 +580,14 @@ internal static unsafe class FileIOType
     }
 
     /// <summary>(os.open flags, instance bits) of a raw mode, as CPython's FileIO parses it; cached per mode string.</summary>
-    private static (int Flags, int Bits) ModeOf(string mode)
+    private static (int Flags, int Bits) ModeOf(string mode, bool raw = false)
     {
+        // A raw file has no text mode: FileIO(name, 'rt') is refused before anything is opened, as CPython's.
+        if (raw && mode.Contains('t', StringComparison.Ordinal))
+        {
+            throw new PythonArgumentException($"invalid mode: {mode}", isValueError: true);
+        }
+
         // Every caller holds the GIL, which serialises the caches.
         if (Modes.TryGetValue(mode, out var known))
         {

@@ -6,6 +6,9 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <summary>Builds <c>os.stat_result</c> objects from provider statuses. GIL held.</summary>
 internal static unsafe class StatResult
 {
+    /// <summary>The <c>st_blksize</c> every status reports, and so the buffer size <c>open()</c> chooses (as CPython's, from <c>st_blksize</c>).</summary>
+    public const int BlockSize = 4096;
+
     public const int SIfReg = 0x8000;
     public const int SIfDir = 0x4000;
     public const int SIfLnk = 0xA000;
@@ -83,7 +86,7 @@ internal static unsafe class StatResult
             items[13 + i] = Py.NewInt(ns);
         }
 
-        items[16] = Py.NewInt(4096);
+        items[16] = Py.NewInt(BlockSize);
         items[17] = Py.NewInt((s.Size + 511) / 512);
         items[18] = Py.NewInt(0);
         var failed = false;
