@@ -172,6 +172,37 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task PathconfAndEnvironmentNames_AnswerAsLinux_AndRefuseWhatCPythonRefuses()
+    {
+        var result = await fixture.RunAsync<List<object?>>("""
+            import os
+            out = [os.pathconf('/data', 'PC_NAME_MAX'), os.pathconf('/data', os.pathconf_names['PC_PATH_MAX'])]
+            fd = os.open('/data', os.O_RDONLY)
+            out.append(os.fpathconf(fd, 'PC_NAME_MAX'))
+            os.close(fd)
+            def error(f):
+                try:
+                    f()
+                    return 'no error'
+                except OSError as e:
+                    return e.errno
+                except (TypeError, ValueError) as e:
+                    return type(e).__name__
+            out += [error(lambda: os.fpathconf(fd, 'PC_NAME_MAX')), error(lambda: os.pathconf(fd, 'PC_NAME_MAX')), error(lambda: os.pathconf('/data/missing-dir', 'PC_NAME_MAX')),
+                    error(lambda: os.pathconf('/data', 9999)), error(lambda: os.pathconf('/data', 'PC_NOPE')), error(lambda: os.pathconf('/data', 1.5))]
+            for name in ('', '=name', 'na=me', 'name=', 'name\0', 'na\0me'):
+                out.append([error(lambda: os.putenv(name, 'value')), error(lambda: os.unsetenv(name))])
+            out.append(error(lambda: os.putenv('NAME', 'va\0lue')))
+            return out
+            """);
+
+        var refused = new List<object?> { "ValueError", "ValueError" };
+        Assert.Equal(
+            new List<object?> { 255L, 4096L, 255L, 9L, 9L, 2L, 22L, "ValueError", "TypeError", refused, refused, refused, refused, refused, refused, "ValueError" },
+            result);
+    }
+
+    [Fact]
     public async Task RemoveRmdirRenameAndReplace_ChangeTheProvider()
     {
         var name = ManagedRuntimeFixture.Unique("mut");

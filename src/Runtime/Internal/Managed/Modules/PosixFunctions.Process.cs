@@ -33,9 +33,10 @@ internal sealed unsafe partial class PosixFunctions
     {
         var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("putenv: name required");
         var value = Arg.OptionalString(args, 1, "value") ?? throw new PythonArgumentException("putenv: value required");
-        if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal))
+        CheckEnvironmentName(name);
+        if (value.Contains('\0', StringComparison.Ordinal))
         {
-            throw new PythonArgumentException("illegal environment variable name", true);
+            throw new PythonArgumentException("embedded null byte", true);
         }
 
         _backend.SetEnvironmentVariable(name, value);
@@ -43,9 +44,24 @@ internal sealed unsafe partial class PosixFunctions
         return Py.NewNone();
     }
 
+    /// <summary>A variable name as <c>putenv</c>/<c>unsetenv</c> take it: not empty, no <c>=</c>, no NUL (ValueError, as CPython).</summary>
+    private static void CheckEnvironmentName(string name)
+    {
+        if (name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new PythonArgumentException("embedded null byte", true);
+        }
+
+        if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal))
+        {
+            throw new PythonArgumentException("illegal environment variable name", true);
+        }
+    }
+
     private nint UnsetEnv(BridgeArgs args)
     {
         var name = Arg.OptionalString(args, 0, "name") ?? throw new PythonArgumentException("unsetenv: name required");
+        CheckEnvironmentName(name);
         _backend.RemoveEnvironmentVariable(name);
 
         return Py.NewNone();

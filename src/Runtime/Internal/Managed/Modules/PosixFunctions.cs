@@ -90,8 +90,8 @@ internal sealed unsafe partial class PosixFunctions
         ["fchown"] = Def("fd, uid, gid", args => UnsupportedOnDescriptor(args, "os.fchown")),
         ["statvfs"] = new(BridgeSignature.Any, StatVfs),
         ["fstatvfs"] = Def("fd, /", args => UnsupportedOnDescriptor(args, "os.fstatvfs")),
-        ["pathconf"] = new(BridgeSignature.Any, PathConf),
-        ["fpathconf"] = Def("fd, name, /", args => UnsupportedOnDescriptor(args, "os.fpathconf")),
+        ["pathconf"] = Def("path, name", PathConf),
+        ["fpathconf"] = Def("fd, name, /", FPathConf),
         ["tcgetpgrp"] = Def("fd, /", NotATerminal),
         ["tcsetpgrp"] = Def("fd, pgid, /", NotATerminal),
         ["getlogin"] = Def("", GetLogin),
@@ -250,7 +250,6 @@ internal sealed unsafe partial class PosixFunctions
     private static nint StatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.statvfs is not supported by the managed backend");
 
 
-    private static nint PathConf(BridgeArgs args) => throw new UnsupportedOperationException("os.pathconf is not supported by the managed backend");
 
 
     private static nint GetLogin(BridgeArgs args) => throw new UnsupportedOperationException("os.getlogin is not supported by the managed backend");
