@@ -67,7 +67,7 @@ public sealed partial class ShimNamespaceTests(DefaultPermissionsFixture fixture
         var response = await fixture.Python.ExecAsync($$"""
             {{Imports}}
             with os.scandir(os.path.dirname(os.__file__)) as _entries:
-                g = type(next(_entries)).__init__.__globals__
+                g = type(next(_entries)).inode.__globals__
             assert 'make_scandir' in g and {{Quote(name)}} in g, sorted(g)
             _missing = object()
             _saved = g.get({{Quote(name)}}, _missing)
