@@ -303,4 +303,42 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
             Assert.Contains($"Ignored: subprocess argument {argument} (not supported)", lines);
         }
     }
+
+    [Fact]
+    public async Task SpawnFunctions_StartChildrenThroughTheProvider_AsOsPyDoesWithFork()
+    {
+        var result = await fixture.RunAsync<List<object?>>("""
+            import os
+            out = [hasattr(os, name) for name in ('spawnl', 'spawnle', 'spawnlp', 'spawnlpe', 'spawnv', 'spawnve', 'spawnvp', 'spawnvpe')]
+            out.append((os.P_WAIT, os.P_NOWAIT, os.P_NOWAITO))
+            out.append(os.spawnl(os.P_WAIT, '/bin/sh', 'sh', '-c', 'exit 17'))
+            out.append(os.spawnlp(os.P_WAIT, 'sh', 'sh', '-c', 'exit 3'))
+            out.append(os.spawnve(os.P_WAIT, '/bin/sh', ['sh', '-c', 'test "$ONLY" = yes'], {'ONLY': 'yes'}))
+            out.append(os.spawnvpe(os.P_WAIT, 'sh', ['sh', '-c', 'test "$ONLY" = yes'], {'ONLY': 'no'}))
+            pid = os.spawnv(os.P_NOWAIT, '/bin/sh', ('sh', '-c', 'exit 5'))
+            waited, status = os.waitpid(pid, 0)
+            out.append([waited == pid, os.waitstatus_to_exitcode(status)])
+            def error(f):
+                try:
+                    f()
+                    return 'no error'
+                except Exception as e:
+                    return type(e).__name__ + ': ' + str(e)
+            out.append(error(lambda: os.spawnv(os.P_WAIT, '/bin/sh', ())))
+            out.append(error(lambda: os.spawnv(os.P_WAIT, '/bin/sh', ('',))))
+            out.append(error(lambda: os.spawnv(os.P_WAIT, '/bin/sh', 'sh')))
+            out.append(error(lambda: os.spawnve(os.P_WAIT, '/bin/sh', ['sh'], [('A', 'B')])))
+            out.append(error(lambda: os.spawnve(os.P_WAIT, '/bin/sh', ['sh'], {'A=B': 'C'})))
+            return out
+            """);
+
+        Assert.Equal(
+            new List<object?>
+            {
+                true, true, true, true, true, true, true, true, new List<object?> { 0L, 1L, 1L }, 17L, 3L, 0L, 1L, new List<object?> { true, 5L },
+                "ValueError: argv first element cannot be empty", "ValueError: argv first element cannot be empty", "TypeError: argv must be a tuple or a list",
+                "TypeError: env must be a mapping object", "ValueError: illegal environment variable name",
+            },
+            result);
+    }
 }

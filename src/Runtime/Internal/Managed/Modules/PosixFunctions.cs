@@ -99,6 +99,12 @@ internal sealed unsafe partial class PosixFunctions
         ["setxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.setxattr")),
         ["listxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.listxattr")),
         ["removexattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.removexattr")),
+
+        // os.py builds spawn* on fork; the runtime starts them through the process provider (SubprocessModule.Spawn).
+        ["spawnv"] = Def("mode, path, args, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: false, searchPath: false)),
+        ["spawnve"] = Def("mode, path, args, env, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: true, searchPath: false)),
+        ["spawnvp"] = Def("mode, path, args, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: false, searchPath: true)),
+        ["spawnvpe"] = Def("mode, path, args, env, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: true, searchPath: true)),
     };
 
     private static BridgeDefinition Def(string signature, BridgeHandler handler) => new(BridgeSignature.Parse(signature), handler);

@@ -108,6 +108,19 @@ internal sealed unsafe class PosixModule
         }
 
         LibPython.Py_DecRef(have);
+
+        // The spawn modes os.py defines next to its fork-based spawn*, which the managed spawnv* take.
+        foreach (var (name, value) in (ReadOnlySpan<(string, int)>)[("P_WAIT", 0), ("P_NOWAIT", SubprocessModule.NoWait), ("P_NOWAITO", SubprocessModule.NoWait)])
+        {
+            var number = Py.NewInt(value);
+            var failed = number == 0 || Py.SetAttr(module, name, number) < 0;
+            LibPython.Py_DecRef(number);
+            if (failed)
+            {
+                return -1;
+            }
+        }
+
         var environ = PosixFunctions.EnvironmentDictionary(_backend);
         if (environ == 0 || Py.SetAttr(module, "environ", environ) < 0)
         {

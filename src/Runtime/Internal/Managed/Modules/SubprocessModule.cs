@@ -148,6 +148,88 @@ internal sealed unsafe class SubprocessModule
         return null;
     }
 
+    /// <summary>
+    /// <c>os.spawnv</c>, <c>spawnve</c>, <c>spawnvp</c> and <c>spawnvpe</c>, which os.py builds on <c>fork</c> and so never
+    /// has in the Managed backend: the child is started through the process provider as subprocess's children are (the
+    /// runtime's descriptors 0–2, its working directory, the allow-listed environment), and os.py adds <c>spawnl</c>,
+    /// <c>spawnle</c>, <c>spawnlp</c> and <c>spawnlpe</c> on top. <c>P_NOWAIT</c> returns the child's pid (for
+    /// <c>os.waitpid</c>); any other mode waits and returns the exit code, or <c>-signal</c>. A program that cannot be
+    /// started raises (os.py's forked child would exit with 127 instead).
+    /// </summary>
+    /// <param name="backend">The backend.</param>
+    /// <param name="args">mode, path or file, args and, with <paramref name="withEnvironment"/>, env.</param>
+    /// <param name="withEnvironment">Whether <c>env</c> is given (otherwise the runtime's environment).</param>
+    /// <param name="searchPath">Whether a name without <c>/</c> is looked up in <c>PATH</c> (by the provider, as for subprocess).</param>
+    /// <returns>The pid or the exit code.</returns>
+    public static nint Spawn(ManagedBackend backend, BridgeArgs args, bool withEnvironment, bool searchPath)
+    {
+        var mode = Arg.Long(args, 0, "mode");
+        var fileArg = Arg.Required(args, 1, "path");
+        var argvArg = Arg.Required(args, 2, "args");
+        if (!Py.IsInstanceOfFlag(argvArg, Py.TpFlagsTupleSubclass) && !Py.IsInstanceOfFlag(argvArg, Py.TpFlagsListSubclass))
+        {
+            throw new PythonArgumentException("argv must be a tuple or a list");
+        }
+
+        nint environment = 0;
+        if (withEnvironment)
+        {
+            var env = Arg.Required(args, 3, "env");
+            if (!Py.IsInstanceOfFlag(env, Py.TpFlagsDictSubclass))
+            {
+                throw new PythonArgumentException("env must be a mapping object");
+            }
+
+            environment = env;
+        }
+
+        backend.CheckCreateProcess("os.spawn");
+        CheckExecSize(argvArg, fileArg);
+        var strings = new ChildStrings();
+        var argv = Arg.Items(argvArg, "args", strings.Read);
+        if (argv.Count == 0 || argv[0].Length == 0)
+        {
+            throw new PythonArgumentException("argv first element cannot be empty", isValueError: true);
+        }
+
+        var file = strings.Read(fileArg, "path");
+        Dictionary<string, string> variables;
+        if (environment == 0)
+        {
+            variables = backend.ChildProcesses.Snapshot();
+        }
+        else
+        {
+            variables = new Dictionary<string, string>(StringComparer.Ordinal);
+            nint position = 0, key, value;
+            while (LibPython.PyDict_Next(environment, &position, &key, &value) != 0)
+            {
+                CheckExecSize(key, value);
+                var name = strings.Read(key, "env");
+                if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal))
+                {
+                    throw new PythonArgumentException("illegal environment variable name", isValueError: true);
+                }
+
+                variables[name] = strings.Read(value, "env");
+            }
+        }
+
+        // A name without '/' is the provider's to find in PATH (spawnvp); a path is given as subprocess gives its executable.
+        argv[0] = searchPath && !file.Contains('/', StringComparison.Ordinal) ? file : ManagedPath.Resolve(backend.WorkingDirectory, file);
+        var pid = backend.ChildProcesses.Start(argv, backend.ChildProcesses.HostWorkingDirectory(), variables, new ChildProcesses.Stdio(null, null, null, false));
+        if (mode == NoWait)
+        {
+            return Py.NewInt(pid);
+        }
+
+        var status = backend.ChildProcesses.Wait(pid, noHang: false).Status;
+        return Py.NewInt((status & 0x7F) != 0 ? -(status & 0x7F) : (status >> 8) & 0xFF);
+    }
+
+    /// <summary><c>os.P_NOWAIT</c> (and <c>P_NOWAITO</c>); <c>P_WAIT</c> is 0.</summary>
+    public const int NoWait = 1;
+
     /// <summary>Makes the module (new reference), or returns 0 with the Python error set.</summary>
     public nint Create()
     {
@@ -246,8 +328,7 @@ internal sealed unsafe class SubprocessModule
         }
         else
         {
-            var (fs, inner, _) = backend.FileSystem.Route(backend.WorkingDirectory);
-            hostCwd = fs.GetHostPath(inner);
+            hostCwd = backend.ChildProcesses.HostWorkingDirectory();
         }
 
         Dictionary<string, string> environment;

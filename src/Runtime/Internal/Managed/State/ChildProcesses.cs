@@ -295,10 +295,17 @@ internal sealed class ChildProcesses(ManagedBackend backend)
         }
     }
 
-    /// <summary><c>os.system</c>: <c>/bin/sh -c command</c> through the provider, output to the runtime's streams.</summary>
+    /// <summary>The host directory of the runtime's working directory, where a child starts; null when its provider has none.</summary>
+    public string? HostWorkingDirectory()
+    {
+        var (fs, inner, _) = backend.FileSystem.Route(backend.WorkingDirectory);
+        return fs.GetHostPath(inner);
+    }
+
+    /// <summary><c>os.system</c>: <c>/bin/sh -c command</c> through the provider, in the runtime's working directory, output to the runtime's streams.</summary>
     public int System(string command)
     {
-        var pid = Start(["/bin/sh", "-c", command], null, Snapshot(), new Stdio(null, null, null, false));
+        var pid = Start(["/bin/sh", "-c", command], HostWorkingDirectory(), Snapshot(), new Stdio(null, null, null, false));
         return Wait(pid, noHang: false).Status;
     }
 
