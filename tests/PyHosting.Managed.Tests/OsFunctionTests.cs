@@ -203,6 +203,17 @@ public sealed class OsFunctionTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task ReplacedFunctions_NameTheModuleTheyStandIn()
+    {
+        var result = await fixture.RunAsync<List<object?>>("""
+            import os, posix, threading, _thread
+            return [os.stat.__module__, posix.listdir.__module__, threading.stack_size.__module__, _thread.stack_size.__name__, os.open.__name__]
+            """);
+
+        Assert.Equal(new List<object?> { "posix", "posix", "_thread", "stack_size", "open" }, result);
+    }
+
+    [Fact]
     public async Task RemoveRmdirRenameAndReplace_ChangeTheProvider()
     {
         var name = ManagedRuntimeFixture.Unique("mut");

@@ -33,7 +33,8 @@ internal static unsafe class BridgeFunctions
     /// <param name="handler">The .NET implementation.</param>
     /// <param name="mapErrors">Sets the Python error for a .NET exception escaping <paramref name="handler"/>; <see langword="null"/> raises <c>RuntimeError</c>.</param>
     /// <param name="doc">The function's <c>__doc__</c>, or <see langword="null"/>.</param>
-    public static nint Create(string name, BridgeSignature signature, BridgeHandler handler, BridgeExceptionMapper? mapErrors = null, string? doc = null)
+    /// <param name="module">The function's <c>__module__</c> (the module it stands in), or <see langword="null"/>.</param>
+    public static nint Create(string name, BridgeSignature signature, BridgeHandler handler, BridgeExceptionMapper? mapErrors = null, string? doc = null, string? module = null)
     {
         ArgumentNullException.ThrowIfNull(signature);
         int index;
@@ -54,8 +55,10 @@ internal static unsafe class BridgeFunctions
         *(int*)&def[2] = MethFastCall | MethKeywords;
         def[3] = Utf8($"{name}({signature.Text})\n--\n\n{doc}"); // the form CPython reads __text_signature__ from
         var self = LibPython.PyLong_FromLongLong(index);
-        var function = LibPython.PyCFunction_NewEx((nint)def, self, 0);
+        var moduleName = module is null ? 0 : Py.NewString(module);
+        var function = LibPython.PyCFunction_NewEx((nint)def, self, moduleName);
         LibPython.Py_DecRef(self);
+        LibPython.Py_DecRef(moduleName);
         return function;
     }
 

@@ -25,7 +25,9 @@ internal sealed partial class ManagedBackend
         {
             if (!_functions.TryGetValue(key, out var f))
             {
-                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], signature, handler, MapException);
+                // __module__ is the module the function stands in (the key's first part), as for CPython's own functions.
+                var dot = key.IndexOf('.', StringComparison.Ordinal);
+                f = BridgeFunctions.Create(key[(key.LastIndexOf('.') + 1)..], signature, handler, MapException, module: dot > 0 ? key[..dot] : null);
                 _functions[key] = f;
             }
 
