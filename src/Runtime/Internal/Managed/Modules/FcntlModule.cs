@@ -25,6 +25,7 @@ internal sealed unsafe class FcntlModule
     public const int FGetLk = 5;
     public const int FSetLk = 6;
     public const int FSetLkW = 7;
+    public const int FNotify = 1026;
     public const int FDupFdCloexec = 1030;
     public const int FSetPipeSz = 1031;
     public const int FGetPipeSz = 1032;
@@ -57,7 +58,7 @@ internal sealed unsafe class FcntlModule
     private const int EFault = 14;
 
     /// <summary>Commands Linux knows that the runtime does not emulate (owners, signals, leases, notifications, seals, hints, open-file locks).</summary>
-    private static readonly HashSet<int> Unsupported = [8, 9, 10, 11, 15, 16, 36, 37, 38, 1024, 1025, 1026, 1033, 1034, 1035, 1036, 1037, 1038];
+    private static readonly HashSet<int> Unsupported = [8, 9, 10, 11, 15, 16, 36, 37, 38, 1024, 1025, 1033, 1034, 1035, 1036, 1037, 1038];
 
     private static delegate* unmanaged<nint, int> s_asFileDescriptor;
     private static delegate* unmanaged<nint, nuint> s_asUnsignedMask;
@@ -148,6 +149,15 @@ internal sealed unsafe class FcntlModule
                 var size = target.Pipe.Resize(number);
                 CompatibilityLog.PipeSizeEmulated(_backend.Compatibility, fd, size);
                 return Py.NewInt(size);
+            case FNotify:
+                // Directory notifications arrive as signals, which the managed backend never delivers: accepted, nothing comes.
+                if (file is not DirectoryFile)
+                {
+                    throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+                }
+
+                CompatibilityLog.DescriptorFlagsIgnored(_backend.Compatibility, "fcntl.fcntl", "F_NOTIFY (no signal is delivered)");
+                return Py.NewInt(0);
             default:
                 throw Unsupported.Contains(command)
                     ? new UnsupportedOperationException($"fcntl.fcntl command {command} is not supported by the managed backend")

@@ -45,25 +45,28 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint ReadV(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         using var buffers = BufferList.Of(Arg.Required(args, 1, "buffers"), "readv", writable: true);
+        var file = _backend.Fds.Get(fd);
         return Py.NewInt(ReadVector(file, buffers, null));
     }
 
     private nint WriteV(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         using var buffers = BufferList.Of(Arg.Required(args, 1, "buffers"), "writev", writable: false);
+        var file = _backend.Fds.Get(fd);
         return Py.NewInt(WriteVector(file, buffers, null));
     }
 
     /// <summary><c>preadv</c>: at <c>offset</c>, the position unchanged; an offset of -1 reads at the position and moves it, as <c>preadv2</c> does.</summary>
     private nint PReadV(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         using var buffers = BufferList.Of(Arg.Required(args, 1, "buffers"), "preadv", writable: true);
         var offset = Arg.Long(args, 2, "offset");
         var flags = VectorFlags(Arg.Int(args, 3, "flags", 0), "preadv");
+        var file = _backend.Fds.Get(fd);
         if (offset < -1)
         {
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
@@ -80,10 +83,11 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary><c>pwritev</c>: at <c>offset</c> (at the end with <c>RWF_APPEND</c>), the position unchanged; -1 writes at the position.</summary>
     private nint PWriteV(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         using var buffers = BufferList.Of(Arg.Required(args, 1, "buffers"), "pwritev", writable: false);
         var offset = Arg.Long(args, 2, "offset");
         var flags = VectorFlags(Arg.Int(args, 3, "flags", 0), "pwritev");
+        var file = _backend.Fds.Get(fd);
         if (offset < -1)
         {
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
@@ -227,11 +231,15 @@ internal sealed unsafe partial class PosixFunctions
     /// </summary>
     private nint SendFile(BridgeArgs args)
     {
-        var output = _backend.Fds.Get(Arg.Int(args, 0, "out_fd"));
-        var input = _backend.Fds.Get(Arg.Int(args, 1, "in_fd"));
+        var outFd = Arg.Int(args, 0, "out_fd");
+        var inFd = Arg.Int(args, 1, "in_fd");
         var offsetArgument = Arg.Optional(args, "offset");
         long? offset = offsetArgument == 0 ? null : Arg.Long(offsetArgument, "offset");
         var count = Arg.Long(args, 3, "count");
+
+        // Looked up once every argument is read: reading one may run Python code (__index__) that closes a descriptor.
+        var output = _backend.Fds.Get(outFd);
+        var input = _backend.Fds.Get(inFd);
         if (!input.Readable || !output.Writable)
         {
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
@@ -251,8 +259,8 @@ internal sealed unsafe partial class PosixFunctions
     /// </summary>
     private nint CopyFileRange(BridgeArgs args)
     {
-        var source = _backend.Fds.Get(Arg.Int(args, 0, "src"));
-        var target = _backend.Fds.Get(Arg.Int(args, 1, "dst"));
+        var sourceFd = Arg.Int(args, 0, "src");
+        var targetFd = Arg.Int(args, 1, "dst");
         var count = Arg.Long(args, 2, "count");
         var sourceOffset = OptionalOffset(args, "offset_src");
         var targetOffset = OptionalOffset(args, "offset_dst");
@@ -261,6 +269,8 @@ internal sealed unsafe partial class PosixFunctions
             throw new PythonArgumentException("negative value for 'count' not allowed", isValueError: true);
         }
 
+        var source = _backend.Fds.Get(sourceFd);
+        var target = _backend.Fds.Get(targetFd);
         if (!source.Readable || !target.Writable || target.Append)
         {
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
@@ -302,8 +312,8 @@ internal sealed unsafe partial class PosixFunctions
     /// </summary>
     private nint Splice(BridgeArgs args)
     {
-        var source = _backend.Fds.Get(Arg.Int(args, 0, "src"));
-        var target = _backend.Fds.Get(Arg.Int(args, 1, "dst"));
+        var sourceFd = Arg.Int(args, 0, "src");
+        var targetFd = Arg.Int(args, 1, "dst");
         var count = Arg.Long(args, 2, "count");
         var sourceOffset = OptionalOffset(args, "offset_src");
         var targetOffset = OptionalOffset(args, "offset_dst");
@@ -312,6 +322,9 @@ internal sealed unsafe partial class PosixFunctions
         {
             throw new PythonArgumentException("negative value for 'count' not allowed", isValueError: true);
         }
+
+        var source = _backend.Fds.Get(sourceFd);
+        var target = _backend.Fds.Get(targetFd);
 
         if (!source.Readable || !target.Writable)
         {
@@ -341,7 +354,22 @@ internal sealed unsafe partial class PosixFunctions
             return Py.NewInt(0);
         }
 
-        var nonblocking = (flags & SpliceNonblock) != 0;
+        source.AddReference();
+        target.AddReference();
+        try
+        {
+            return Py.NewInt(Move(source, sourceOffset, fromPipe, target, targetOffset, toPipe, count, (flags & SpliceNonblock) != 0));
+        }
+        finally
+        {
+            source.Release();
+            target.Release();
+        }
+    }
+
+    /// <summary>The move of <see cref="Splice"/>, once checked; both files are kept open meanwhile (a pipe may wait without the GIL).</summary>
+    private static int Move(OpenFile source, long? sourceOffset, VirtualPipe.End? fromPipe, OpenFile target, long? targetOffset, VirtualPipe.End? toPipe, long count, bool nonblocking)
+    {
         var chunk = (int)Math.Min(count, CopyChunk);
         if (fromPipe is not null)
         {
@@ -353,7 +381,7 @@ internal sealed unsafe partial class PosixFunctions
                 WriteAll(target, targetOffset, data.AsSpan(0, n));
             }
 
-            return Py.NewInt(n);
+            return n;
         }
 
         // Into a pipe: no more than it has room for, and nothing read from the input that the pipe did not take.
@@ -379,7 +407,7 @@ internal sealed unsafe partial class PosixFunctions
         var read = IsRegular(source) ? ReadAt(source, start, buffer) : ReadSpan(source, buffer);
         if (read == 0)
         {
-            return Py.NewInt(0);
+            return 0;
         }
 
         var written = WriteOnce(toPipe, buffer.AsSpan(0, read), nonblocking);
@@ -388,7 +416,7 @@ internal sealed unsafe partial class PosixFunctions
             source.Seek(start + written, SeekOrigin.Begin);
         }
 
-        return Py.NewInt(written);
+        return written;
     }
 
     /// <summary>An offset argument: None (use the position) or a number.</summary>
@@ -539,8 +567,9 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary><c>eventfd_write(fd, value)</c>: one 8-byte write.</summary>
     private nint EventFdWrite(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(FdOf(Arg.Required(args, 0, "fd")));
+        var fd = FdOf(Arg.Required(args, 0, "fd"));
         var value = Unsigned(Arg.Required(args, 1, "value"), ulong.MaxValue, "C unsigned long long");
+        var file = _backend.Fds.Get(fd);
         Span<byte> data = stackalloc byte[sizeof(ulong)];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(data, value);
         WriteSpan(file, data);
@@ -574,9 +603,10 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary><c>posix_fallocate(fd, offset, len)</c>: the file grows to at least <c>offset + len</c> (its space is the provider's).</summary>
     private nint PosixFallocate(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         var offset = Arg.Long(args, 1, "offset");
         var length = Arg.Long(args, 2, "len");
+        var file = _backend.Fds.Get(fd);
         if (offset < 0 || length <= 0)
         {
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
@@ -604,10 +634,11 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary><c>posix_fadvise(fd, offset, len, advice)</c>: checked as Linux checks it; the advice itself changes nothing here.</summary>
     private nint PosixFadvise(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         Arg.Long(args, 1, "offset");
         var length = Arg.Long(args, 2, "len");
         var advice = Arg.Int(args, 3, "advice");
+        var file = _backend.Fds.Get(fd);
         if (file is VirtualPipe.End or VirtualSocket or HostSocket)
         {
             throw new PythonIOException(Errno.ESPIPE, "Illegal seek");
@@ -628,9 +659,10 @@ internal sealed unsafe partial class PosixFunctions
     /// </summary>
     private nint LockF(BridgeArgs args)
     {
-        var file = _backend.Fds.Get(Arg.Int(args, 0, "fd"));
+        var fd = Arg.Int(args, 0, "fd");
         var command = Arg.Int(args, 1, "command");
         Arg.Long(args, 2, "length");
+        var file = _backend.Fds.Get(fd);
         if (command is < 0 or > 3)
         {
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
