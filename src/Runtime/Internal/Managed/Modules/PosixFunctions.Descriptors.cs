@@ -72,7 +72,7 @@ internal sealed unsafe partial class PosixFunctions
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        if ((flags & RwfNowait) != 0 && !file.ReadReady)
+        if ((flags & RwfNowait) != 0 && offset == -1 && !file.ReadReady)
         {
             throw new PythonIOException(Errno.EAGAIN, "Resource temporarily unavailable");
         }
