@@ -82,7 +82,6 @@ public static class Causes
         new("os.mkfifo unsupported; sockets and FIFOs not reported by stat", Classification.NotYetSupported, new(@"os\.mkfifo is not supported|test_is_socket_true|test_socket \|", Options)),
         new("os.statvfs unsupported", Classification.NotYetSupported, new(@"os\.statvfs is not supported", Options)),
         new("dir_fd / fd / follow_symlinks variants unsupported (no os.fwalk)", Classification.NotYetSupported, new(@"os\.fwalk|dir_fd|fd support for|follow_symlinks support for", Options)),
-        new("descriptor-level calls absent (sendfile, splice, copy_file_range, readv/writev, eventfd, memfd_create)", Classification.NotYetSupported, new(@"sendfile|splice|copy_file_range|readv|writev|eventfd|memfd_create", Options)),
         new("extended attributes unsupported (by design: ENOTSUP)", Classification.EmulatedByDesign, new(@"extended attribute", Options)),
         new("unsupported descriptor functions raise without errno (EBADF expected)", Classification.NotYetSupported, new(@"^test_os\|.*TestInvalidFD\..* None != 9", Options)),
         new("truncate moves the file position", Classification.Bug, new(@"test_truncate|testTruncate", Options)),
@@ -92,7 +91,7 @@ public static class Causes
         new("the backend's own FileIO / DirEntry types differ from io.FileIO / posix.DirEntry (type, name, descriptor ownership)", Classification.Bug, new(@"posix\.DirEntry|test_open_common|testRepr|has no attribute 'name'|testUnclosedFDOnException", Options)),
         new("replaced built-in functions are methods of an int (pickling by reference, introspection)", Classification.Bug, new(@"'int' object has no attribute 'open'|method fork_exec of int object|test_getfullargspec_builtin_methods", Options)),
         new("shutil on symbolic links: stat(follow_symlinks=False) path returns None", Classification.Bug, new(@"'NoneType' object has no attribute 'st_mode'", Options)),
-        new("argument checks and error types differ from CPython's", Classification.Bug, new(@"not raised|does not match|testInvalidFd_overflow|testWarnings|test_bytes_like|8192 != 4096|25 != 9|Input/output error", Options)),
+        new("argument checks and error types differ from CPython's", Classification.Bug, new(@"not raised|does not match|testInvalidFd_overflow|testWarnings|test_bytes_like|8192 != 4096|25 != 9|Input/output error|fd: integer out of range", Options)),
 
         // Time.
         new("TZ changes and time.tzset not followed by localtime", Classification.NotYetSupported, new(@"^(test_datetime|test_time|test_email)\|.*(tz|TZ|EST|EDT|MSK|UTC|18000|1414895400|timezone|fromtimestamp)", Options)),

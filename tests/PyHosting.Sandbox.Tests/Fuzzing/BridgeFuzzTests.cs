@@ -102,6 +102,16 @@ public sealed class BridgeFuzzTests(ITestOutputHelper output)
 
         Assert.Contains("_sqlite3.connect", names);
 
+        // The emulated fcntl's functions, on the module and on a fresh copy of it.
+        foreach (var function in new[] { "fcntl", "flock", "lockf", "ioctl" })
+        {
+            Assert.Contains("fcntl." + function, names);
+            if (kinds.Contains("copy"))
+            {
+                Assert.Contains("create_builtin(fcntl)." + function, names);
+            }
+        }
+
         foreach (var attribute in new[] { "closed", "closefd", "mode", "_blksize" })
         {
             Assert.Contains($"io.FileIO.{attribute}.__get__", names);

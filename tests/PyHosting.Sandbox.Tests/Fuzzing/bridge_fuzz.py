@@ -235,7 +235,7 @@ PLAUSIBLE = tuple(_LABELS.index(label) for label in ("0", "'/'", "b''"))
 
 # ---- targets -----------------------------------------------------------------------------------------------
 
-TAMED = ("posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select", "_socket")
+TAMED = ("posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select", "_socket", "fcntl")
 
 
 def _is_bridge(f):

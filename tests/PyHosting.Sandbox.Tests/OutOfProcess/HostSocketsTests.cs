@@ -32,6 +32,42 @@ public sealed class HostSocketsTests(HostSocketsFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Sendfile_FromAMemoryFile_ToAHostSocket_OverLoopback()
+    {
+        var response = await RunAsync("""
+            import os, socket
+            data = bytes(range(256)) * 1024
+            m = os.memfd_create('payload')
+            os.write(m, data)
+            server = socket.socket()
+            server.bind(('127.0.0.1', 0))
+            server.listen()
+            client = socket.create_connection(server.getsockname())
+            peer, _ = server.accept()
+            try:
+                part = os.sendfile(client.fileno(), m, 1000, 10)
+                first = peer.recv(10)
+                with open(m, 'rb', closefd=False) as f:
+                    total = client.sendfile(f)
+                client.shutdown(socket.SHUT_WR)
+                received = bytearray()
+                while True:
+                    chunk = peer.recv(65536)
+                    if not chunk:
+                        break
+                    received += chunk
+                result = repr([part, first == data[1000:1010], total, bytes(received) == data])
+            finally:
+                for s in (client, peer, server):
+                    s.close()
+                os.close(m)
+            """);
+
+        Assert.True(response.Ok, response.Raw.ToJsonString());
+        Assert.Equal("[10, True, 262144, True]", response.GetResult<string>());
+    }
+
+    [Fact]
     public async Task AsyncioServerAndClient_OverLoopback()
     {
         var response = await RunAsync("""

@@ -41,6 +41,24 @@ internal static partial class CompatibilityLog
     [LoggerMessage(EventId = 124, EventName = "SignalEmulated", Level = LogLevel.Debug, Message = "Emulated: {What}")]
     public static partial void SignalEmulated(ILogger logger, string what);
 
+    [LoggerMessage(EventId = 131, EventName = "RecordLockEmulated", Level = LogLevel.Debug, Message = "Emulated: {Function} on '{Path}': the runtime is one process, whose own POSIX record locks never conflict; other processes do not see them")]
+    public static partial void RecordLockEmulated(ILogger logger, string function, string path);
+
+    [LoggerMessage(EventId = 132, EventName = "FlockEmulated", Level = LogLevel.Debug, Message = "Emulated: flock on fd {Fd}: the lock is the runtime's own, seen by its other descriptors of the same file, not by other processes")]
+    public static partial void FlockEmulated(ILogger logger, int fd);
+
+    [LoggerMessage(EventId = 133, EventName = "StatusFlagsIgnored", Level = LogLevel.Debug, Message = "Ignored: fcntl F_SETFL flags 0x{Flags:x} on fd {Fd} (only O_APPEND and O_NONBLOCK are kept)")]
+    public static partial void StatusFlagsIgnored(ILogger logger, int flags, int fd);
+
+    [LoggerMessage(EventId = 134, EventName = "DescriptorFlagsIgnored", Level = LogLevel.Debug, Message = "Ignored: {Flag} for {Function} (not supported)")]
+    public static partial void DescriptorFlagsIgnored(ILogger logger, string function, string flag);
+
+    [LoggerMessage(EventId = 135, EventName = "CloseOnExecShared", Level = LogLevel.Debug, Message = "Emulated: close-on-exec of fd {Fd} is kept by its open file, shared with the descriptors duplicated from it")]
+    public static partial void CloseOnExecShared(ILogger logger, int fd);
+
+    [LoggerMessage(EventId = 136, EventName = "PipeSizeEmulated", Level = LogLevel.Trace, Message = "Emulated: the runtime's pipe of fd {Fd} now holds at most {Size} bytes")]
+    public static partial void PipeSizeEmulated(ILogger logger, int fd, int size);
+
     [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
     public static partial void ThreadStackRaised(ILogger logger, long requested, long floor);
 }

@@ -25,7 +25,6 @@ internal sealed partial class ManagedBackend
     private static readonly HashSet<string> AlwaysDropped = new(StringComparer.Ordinal)
     {
         "faulthandler", // starts a watchdog thread and writes to real descriptors
-        "fcntl",        // operates on real descriptors
         "spwd",         // reads /etc/shadow
         "pwd",          // reads the host's user database
         "grp",          // reads the host's group database

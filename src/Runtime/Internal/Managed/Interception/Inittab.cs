@@ -20,7 +20,7 @@ internal static unsafe class Inittab
     private const int ModuleDefSlotsOffset = 72;
     private const int PyModExec = 2;
 
-    private static readonly string[] WrappedOrder = ["posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select", "_socket"];
+    private static readonly string[] WrappedOrder = ["posix", "_io", "time", "_thread", "_signal", "_datetime", "_imp", "select", "_socket", "fcntl"];
     private static readonly nint[] Originals = new nint[WrappedOrder.Length];
     private static readonly HashSet<nint> PatchedDefinitions = [];
     private static readonly Dictionary<string, nint> OriginalMethodTables = [];
@@ -83,6 +83,7 @@ internal static unsafe class Inittab
         6 => (nint)(delegate* unmanaged<nint>)&Init6,
         7 => (nint)(delegate* unmanaged<nint>)&Init7,
         8 => (nint)(delegate* unmanaged<nint>)&Init8,
+        9 => (nint)(delegate* unmanaged<nint>)&Init9,
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
@@ -112,6 +113,9 @@ internal static unsafe class Inittab
 
     [UnmanagedCallersOnly]
     private static nint Init8() => Wrap(8);
+
+    [UnmanagedCallersOnly]
+    private static nint Init9() => Wrap(9);
 
     private static nint Wrap(int index)
     {

@@ -20,6 +20,7 @@ internal sealed unsafe class ModulePatcher
     private readonly ImpModule _imp;
     private readonly SelectModule _select;
     private readonly SocketModule _socket;
+    private readonly FcntlModule _fcntl;
 
     /// <summary>Initializes a new instance of the <see cref="ModulePatcher"/> class: the modules of <paramref name="backend"/>.</summary>
     /// <param name="backend">The backend the managed functions serve.</param>
@@ -35,6 +36,7 @@ internal sealed unsafe class ModulePatcher
         _imp = new ImpModule(backend, this);
         _select = new SelectModule(backend, this);
         _socket = new SocketModule(backend, this);
+        _fcntl = new FcntlModule(backend, this);
         if (backend.Permissions.HostSockets)
         {
             // CPython's socket type is the module's own then: it stays constructible.
@@ -68,6 +70,7 @@ internal sealed unsafe class ModulePatcher
                 "_imp" => _imp.Patch(module),
                 "select" => _select.Patch(module),
                 "_socket" => _socket.Patch(module),
+                "fcntl" => _fcntl.Patch(module),
                 _ => 0,
             };
 

@@ -469,7 +469,7 @@ internal static unsafe class FileIOType
             return false;
         }
 
-        if (opened is ProviderFile { Seekable: true })
+        if (opened is ProviderFile { Seekable: true } or MemoryFile)
         {
             Bits(self) |= SeekableKnown | SeekableValue | NotATty;
         }
@@ -1094,7 +1094,10 @@ internal static unsafe class FileIOType
         }
         catch (PythonIOException e) when (e.ErrorNumber == Errno.EAGAIN)
         {
-            return Py.NewNone(); // a full non-blocking pipe: the buffered layer raises BlockingIOError with what it wrote
+            // A full non-blocking pipe: the buffered layer raises BlockingIOError with what it wrote, and with the C errno,
+            // which CPython's FileIO leaves at EAGAIN here.
+            System.Runtime.InteropServices.Marshal.SetLastSystemError(Errno.EAGAIN);
+            return Py.NewNone();
         }
         catch (Exception e)
         {

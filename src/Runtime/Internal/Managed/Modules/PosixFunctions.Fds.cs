@@ -72,14 +72,14 @@ internal sealed unsafe partial class PosixFunctions
     internal static int ReadSpan(OpenFile file, Span<byte> buffer)
     {
         buffer = buffer[..Math.Min(buffer.Length, MaxReadChunk)];
-        return file is ProviderFile or StandardFile or NullFile ? file.Read(buffer, CancellationToken.None) : BlockingRead(file, buffer);
+        return file is ProviderFile or MemoryFile or StandardFile or NullFile ? file.Read(buffer, CancellationToken.None) : BlockingRead(file, buffer);
     }
 
     /// <summary>Writes what one <c>write</c> passes on of <paramref name="data"/>, without the GIL when the file may block; returns the count written.</summary>
     internal static int WriteSpan(OpenFile file, ReadOnlySpan<byte> data)
     {
         data = data[..WriteLength(data.Length)];
-        return file is VirtualPipe.End or VirtualSocket ? BlockingWrite(file, data) : file.Write(data);
+        return file is VirtualPipe.End or VirtualSocket or EventFdFile or HostSocket ? BlockingWrite(file, data) : file.Write(data);
     }
 
     /// <summary>Offset of <c>ob_sval</c> in a <c>PyBytesObject</c> (after the object head, size and hash).</summary>
@@ -243,7 +243,7 @@ internal sealed unsafe partial class PosixFunctions
         return Py.NewInt(file switch
         {
             DirectoryFile => 1,
-            ProviderFile { Seekable: true } => 2,
+            ProviderFile { Seekable: true } or MemoryFile => 2,
             _ => 0,
         });
     }
@@ -320,9 +320,9 @@ internal sealed unsafe partial class PosixFunctions
         var fd = Arg.Int(args, 0, "fd");
         var file = _backend.Fds.Get(fd);
         file.Blocking = Arg.Bool(args, 1, "blocking", true);
-        if (file is not (VirtualPipe.End or VirtualSocket))
+        if (file is not (VirtualPipe.End or VirtualSocket or EventFdFile or HostSocket))
         {
-            // Pipes and socket pairs honour it (EAGAIN); a file never waits anyway.
+            // Pipes, socket pairs, eventfds and host sockets honour it (EAGAIN); a file never waits anyway.
             PosixLog.IgnoredBlocking(_backend.Compatibility, fd);
         }
         return Py.NewNone();

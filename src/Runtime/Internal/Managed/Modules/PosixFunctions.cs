@@ -105,6 +105,22 @@ internal sealed unsafe partial class PosixFunctions
         ["spawnve"] = Def("mode, path, args, env, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: true, searchPath: false)),
         ["spawnvp"] = Def("mode, path, args, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: false, searchPath: true)),
         ["spawnvpe"] = Def("mode, path, args, env, /", args => SubprocessModule.Spawn(_backend, args, withEnvironment: true, searchPath: true)),
+
+        // Descriptor-level calls (PosixFunctions.Descriptors).
+        ["readv"] = Def("fd, buffers, /", ReadV),
+        ["writev"] = Def("fd, buffers, /", WriteV),
+        ["preadv"] = Def("fd, buffers, offset, flags=0, /", PReadV),
+        ["pwritev"] = Def("fd, buffers, offset, flags=0, /", PWriteV),
+        ["sendfile"] = Def("out_fd, in_fd, offset, count", SendFile),
+        ["copy_file_range"] = Def("src, dst, count, offset_src=None, offset_dst=None", CopyFileRange),
+        ["splice"] = Def("src, dst, count, offset_src=None, offset_dst=None, flags=0", Splice),
+        ["eventfd"] = Def("initval, flags=524288", EventFd),
+        ["eventfd_read"] = Def("fd", EventFdRead),
+        ["eventfd_write"] = Def("fd, value", EventFdWrite),
+        ["memfd_create"] = Def("name, flags=1", MemfdCreate),
+        ["posix_fallocate"] = Def("fd, offset, len, /", PosixFallocate),
+        ["posix_fadvise"] = Def("fd, offset, len, advice, /", PosixFadvise),
+        ["lockf"] = Def("fd, command, length, /", LockF),
     };
 
     private static BridgeDefinition Def(string signature, BridgeHandler handler) => new(BridgeSignature.Parse(signature), handler);

@@ -38,8 +38,7 @@ internal sealed unsafe class PosixModule
     public static readonly HashSet<string> Removed = new(StringComparer.Ordinal)
     {
         "fork", "forkpty", "posix_spawn", "posix_spawnp", "openpty", "login_tty", "wait3", "wait4",
-        "waitid", "pidfd_open", "eventfd", "eventfd_read", "eventfd_write", "memfd_create", "splice", "copy_file_range",
-        "sendfile", "lockf", "posix_fadvise", "posix_fallocate", "readv", "writev", "preadv", "pwritev",
+        "waitid", "pidfd_open",
     };
 
     /// <summary>Types kept as they are (instances cannot reach the OS).</summary>

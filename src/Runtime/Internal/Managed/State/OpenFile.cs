@@ -6,6 +6,7 @@ namespace PyHosting.Internal.Managed.State;
 internal abstract class OpenFile
 {
     private int _references = 1;
+    private Action<OpenFile>? _closing;
 
     public abstract bool Readable { get; }
 
@@ -21,6 +22,16 @@ internal abstract class OpenFile
     public bool Inheritable { get; set; }
 
     public bool Blocking { get; set; } = true;
+
+    /// <summary>Gets or sets whether every write goes to the end of the file (<c>O_APPEND</c>, which <c>F_SETFL</c> changes).</summary>
+    public virtual bool Append { get; set; }
+
+    /// <summary>Gets or sets what runs once when the last descriptor of this file closes, before it is released (its advisory locks go).</summary>
+    public Action<OpenFile>? Closing
+    {
+        get => Volatile.Read(ref _closing);
+        set => Volatile.Write(ref _closing, value);
+    }
 
     public abstract int Read(Span<byte> buffer, CancellationToken cancellationToken);
 
@@ -50,6 +61,7 @@ internal abstract class OpenFile
     {
         if (Interlocked.Decrement(ref _references) == 0)
         {
+            Interlocked.Exchange(ref _closing, null)?.Invoke(this);
             Dispose();
         }
     }
@@ -63,6 +75,14 @@ internal abstract class OpenFile
 /// </summary>
 internal sealed class ProviderFile(Stream stream, string path, bool readable, bool writable, bool append, Func<PythonFileStatus?> status, InMemoryCharge? charge = null) : OpenFile
 {
+    private bool _append = append;
+
+    public override bool Append
+    {
+        get => _append;
+        set => _append = value;
+    }
+
     public override bool Readable => readable;
 
     public override bool Writable => writable;
@@ -88,7 +108,7 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
             throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
         }
 
-        if (append && stream.CanSeek)
+        if (_append && stream.CanSeek)
         {
             stream.Seek(0, SeekOrigin.End);
         }

@@ -30,6 +30,7 @@ internal sealed class VirtualPipe
     private readonly SemaphoreSlim _writable = new(0); // released when room appears or the reader goes away
     private int _offset;
     private int _buffered;
+    private int _capacity = Capacity;
     private bool _writerClosed;
     private bool _readerClosed;
 
@@ -67,7 +68,7 @@ internal sealed class VirtualPipe
         {
             lock (_gate)
             {
-                return _readerClosed || _writerClosed || _buffered < Capacity;
+                return _readerClosed || _writerClosed || _buffered < _capacity;
             }
         }
     }
@@ -98,6 +99,65 @@ internal sealed class VirtualPipe
 
     /// <summary>Gets a value indicating whether a read would not wait: data is buffered, or the writer is gone (end of file).</summary>
     public bool CanRead => HasData;
+
+    /// <summary>Gets the bytes buffered now (<c>FIONREAD</c>).</summary>
+    public int Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buffered;
+            }
+        }
+    }
+
+    /// <summary>Gets the most bytes the buffer holds (<c>F_GETPIPE_SZ</c>).</summary>
+    public int Size
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _capacity;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Changes the most bytes the buffer holds (<c>F_SETPIPE_SZ</c>), rounded up to a power of two of at least one page,
+    /// as Linux does: <c>EPERM</c> past <see cref="Capacity"/> (an unprivileged process's limit), <c>EBUSY</c> below what is buffered.
+    /// </summary>
+    /// <returns>The new size.</returns>
+    public int Resize(long requested)
+    {
+        if (requested < 0 || requested > int.MaxValue)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        var size = (int)Math.Max(PageSize, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(requested, 1)));
+        if (requested > Capacity)
+        {
+            throw new PythonIOException(Errno.EPERM, "Operation not permitted");
+        }
+
+        lock (_gate)
+        {
+            if (_buffered > size)
+            {
+                throw new PythonIOException(Errno.EBUSY, "Device or resource busy");
+            }
+
+            _capacity = size;
+        }
+
+        Signal(_writable);
+        Readiness.Changed();
+        return size;
+    }
+
+    private const int PageSize = 4096;
 
     /// <summary>Reads what is buffered (0 at end of file); waits for data unless <paramref name="blocking"/> is false (then <c>EAGAIN</c>).</summary>
     public int Receive(Span<byte> buffer, bool blocking, CancellationToken token) => ReadBuffer(buffer, blocking, token);
@@ -175,7 +235,7 @@ internal sealed class VirtualPipe
                     throw new PythonIOException(Errno.EPIPE, "Broken pipe");
                 }
 
-                var free = Capacity - _buffered;
+                var free = _capacity - _buffered;
                 if (free > 0)
                 {
                     // Chunks stay below the large-object heap's threshold: the garbage of a long stream is collected young.

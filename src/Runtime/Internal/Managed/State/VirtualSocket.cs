@@ -46,6 +46,9 @@ internal sealed class VirtualSocket : OpenFile
 
     public override bool WriteReady => _writeShut || _outgoing.CanWrite;
 
+    /// <summary>Gets the bytes waiting to be received (<c>FIONREAD</c>).</summary>
+    public int Pending => _readShut ? 0 : _incoming.Buffered;
+
     /// <summary>Makes the two connected ends.</summary>
     public static (VirtualSocket A, VirtualSocket B) Pair(int family, int type, int protocol)
     {
