@@ -11,15 +11,16 @@ FileIO = None
 class DirEntry:
     """An entry of os.scandir in the managed backend."""
 
-    __slots__ = ("name", "path", "_kind", "_inode", "_stat", "_lstat")
+    __slots__ = ("name", "path", "_kind", "_inode", "_stat", "_lstat", "_dir_fd")
 
-    def __init__(self, name, path, kind, inode):
+    def __init__(self, name, path, kind, inode, dir_fd=None):
         self.name = name
         self.path = path
         self._kind = kind
         self._inode = inode
         self._stat = None
         self._lstat = None
+        self._dir_fd = dir_fd
 
     def inode(self):
         return self._inode
@@ -46,10 +47,10 @@ class DirEntry:
     def stat(self, *, follow_symlinks=True):
         if follow_symlinks:
             if self._stat is None:
-                self._stat = _posix.stat(self.path)
+                self._stat = _posix.stat(self.path, dir_fd=self._dir_fd)
             return self._stat
         if self._lstat is None:
-            self._lstat = _posix.lstat(self.path)
+            self._lstat = _posix.lstat(self.path, dir_fd=self._dir_fd)
         return self._lstat
 
     def __fspath__(self):
@@ -84,7 +85,10 @@ class _ScandirIterator:
         self.close()
 
 
-def make_scandir(path, entries, as_bytes):
+def make_scandir(path, entries, as_bytes, dir_fd=None):
+    if dir_fd is not None:
+        # scandir(fd): as in CPython, an entry's path is its name, and its stat() is relative to the descriptor.
+        return _ScandirIterator([DirEntry(n, n, k, i, dir_fd) for n, k, i in entries])
     base = _posix.fspath(path)
     if as_bytes:
         sep = b"" if base.endswith(b"/") else b"/"
