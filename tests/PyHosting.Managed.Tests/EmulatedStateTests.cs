@@ -112,7 +112,6 @@ public sealed class EmulatedStateTests(ManagedRuntimeFixture fixture)
     [InlineData("os.mknod('/data/node')", "os.mknod")]
     [InlineData("os.mkfifo('/data/fifo')", "os.mkfifo")]
     [InlineData("os.statvfs('/data')", "os.statvfs")]
-    [InlineData("os.setuid(0)", "os.setuid")]
     [InlineData("os.nice(1)", "os.nice")]
     [InlineData("os.abort()", "os.abort")]
     public async Task UnsupportedFunctions_RaiseUnsupportedOperationAndLogAtDebug(string call, string function)

@@ -68,7 +68,7 @@ public sealed class OwnershipTests(ManagedRuntimeFixture fixture)
     [InlineData("shutil.chown(p, 'root')", "PermissionError 1")]
     [InlineData("os.chown(p + '-missing', -1, -1)", "FileNotFoundError 2")]
     [InlineData("os.chown(p, 1.0, 0)", "TypeError None")]
-    [InlineData("os.chown(p, -2, 0)", "ValueError None")]
+    [InlineData("os.chown(p, -2, 0)", "OverflowError None")]
     public async Task Chown_ChangesNothingOrIsRefusedAsForAnUnprivilegedUser(string call, string expected)
     {
         var name = ManagedRuntimeFixture.Unique("chown");
@@ -87,6 +87,37 @@ public sealed class OwnershipTests(ManagedRuntimeFixture fixture)
             """);
 
         Assert.Equal(expected, result);
+    }
+
+    [Theory]
+    [InlineData("os.setuid(1000)", "None")]
+    [InlineData("os.seteuid(1000)", "None")]
+    [InlineData("os.setreuid(-1, 1000)", "None")]
+    [InlineData("os.setresuid(1000, -1, 1000)", "None")]
+    [InlineData("os.setgid(1000)", "None")]
+    [InlineData("os.setregid(1000, -1)", "None")]
+    [InlineData("os.setuid(0)", "PermissionError 1")]
+    [InlineData("os.seteuid(0)", "PermissionError 1")]
+    [InlineData("os.setreuid(0, 0)", "PermissionError 1")]
+    [InlineData("os.setresgid(1000, 1000, 0)", "PermissionError 1")]
+    [InlineData("os.setgroups([1000])", "PermissionError 1")]
+    [InlineData("os.initgroups('python', 1000)", "PermissionError 1")]
+    [InlineData("os.setuid('not an int')", "TypeError None")]
+    [InlineData("os.setreuid(0, 'not an int')", "TypeError None")]
+    [InlineData("os.setuid(1 << 32)", "OverflowError None")]
+    [InlineData("os.setegid(-2)", "OverflowError None")]
+    public async Task SetIds_AsForAnUnprivilegedUser_ChangeNothingOrAreEperm(string call, string expected)
+    {
+        var result = await fixture.RunAsync<string>($$"""
+            import os
+            try:
+                outcome = repr({{call}})
+            except Exception as e:
+                outcome = f'{type(e).__name__} {getattr(e, "errno", None)}'
+            return outcome + '|' + repr([os.getuid(), os.geteuid(), os.getgid(), os.getegid()])
+            """);
+
+        Assert.Equal(expected + "|[1000, 1000, 1000, 1000]", result);
     }
 
     [Fact]

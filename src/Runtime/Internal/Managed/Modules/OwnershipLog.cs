@@ -17,6 +17,9 @@ internal static partial class OwnershipLog
     [LoggerMessage(EventId = 142, EventName = "OwnerChangeRefused", Level = LogLevel.Debug, Message = "Answered EPERM to {Function} of '{Path}' to uid {UserId}, gid {GroupId}: every file the runtime sees belongs to its own unprivileged user, which may not give it away")]
     public static partial void OwnerChangeRefused(ILogger logger, string function, string path, long userId, long groupId);
 
+    [LoggerMessage(EventId = 144, EventName = "IdentityChangeRefused", Level = LogLevel.Debug, Message = "Answered EPERM to {Function}: the runtime is one unprivileged user, which may take no other ids (the host process's ids never change)")]
+    public static partial void IdentityChangeRefused(ILogger logger, string function);
+
     [LoggerMessage(EventId = 143, EventName = "UserDatabaseEmulated", Level = LogLevel.Debug, Message = "Emulated: {Function} answered from the runtime's own user database (root and the runtime's user); the host's is never read")]
     public static partial void UserDatabaseEmulated(ILogger logger, string function);
 }

@@ -107,17 +107,66 @@ internal sealed unsafe partial class PosixFunctions
     {
         if (Py.TypeOf(o) == LibPython.FloatType)
         {
-            throw new PythonArgumentException($"{name} should be integer, not float");
+            throw new PythonArgumentException($"{name} should be integer, not {Py.TypeName(o)}");
         }
 
-        var value = Arg.Long(o, name);
+        long value;
+        try
+        {
+            value = Arg.Long(o, name);
+        }
+        catch (PythonArgumentException e) when (e.IsValueError)
+        {
+            throw Overflow($"{name} is greater than maximum");
+        }
+
         return value switch
         {
             -1 or NoId => -1,
-            < -1 => throw new PythonArgumentException($"{name} is less than minimum", isValueError: true),
-            > NoId => throw new PythonArgumentException($"{name} is greater than maximum", isValueError: true),
+            < -1 => throw Overflow($"{name} is less than minimum"),
+            > NoId => throw Overflow($"{name} is greater than maximum"),
             _ => value,
         };
+    }
+
+    /// <summary>An <c>OverflowError</c>, as CPython's id converter raises for an id out of <c>uid_t</c>'s range.</summary>
+    private static PythonErrorException Overflow(string message)
+    {
+        Py.SetError(*(nint*)LibPython.Export("PyExc_OverflowError"), message);
+        return new PythonErrorException();
+    }
+
+    /// <summary>
+    /// <c>setuid</c>, <c>seteuid</c>, <c>setreuid</c>, <c>setresuid</c> and their group forms, as for an unprivileged
+    /// user: ids that are the runtime's own (or <c>-1</c>, "unchanged", where the call takes it) change nothing; any
+    /// other is <c>EPERM</c>. The host process's ids are never changed.
+    /// </summary>
+    private nint SetIds(BridgeArgs args, string function, bool user, params ReadOnlySpan<string> names)
+    {
+        var own = user ? RuntimeIdentity.UserId : RuntimeIdentity.GroupId;
+        var permitted = true;
+        foreach (var name in names)
+        {
+            var id = Id(Arg.Required(args, 0, name), name);
+            permitted &= id == own || (id == -1 && names.Length > 1);
+        }
+
+        if (permitted)
+        {
+            OwnershipLog.EmulatedIdentity(_backend.Compatibility, function + " (unchanged)");
+            return Py.NewNone();
+        }
+
+        OwnershipLog.IdentityChangeRefused(_backend.Compatibility, function);
+        throw new PythonIOException(Errno.EPERM, "Operation not permitted");
+    }
+
+    /// <summary><c>setgroups</c> and <c>initgroups</c>: an unprivileged user may not change its supplementary groups (<c>EPERM</c>).</summary>
+    private nint SetGroups(BridgeArgs args, string function)
+    {
+        _ = Arg.Required(args, 0, function == "os.setgroups" ? "groups" : "username");
+        OwnershipLog.IdentityChangeRefused(_backend.Compatibility, function);
+        throw new PythonIOException(Errno.EPERM, "Operation not permitted");
     }
 
     /// <summary>Nothing changes for the runtime's own ids; any other is <c>EPERM</c>.</summary>

@@ -108,6 +108,16 @@ internal sealed unsafe partial class PosixFunctions
         ["chown"] = Def("path, uid, gid, *, dir_fd=None, follow_symlinks=True", ChOwn),
         ["lchown"] = Def("path, uid, gid", LChOwn),
         ["fchown"] = Def("fd, uid, gid", FChOwn),
+        ["setuid"] = Def("uid, /", args => SetIds(args, "os.setuid", user: true, "uid")),
+        ["seteuid"] = Def("euid, /", args => SetIds(args, "os.seteuid", user: true, "euid")),
+        ["setreuid"] = Def("ruid, euid, /", args => SetIds(args, "os.setreuid", user: true, "ruid", "euid")),
+        ["setresuid"] = Def("ruid, euid, suid, /", args => SetIds(args, "os.setresuid", user: true, "ruid", "euid", "suid")),
+        ["setgid"] = Def("gid, /", args => SetIds(args, "os.setgid", user: false, "gid")),
+        ["setegid"] = Def("egid, /", args => SetIds(args, "os.setegid", user: false, "egid")),
+        ["setregid"] = Def("rgid, egid, /", args => SetIds(args, "os.setregid", user: false, "rgid", "egid")),
+        ["setresgid"] = Def("rgid, egid, sgid, /", args => SetIds(args, "os.setresgid", user: false, "rgid", "egid", "sgid")),
+        ["setgroups"] = Def("groups, /", args => SetGroups(args, "os.setgroups")),
+        ["initgroups"] = Def("username, gid, /", args => SetGroups(args, "os.initgroups")),
     };
 
     private static BridgeDefinition Def(string signature, BridgeHandler handler) => new(BridgeSignature.Parse(signature), handler);
