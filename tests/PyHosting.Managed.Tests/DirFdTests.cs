@@ -122,7 +122,8 @@ public sealed class DirFdTests(ManagedRuntimeFixture fixture)
         var third = await fixture.RunAsync<string>("""
             import errno, os
             outcome = []
-            for call in (lambda: os.listdir(_dirfd_held), lambda: os.stat('planted', dir_fd=_dirfd_held), lambda: os.unlink('planted', dir_fd=_dirfd_held)):
+            for call in (lambda: os.listdir(_dirfd_held), lambda: os.stat('planted', dir_fd=_dirfd_held), lambda: os.unlink('planted', dir_fd=_dirfd_held),
+                         lambda: os.fstat(_dirfd_held), lambda: os.fchdir(_dirfd_held)):
                 try:
                     outcome.append(repr(call()))
                 except OSError as e:
@@ -131,8 +132,42 @@ public sealed class DirFdTests(ManagedRuntimeFixture fixture)
             return ' '.join(outcome)
             """);
 
-        Assert.Equal("ENOENT ENOENT ENOENT", third);
+        Assert.Equal("ENOENT ENOENT ENOENT ENOENT ENOENT", third);
         Assert.True(File.Exists(Path.Combine(fixture.HostDirectory, name, "renamed", "planted")));
+    }
+
+    [Fact]
+    public async Task ADirectoryDescriptor_WhoseDirectoryIsSwappedForALinkFromOutside_NamesNothing()
+    {
+        var name = ManagedRuntimeFixture.Unique("swapped");
+        var root = Path.Combine(fixture.HostDirectory, name);
+        Directory.CreateDirectory(Path.Combine(root, "tree"));
+        Directory.CreateDirectory(Path.Combine(root, "victim"));
+        File.WriteAllText(Path.Combine(root, "victim", "keep"), "must survive");
+        var opened = await fixture.RunAsync<long>($$"""
+            import os
+            global _dirfd_swapped
+            _dirfd_swapped = os.open('/host/{{name}}/tree', os.O_RDONLY)
+            return _dirfd_swapped
+            """);
+        Assert.True(opened > 2);
+
+        // The race fwalk and rmtree guard against: the directory they hold becomes a link to another one.
+        Directory.Delete(Path.Combine(root, "tree"));
+        File.CreateSymbolicLink(Path.Combine(root, "tree"), "victim");
+        var result = await fixture.RunAsync<string>("""
+            import errno, os
+            try:
+                os.unlink('keep', dir_fd=_dirfd_swapped)
+                return 'unlinked'
+            except OSError as e:
+                return errno.errorcode[e.errno]
+            finally:
+                os.close(_dirfd_swapped)
+            """);
+
+        Assert.Equal("ENOENT", result);
+        Assert.Equal("must survive", File.ReadAllText(Path.Combine(root, "victim", "keep")));
     }
 
     [Fact]

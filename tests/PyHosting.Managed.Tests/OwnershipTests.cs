@@ -17,10 +17,10 @@ public sealed class OwnershipTests(ManagedRuntimeFixture fixture)
             open('/data/{{name}}', 'w').close()
             owners = {(os.stat(p).st_uid, os.stat(p).st_gid) for p in ('/data/{{name}}', '/host/{{name}}', os.__file__, '/data', '/')}
             return repr([os.getuid(), os.geteuid(), os.getgid(), os.getegid(), os.getgroups(), os.getresuid(), os.getresgid(),
-                         os.getlogin(), sorted(owners)])
+                         os.getlogin(), sorted(owners), os.getgrouplist('python', 1000), os.getgrouplist('python', 0), os.getgrouplist('root', 0)])
             """);
 
-        Assert.Equal("[1000, 1000, 1000, 1000, [1000], (1000, 1000, 1000), (1000, 1000, 1000), 'python', [(1000, 1000)]]", result);
+        Assert.Equal("[1000, 1000, 1000, 1000, [1000], (1000, 1000, 1000), (1000, 1000, 1000), 'python', [(1000, 1000)], [1000], [0, 1000], [0]]", result);
     }
 
     [Fact]

@@ -39,6 +39,31 @@ internal sealed unsafe partial class PosixFunctions
         return list;
     }
 
+    /// <summary><c>os.getgrouplist(user, group)</c> from the emulated group database: the group given, and the runtime's group for its user.</summary>
+    private nint GetGroupList(BridgeArgs args)
+    {
+        var user = Arg.Required(args, 0, "user");
+        if (!Py.IsInstanceOfFlag(user, Py.TpFlagsUnicodeSubclass))
+        {
+            throw new PythonArgumentException($"getgrouplist() argument 1 must be str, not {Py.TypeName(user)}");
+        }
+
+        var name = Py.ReadString(user) ?? throw new PythonErrorException();
+        var group = Id(Arg.Required(args, 1, "group"), "group");
+        OwnershipLog.UserDatabaseEmulated(_backend.Compatibility, "os.getgrouplist");
+        var list = LibPython.PyList_New(0);
+        if (list != 0)
+        {
+            Append(list, Py.NewInt(group));
+            if (name == RuntimeIdentity.UserName && group != RuntimeIdentity.GroupId)
+            {
+                Append(list, Py.NewInt(RuntimeIdentity.GroupId));
+            }
+        }
+
+        return list;
+    }
+
     private nint GetResIds(string what, long id)
     {
         OwnershipLog.EmulatedIdentity(_backend.Compatibility, what);

@@ -118,6 +118,7 @@ internal sealed unsafe partial class PosixFunctions
         ["setresgid"] = Def("rgid, egid, sgid, /", args => SetIds(args, "os.setresgid", user: false, "rgid", "egid", "sgid")),
         ["setgroups"] = Def("groups, /", args => SetGroups(args, "os.setgroups")),
         ["initgroups"] = Def("username, gid, /", args => SetGroups(args, "os.initgroups")),
+        ["getgrouplist"] = Def("user, group, /", GetGroupList),
     };
 
     private static BridgeDefinition Def(string signature, BridgeHandler handler) => new(BridgeSignature.Parse(signature), handler);

@@ -217,8 +217,11 @@ internal sealed class DirectoryFile(string path, Func<string, PythonFileStatus?>
 
     public override long Seek(long offset, SeekOrigin origin) => 0;
 
+    /// <summary>The directory's status; <c>ENOENT</c> once it is gone from its path or something else stands there.</summary>
     public override PythonFileStatus Status(TimeProvider clock)
-        => status(Volatile.Read(ref _path)) ?? throw new PythonIOException(Errno.ENOENT, "No such file or directory");
+        => status(Volatile.Read(ref _path)) is { } current && (inode == 0 || current.Inode == inode)
+            ? current
+            : throw new PythonIOException(Errno.ENOENT, "No such file or directory");
 
     protected override void Dispose()
     {
