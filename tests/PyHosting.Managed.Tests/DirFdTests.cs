@@ -170,6 +170,34 @@ public sealed class DirFdTests(ManagedRuntimeFixture fixture)
         Assert.Equal("must survive", File.ReadAllText(Path.Combine(root, "victim", "keep")));
     }
 
+    [Theory]
+    [InlineData("/", "etc/passwd")]
+    [InlineData("/", "proc/self/environ")]
+    [InlineData("/host", "../../../../etc/passwd")]
+    [InlineData("/host", "..//..//etc/shadow")]
+    [InlineData("/data", "../host/../../etc/hostname")]
+    public async Task DirFdPlusDotDot_LeadsOnlyWhereTheRuntimesNameSpaceLeads(string directory, string relative)
+    {
+        var result = await fixture.RunAsync<string>($$"""
+            import errno, os
+            fd = os.open('{{directory}}', os.O_RDONLY)
+            outcome = []
+            try:
+                for call in (lambda: os.open('{{relative}}', os.O_RDONLY, dir_fd=fd), lambda: os.stat('{{relative}}', dir_fd=fd),
+                             lambda: os.readlink('{{relative}}', dir_fd=fd), lambda: os.access('{{relative}}', os.F_OK, dir_fd=fd)):
+                    try:
+                        outcome.append(repr(call()))
+                    except OSError as e:
+                        outcome.append(errno.errorcode[e.errno])
+            finally:
+                os.close(fd)
+            return ' '.join(outcome)
+            """);
+
+        // None of these is mounted: the host's /etc, /proc and the host directory's parents are not in the runtime's name space.
+        Assert.Equal("ENOENT ENOENT ENOENT False", result);
+    }
+
     [Fact]
     public async Task Fwalk_WalksWithDescriptors_AndRmtreeTakesItsDescriptorBasedWay_LeavingALinkedTreeAlone()
     {
