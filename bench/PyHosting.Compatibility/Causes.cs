@@ -60,7 +60,7 @@ public static class Causes
         new("os.kill reaches only the runtime's children (a test signalling itself)", Classification.EmulatedByDesign, new(@"ProcessLookupError: \[Errno 3\] No such process", Options)),
         new("sys.stdin is an empty StringIO without .buffer", Classification.Bug, new(@"'_io\.StringIO' object has no attribute 'buffer'", Options)),
         new("driver aborted by a RecursionError escaping the module's tests (not narrowed down)", Classification.Bug, new(@"RecursionError: maximum recursion depth exceeded while calling a Python object", Options)),
-        new("uid/gid, priority and clock changes refused", Classification.EmulatedByDesign, new(@"os\.set(e?[ug]id|re[ug]id|priority) is not supported|clock_settime is not supported|root privilege and more than one user", Options)),
+        new("the runtime is one unprivileged user (root-only tests skip); priority and clock changes refused", Classification.EmulatedByDesign, new(@"os\.set(e?[ug]id|re[ug]id|priority) is not supported|clock_settime is not supported|root privilege and more than one user", Options)),
         new("sys.settrace / sys.setprofile with a function denied (a tracer would run out of the interrupter's reach)", Classification.EmulatedByDesign, new(@"sys\.set(trace|profile) denied|^test_doctest\|.*test_pdb_set_trace", Options)),
         new("faulthandler absent", Classification.EmulatedByDesign, new(@"'faulthandler' is not available", Options)),
         new("subinterpreters refused (_testcapi.run_in_subinterp)", Classification.EmulatedByDesign, new(@"subinterpreters are not supported by the managed backend", Options)),

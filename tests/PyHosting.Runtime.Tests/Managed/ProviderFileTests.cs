@@ -112,7 +112,7 @@ public class ProviderFileTests
     [Fact]
     public void ADirectory_CannotBeReadOrWritten()
     {
-        var file = new DirectoryFile("/d", () => new PythonFileStatus(PythonFileKind.Directory, 0, 0x1ED, Time, Time, Time));
+        var file = new DirectoryFile("/d", _ => new PythonFileStatus(PythonFileKind.Directory, 0, 0x1ED, Time, Time, Time));
 
         Assert.Equal(Errno.EISDIR, Assert.Throws<PythonIOException>(() => file.Read(new byte[1], CancellationToken.None)).ErrorNumber);
         Assert.Equal(Errno.EBADF, Assert.Throws<PythonIOException>(() => file.Write("x"u8)).ErrorNumber);

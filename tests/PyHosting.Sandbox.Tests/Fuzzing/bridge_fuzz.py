@@ -26,7 +26,7 @@ EIO = 5
 # after each plausible first argument (a real descriptor, a path, a buffer) and after two, so that a handler
 # that reads a keyword whose positional partner is missing is reached.
 KEYWORDS = (
-    "path", "fd", "dir_fd", "src_dir_fd", "follow_symlinks", "mode", "flags", "length", "offset", "str", "buffer",
+    "path", "fd", "dir_fd", "src_dir_fd", "dst_dir_fd", "uid", "gid", "follow_symlinks", "mode", "flags", "length", "offset", "str", "buffer",
     "position", "whence", "inheritable", "blocking", "times", "ns", "name", "value", "tz", "secs", "seconds",
     "timeout", "signalnum", "handler", "spec", "clk_id", "format", "limit", "status", "effective_ids", "src", "dst",
     "size", "b", "pos", "file", "closefd", "opener", "block", "unknown_keyword",

@@ -68,6 +68,12 @@ public sealed class ReadOnlyFileSystemTests(ReadOnlyFileSystemFixture fixture) :
         { "pathlib write_text", "import pathlib\npathlib.Path('/data/readable.txt').write_text('x')" },
         { "shutil.copy", "import shutil\nshutil.copy('/data/readable.txt', '/data/copy.txt')" },
         { "shutil.move", "import shutil\nshutil.move('/data/sub/a.txt', '/data/moved.txt')" },
+        { "chown to the runtime's own ids", "import os\nos.chown('/data/readable.txt', -1, -1)" },
+        { "unlink through dir_fd", "import os\nfd = os.open('/data/sub', os.O_RDONLY)\nos.unlink('a.txt', dir_fd=fd)" },
+        { "mkdir through dir_fd", "import os\nfd = os.open('/data/sub', os.O_RDONLY)\nos.mkdir('made', dir_fd=fd)" },
+        { "open O_CREAT through dir_fd", "import os\nfd = os.open('/data', os.O_RDONLY)\nos.open('new.txt', os.O_CREAT | os.O_WRONLY, dir_fd=fd)" },
+        { "rename through dir_fd", "import os\nfd = os.open('/data', os.O_RDONLY)\nos.rename('readable.txt', 'r.txt', src_dir_fd=fd, dst_dir_fd=fd)" },
+        { "fwalk and unlink", "import os\nfor top, dirs, files, fd in os.fwalk('/data/sub'):\n    [os.unlink(f, dir_fd=fd) for f in files]" },
     };
 
     [Theory]

@@ -12,7 +12,7 @@ class DirEntry:
     """An entry of os.scandir in the managed backend (os.DirEntry and posix.DirEntry): made by os.scandir only.
     Its module stays this one: a type named posix.DirEntry is CPython's, whose constructor the host refuses."""
 
-    __slots__ = ("name", "path", "_kind", "_inode", "_stat", "_lstat")
+    __slots__ = ("name", "path", "_kind", "_inode", "_stat", "_lstat", "_dir_fd")
 
     def __new__(cls, *args, **kwargs):
         raise TypeError("cannot create 'posix.DirEntry' instances")
@@ -45,10 +45,10 @@ class DirEntry:
     def stat(self, *, follow_symlinks=True):
         if follow_symlinks:
             if self._stat is None:
-                self._stat = _posix.stat(self.path)
+                self._stat = _posix.stat(self.path, dir_fd=self._dir_fd)
             return self._stat
         if self._lstat is None:
-            self._lstat = _posix.lstat(self.path)
+            self._lstat = _posix.lstat(self.path, dir_fd=self._dir_fd)
         return self._lstat
 
     def __fspath__(self):
@@ -63,7 +63,7 @@ class DirEntry:
         return types.GenericAlias(cls, item)
 
 
-def _entry(name, path, kind, inode):
+def _entry(name, path, kind, inode, dir_fd=None):
     entry = object.__new__(DirEntry)
     entry.name = name
     entry.path = path
@@ -71,6 +71,7 @@ def _entry(name, path, kind, inode):
     entry._inode = inode
     entry._stat = None
     entry._lstat = None
+    entry._dir_fd = dir_fd
     return entry
 
 
@@ -108,7 +109,10 @@ class _ScandirIterator:
             self.close()
 
 
-def make_scandir(path, entries, as_bytes):
+def make_scandir(path, entries, as_bytes, dir_fd=None):
+    if dir_fd is not None:
+        # scandir(fd): as in CPython, an entry's path is its name, and its stat() is relative to the descriptor.
+        return _ScandirIterator([_entry(n, n, k, i, dir_fd) for n, k, i in entries])
     base = _posix.fspath(path)
     if as_bytes:
         sep = b"" if base.endswith(b"/") else b"/"

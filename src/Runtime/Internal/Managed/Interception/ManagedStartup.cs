@@ -146,12 +146,30 @@ internal static unsafe class ManagedStartup
             }
 
             LibPython.Py_DecRef(faultHandler);
+            AddEmulation(emulated, "pwd", UserDatabaseEmulation.CreatePwd(backend));
+            AddEmulation(emulated, "grp", UserDatabaseEmulation.CreateGrp(backend));
             LibPython.Py_DecRef(EmbeddedPython.Call(shim, "explain_unavailable", reasons, hostPackages, emulated));
         }
         finally
         {
             LibPython.Py_DecRef(shim);
         }
+    }
+
+    /// <summary>Adds an emulated module's <c>(source, note)</c> pair (a new reference, released here) to the finder's dictionary.</summary>
+    private static void AddEmulation(nint emulated, string name, nint pair)
+    {
+        var key = Py.NewString(name);
+        var failed = pair == 0 || key == 0 || LibPython.PyDict_SetItem(emulated, key, pair) < 0;
+        LibPython.Py_DecRef(key);
+        if (failed)
+        {
+            LibPython.Py_DecRef(pair);
+            LibPython.Py_DecRef(emulated);
+            throw PythonErrors.FromCurrent("preparing the managed " + name);
+        }
+
+        LibPython.Py_DecRef(pair);
     }
 
     private static void VerifyFlags()

@@ -68,7 +68,6 @@ internal static class ModuleClassification
         [
             "WCOREDUMP", "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WSTOPSIG", "WTERMSIG",
             "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
-            "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
             "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
             "sysconf", "confstr", "major", "minor", "makedev", "register_at_fork",
             "DirEntry", "stat_result", "statvfs_result", "terminal_size", "times_result", "uname_result", "sched_param", "waitid_result",

@@ -11,8 +11,8 @@ internal sealed unsafe partial class PosixFunctions
 {
     private nint UTime(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "utime");
         var p = Arg.Path(args, 0, "path", allowFd: true);
+        NoDirFdWithFd(args, p, "utime");
         var follow = Arg.Bool(args, 99, "follow_symlinks", true);
         var (access, modification) = UTimeArguments(args);
         try
@@ -27,7 +27,7 @@ internal sealed unsafe partial class PosixFunctions
                 return Py.NewNone();
             }
 
-            OnPath(Resolve(p), follow, (access, modification, follow), (fs, inner, path, state) =>
+            OnPath(ResolveAt(args, p), follow, (access, modification, follow), (fs, inner, path, state) =>
             {
                 _backend.CheckWrite(path, "setting times of");
                 fs.SetTimes(inner, state.access, state.modification, state.follow);

@@ -1,7 +1,7 @@
-using System.Runtime.InteropServices;
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
@@ -87,7 +87,7 @@ internal sealed unsafe partial class PosixFunctions
             case PrioProcess:
                 return CallOriginal("getpriority", PrioProcess, Visible(who, "os.getpriority"));
             case PrioProcessGroup when who == 0 || who == OwnPid:
-            case PrioUser when who == 0 || who == RealUserId():
+            case PrioUser when who == 0 || who == RuntimeIdentity.UserId:
                 return CallOriginal("getpriority", PrioProcess, 0);
             case PrioProcessGroup or PrioUser:
                 PosixLog.HiddenIdentifier(_backend.Compatibility, "os.getpriority", who, "ESRCH");
@@ -150,7 +150,4 @@ internal sealed unsafe partial class PosixFunctions
         LibPython.Py_DecRef(tuple);
         return result;
     }
-
-    [LibraryImport("libc", EntryPoint = "getuid")]
-    private static partial uint RealUserId();
 }

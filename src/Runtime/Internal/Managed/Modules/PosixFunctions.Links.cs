@@ -105,11 +105,15 @@ internal sealed unsafe partial class PosixFunctions
         => StatPathOrNull(resolved, follow, operation) ?? throw NotFound();
 
     /// <summary>As <see cref="StatPath"/>, <see langword="null"/> when nothing is there (the common failure costs no .NET exception).</summary>
-    private PythonFileStatus? StatPathOrNull(string resolved, bool follow, string operation)
+    private PythonFileStatus? StatPathOrNull(string resolved, bool follow, string operation) => StatPathOrNull(resolved, follow, operation, out _);
+
+    /// <summary>As <see cref="StatPathOrNull(string, bool, string)"/>, with the path the status was found at (links followed in the runtime).</summary>
+    private PythonFileStatus? StatPathOrNull(string resolved, bool follow, string operation, out string final)
     {
         var path = resolved;
         for (var hop = 0; ; hop++)
         {
+            final = path;
             if (_backend.Permissions.IO == IOAccess.None && _backend.FileSystem.SystemChildrenOf(path).Any())
             {
                 // On the way to the Python home, which the runtime shows whatever IO says (listings show these directories

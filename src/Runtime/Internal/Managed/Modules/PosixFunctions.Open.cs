@@ -119,16 +119,20 @@ internal sealed unsafe partial class PosixFunctions
 
     private int OpenDirectory(string resolved, bool follow)
     {
-        var status = StatPath(resolved, follow, "reading");
+        var status = StatPathOrNull(resolved, follow, "reading", out var final) ?? throw NotFound();
         if (status.Kind != PythonFileKind.Directory)
         {
             throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
         }
 
+        // The descriptor names the directory itself: a link on the way, followed in the runtime, is not asked again.
         _backend.CheckRead(resolved, "reading");
-        var (fs, inner, _) = _backend.FileSystem.Route(resolved);
-        return _backend.Fds.Add(new DirectoryFile(resolved, () => fs.GetStatus(inner)));
+        _backend.CheckRead(final, "reading");
+        return _backend.Fds.Add(new DirectoryFile(final, DirectoryStatus, status.Inode));
     }
+
+    /// <summary>The status of a directory a descriptor names, at its current runtime path (<see langword="null"/> when it is gone).</summary>
+    private PythonFileStatus? DirectoryStatus(string path) => StatPathOrNull(path, follow: true, "reading");
 
     /// <summary><c>O_NOFOLLOW</c>: a final symbolic link is refused with <c>ELOOP</c>.</summary>
     private void RefuseLink(string resolved)
@@ -142,10 +146,16 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint Open(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "open");
         var p = Arg.Path(args, 0, "path");
         var flags = Arg.Int(args, 1, "flags");
         var mode = Arg.Int(args, 2, "mode", 0x1FF);
-        return Py.NewInt(OpenPath(p.Path!, flags, mode));
+        try
+        {
+            return Py.NewInt(OpenResolved(ResolveAt(args, p), flags, mode));
+        }
+        catch (Exception) when (Tag(p.Path))
+        {
+            throw;
+        }
     }
 }

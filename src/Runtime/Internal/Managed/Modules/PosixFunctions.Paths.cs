@@ -41,12 +41,7 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>The directory a <c>listdir</c>/<c>scandir</c> argument names: a path, or a descriptor opened on a directory.</summary>
     private string DirectoryOf(PathArg p)
     {
-        if (!p.IsFd)
-        {
-            return Resolve(p);
-        }
-
-        return _backend.Fds.Get(p.Fd) is DirectoryFile { Path: { } path } ? path : throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
+        return p.IsFd ? DirectoryOfDescriptor(p.Fd) : Resolve(p);
     }
 
     private nint ListDir(BridgeArgs args)
@@ -111,10 +106,11 @@ internal sealed unsafe partial class PosixFunctions
             Append(list, Py.Tuple(Py.NewString(entry.Name), Py.NewInt(kind), Py.NewInt(StatResult.InodeOf(0, child))));
         }
 
-        // The entries' paths start with the path as it was read, once (an __fspath__ is not asked again).
-        var path = p.IsFd ? Py.NewString(resolved) : Arg.ReturnPath(p.Path!, p.IsBytes);
-
-        return ManagedShim.Call("make_scandir", path, list, Py.NewBool(p.IsBytes));
+        // The entries' paths start with the path as it was read, once (an __fspath__ is not asked again); from a
+        // descriptor, as in CPython, an entry's path is its name and its stat() uses the descriptor as dir_fd.
+        return p.IsFd
+            ? ManagedShim.Call("make_scandir", Py.NewString(string.Empty), list, Py.NewBool(false), Py.NewInt(p.Fd))
+            : ManagedShim.Call("make_scandir", Arg.ReturnPath(p.Path!, p.IsBytes), list, Py.NewBool(p.IsBytes));
     }
 
     /// <summary>Appends a new reference to a list and drops it.</summary>
@@ -126,12 +122,11 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint MkDir(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "mkdir");
         var p = Arg.Path(args, 0, "path");
         var mode = Arg.Int(args, 1, "mode", 0x1FF);
         try
         {
-            OnPath(Resolve(p), followFinal: false, mode & ~_backend.Umask & 0xFFF, (fs, inner, path, mode) =>
+            OnPath(ResolveAt(args, p), followFinal: false, mode & ~_backend.Umask & 0xFFF, (fs, inner, path, mode) =>
             {
                 _backend.CheckWrite(path, "creating directory");
                 fs.CreateDirectory(inner, mode);
@@ -151,11 +146,10 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>An operation on one path that changes the file system and returns nothing.</summary>
     private nint SimplePathOperation(BridgeArgs args, string function, string operation, Action<IPythonFileSystem, string, int> action)
     {
-        Arg.NoDirFd(args, function);
         var p = Arg.Path(args, 0, "path");
         try
         {
-            OnPath(Resolve(p), followFinal: false, (operation, action), (fs, inner, path, state) =>
+            OnPath(ResolveAt(args, p), followFinal: false, (operation, action), (fs, inner, path, state) =>
             {
                 _backend.CheckWrite(path, state.operation);
                 state.action(fs, inner, 0);
@@ -174,13 +168,12 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint RenameImpl(BridgeArgs args, string name)
     {
-        Arg.NoDirFd(args, name);
         var src = Arg.Path(args, 0, "src");
         var dst = Arg.Path(args, 1, "dst");
         try
         {
-            var from = Resolve(src);
-            var to = Resolve(dst);
+            var from = ResolveAt(args, src, "src_dir_fd");
+            var to = ResolveAt(args, dst, "dst_dir_fd");
             for (var hop = 0; ; hop++)
             {
                 _backend.CheckWrite(from, "renaming");
@@ -195,6 +188,7 @@ internal sealed unsafe partial class PosixFunctions
                 try
                 {
                     fs1.Rename(inner1, inner2, replace: true);
+                    FollowRename(from, to);
                     return Py.NewNone();
                 }
                 catch (Exception e) when (ProviderCalls.IsNotFound(e) && hop < MaxLinkHops)
@@ -219,7 +213,6 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint Symlink(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "symlink");
         var target = Arg.Path(args, 0, "src");
         var link = Arg.Path(args, 1, "dst");
         try
@@ -229,7 +222,7 @@ internal sealed unsafe partial class PosixFunctions
                 throw new PythonArgumentException("embedded null byte", isValueError: true);
             }
 
-            OnPath(Resolve(link), followFinal: false, target.Path, (fs, inner, path, target) =>
+            OnPath(ResolveAt(args, link), followFinal: false, target.Path, (fs, inner, path, target) =>
             {
                 _backend.CheckWrite(path, "creating symbolic link");
                 fs.CreateSymbolicLink(inner, target);
@@ -249,15 +242,14 @@ internal sealed unsafe partial class PosixFunctions
     /// </summary>
     private nint Link(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "link");
         var src = Arg.Path(args, 0, "src");
         var dst = Arg.Path(args, 1, "dst");
         var follow = Arg.Bool(args, 99, "follow_symlinks", true);
         try
         {
             // Refused before anything is resolved: a denied link says nothing about what exists.
-            var to = Resolve(dst);
-            var named = Resolve(src);
+            var to = ResolveAt(args, dst, "dst_dir_fd");
+            var named = ResolveAt(args, src, "src_dir_fd");
             _backend.CheckWrite(to, "linking");
             _backend.CheckWrite(named, "linking");
             var from = LinkSource(named, follow);
@@ -324,11 +316,10 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint ReadLink(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "readlink");
         var p = Arg.Path(args, 0, "path");
         try
         {
-            var text = OnPath(Resolve(p), followFinal: false, 0, (fs, inner, path, _) =>
+            var text = OnPath(ResolveAt(args, p), followFinal: false, 0, (fs, inner, path, _) =>
             {
                 _backend.CheckMetadata(path, "reading link");
                 return fs.ReadSymbolicLink(inner);
@@ -343,8 +334,8 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint ChMod(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "chmod");
         var p = Arg.Path(args, 0, "path", allowFd: true);
+        NoDirFdWithFd(args, p, "chmod");
         var mode = Arg.Int(args, 1, "mode") & 0xFFF;
         var follow = Arg.Bool(args, 99, "follow_symlinks", true);
         try
@@ -355,7 +346,7 @@ internal sealed unsafe partial class PosixFunctions
                 return Py.NewNone();
             }
 
-            OnPath(Resolve(p), follow, (mode, follow), (fs, inner, path, state) =>
+            OnPath(ResolveAt(args, p), follow, (mode, follow), (fs, inner, path, state) =>
             {
                 _backend.CheckWrite(path, "changing mode of");
                 fs.SetMode(inner, state.mode, state.follow);

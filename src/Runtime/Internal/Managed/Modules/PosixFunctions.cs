@@ -85,16 +85,12 @@ internal sealed unsafe partial class PosixFunctions
         ["abort"] = Def("", Abort),
         ["mkfifo"] = new(BridgeSignature.Any, MkFifo),
         ["mknod"] = new(BridgeSignature.Any, MkNod),
-        ["chown"] = new(BridgeSignature.Any, ChOwn),
-        ["lchown"] = new(BridgeSignature.Any, ChOwn),
-        ["fchown"] = Def("fd, uid, gid", args => UnsupportedOnDescriptor(args, "os.fchown")),
         ["statvfs"] = new(BridgeSignature.Any, StatVfs),
         ["fstatvfs"] = Def("fd, /", args => UnsupportedOnDescriptor(args, "os.fstatvfs")),
         ["pathconf"] = Def("path, name", PathConf),
         ["fpathconf"] = Def("fd, name, /", FPathConf),
         ["tcgetpgrp"] = Def("fd, /", NotATerminal),
         ["tcsetpgrp"] = Def("fd, pgid, /", NotATerminal),
-        ["getlogin"] = Def("", GetLogin),
         ["getxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.getxattr")),
         ["setxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.setxattr")),
         ["listxattr"] = new(BridgeSignature.Any, _ => XattrUnsupported("os.listxattr")),
@@ -121,6 +117,30 @@ internal sealed unsafe partial class PosixFunctions
         ["posix_fallocate"] = Def("fd, offset, len, /", PosixFallocate),
         ["posix_fadvise"] = Def("fd, offset, len, advice, /", PosixFadvise),
         ["lockf"] = Def("fd, command, length, /", LockF),
+
+        // The runtime's own identity and the ownership of its files (PosixFunctions.Ownership.cs, RuntimeIdentity).
+        ["getuid"] = Def("", GetUid),
+        ["geteuid"] = Def("", GetUid),
+        ["getgid"] = Def("", GetGid),
+        ["getegid"] = Def("", GetGid),
+        ["getgroups"] = Def("", GetGroups),
+        ["getresuid"] = Def("", _ => GetResIds("real, effective and saved user ids", RuntimeIdentity.UserId)),
+        ["getresgid"] = Def("", _ => GetResIds("real, effective and saved group ids", RuntimeIdentity.GroupId)),
+        ["getlogin"] = Def("", GetLogin),
+        ["chown"] = Def("path, uid, gid, *, dir_fd=None, follow_symlinks=True", ChOwn),
+        ["lchown"] = Def("path, uid, gid", LChOwn),
+        ["fchown"] = Def("fd, uid, gid", FChOwn),
+        ["setuid"] = Def("uid, /", args => SetIds(args, "os.setuid", user: true, "uid")),
+        ["seteuid"] = Def("euid, /", args => SetIds(args, "os.seteuid", user: true, "euid")),
+        ["setreuid"] = Def("ruid, euid, /", args => SetIds(args, "os.setreuid", user: true, "ruid", "euid")),
+        ["setresuid"] = Def("ruid, euid, suid, /", args => SetIds(args, "os.setresuid", user: true, "ruid", "euid", "suid")),
+        ["setgid"] = Def("gid, /", args => SetIds(args, "os.setgid", user: false, "gid")),
+        ["setegid"] = Def("egid, /", args => SetIds(args, "os.setegid", user: false, "egid")),
+        ["setregid"] = Def("rgid, egid, /", args => SetIds(args, "os.setregid", user: false, "rgid", "egid")),
+        ["setresgid"] = Def("rgid, egid, sgid, /", args => SetIds(args, "os.setresgid", user: false, "rgid", "egid", "sgid")),
+        ["setgroups"] = Def("groups, /", args => SetGroups(args, "os.setgroups")),
+        ["initgroups"] = Def("username, gid, /", args => SetGroups(args, "os.initgroups")),
+        ["getgrouplist"] = Def("user, group, /", GetGroupList),
     };
 
     private static BridgeDefinition Def(string signature, BridgeHandler handler) => new(BridgeSignature.Parse(signature), handler);
@@ -133,8 +153,8 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint StatImpl(BridgeArgs args, string name, bool follow)
     {
-        Arg.NoDirFd(args, name);
         var p = Arg.Path(args, 0, "path", allowFd: true);
+        NoDirFdWithFd(args, p, name);
         if (p.IsFd)
         {
             var file = _backend.Fds.Get(p.Fd);
@@ -143,7 +163,7 @@ internal sealed unsafe partial class PosixFunctions
 
         try
         {
-            var resolved = Resolve(p);
+            var resolved = ResolveAt(args, p);
             var status = StatPathOrNull(resolved, follow, name);
             return status is null
                 ? Py.SetOSError(Errno.ENOENT, "No such file or directory", p.Path)
@@ -163,24 +183,18 @@ internal sealed unsafe partial class PosixFunctions
 
     private nint Access(BridgeArgs args)
     {
-        Arg.NoDirFd(args, "access");
         var p = Arg.Path(args, 0, "path");
         var mode = Arg.Int(args, 1, "mode");
-        if (Arg.Bool(args, 99, "effective_ids", false))
-        {
-            throw new NotImplementedAccessException("access with effective_ids is not supported by the managed backend");
-        }
 
+        // The runtime's effective ids are its real ids (RuntimeIdentity): effective_ids=True asks the same question.
+        _ = Arg.Bool(args, 99, "effective_ids", false);
         var follow = Arg.Bool(args, 99, "follow_symlinks", true);
-        if (!follow && mode != 0)
-        {
-            throw new NotImplementedAccessException("access with follow_symlinks=False is only supported with F_OK by the managed backend");
-        }
-
-        var resolved = Resolve(p);
+        string resolved;
         PythonFileStatus status;
         try
         {
+            // As faccessat: any failure, a bad dir_fd too, answers False.
+            resolved = ResolveAt(args, p);
             status = StatPath(resolved, follow, "access");
         }
         catch (Exception e) when (e is IOException or PermissionDeniedException or UnauthorizedAccessException)
@@ -189,11 +203,11 @@ internal sealed unsafe partial class PosixFunctions
             return Py.NewBool(false);
         }
 
-        // The permissions decide first; the mode bits (the provider's view of the owner) then.
+        // The permissions decide first; then the owner's mode bits, the runtime owning every file it sees (RuntimeIdentity).
         var system = _backend.FileSystem.IsSystemPath(resolved);
-        var writable = (mode & 2) == 0 || (_backend.Permissions.IO == IOAccess.All && !system && (status.Mode & 0x92) != 0);
-        var readable = (mode & 4) == 0 || ((status.Mode & 0x124) != 0 && (_backend.Permissions.IO != IOAccess.None || system));
-        var executable = (mode & 1) == 0 || (status.Mode & 0x49) != 0;
+        var writable = (mode & 2) == 0 || (_backend.Permissions.IO == IOAccess.All && !system && (status.Mode & 0x80) != 0);
+        var readable = (mode & 4) == 0 || ((status.Mode & 0x100) != 0 && (_backend.Permissions.IO != IOAccess.None || system));
+        var executable = (mode & 1) == 0 || (status.Mode & 0x40) != 0;
         return Py.NewBool(writable && readable && executable);
     }
 
@@ -231,13 +245,7 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary><c>fchdir</c>: a descriptor opened on a directory (<c>os.open(dir, O_RDONLY)</c>) names it.</summary>
     private nint ChangeToDescriptor(int fd)
     {
-        var file = _backend.Fds.Get(fd);
-        if (file is not DirectoryFile || file.Path is null)
-        {
-            throw new PythonIOException(Errno.ENOTDIR, "Not a directory");
-        }
-
-        _backend.WorkingDirectory = file.Path;
+        _backend.WorkingDirectory = DirectoryOfDescriptor(fd);
         return Py.NewNone();
     }
 
@@ -266,15 +274,11 @@ internal sealed unsafe partial class PosixFunctions
 
     private static nint MkNod(BridgeArgs args) => throw new UnsupportedOperationException("os.mknod is not supported by the managed backend");
 
-    private static nint ChOwn(BridgeArgs args) => throw new UnsupportedOperationException("os.chown is not supported by the managed backend");
-
 
     private static nint StatVfs(BridgeArgs args) => throw new UnsupportedOperationException("os.statvfs is not supported by the managed backend");
 
 
 
-
-    private static nint GetLogin(BridgeArgs args) => throw new UnsupportedOperationException("os.getlogin is not supported by the managed backend");
 
     /// <summary>
     /// Extended attributes: <c>io.UnsupportedOperation</c> that also carries <c>ENOTSUP</c>, as a file

@@ -14,8 +14,20 @@ namespace PyHosting.Internal.Managed.Modules;
 internal sealed unsafe class PosixModule
 {
     /// <summary>The <c>HAVE_*</c> names the managed functions honour (see <c>os.supports_fd</c> and <c>os.supports_follow_symlinks</c>).</summary>
+    /// <remarks>
+    /// <c>dir_fd</c> for every function CPython takes it in on Linux, except <c>mkfifo</c> and <c>mknod</c> (unsupported);
+    /// descriptors where the managed function takes one (not <c>pathconf</c>, <c>statvfs</c> or <c>execve</c>);
+    /// <c>follow_symlinks=False</c> for <c>access</c>, <c>chown</c>, <c>link</c>, <c>stat</c> and <c>utime</c> (not
+    /// <c>chmod</c>: links have no mode of their own on Linux, and <c>lchmod</c> stays absent as there). The runtime's
+    /// effective ids are its real ids, so <c>access</c> takes <c>effective_ids</c>.
+    /// </remarks>
     private static readonly string[] HaveFunctions =
-        ["HAVE_FCHDIR", "HAVE_FCHMOD", "HAVE_FDOPENDIR", "HAVE_FTRUNCATE", "HAVE_FUTIMENS", "HAVE_LSTAT", "HAVE_LUTIMES"];
+    [
+        "HAVE_FACCESSAT", "HAVE_FCHDIR", "HAVE_FCHMOD", "HAVE_FCHMODAT", "HAVE_FCHOWN", "HAVE_FCHOWNAT", "HAVE_FDOPENDIR",
+        "HAVE_FSTATAT", "HAVE_FTRUNCATE", "HAVE_FUTIMENS", "HAVE_FUTIMESAT", "HAVE_LCHOWN", "HAVE_LINKAT", "HAVE_LSTAT",
+        "HAVE_LUTIMES", "HAVE_MKDIRAT", "HAVE_OPENAT", "HAVE_READLINKAT", "HAVE_RENAMEAT", "HAVE_SYMLINKAT", "HAVE_UNLINKAT",
+        "HAVE_UTIMENSAT",
+    ];
 
     /// <summary>
     /// Functions with no effect outside the interpreter, kept as they are. None takes an argument that names an OS
@@ -25,7 +37,6 @@ internal sealed unsafe class PosixModule
     {
         "WCOREDUMP", "WEXITSTATUS", "WIFCONTINUED", "WIFEXITED", "WIFSIGNALED", "WIFSTOPPED", "WSTOPSIG", "WTERMSIG",
         "waitstatus_to_exitcode", "_path_normpath", "fspath", "strerror", "cpu_count", "urandom", "getrandom",
-        "getegid", "geteuid", "getgid", "getuid", "getgroups", "getresuid", "getresgid",
         "sched_get_priority_max", "sched_get_priority_min", "sched_yield",
         "sysconf", "confstr", "major", "minor", "makedev", "register_at_fork",
     };
@@ -96,9 +107,8 @@ internal sealed unsafe class PosixModule
 
         _patcher.DenyUnclassified(module, "posix", n => Managed.ContainsKey(n) || Types.Contains(n), Removed);
 
-        // What os.py builds supports_dir_fd, supports_fd and supports_follow_symlinks from: no dir_fd anywhere (so no
-        // fwalk, and shutil.rmtree takes its path-based way); descriptors where the managed function takes one;
-        // follow_symlinks=False for stat and utime (shutil.copystat looks them up there to copy a link's own times).
+        // What os.py builds supports_dir_fd, supports_fd, supports_follow_symlinks and supports_effective_ids from (so
+        // os.fwalk exists and shutil.rmtree takes its descriptor-based way): see HaveFunctions.
         var have = ValueConverter.ToPython(HaveFunctions.ToList());
         if (have == 0 || Py.SetAttr(module, "_have_functions", have) < 0)
         {

@@ -75,8 +75,8 @@ internal static unsafe class StatResult
         items[1] = Py.NewInt(InodeOf(s, path));
         items[2] = Py.NewInt(device);
         items[3] = Py.NewInt(s.LinkCount);
-        items[4] = Py.NewInt(s.UserId);
-        items[5] = Py.NewInt(s.GroupId);
+        items[4] = Py.NewInt(State.RuntimeIdentity.UserId); // the runtime owns every file it sees
+        items[5] = Py.NewInt(State.RuntimeIdentity.GroupId);
         items[6] = Py.NewInt(s.Size);
         for (var i = 0; i < 3; i++)
         {

@@ -210,15 +210,26 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
 
 /// <summary>
 /// A directory opened with <c>os.open(path, O_RDONLY)</c>: it can be inspected (<c>fstat</c>,
-/// <c>fchdir</c>, <c>listdir(fd)</c>, <c>fsync</c>) but not read.
+/// <c>fchdir</c>, <c>listdir(fd)</c>, <c>fsync</c>) and names the directory for <c>dir_fd</c>, but not read.
+/// It holds the directory's runtime path (every use resolves and checks it again, as a path), which follows the
+/// runtime's own renames of the directory (<see cref="Rename"/>), and the directory's inode when the provider
+/// reports one (<see cref="Inode"/>), by which a use finds out that something else now stands at the path.
 /// </summary>
-internal sealed class DirectoryFile(string path, Func<PythonFileStatus?> status) : OpenFile
+internal sealed class DirectoryFile(string path, Func<string, PythonFileStatus?> status, long inode = 0) : OpenFile
 {
+    private string _path = path;
+
+    /// <summary>Gets the inode of the directory when it was opened (0 when the provider reports none).</summary>
+    public long Inode => inode;
+
     public override bool Readable => true;
 
     public override bool Writable => false;
 
-    public override string? Path => path;
+    public override string? Path => Volatile.Read(ref _path);
+
+    /// <summary>The directory was renamed by the runtime: the descriptor names it at its new path.</summary>
+    public void Rename(string newPath) => Volatile.Write(ref _path, newPath);
 
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => throw new PythonIOException(Errno.EISDIR, "Is a directory");
 
@@ -226,8 +237,11 @@ internal sealed class DirectoryFile(string path, Func<PythonFileStatus?> status)
 
     public override long Seek(long offset, SeekOrigin origin) => 0;
 
+    /// <summary>The directory's status; <c>ENOENT</c> once it is gone from its path or something else stands there.</summary>
     public override PythonFileStatus Status(TimeProvider clock)
-        => status() ?? throw new PythonIOException(Errno.ENOENT, "No such file or directory");
+        => status(Volatile.Read(ref _path)) is { } current && (inode == 0 || current.Inode == inode)
+            ? current
+            : throw new PythonIOException(Errno.ENOENT, "No such file or directory");
 
     protected override void Dispose()
     {
