@@ -387,3 +387,80 @@ class poll:
                 timeout = timeout.__index__()
             timeout = None if timeout < 0 else timeout / 1000.0
         return self._wait(list(self._registered), list(self._registered.values()), timeout)
+
+
+def _epoll_int(value, name):
+    try:
+        return value.__index__()
+    except AttributeError:
+        raise TypeError("'%s' must be an integer, not %s" % (name, type(value).__name__)) from None
+
+
+class epoll:
+    """select.epoll over the runtime's virtual descriptors: the interest list and the wait are the host's."""
+
+    _create = None
+    _control = None
+    _wait = None
+    _close = None
+    _check = None
+    _fd = -1
+
+    def __init__(self, sizehint=-1, flags=0):
+        sizehint = _epoll_int(sizehint, "sizehint")
+        flags = _epoll_int(flags, "flags")
+        if sizehint != -1 and sizehint <= 0:
+            raise ValueError("negative sizehint")
+        if flags and flags != 0x80000:
+            raise OSError(22, "Invalid argument")
+        self._fd = self._create()
+
+    @classmethod
+    def fromfd(cls, fd):
+        fd = _epoll_int(fd, "fd")
+        cls._check(fd)
+        self = cls.__new__(cls)
+        self._fd = fd
+        return self
+
+    def _open_fd(self):
+        if self._fd < 0:
+            raise ValueError("I/O operation on closed epoll object")
+        return self._fd
+
+    @property
+    def closed(self):
+        return self._fd < 0
+
+    def fileno(self):
+        return self._open_fd()
+
+    def close(self):
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            self._close(fd)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        self._open_fd()
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    def register(self, fd, eventmask=0x1 | 0x2 | 0x4):
+        self._control(self._open_fd(), 1, _poll_fd(fd), eventmask)
+
+    def modify(self, fd, eventmask):
+        self._control(self._open_fd(), 3, _poll_fd(fd), eventmask)
+
+    def unregister(self, fd):
+        self._control(self._open_fd(), 2, _poll_fd(fd), 0)
+
+    def poll(self, timeout=None, maxevents=-1):
+        return self._wait(self._open_fd(), timeout, maxevents)
