@@ -193,11 +193,12 @@ public sealed class AsyncioTests(SandboxFixture fixture)
     }
 
     [Fact]
-    public async Task DefaultSelector_IsPollSelector_AndEpollIsAbsent()
+    public async Task DefaultSelector_IsTheRuntimesEpollSelector_UnderDefaultPermissions()
     {
-        var result = await fixture.Runtime.EvaluateAsync<string>("__import__('selectors').DefaultSelector.__name__ + str(hasattr(__import__('select'), 'epoll'))");
+        var result = await fixture.Runtime.EvaluateAsync<string>(
+            "__import__('selectors').DefaultSelector.__name__ + '|' + __import__('select').epoll.__module__ + '|' + str(__import__('asyncio').run(__import__('asyncio').sleep(0, 'ran')))");
 
-        Assert.Equal("PollSelectorFalse", result);
+        Assert.Equal("EpollSelector|pyhosting_managed|ran", result);
     }
 
     [Fact]

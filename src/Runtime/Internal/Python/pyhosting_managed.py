@@ -361,22 +361,32 @@ def _poll_fd(fileobj):
     return fd
 
 
+def _poll_mask(eventmask):
+    # CPython's unsigned short converter.
+    eventmask = eventmask.__index__()
+    if eventmask < 0:
+        raise ValueError("value must be positive")
+    if eventmask > 0xFFFF:
+        raise OverflowError("Python int too large for C unsigned short")
+    return eventmask
+
+
 class poll:
-    """select.poll over the runtime's virtual descriptors: the wait itself is the host's (_wait)."""
+    """select.poll over the runtime's virtual descriptors: the wait itself is the host's (_wait). Made by select.poll()."""
 
     _wait = None
 
-    def __init__(self):
-        self._registered = {}
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create '%s.%s' instances" % (cls.__module__, cls.__qualname__))
 
     def register(self, fd, eventmask=0x1 | 0x2 | 0x4):
-        self._registered[_poll_fd(fd)] = int(eventmask) & 0xFFFF
+        self._registered[_poll_fd(fd)] = _poll_mask(eventmask)
 
     def modify(self, fd, eventmask):
         fd = _poll_fd(fd)
         if fd not in self._registered:
             raise FileNotFoundError(2, "No such file or directory")
-        self._registered[fd] = int(eventmask) & 0xFFFF
+        self._registered[fd] = _poll_mask(eventmask)
 
     def unregister(self, fd):
         del self._registered[_poll_fd(fd)]
@@ -385,8 +395,30 @@ class poll:
         if timeout is not None:
             if not isinstance(timeout, (int, float)):
                 timeout = timeout.__index__()
+            if timeout != timeout:
+                raise ValueError("Invalid value NaN (not a number)")
+            # Milliseconds rounded up, in a C int, as CPython checks them; a negative timeout waits without end.
+            if -(-timeout // 1) > 0x7FFFFFFF or timeout < -0x80000000:
+                raise OverflowError("timeout is too large")
             timeout = None if timeout < 0 else timeout / 1000.0
-        return self._wait(list(self._registered), list(self._registered.values()), timeout)
+        if self._polling:
+            raise RuntimeError("concurrent poll() invocation")
+        self._polling = True
+        try:
+            return self._wait(list(self._registered), list(self._registered.values()), timeout)
+        finally:
+            self._polling = False
+
+
+def new_poll():
+    """select.poll(): the poll type itself cannot be instantiated, as CPython's."""
+    self = object.__new__(poll)
+    self._registered = {}
+    self._polling = False
+    return self
+
+
+new_poll.__name__ = new_poll.__qualname__ = "poll"
 
 
 def _epoll_int(value, name):

@@ -39,7 +39,7 @@ internal sealed unsafe partial class SelectModule
     {
         _patcher.Replace(module, "select", "select", "rlist, wlist, xlist, timeout=None, /", Select);
         var poll = ManagedShim.Get("poll");
-        if (Py.SetAttr(poll, "_wait", _backend.FunctionFor("select.poll._wait", "fds, events, timeout, /", PollWait)) < 0 || Py.SetAttr(module, "poll", poll) < 0)
+        if (Py.SetAttr(poll, "_wait", _backend.FunctionFor("select.poll._wait", "fds, events, timeout, /", PollWait)) < 0 || Py.SetAttr(module, "poll", ManagedShim.Get("new_poll")) < 0)
         {
             return -1;
         }
