@@ -311,6 +311,54 @@ public sealed class EpollTests(ManagedRuntimeFixture fixture)
         Assert.Equal(7L, await fixture.RunAsync<long>("return 3 + 4"));
     }
 
+    [Fact]
+    public async Task Poll_RefusesWhatCPythonRefuses_AndThePollSelectorStillRunsAsyncio()
+    {
+        var result = await ReprAsync("""
+            import asyncio, os, select, selectors, socket, threading
+            def kind(f):
+                try:
+                    f()
+                    return 'ok'
+                except Exception as e:
+                    return type(e).__name__
+            p = select.poll()
+            r, w = os.pipe()
+            checks = [kind(lambda: p.register(r, 1 << 16)), kind(lambda: p.register(r, -1)), kind(lambda: p.poll(1 << 31)),
+                      kind(lambda: p.poll(float('nan'))), kind(lambda: type(p)())]
+            # A second poll() while one waits on another thread is CPython's RuntimeError.
+            p.register(r, select.POLLIN)
+            started = threading.Event()
+            def waiter():
+                started.set()
+                p.poll()
+            t = threading.Thread(target=waiter)
+            t.start()
+            started.wait()
+            while not p._polling:
+                pass
+            checks.append(kind(p.poll))
+            os.write(w, b'x')
+            t.join()
+            os.close(r); os.close(w)
+            async def echo():
+                a, b = socket.socketpair()
+                reader, writer = await asyncio.open_connection(sock=a)
+                b.sendall(b'over poll\n')
+                line = await reader.readline()
+                writer.close(); b.close()
+                return line
+            loop = asyncio.SelectorEventLoop(selectors.PollSelector())
+            try:
+                line = loop.run_until_complete(echo())
+            finally:
+                loop.close()
+            return checks + [line]
+            """);
+
+        Assert.Equal("['OverflowError', 'ValueError', 'OverflowError', 'ValueError', 'TypeError', 'RuntimeError', b'over poll\\n']", result);
+    }
+
     /// <summary>Runs <paramref name="body"/> as a function's body and returns <c>repr</c> of what it returns.</summary>
     private Task<string?> ReprAsync(string body)
         => fixture.RunAsync<string>("def _body():\n" + string.Join('\n', body.Split('\n').Select(static l => "    " + l)) + "\nreturn repr(_body())");

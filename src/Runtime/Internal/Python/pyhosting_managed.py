@@ -377,7 +377,8 @@ class poll:
     _wait = None
 
     def __new__(cls, *args, **kwargs):
-        raise TypeError("cannot create '%s.%s' instances" % (cls.__module__, cls.__qualname__))
+        name = cls.__qualname__ if cls.__module__ == "builtins" else "%s.%s" % (cls.__module__, cls.__qualname__)
+        raise TypeError("cannot create '%s' instances" % name)
 
     def register(self, fd, eventmask=0x1 | 0x2 | 0x4):
         self._registered[_poll_fd(fd)] = _poll_mask(eventmask)
@@ -410,7 +411,7 @@ class poll:
             self._polling = False
 
 
-def new_poll():
+def _new_poll():
     """select.poll(): the poll type itself cannot be instantiated, as CPython's."""
     self = object.__new__(poll)
     self._registered = {}
@@ -418,7 +419,11 @@ def new_poll():
     return self
 
 
-new_poll.__name__ = new_poll.__qualname__ = "poll"
+_new_poll.__name__ = _new_poll.__qualname__ = "poll"
+
+# A static method, not a function: like CPython's builtin it does not bind when a class holds it (selectors'
+# PollSelector keeps select.poll as a class attribute and calls it through self).
+new_poll = staticmethod(_new_poll)
 
 
 def _epoll_int(value, name):
