@@ -289,6 +289,30 @@ public sealed class EpollTests(ManagedRuntimeFixture fixture)
     }
 
     [Fact]
+    public async Task ARegistrationFromAnotherThread_WakesAWaitingPoll()
+    {
+        var result = await ReprAsync("""
+            import os, select, threading
+            r, w = os.pipe()
+            os.write(w, b'ready before it is registered')
+            ep = select.epoll()
+            started = threading.Event()
+            def register():
+                started.wait()
+                ep.register(r, select.EPOLLIN)
+            t = threading.Thread(target=register)
+            t.start()
+            started.set()
+            events = ep.poll()
+            t.join()
+            ep.close(); os.close(r); os.close(w)
+            return events == [(r, select.EPOLLIN)]
+            """);
+
+        Assert.Equal("True", result);
+    }
+
+    [Fact]
     public async Task CancellingTheCall_EndsAWaitingEpollPoll()
     {
         using var cts = new CancellationTokenSource();

@@ -91,7 +91,27 @@ internal sealed unsafe partial class SelectModule
 
         if (!Ready() && timeout is not <= 0)
         {
-            WaitWithoutGil(_backend, Ready, epoll.HostDescriptorsWatched(), timeout);
+            // The host descriptors waited on are those registered when the wait starts: when another thread changes the
+            // interest list, the wait starts again with the new ones, for what remains of the timeout.
+            var clock = _backend.Clock;
+            var start = clock.GetTimestamp();
+            while (true)
+            {
+                var changes = epoll.Changes;
+                var changed = false;
+                bool ReadyOrChanged()
+                {
+                    changed = epoll.Changes != changes;
+                    return Ready() || changed;
+                }
+
+                double? remaining = timeout is { } t ? Math.Max(0, t - clock.GetElapsedTime(start).TotalSeconds) : null;
+                WaitWithoutGil(_backend, ReadyOrChanged, epoll.HostDescriptorsWatched(), remaining);
+                if (!changed || ready.Count > 0 || remaining == 0)
+                {
+                    break;
+                }
+            }
         }
 
         var list = LibPython.PyList_New(0);

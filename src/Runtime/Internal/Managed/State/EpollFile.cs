@@ -36,6 +36,7 @@ internal sealed class EpollFile(FdTable fds) : OpenFile
     private readonly List<Entry> _entries = [];
     private int _next; // where the next scan starts: entries reported last go to the back of the line, as Linux's ready list
     private int _containers; // epolls that watch this one
+    private int _changes;
     private bool _released;
 
     public override bool Readable => true;
@@ -65,6 +66,9 @@ internal sealed class EpollFile(FdTable fds) : OpenFile
         }
     }
 
+    /// <summary>Gets a number that changes with every change of the interest list (a wait then looks at its host descriptors again).</summary>
+    public int Changes => Volatile.Read(ref _changes);
+
     /// <summary>Gets how many entries the interest list holds (closed descriptors included until the next call notices).</summary>
     public int Count
     {
@@ -81,8 +85,8 @@ internal sealed class EpollFile(FdTable fds) : OpenFile
     /// <c>epoll_ctl</c>: adds, modifies or deletes the entry of <paramref name="fd"/> with Linux's errors (<c>EBADF</c>,
     /// <c>EPERM</c> for a regular file, <c>EINVAL</c> for the epoll itself, <c>EEXIST</c>, <c>ENOENT</c>, <c>ELOOP</c>).
     /// </summary>
-    /// <returns>Whether the change refused a nesting that Linux would accept (one level only here).</returns>
-    public bool Control(int op, int fd, uint events)
+    /// <exception cref="NestingRefusedException">A loop, or a nesting deeper than one level.</exception>
+    public void Control(int op, int fd, uint events)
     {
         if (op is not (CtlAdd or CtlDel or CtlMod))
         {
@@ -105,7 +109,18 @@ internal sealed class EpollFile(FdTable fds) : OpenFile
             throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
-        var nestingRefused = false;
+        // The watched epoll is asked before this one's lock is taken: a wait holds an outer epoll's lock while it takes
+        // the inner one's, so a lock is never taken in the other order. Changes come with the GIL, one at a time.
+        if (op == CtlAdd && file is EpollFile nested)
+        {
+            // A loop is refused as Linux refuses it; a second level, which Linux would accept, too.
+            var loop = nested.Watches(this);
+            if (loop || nested.WatchesEpoll || Volatile.Read(ref _containers) > 0)
+            {
+                throw new NestingRefusedException(beyondLinux: !loop);
+            }
+        }
+
         lock (_gate)
         {
             DropClosed();
@@ -117,13 +132,6 @@ internal sealed class EpollFile(FdTable fds) : OpenFile
                 case CtlAdd:
                     if (file is EpollFile inner)
                     {
-                        // A loop is refused as Linux refuses it; a second level, which Linux would accept, too.
-                        if (inner.Watches(this) || inner.WatchesEpoll || _containers > 0)
-                        {
-                            nestingRefused = !inner.Watches(this);
-                            throw new NestingRefusedException(nestingRefused);
-                        }
-
                         Interlocked.Increment(ref inner._containers);
                     }
 
@@ -147,8 +155,8 @@ internal sealed class EpollFile(FdTable fds) : OpenFile
         }
 
         // A waiter on another thread sees an entry that is ready already, as Linux wakes it.
+        Interlocked.Increment(ref _changes);
         Readiness.Changed();
-        return nestingRefused;
     }
 
     /// <summary>
