@@ -51,7 +51,7 @@ public static class Causes
         // Event loops and sockets.
         new("descriptor passing (SCM_RIGHTS) over sockets refused", Classification.EmulatedByDesign, new(@"SCM_RIGHTS|carry no ancillary data|^test_socket\|.*SCMRights.*testFDPass", Options)),
         new("signal.set_wakeup_fd unsupported", Classification.NotYetSupported, new(@"signal\.set_wakeup_fd is not supported", Options)),
-        new("select.epoll absent (its test classes do not exist); poll reports no POLLHUP", Classification.NotYetSupported, new(@"^test_asyncio\.test_events\|.*\| not run \||Test needs selectors\.(Epoll|Poll)Selector|^test_selectors\|\(skips\) \| skipped \| $", Options)),
+        new("the runtime's descriptor table holds 1024 descriptors (tests above FD_SETSIZE skip)", Classification.EmulatedByDesign, new(@"^test_selectors\|.*FD limit reached", Options)),
         new("os.pidfd_open absent", Classification.EmulatedByDesign, new(@"does not support pidfds", Options)),
 
         // Processes, signals and process-wide state.

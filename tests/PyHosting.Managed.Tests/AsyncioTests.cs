@@ -142,6 +142,6 @@ public sealed class AsyncioTests(ManagedRuntimeFixture fixture)
             return f'{type(sel).__name__}|{len(events)}|{line!r}'
             """);
 
-        Assert.Equal("PollSelector|1|b'ready\\n'", result);
+        Assert.Equal("EpollSelector|1|b'ready\\n'", result);
     }
 }

@@ -112,6 +112,13 @@ public sealed class BridgeFuzzTests(ITestOutputHelper output)
             }
         }
 
+        // select.epoll's bridge functions, as the class holds them and unbound.
+        foreach (var function in new[] { "_create", "_control", "_wait", "_close", "_check" })
+        {
+            Assert.Contains($"select.epoll.{function} (bound)", names);
+            Assert.Contains($"select.epoll.{function} (__func__ from __dict__)", names);
+        }
+
         foreach (var attribute in new[] { "closed", "closefd", "mode", "_blksize" })
         {
             Assert.Contains($"io.FileIO.{attribute}.__get__", names);

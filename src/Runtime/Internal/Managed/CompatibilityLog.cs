@@ -61,4 +61,10 @@ internal static partial class CompatibilityLog
 
     [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
     public static partial void ThreadStackRaised(ILogger logger, long requested, long floor);
+
+    [LoggerMessage(EventId = 155, EventName = "EpollFromFdRefused", Level = LogLevel.Debug, Message = "Unsupported: select.epoll.fromfd({Fd}): the descriptor is not an epoll object of this runtime")]
+    public static partial void EpollFromFdRefused(ILogger logger, int fd);
+
+    [LoggerMessage(EventId = 156, EventName = "EpollNestingRefused", Level = LogLevel.Debug, Message = "Unsupported: epoll descriptor {Fd} nested a second level deep (ELOOP; the runtime's epoll nests one level, Linux's four)")]
+    public static partial void EpollNestingRefused(ILogger logger, int fd);
 }

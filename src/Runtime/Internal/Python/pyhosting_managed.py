@@ -389,22 +389,33 @@ def _poll_fd(fileobj):
     return fd
 
 
+def _poll_mask(eventmask):
+    # CPython's unsigned short converter.
+    eventmask = eventmask.__index__()
+    if eventmask < 0:
+        raise ValueError("value must be positive")
+    if eventmask > 0xFFFF:
+        raise OverflowError("Python int too large for C unsigned short")
+    return eventmask
+
+
 class poll:
-    """select.poll over the runtime's virtual descriptors: the wait itself is the host's (_wait)."""
+    """select.poll over the runtime's virtual descriptors: the wait itself is the host's (_wait). Made by select.poll()."""
 
     _wait = None
 
-    def __init__(self):
-        self._registered = {}
+    def __new__(cls, *args, **kwargs):
+        name = cls.__qualname__ if cls.__module__ == "builtins" else "%s.%s" % (cls.__module__, cls.__qualname__)
+        raise TypeError("cannot create '%s' instances" % name)
 
     def register(self, fd, eventmask=0x1 | 0x2 | 0x4):
-        self._registered[_poll_fd(fd)] = int(eventmask) & 0xFFFF
+        self._registered[_poll_fd(fd)] = _poll_mask(eventmask)
 
     def modify(self, fd, eventmask):
         fd = _poll_fd(fd)
         if fd not in self._registered:
             raise FileNotFoundError(2, "No such file or directory")
-        self._registered[fd] = int(eventmask) & 0xFFFF
+        self._registered[fd] = _poll_mask(eventmask)
 
     def unregister(self, fd):
         del self._registered[_poll_fd(fd)]
@@ -413,5 +424,108 @@ class poll:
         if timeout is not None:
             if not isinstance(timeout, (int, float)):
                 timeout = timeout.__index__()
+            if timeout != timeout:
+                raise ValueError("Invalid value NaN (not a number)")
+            # Milliseconds rounded up, in a C int, as CPython checks them; a negative timeout waits without end.
+            if -(-timeout // 1) > 0x7FFFFFFF or timeout < -0x80000000:
+                raise OverflowError("timeout is too large")
             timeout = None if timeout < 0 else timeout / 1000.0
-        return self._wait(list(self._registered), list(self._registered.values()), timeout)
+        if self._polling:
+            raise RuntimeError("concurrent poll() invocation")
+        self._polling = True
+        try:
+            return self._wait(list(self._registered), list(self._registered.values()), timeout)
+        finally:
+            self._polling = False
+
+
+def _new_poll():
+    """select.poll(): the poll type itself cannot be instantiated, as CPython's."""
+    self = object.__new__(poll)
+    self._registered = {}
+    self._polling = False
+    return self
+
+
+_new_poll.__name__ = _new_poll.__qualname__ = "poll"
+
+# A static method, not a function: like CPython's builtin it does not bind when a class holds it (selectors'
+# PollSelector keeps select.poll as a class attribute and calls it through self).
+new_poll = staticmethod(_new_poll)
+
+
+def _epoll_int(value, name):
+    try:
+        return value.__index__()
+    except AttributeError:
+        raise TypeError("'%s' must be an integer, not %s" % (name, type(value).__name__)) from None
+
+
+class epoll:
+    """select.epoll over the runtime's virtual descriptors: the interest list and the wait are the host's."""
+
+    _create = None
+    _control = None
+    _wait = None
+    _close = None
+    _check = None
+    _fd = -1
+
+    def __init__(self, sizehint=-1, flags=0):
+        sizehint = _epoll_int(sizehint, "sizehint")
+        flags = _epoll_int(flags, "flags")
+        if sizehint != -1 and sizehint <= 0:
+            raise ValueError("negative sizehint")
+        if flags and flags != 0x80000:
+            raise OSError(22, "Invalid argument")
+        self._fd = self._create()
+
+    @classmethod
+    def fromfd(cls, fd):
+        fd = _epoll_int(fd, "fd")
+        cls._check(fd)
+        self = cls.__new__(cls)
+        self._fd = fd
+        return self
+
+    def _open_fd(self):
+        if self._fd < 0:
+            raise ValueError("I/O operation on closed epoll object")
+        return self._fd
+
+    @property
+    def closed(self):
+        return self._fd < 0
+
+    def fileno(self):
+        return self._open_fd()
+
+    def close(self):
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            self._close(fd)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        self._open_fd()
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    def register(self, fd, eventmask=0x1 | 0x2 | 0x4):
+        self._control(self._open_fd(), 1, _poll_fd(fd), eventmask)
+
+    def modify(self, fd, eventmask):
+        self._control(self._open_fd(), 3, _poll_fd(fd), eventmask)
+
+    def unregister(self, fd):
+        self._control(self._open_fd(), 2, _poll_fd(fd), 0)
+
+    def poll(self, timeout=None, maxevents=-1):
+        return self._wait(self._open_fd(), timeout, maxevents)

@@ -8,4 +8,4 @@ try:
     raise AssertionError('select read an endless list')
 except ValueError:
     pass
-select.poll._wait(itertools.repeat(0), itertools.repeat(1), 0)
+type(select.poll())._wait(itertools.repeat(0), itertools.repeat(1), 0)

@@ -13,7 +13,7 @@ namespace PyHosting.Internal.Managed.Interception;
 internal static unsafe class ManagedShim
 {
     /// <summary>The shim's names the host calls or installs.</summary>
-    public static readonly IReadOnlyList<string> HostNames = ["FileIO", "DirEntry", "make_scandir", "bind_standard_streams", "make_socket_type", "poll"];
+    public static readonly IReadOnlyList<string> HostNames = ["FileIO", "DirEntry", "make_scandir", "bind_standard_streams", "make_socket_type", "poll", "new_poll", "epoll"];
 
     private static nint[]? s_objects;
 

@@ -172,8 +172,8 @@ internal static class ModuleClassification
         ["marshal.loads"] = "marshal.loads",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>Classes of the Managed backend that replace an original in its module: the C-level FileIO, and the Python classes of sockets over the runtime's own descriptors and of poll.</summary>
-    public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO", "_socket.socket", "_socket.SocketType", "select.poll" }.ToFrozenSet(StringComparer.Ordinal);
+    /// <summary>Classes and factories of the Managed backend that replace an original in its module: the C-level FileIO, and the Python classes of sockets, poll and epoll over the runtime's own descriptors.</summary>
+    public static readonly FrozenSet<string> ManagedShims = new[] { "_io.FileIO", "_socket.socket", "_socket.SocketType", "select.poll", "select.epoll" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Standard-library extensions that load arbitrary native code or reach files, sockets and the OS on their own:

@@ -6,13 +6,13 @@ using PyHosting.Internal.Managed.State;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>
-/// Patches <c>select</c>: <c>select.select</c> and <c>select.poll</c> (the managed shim's class) work on the runtime's
-/// virtual descriptors; <c>epoll</c> and friends are removed, so that <c>selectors.DefaultSelector</c> is the
-/// <c>PollSelector</c>. A wait follows the runtime's clock (its <see cref="TimeProvider"/>), wakes when a descriptor
+/// Patches <c>select</c>: <c>select.select</c>, <c>select.poll</c> and <c>select.epoll</c> (the managed shim's classes) work
+/// on the runtime's virtual descriptors (<see cref="EpollFile"/>); <c>devpoll</c> and <c>kqueue</c> are removed (Linux has
+/// neither), so that <c>selectors.DefaultSelector</c> is the <c>EpollSelector</c>, as on Linux. A wait follows the runtime's clock (its <see cref="TimeProvider"/>), wakes when a descriptor
 /// changes (<see cref="Readiness"/>) and ends when the call is cancelled or times out. Host sockets (HostSockets) are
 /// virtual descriptors too; a wait that includes one blocks in the host's <c>poll</c> on their host descriptors.
 /// </summary>
-internal sealed unsafe class SelectModule
+internal sealed unsafe partial class SelectModule
 {
     private const int PollIn = 0x1;
     private const int PollPri = 0x2;
@@ -39,12 +39,17 @@ internal sealed unsafe class SelectModule
     {
         _patcher.Replace(module, "select", "select", "rlist, wlist, xlist, timeout=None, /", Select);
         var poll = ManagedShim.Get("poll");
-        if (Py.SetAttr(poll, "_wait", _backend.FunctionFor("select.poll._wait", "fds, events, timeout, /", PollWait)) < 0 || Py.SetAttr(module, "poll", poll) < 0)
+        if (Py.SetAttr(poll, "_wait", _backend.FunctionFor("select.poll._wait", "fds, events, timeout, /", PollWait)) < 0 || Py.SetAttr(module, "poll", ManagedShim.Get("new_poll")) < 0)
         {
             return -1;
         }
 
-        foreach (var name in (ReadOnlySpan<string>)["epoll", "devpoll", "kqueue", "kevent"])
+        if (PatchEpoll(module) < 0)
+        {
+            return -1;
+        }
+
+        foreach (var name in (ReadOnlySpan<string>)["devpoll", "kqueue", "kevent"])
         {
             if (LibPython.PyObject_HasAttrString(module, (byte*)System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(name)) == 1)
             {
@@ -169,8 +174,8 @@ internal sealed unsafe class SelectModule
 
     /// <summary>
     /// <c>poll.poll</c>: <paramref name="args"/> holds the registered descriptors, their event masks and the timeout in seconds (None:
-    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does; a host socket reports
-    /// what the host's <c>poll</c> reports (<c>POLLHUP</c> and <c>POLLERR</c> included).
+    /// no end). A descriptor the runtime does not have reports <c>POLLNVAL</c>, as Linux's poll does; every other one what its
+    /// kind reports on Linux (<see cref="OpenFile.PollEvents"/>: <c>POLLHUP</c>, <c>POLLERR</c> and <c>POLLRDHUP</c> included).
     /// </summary>
     private nint PollWait(BridgeArgs args)
     {
@@ -193,20 +198,8 @@ internal sealed unsafe class SelectModule
                     continue;
                 }
 
-                if (file is HostSocket socket)
-                {
-                    var host = HostDescriptors.Events(socket.HostFd, (short)(events & (PollIn | PollPri | PollOut | PollRdNorm | PollWrNorm)));
-                    var reported = host & (events | HostDescriptors.PollErr | HostDescriptors.PollHup);
-                    if (reported != 0)
-                    {
-                        ready.Add((fd, reported));
-                    }
-
-                    continue;
-                }
-
-                var revents = ((events & (PollIn | PollPri | PollRdNorm)) != 0 && file!.ReadReady ? events & (PollIn | PollRdNorm) : 0)
-                    | ((events & (PollOut | PollWrNorm)) != 0 && file!.WriteReady ? events & (PollOut | PollWrNorm) : 0);
+                // What Linux's poll reports: the events asked for, and errors and hang-ups always.
+                var revents = file!.PollEvents & 0xFFFF & (events | PollEvents.Always);
                 if (revents != 0)
                 {
                     ready.Add((fd, revents));
@@ -218,7 +211,7 @@ internal sealed unsafe class SelectModule
 
         if (!Ready() && timeout is not <= 0)
         {
-            var host = HostDescriptorsOf(backend, registered.Select(r => (r.Fd, (short)(r.Events & (PollIn | PollPri | PollOut | PollRdNorm | PollWrNorm)))));
+            var host = HostDescriptorsOf(backend, registered.Select(r => (r.Fd, (short)(r.Events & (PollIn | PollPri | PollOut | PollRdNorm | PollWrNorm | PollEvents.RdHup)))));
             WaitWithoutGil(backend, Ready, host, timeout);
         }
 

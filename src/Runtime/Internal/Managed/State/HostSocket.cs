@@ -47,6 +47,9 @@ internal sealed class HostSocket : OpenFile
 
     public override bool WriteReady => (HostDescriptors.Events(HostFd, HostDescriptors.PollOut) & (HostDescriptors.PollOut | HostDescriptors.PollErr | HostDescriptors.PollHup)) != 0;
 
+    /// <summary>What the host's <c>poll</c> reports for the socket, every event asked for.</summary>
+    public override int PollEvents => (ushort)HostDescriptors.Events(HostFd, (short)(State.PollEvents.In | State.PollEvents.Pri | State.PollEvents.Out | State.PollEvents.RdHup | State.PollEvents.RdNorm | State.PollEvents.WrNorm));
+
     /// <summary><c>os.read</c> on the socket (called without the GIL).</summary>
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
     {

@@ -54,6 +54,22 @@ internal abstract class OpenFile
     /// <summary>Whether a write would not block (for <c>select</c>).</summary>
     public virtual bool WriteReady => true;
 
+    /// <summary>
+    /// Gets the events the file reports now, as Linux's <c>poll</c> of its kind does (<see cref="State.PollEvents"/>: readable,
+    /// writable, hang-up, error, peer shut down); <c>poll</c> and <c>epoll</c> keep those asked for and the ones always reported.
+    /// </summary>
+    public virtual int PollEvents => (ReadReady ? State.PollEvents.Readable : 0) | (WriteReady ? State.PollEvents.Writable : 0);
+
+    /// <summary>Gets a value indicating whether <c>epoll</c> can watch the file (Linux refuses regular files, directories and <c>/dev/null</c> with <c>EPERM</c>).</summary>
+    public virtual bool Pollable => true;
+
+    /// <summary>
+    /// Gets two numbers for edge-triggered <c>epoll</c>, as Linux's wake-ups: the first changes when data arrives (a reader
+    /// would be woken), the second when room appears (a writer would be); a file that does not count them reports
+    /// (0, 0), and its edges are then the changes of <see cref="PollEvents"/> only.
+    /// </summary>
+    public virtual (long In, long Out) Wakeups => (0, 0);
+
     public void AddReference() => Interlocked.Increment(ref _references);
 
     /// <summary>Drops one reference; the last one releases the file.</summary>
@@ -90,6 +106,8 @@ internal sealed class ProviderFile(Stream stream, string path, bool readable, bo
     public override string? Path => path;
 
     public override bool Seekable => stream.CanSeek;
+
+    public override bool Pollable => false;
 
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
     {
@@ -231,6 +249,8 @@ internal sealed class DirectoryFile(string path, Func<string, PythonFileStatus?>
     /// <summary>The directory was renamed by the runtime: the descriptor names it at its new path.</summary>
     public void Rename(string newPath) => Volatile.Write(ref _path, newPath);
 
+    public override bool Pollable => false;
+
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => throw new PythonIOException(Errno.EISDIR, "Is a directory");
 
     public override int Write(ReadOnlySpan<byte> data) => throw new PythonIOException(Errno.EBADF, "Bad file descriptor");
@@ -309,6 +329,8 @@ internal sealed class NullFile : OpenFile
     public override bool Writable => true;
 
     public override string? Path => "/dev/null";
+
+    public override bool Pollable => false;
 
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => 0;
 

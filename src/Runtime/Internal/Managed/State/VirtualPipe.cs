@@ -33,6 +33,8 @@ internal sealed class VirtualPipe
     private int _capacity = Capacity;
     private bool _writerClosed;
     private bool _readerClosed;
+    private long _added;
+    private long _taken;
 
     public VirtualPipe()
     {
@@ -159,6 +161,45 @@ internal sealed class VirtualPipe
 
     private const int PageSize = 4096;
 
+    /// <summary>
+    /// Gets two numbers for edge-triggered <c>epoll</c>: the first changes when bytes are buffered (a reader's wake-up), the
+    /// second when bytes are taken (a writer's); both when an end closes.
+    /// </summary>
+    public (long Added, long Taken) Changes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_added, _taken);
+            }
+        }
+    }
+
+    /// <summary>Gets the reading side's poll events: <c>POLLIN</c> while bytes are buffered, <c>POLLHUP</c> once the writer is gone (as Linux's pipes).</summary>
+    public int ReaderEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_buffered > 0 ? PollEvents.Readable : 0) | (_writerClosed ? PollEvents.Hup : 0);
+            }
+        }
+    }
+
+    /// <summary>Gets the writing side's poll events: <c>POLLOUT</c> while there is room, <c>POLLERR</c> once the reader is gone (as Linux's pipes).</summary>
+    public int WriterEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_readerClosed || _writerClosed || _buffered < _capacity ? PollEvents.Writable : 0) | (_readerClosed ? PollEvents.Err : 0);
+            }
+        }
+    }
+
     /// <summary>Reads what is buffered (0 at end of file); waits for data unless <paramref name="blocking"/> is false (then <c>EAGAIN</c>).</summary>
     public int Receive(Span<byte> buffer, bool blocking, CancellationToken token) => ReadBuffer(buffer, blocking, token);
 
@@ -195,6 +236,7 @@ internal sealed class VirtualPipe
                     }
 
                     _buffered -= total;
+                    _taken++;
                     PythonInterpreter.ReleaseHostMemory(total);
                     Signal(_writable);
                     Readiness.Changed();
@@ -252,6 +294,7 @@ internal sealed class VirtualPipe
 
                     _chunks.Enqueue(data.Slice(written, n).ToArray());
                     _buffered += n;
+                    _added++;
                     written += n;
                     Signal(_readable);
                     Readiness.Changed();
@@ -296,6 +339,9 @@ internal sealed class VirtualPipe
             {
                 _writerClosed = true;
             }
+
+            _added++;
+            _taken++;
         }
 
         Signal(_readable);
@@ -328,6 +374,13 @@ internal sealed class VirtualPipe
         public override bool ReadReady => read ? pipe.Source is not null || pipe.HasData : pipe.Sink is null && pipe.ReaderClosed;
 
         public override bool WriteReady => read || pipe.Sink is not null || pipe.CanWrite;
+
+        /// <summary>As Linux's pipes: a read end reports only <c>POLLIN</c>/<c>POLLHUP</c>, a write end only <c>POLLOUT</c>/<c>POLLERR</c>.</summary>
+        public override int PollEvents => read
+            ? pipe.Source is not null ? State.PollEvents.Readable : pipe.ReaderEvents
+            : pipe.Sink is not null ? State.PollEvents.Writable : pipe.WriterEvents;
+
+        public override (long In, long Out) Wakeups => read ? (pipe.Changes.Added, 0) : (0, pipe.Changes.Taken);
 
         public override int Read(Span<byte> buffer, CancellationToken cancellationToken)
         {

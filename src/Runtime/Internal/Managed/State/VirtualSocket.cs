@@ -49,6 +49,40 @@ internal sealed class VirtualSocket : OpenFile
     /// <summary>Gets the bytes waiting to be received (<c>FIONREAD</c>).</summary>
     public int Pending => _readShut ? 0 : _incoming.Buffered;
 
+    /// <summary>
+    /// As Linux's stream sockets of <c>AF_UNIX</c>: <c>POLLIN</c> with data, <c>POLLIN | POLLRDHUP</c> once receiving stopped (the peer
+    /// shut down its sending side or closed, or <c>shutdown(SHUT_RD)</c> here), <c>POLLHUP</c> once both directions stopped
+    /// (the peer closed, or <c>shutdown(SHUT_RDWR)</c> here), <c>POLLOUT</c> while the peer's buffer has room.
+    /// </summary>
+    public override int PollEvents
+    {
+        get
+        {
+            var received = _incoming.ReaderEvents;
+            var receiveShut = _readShut || (received & State.PollEvents.Hup) != 0;
+            var sendShut = _writeShut || _outgoing.ReaderClosed;
+            var events = received & State.PollEvents.Readable;
+            if (receiveShut)
+            {
+                events |= State.PollEvents.Readable | State.PollEvents.RdHup;
+            }
+
+            if (receiveShut && sendShut)
+            {
+                events |= State.PollEvents.Hup;
+            }
+
+            if (_outgoing.CanWrite)
+            {
+                events |= State.PollEvents.Writable | State.PollEvents.WrBand;
+            }
+
+            return events;
+        }
+    }
+
+    public override (long In, long Out) Wakeups => (_incoming.Changes.Added + (_readShut ? 1 : 0), _outgoing.Changes.Taken);
+
     /// <summary>Makes the two connected ends.</summary>
     public static (VirtualSocket A, VirtualSocket B) Pair(int family, int type, int protocol)
     {
