@@ -43,4 +43,7 @@ internal static partial class CompatibilityLog
 
     [LoggerMessage(EventId = 107, EventName = "ThreadStackRaised", Level = LogLevel.Debug, Message = "Ignored: thread stack size {Requested} raised to {Floor}, the least a thread that runs Python gets")]
     public static partial void ThreadStackRaised(ILogger logger, long requested, long floor);
+
+    [LoggerMessage(EventId = 170, EventName = "LibraryDescriptorCallsNotRedirected", Level = LogLevel.Warning, Message = "Unsupported: the interpreter library's own descriptor calls (lseek, dup, fdopen) could not be pointed at the runtime's descriptors ({Reason}); tracebacks printed by C code show no source lines and may reach a host descriptor of the same number")]
+    public static partial void LibraryDescriptorCallsNotRedirected(ILogger logger, string reason);
 }
