@@ -19,8 +19,10 @@ namespace PyHosting.Providers;
 /// </para>
 /// <para>
 /// <see cref="IPythonProcess.Kill"/> kills the whole process tree; disposing a process that still
-/// runs kills it. A process killed through <see cref="IPythonProcess.Kill"/> reports exit code -9;
-/// other deaths by signal report what .NET reports (128 + the signal number).
+/// runs kills it. A process ended by signal N reports exit code -N, as Python's <c>subprocess</c> does (.NET itself
+/// reports 128 + N): on Linux the child's status is read when it exits, before .NET reaps it; should .NET reap it
+/// first, or elsewhere, only a process killed through <see cref="IPythonProcess.Kill"/> is known to have died by a
+/// signal (-9), and other deaths by signal report 128 + N.
 /// </para>
 /// </remarks>
 public sealed class ProcessPythonProcessProvider : IPythonProcessProvider

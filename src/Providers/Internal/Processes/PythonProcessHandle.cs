@@ -9,6 +9,7 @@ internal sealed class PythonProcessHandle : IPythonProcess
 
     private readonly Process _process;
     private readonly Task[] _drains;
+    private readonly ExitSignalWatcher? _exitSignal;
     private volatile bool _killed;
     private int _disposed;
 
@@ -16,6 +17,7 @@ internal sealed class PythonProcessHandle : IPythonProcess
     {
         _process = process;
         Id = process.Id;
+        _exitSignal = OperatingSystem.IsWindows() ? null : ExitSignalWatcher.Start(process.Id);
         StandardInput = startInfo.StandardInput == PythonStdio.Pipe ? process.StandardInput.BaseStream : null;
         StandardOutput = startInfo.StandardOutput == PythonStdio.Pipe ? process.StandardOutput.BaseStream : null;
         StandardError = startInfo.StandardError == PythonStdio.Pipe ? process.StandardError.BaseStream : null;
@@ -99,9 +101,18 @@ internal sealed class PythonProcessHandle : IPythonProcess
     }
 
     /// <summary>
-    /// .NET reports a child killed by signal N as 128 + N, indistinguishable from a normal exit with
-    /// that code; only for the SIGKILL this handle sent itself is it certain, and then it reports -9 as Python does.
+    /// .NET reports a child killed by signal N as 128 + N, indistinguishable from a normal exit with that code: the
+    /// <see cref="ExitSignalWatcher"/> tells them apart (Linux), and a SIGKILL this handle sent itself is certain; a
+    /// death by signal is then reported as -N, as Python does.
     /// </summary>
     private int Translate(int exitCode)
-        => _killed && !OperatingSystem.IsWindows() && exitCode == 128 + SigKill ? -SigKill : exitCode;
+    {
+        if (OperatingSystem.IsWindows() || exitCode <= 128 || exitCode > 128 + 64)
+        {
+            return exitCode;
+        }
+
+        var signal = exitCode - 128;
+        return _exitSignal?.Signal() == signal || (_killed && signal == SigKill) ? -signal : exitCode;
+    }
 }
