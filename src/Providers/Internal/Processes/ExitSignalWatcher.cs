@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using PyHosting.Providers.Internal.Physical;
 
 namespace PyHosting.Providers.Internal.Processes;
 
@@ -6,7 +6,8 @@ namespace PyHosting.Providers.Internal.Processes;
 /// Learns whether a child ended by a signal, which <see cref="System.Diagnostics.Process.ExitCode"/> cannot tell: .NET
 /// reports a child killed by signal N as 128 + N, the same as <c>exit(128 + N)</c>. A thread waits for the child with
 /// <c>waitid(WEXITED | WNOWAIT)</c>, which reads the child's status without reaping it (.NET reaps it), and keeps the
-/// signal when the kernel reports <c>CLD_KILLED</c> or <c>CLD_DUMPED</c>.
+/// signal when the kernel reports <c>CLD_KILLED</c> or <c>CLD_DUMPED</c>. The thread is started before the child, and
+/// ends with it.
 /// </summary>
 /// <remarks>
 /// The status is read between the child's exit and .NET's reaping of it. The waiting thread is woken by the kernel at
@@ -25,25 +26,24 @@ internal sealed unsafe class ExitSignalWatcher
     private const int SigInfoCode = 8;
     private const int SigInfoStatus = 24;
 
-    private static readonly delegate* unmanaged<int, int, byte*, int, int> WaitId = Resolve();
-
-    private readonly int _pid;
+    private readonly ManualResetEventSlim _started = new(false);
     private readonly ManualResetEventSlim _done = new(false);
+    private int _pid;
     private int _signal;
 
-    private ExitSignalWatcher(int pid) => _pid = pid;
-
-    /// <summary>Starts watching <paramref name="pid"/>, a child of this process that .NET started; <see langword="null"/> off Linux.</summary>
-    /// <param name="pid">The child's process id.</param>
+    /// <summary>
+    /// Starts the watching thread before the child exists (off Linux: <see langword="null"/>), so that it is running
+    /// when <see cref="Watch"/> hands it the child's id: a child may exit within a millisecond of its start.
+    /// </summary>
     /// <returns>The watcher, or <see langword="null"/>.</returns>
-    public static ExitSignalWatcher? Start(int pid)
+    public static ExitSignalWatcher? Prepare()
     {
-        if (WaitId == null)
+        if (!LinuxNative.IsSupportedPlatform)
         {
             return null;
         }
 
-        var watcher = new ExitSignalWatcher(pid);
+        var watcher = new ExitSignalWatcher();
         var thread = new Thread(watcher.Run, maxStackSize: 64 * 1024)
         {
             IsBackground = true,
@@ -53,6 +53,17 @@ internal sealed unsafe class ExitSignalWatcher
         return watcher;
     }
 
+    /// <summary>Watches <paramref name="pid"/>, a child of this process that .NET started.</summary>
+    /// <param name="pid">The child's process id.</param>
+    public void Watch(int pid)
+    {
+        Volatile.Write(ref _pid, pid);
+        _started.Set();
+    }
+
+    /// <summary>Ends the watching thread without a child (the start failed).</summary>
+    public void Cancel() => Watch(0);
+
     /// <summary>The signal that ended the child, 0 when it exited or the status is unknown. Waits (briefly) for the watching thread once the child has exited.</summary>
     /// <returns>The signal number, or 0.</returns>
     public int Signal()
@@ -61,28 +72,25 @@ internal sealed unsafe class ExitSignalWatcher
         return Volatile.Read(ref _signal);
     }
 
-    private static delegate* unmanaged<int, int, byte*, int, int> Resolve()
-    {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "waitid", out var waitid))
-        {
-            return null;
-        }
-
-        return (delegate* unmanaged<int, int, byte*, int, int>)waitid;
-    }
-
     private void Run()
     {
         try
         {
+            _started.Wait();
+            var pid = Volatile.Read(ref _pid);
+            if (pid <= 0)
+            {
+                return;
+            }
+
             var info = stackalloc byte[SigInfoSize];
             int result;
             do
             {
                 new Span<byte>(info, SigInfoSize).Clear();
-                result = WaitId(PPid, _pid, info, WExited | WNoWait);
+                result = LinuxNative.WaitId(PPid, pid, info, WExited | WNoWait);
             }
-            while (result != 0 && Marshal.GetLastSystemError() == EIntr);
+            while (result != 0 && LinuxNative.LastErrno == EIntr);
 
             var code = *(int*)(info + SigInfoCode);
             if (result == 0 && code is CldKilled or CldDumped)
