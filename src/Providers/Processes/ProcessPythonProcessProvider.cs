@@ -19,8 +19,11 @@ namespace PyHosting.Providers;
 /// </para>
 /// <para>
 /// <see cref="IPythonProcess.Kill"/> kills the whole process tree; disposing a process that still
-/// runs kills it. A process killed through <see cref="IPythonProcess.Kill"/> reports exit code -9;
-/// other deaths by signal report what .NET reports (128 + the signal number).
+/// runs kills it. A process ended by signal N reports exit code -N, as Python's <c>subprocess</c> does (.NET itself
+/// reports 128 + N). On Linux 6.15 and later the kernel keeps the child's status for a process descriptor opened at
+/// its start, which tells for certain; on older Linux kernels the status is read with <c>waitid(WNOWAIT)</c> when the
+/// child exits, which may lose the race with .NET's reaping of it. Where neither tells, only a process killed through
+/// <see cref="IPythonProcess.Kill"/> is known to have died by a signal (-9), and other deaths by signal report 128 + N.
 /// </para>
 /// </remarks>
 public sealed class ProcessPythonProcessProvider : IPythonProcessProvider
@@ -58,13 +61,16 @@ public sealed class ProcessPythonProcessProvider : IPythonProcessProvider
             processStartInfo.Environment[name] = value;
         }
 
-        Process process;
+        Process? process;
+        // Where the kernel keeps a child's status for a process descriptor, no thread needs to watch the exit.
+        var exitSignal = OperatingSystem.IsWindows() || ChildExitStatus.Supported ? null : ExitSignalWatcher.Prepare();
         try
         {
-            process = Process.Start(processStartInfo) ?? throw new PythonIOException(Errno.EIO, $"'{executable}' did not start.");
+            process = Process.Start(processStartInfo);
         }
         catch (Win32Exception e)
         {
+            exitSignal?.Cancel();
             throw e.NativeErrorCode switch
             {
                 Errno.ENOENT => new FileNotFoundException($"No such file or directory: '{executable}'", executable, e),
@@ -74,12 +80,30 @@ public sealed class ProcessPythonProcessProvider : IPythonProcessProvider
             };
         }
 
+        if (process is null)
+        {
+            exitSignal?.Cancel();
+            throw new PythonIOException(Errno.EIO, $"'{executable}' did not start.");
+        }
+
+        var exitStatus = OperatingSystem.IsWindows() ? null : ChildExitStatus.Open(process.Id);
+        if (exitStatus is not null)
+        {
+            exitSignal?.Cancel();
+            exitSignal = null;
+        }
+        else
+        {
+            exitSignal?.Watch(process.Id);
+        }
+
         try
         {
-            return new PythonProcessHandle(process, startInfo);
+            return new PythonProcessHandle(process, startInfo, exitStatus, exitSignal);
         }
         catch
         {
+            exitStatus?.Dispose();
             process.Dispose();
             throw;
         }

@@ -43,6 +43,28 @@ public sealed class ProcessPythonProcessProviderTests
         Assert.Equal(3, process.ExitCode);
     }
 
+    [Theory]
+    [InlineData("TERM", -15)]
+    [InlineData("INT", -2)]
+    [InlineData("ABRT", -6)]
+    public async Task Start_ShellEndedBySignal_ReportsMinusTheSignalNumber(string signal, int expected)
+    {
+        // The shell resets the signal to its default and sends it to itself: .NET alone would report 128 + n.
+        using var process = _provider.Start(new PythonProcessStartInfo(["sh", "-c", $"sleep 0.2; trap - {signal}; kill -{signal} $$; sleep 5"]));
+
+        Assert.Equal(expected, await process.WaitForExitAsync().WaitAsync(Timeout));
+        Assert.Equal(expected, process.ExitCode);
+    }
+
+    [Fact]
+    public async Task Start_ShellExitingWith130_Reports130()
+    {
+        using var process = _provider.Start(new PythonProcessStartInfo(["sh", "-c", "sleep 0.2; exit 130"]));
+
+        Assert.Equal(130, await process.WaitForExitAsync().WaitAsync(Timeout));
+        Assert.Equal(130, process.ExitCode);
+    }
+
     [Fact]
     public async Task Kill_RunningSleep_EndsItWithMinusNine()
     {

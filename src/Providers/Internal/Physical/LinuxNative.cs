@@ -46,6 +46,7 @@ internal static unsafe partial class LinuxNative
 
     private const string LibC = "libc";
     private const long SYS_openat2 = 437;
+    private const long SYS_pidfd_open = 434;
 
     static LinuxNative()
     {
@@ -84,6 +85,20 @@ internal static unsafe partial class LinuxNative
 
     [LibraryImport(LibC, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial long Syscall(long number, SafeFileHandle directory, string path, ref OpenHow how, nuint size);
+
+    /// <summary>Calls <c>pidfd_open</c>; the new descriptor or -1 with errno set.</summary>
+    public static int PidFdOpen(int pid) => (int)SyscallPid(SYS_pidfd_open, pid, 0);
+
+    /// <summary>Calls <c>ioctl</c> with a pointer argument; 0 or -1 with errno set.</summary>
+    [LibraryImport(LibC, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, byte* argument);
+
+    [LibraryImport(LibC, EntryPoint = "syscall", SetLastError = true)]
+    private static partial long SyscallPid(long number, int pid, uint flags);
+
+    /// <summary>Calls <c>waitid</c> (the process status of a child); 0 or -1 with errno set.</summary>
+    [LibraryImport(LibC, EntryPoint = "waitid", SetLastError = true)]
+    public static partial int WaitId(int idType, int id, byte* info, int options);
 
     [LibraryImport(LibC, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -9,13 +9,17 @@ internal sealed class PythonProcessHandle : IPythonProcess
 
     private readonly Process _process;
     private readonly Task[] _drains;
+    private readonly ChildExitStatus? _exitStatus;
+    private readonly ExitSignalWatcher? _exitSignal;
     private volatile bool _killed;
     private int _disposed;
 
-    public PythonProcessHandle(Process process, PythonProcessStartInfo startInfo)
+    public PythonProcessHandle(Process process, PythonProcessStartInfo startInfo, ChildExitStatus? exitStatus, ExitSignalWatcher? exitSignal)
     {
         _process = process;
         Id = process.Id;
+        _exitStatus = exitStatus;
+        _exitSignal = exitSignal;
         StandardInput = startInfo.StandardInput == PythonStdio.Pipe ? process.StandardInput.BaseStream : null;
         StandardOutput = startInfo.StandardOutput == PythonStdio.Pipe ? process.StandardOutput.BaseStream : null;
         StandardError = startInfo.StandardError == PythonStdio.Pipe ? process.StandardError.BaseStream : null;
@@ -96,12 +100,24 @@ internal sealed class PythonProcessHandle : IPythonProcess
         }
 
         _process.Dispose();
+        _exitStatus?.Dispose();
     }
 
     /// <summary>
-    /// .NET reports a child killed by signal N as 128 + N, indistinguishable from a normal exit with
-    /// that code; only for the SIGKILL this handle sent itself is it certain, and then it reports -9 as Python does.
+    /// .NET reports a child killed by signal N as 128 + N, indistinguishable from a normal exit with that code: the
+    /// kernel's status kept for a process descriptor (<see cref="ChildExitStatus"/>), or else the
+    /// <see cref="ExitSignalWatcher"/>, tells them apart (Linux), and a SIGKILL this handle sent itself is certain; a
+    /// death by signal is then reported as -N, as Python does.
     /// </summary>
     private int Translate(int exitCode)
-        => _killed && !OperatingSystem.IsWindows() && exitCode == 128 + SigKill ? -SigKill : exitCode;
+    {
+        if (OperatingSystem.IsWindows() || exitCode <= 128 || exitCode > 128 + 64)
+        {
+            return exitCode;
+        }
+
+        var signal = exitCode - 128;
+        var reported = _exitStatus is { } status ? status.Signal() : _exitSignal is { } watcher ? watcher.Signal() : -1;
+        return reported == signal || (_killed && signal == SigKill) ? -signal : exitCode;
+    }
 }

@@ -67,4 +67,7 @@ internal static partial class CompatibilityLog
 
     [LoggerMessage(EventId = 156, EventName = "EpollNestingRefused", Level = LogLevel.Debug, Message = "Unsupported: epoll descriptor {Fd} nested a second level deep (ELOOP; the runtime's epoll nests one level, Linux's four)")]
     public static partial void EpollNestingRefused(ILogger logger, int fd);
+
+    [LoggerMessage(EventId = 170, EventName = "LibraryDescriptorCallsNotRedirected", Level = LogLevel.Warning, Message = "Unsupported: the interpreter library's own descriptor calls (lseek, dup, fdopen) could not be pointed at the runtime's descriptors ({Reason}); tracebacks printed by C code show no source lines and may reach a host descriptor of the same number")]
+    public static partial void LibraryDescriptorCallsNotRedirected(ILogger logger, string reason);
 }

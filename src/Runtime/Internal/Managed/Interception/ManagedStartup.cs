@@ -20,6 +20,11 @@ internal static unsafe class ManagedStartup
     {
         VerifyFlags();
         DeniedTypes.Apply(started: true);
+        if (LibraryDescriptorCalls.Install(LibPython.Handle) is { } notRedirected)
+        {
+            CompatibilityLog.LibraryDescriptorCallsNotRedirected(backend.Compatibility, notRedirected);
+        }
+
         Started = true;
         backend.Modules.Io.ManagedShimReady = true;
         var io = Py.Import("_io");
