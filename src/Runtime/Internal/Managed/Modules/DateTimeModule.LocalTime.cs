@@ -187,7 +187,7 @@ internal sealed unsafe partial class DateTimeModule
         var tz = Arg.Optional(args, "tz");
         var zone = Zone;
         nint aware;
-        if (IsAware(self))
+        if (IsAware(self) && !HasNoOffset(self))
         {
             if (tz != 0)
             {
@@ -235,6 +235,30 @@ internal sealed unsafe partial class DateTimeModule
     {
         LibPython.Py_DecRef(o);
         return 0;
+    }
+
+    /// <summary>
+    /// Whether an aware datetime's <c>utcoffset()</c> is None (CPython then takes it as a naive, local time). Asked of
+    /// tzinfo classes other than <c>timezone</c>, whose offset is never None; the original method asks again.
+    /// </summary>
+    private bool HasNoOffset(nint self)
+    {
+        if (Py.TypeOf(*(nint*)(self + TzInfoOffset)) == _timezoneType)
+        {
+            return false;
+        }
+
+        var utcoffset = Py.GetAttr(_datetimeType, "utcoffset");
+        LibPython.Py_IncRef(self);
+        var offset = utcoffset == 0 ? 0 : Call(utcoffset, Py.Tuple(self));
+        LibPython.Py_DecRef(utcoffset);
+        if (offset == 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        LibPython.Py_DecRef(offset);
+        return offset == LibPython.None;
     }
 
     private bool IsAware(nint self) => *(byte*)(self + HasTzInfoOffset) != 0 && *(nint*)(self + TzInfoOffset) != LibPython.None;
