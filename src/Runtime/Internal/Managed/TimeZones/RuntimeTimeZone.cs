@@ -112,18 +112,22 @@ internal sealed class RuntimeTimeZone
 
     private LocalZone FromTimeZoneInfo(TimeZoneInfo zone)
     {
-        // A zone of the IANA database is read from its file, for the abbreviations C reports (CET, CEST).
-        try
+        // A zone of the IANA database is read from its file, for the abbreviations C reports (CET, CEST), when the file
+        // agrees with the zone around now (a custom zone may reuse a database id; a deserialized one has the same rules).
+        if (FromDatabase(zone.Id, logRefusal: false) is { } file)
         {
-            if (TimeZoneInfo.TryFindSystemTimeZoneById(zone.Id, out var system) && system.HasSameRules(zone)
-                && FromDatabase(zone.Id, logRefusal: false) is { } file)
+            var now = _backend.Clock.GetUtcNow();
+            var agrees = true;
+            foreach (var days in (ReadOnlySpan<int>)[-182, 0, 182])
+            {
+                var instant = now.AddDays(days);
+                agrees &= file.At(instant.ToUnixTimeSeconds()).Offset == (int)zone.GetUtcOffset(instant).TotalSeconds;
+            }
+
+            if (agrees)
             {
                 return file;
             }
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidTimeZoneException or System.Security.SecurityException)
-        {
-            // A zone .NET cannot read is taken as it is.
         }
 
         return new TimeZoneInfoZone(zone);
