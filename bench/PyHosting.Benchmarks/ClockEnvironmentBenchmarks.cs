@@ -3,8 +3,9 @@ using BenchmarkDotNet.Attributes;
 namespace PyHosting.Benchmarks;
 
 /// <summary>
-/// Case 3: <c>time.time()</c> and <c>os.environ['X']</c> in a Python loop; the times are per loop
-/// iteration (an empty loop is measured for reference).
+/// Case 3: <c>time.time()</c>, <c>os.environ['X']</c> and local time (<c>time.localtime(t)</c> and
+/// <c>datetime.fromtimestamp(t)</c>, in the runtime's zone for the Managed backend) in a Python loop; the
+/// times are per loop iteration (an empty loop is measured for reference).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class ClockEnvironmentBenchmarks
@@ -19,6 +20,11 @@ public class ClockEnvironmentBenchmarks
         "def environ_loop(n):\n" +
         "    for _ in range(n):\n" +
         "        os.environ['X']\n" +
+        "def localtime_loop(n):\n" +
+        "    from datetime import datetime\n" +
+        "    for i in range(n):\n" +
+        "        time.localtime(1700000000 + i)\n" +
+        "        datetime.fromtimestamp(1700000000 + i)\n" +
         "def empty_loop(n):\n" +
         "    for _ in range(n):\n" +
         "        pass\n";
@@ -52,6 +58,9 @@ public class ClockEnvironmentBenchmarks
 
     [Benchmark(OperationsPerInvoke = Iterations)]
     public void OsEnviron() => Call("environ_loop");
+
+    [Benchmark(OperationsPerInvoke = Iterations)]
+    public void LocalTime() => Call("localtime_loop");
 
     private void Call(string function) =>
         _runtime.Runtime.InvokeAsync<object>("pyhosting_bench_loops", function, _args).GetAwaiter().GetResult();

@@ -54,6 +54,7 @@ internal static class SummaryTable
             ("3a", "`time.time()` in a Python loop, per iteration", nameof(ClockEnvironmentBenchmarks.TimeTime)),
             ("3b", "`os.environ['X']` in a Python loop, per iteration", nameof(ClockEnvironmentBenchmarks.OsEnviron)),
             ("3c", "reference: empty Python loop, per iteration", nameof(ClockEnvironmentBenchmarks.EmptyLoop)),
+            ("3d", "`time.localtime(t)` and `datetime.fromtimestamp(t)` in a Python loop, per iteration", nameof(ClockEnvironmentBenchmarks.LocalTime)),
         })
         {
             var n = Median(nameof(ClockEnvironmentBenchmarks), method, BenchmarkBackend.Native);

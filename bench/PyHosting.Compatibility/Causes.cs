@@ -60,7 +60,7 @@ public static class Causes
         new("os.kill reaches only the runtime's children (a test signalling itself)", Classification.EmulatedByDesign, new(@"ProcessLookupError: \[Errno 3\] No such process", Options)),
         new("sys.stdin is an empty StringIO without .buffer", Classification.Bug, new(@"'_io\.StringIO' object has no attribute 'buffer'", Options)),
         new("driver aborted by a RecursionError escaping the module's tests (not narrowed down)", Classification.Bug, new(@"RecursionError: maximum recursion depth exceeded while calling a Python object", Options)),
-        new("the runtime is one unprivileged user (root-only tests skip); priority and clock changes refused", Classification.EmulatedByDesign, new(@"os\.set(e?[ug]id|re[ug]id|priority) is not supported|clock_settime is not supported|root privilege and more than one user", Options)),
+        new("the runtime is one unprivileged user (root-only tests skip); priority and clock changes refused", Classification.EmulatedByDesign, new(@"os\.set(e?[ug]id|re[ug]id|priority) is not supported|clock_settime is not supported|^test_time\|.*Operation not permitted|root privilege and more than one user", Options)),
         new("sys.settrace / sys.setprofile with a function denied (a tracer would run out of the interrupter's reach)", Classification.EmulatedByDesign, new(@"sys\.set(trace|profile) denied|^test_doctest\|.*test_pdb_set_trace", Options)),
         new("faulthandler absent", Classification.EmulatedByDesign, new(@"'faulthandler' is not available", Options)),
         new("subinterpreters refused (_testcapi.run_in_subinterp)", Classification.EmulatedByDesign, new(@"subinterpreters are not supported by the managed backend", Options)),
@@ -92,9 +92,6 @@ public static class Causes
         new("replaced built-in functions are methods of an int (pickling by reference, introspection)", Classification.Bug, new(@"'int' object has no attribute 'open'|method fork_exec of int object|test_getfullargspec_builtin_methods", Options)),
         new("shutil on symbolic links: stat(follow_symlinks=False) path returns None", Classification.Bug, new(@"'NoneType' object has no attribute 'st_mode'", Options)),
         new("argument checks and error types differ from CPython's", Classification.Bug, new(@"not raised|does not match|testInvalidFd_overflow|testWarnings|test_bytes_like|8192 != 4096|25 != 9|Input/output error|fd: integer out of range", Options)),
-
-        // Time.
-        new("TZ changes and time.tzset not followed by localtime", Classification.NotYetSupported, new(@"^(test_datetime|test_time|test_email)\|.*(tz|TZ|EST|EDT|MSK|UTC|18000|1414895400|timezone|fromtimestamp)", Options)),
 
         // The runner's environment.
         new("read-only Python home", Classification.Environment, new(@"Read-only file system: '/usr/lib/python3|requires write access to the installed location", Options)),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using PyHosting.Hosting.Isolation;
 
@@ -26,7 +27,22 @@ internal static class BrokeredServices
         if (settings.TryGetValue(BrokeredProviders.ClockKey, out var frequency)
             && long.TryParse(frequency, NumberStyles.None, CultureInfo.InvariantCulture, out var ticksPerSecond) && ticksPerSecond > 0)
         {
-            builder.WithTimeProvider(new BrokeredTimeProvider(link, ticksPerSecond));
+            builder.WithTimeProvider(new BrokeredTimeProvider(link, ticksPerSecond, ZoneOf(settings)));
+        }
+    }
+
+    /// <summary>The host clock's local zone as the start frame carries it, or the worker's own when it cannot be read.</summary>
+    private static TimeZoneInfo ZoneOf(IReadOnlyDictionary<string, string?> settings)
+    {
+        try
+        {
+            return settings.TryGetValue(BrokeredProviders.ClockTimeZoneKey, out var zone) && !string.IsNullOrEmpty(zone)
+                ? TimeZoneInfo.FromSerializedString(zone)
+                : TimeZoneInfo.Local;
+        }
+        catch (Exception e) when (e is ArgumentException or SerializationException or InvalidTimeZoneException)
+        {
+            return TimeZoneInfo.Local;
         }
     }
 }

@@ -9,12 +9,15 @@ namespace PyHosting.Worker;
 /// </summary>
 /// <param name="link">The channel.</param>
 /// <param name="frequency">The host clock's timestamp frequency.</param>
-internal sealed class BrokeredTimeProvider(HostLink link, long frequency) : TimeProvider
+/// <param name="localTimeZone">The host clock's local time zone when the worker started (the runtime's local zone).</param>
+internal sealed class BrokeredTimeProvider(HostLink link, long frequency, TimeZoneInfo localTimeZone) : TimeProvider
 {
     private static readonly byte[] NoArguments = BrokerArgs.Array(0).ToArray();
     private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public override long TimestampFrequency => frequency;
+
+    public override TimeZoneInfo LocalTimeZone => localTimeZone;
 
     public override DateTimeOffset GetUtcNow()
         => new(BrokeredFileSystem.Reader(link.Request(BrokerOperation.GetUtcNow, NoArguments), 1).ReadInt64(), TimeSpan.Zero);

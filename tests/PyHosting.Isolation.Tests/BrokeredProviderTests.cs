@@ -153,6 +153,18 @@ public sealed class BrokeredProviderTests
     }
 
     [Fact]
+    public async Task FakeTimeProvider_ItsLocalZoneIsTheWorkersLocalZone()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2001, 2, 3, 4, 5, 6, TimeSpan.Zero));
+        clock.SetLocalTimeZone(TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo"));
+        await using var host = await IsolatedHost.StartAsync(Managed(), runtime: r => r.WithTimeProvider(clock));
+
+        Assert.Equal(
+            "2001-02-03T13:05:06 JST -32400",
+            await host.Runtime.EvaluateAsync<string>("(lambda t, d: f'{d.datetime.now().isoformat()} {t.localtime().tm_zone} {t.timezone}')(__import__('time'), __import__('datetime'))"));
+    }
+
+    [Fact]
     public async Task ThrowingProvider_TheWorkerGetsEio_AndTheHostServesOn()
     {
         var fs = new InMemoryPythonFileSystem();

@@ -31,7 +31,7 @@ public sealed class ClockTests(ManagedRuntimeFixture fixture)
         // Noon UTC keeps the date the same in every zone within twelve hours of UTC.
         var now = fixture.Clock.GetUtcNow();
         fixture.Clock.Advance(now.Date.AddDays(1).AddHours(12) - now.UtcDateTime);
-        var expected = TimeZoneInfo.ConvertTime(fixture.Clock.GetUtcNow(), TimeZoneInfo.Local);
+        var expected = TimeZoneInfo.ConvertTime(fixture.Clock.GetUtcNow(), fixture.Clock.LocalTimeZone);
         var result = await fixture.RunAsync<List<object?>>("""
             import datetime
             return [datetime.date.today().isoformat(), datetime.datetime.now().isoformat()]

@@ -35,6 +35,9 @@ internal sealed record BrokeredProviders(
     /// <summary>The key that tells a worker its clock is brokered, with the host clock's timestamp frequency as its value.</summary>
     public const string ClockKey = SettingsPrefix + ":ClockFrequency";
 
+    /// <summary>The key that carries the brokered clock's local time zone (<see cref="TimeZoneInfo.ToSerializedString"/>), which the worker's runtime takes as its local zone.</summary>
+    public const string ClockTimeZoneKey = SettingsPrefix + ":ClockTimeZone";
+
     /// <summary>Gets a value indicating whether anything is brokered.</summary>
     public bool Any => FileSystem is not null || Processes is not null || Clock is not null;
 
@@ -87,6 +90,7 @@ internal sealed record BrokeredProviders(
         if (Clock is not null)
         {
             settings[ClockKey] = Clock.TimestampFrequency.ToString(CultureInfo.InvariantCulture);
+            settings[ClockTimeZoneKey] = Clock.LocalTimeZone.ToSerializedString();
         }
     }
 }

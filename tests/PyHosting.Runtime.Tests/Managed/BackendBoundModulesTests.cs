@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using PyHosting.Internal;
 using PyHosting.Internal.Managed;
 using PyHosting.Internal.Managed.Modules;
+using PyHosting.Internal.Managed.TimeZones;
 using PyHosting.Providers;
 
 namespace PyHosting.Runtime.Tests.Managed;
@@ -79,6 +80,37 @@ public class BackendBoundModulesTests
         Assert.Equal(90_000_000_000, firstTime.MonotonicNanoseconds());
         Assert.Equal(1_500_000_000, secondTime.MonotonicNanoseconds());
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 1, 30, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000, firstTime.Nanoseconds());
+    }
+
+    [Fact]
+    public void TheLocalZone_IsEachBackendsOwn_AndTzChangesOnlyTheBackendWhoseEnvironmentHasIt()
+    {
+        var first = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var second = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        first.SetLocalTimeZone(TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo"));
+        second.SetLocalTimeZone(TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris"));
+        var firstBackend = Create(clock: first);
+        var secondBackend = Create(clock: second);
+        var firstZone = new TimeModule(firstBackend, firstBackend.Modules).Zone;
+        var secondZone = new TimeModule(secondBackend, secondBackend.Modules).Zone;
+        var hostZone = (System.Environment.GetEnvironmentVariable("TZ"), TimeZoneInfo.Local.Id);
+
+        Assert.Equal(9 * 3600, firstZone.Current.At(0).Offset);
+        Assert.Equal(3600, secondZone.Current.At(0).Offset);
+
+        firstBackend.Environment["TZ"] = "EST+05EDT,M3.2.0,M11.1.0";
+        firstZone.Reset();
+
+        Assert.Equal(new ZonePeriod(-5 * 3600, false, "EST"), firstZone.Current.At(0));
+        Assert.Equal(new ZonePeriod(-4 * 3600, true, "EDT"), firstZone.Current.At(new DateTimeOffset(2030, 7, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds()));
+        Assert.Equal(3600, secondZone.Current.At(0).Offset);
+        Assert.Equal(hostZone, (System.Environment.GetEnvironmentVariable("TZ"), TimeZoneInfo.Local.Id));
+
+        // The provider's zone is followed again once TZ is gone, and when the provider's zone changes.
+        firstBackend.Environment.Remove("TZ");
+        firstZone.Reset();
+        first.SetLocalTimeZone(TimeZoneInfo.Utc);
+        Assert.Equal(0, firstZone.Current.At(0).Offset);
     }
 
     [Fact]

@@ -35,8 +35,11 @@ internal sealed record HostState
 
     public required string? Locale { get; init; }
 
+    /// <summary>Gets the C library's time zone (<c>tzname</c> and <c>timezone</c> after <c>tzset</c>), which a runtime's <c>time.tzset()</c> never changes.</summary>
+    public required string CTimeZone { get; init; }
+
     /// <summary>Names whose C-level value is compared (the runtime's own environment never reaches the process).</summary>
-    public static IReadOnlyList<string> WatchedVariables { get; } = ["PATH", "HOME", "LANG", "LD_PRELOAD", "PYHOSTING_SANDBOX_PROBE"];
+    public static IReadOnlyList<string> WatchedVariables { get; } = ["PATH", "HOME", "LANG", "LD_PRELOAD", "PYHOSTING_SANDBOX_PROBE", "TZ"];
 
     public static HostState Capture(IEnumerable<string> watchedDirectories)
     {
@@ -61,6 +64,7 @@ internal sealed record HostState
             Limits = ProcFile("/proc/self/limits"),
             Scheduling = StatusLine(status, "Cpus_allowed_list") + " nice=" + ProcFile("/proc/self/stat").Split(") ")[1].Split(' ')[16],
             Locale = NativeMethods.CurrentLocale(),
+            CTimeZone = NativeMethods.CurrentTimeZone(),
         };
     }
 
@@ -100,6 +104,7 @@ internal sealed record HostState
         Compare(differences, "resource limits", before.Limits, Limits);
         Compare(differences, "scheduling", before.Scheduling, Scheduling);
         Compare(differences, "C locale", before.Locale, Locale);
+        Compare(differences, "C time zone", before.CTimeZone, CTimeZone);
         return differences;
     }
 

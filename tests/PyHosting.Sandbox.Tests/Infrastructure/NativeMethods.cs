@@ -22,8 +22,28 @@ internal static partial class NativeMethods
         return value == 0 ? null : Marshal.PtrToStringUTF8(value);
     }
 
+    /// <summary>The C library's zone as <c>localtime</c> would use it: <c>tzset()</c> (reading the process's TZ), then <c>tzname</c> and <c>timezone</c>.</summary>
+    public static unsafe string CurrentTimeZone()
+    {
+        tzset();
+        var libc = NativeLibrary.Load("libc.so.6");
+        try
+        {
+            var names = (nint*)NativeLibrary.GetExport(libc, "tzname");
+            var offset = *(long*)NativeLibrary.GetExport(libc, "timezone");
+            return $"{Marshal.PtrToStringUTF8(names[0])}/{Marshal.PtrToStringUTF8(names[1])} {offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        }
+        finally
+        {
+            NativeLibrary.Free(libc);
+        }
+    }
+
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint getenv(string name);
+
+    [LibraryImport("libc")]
+    private static partial void tzset();
 
     [LibraryImport("libc")]
     private static partial nint setlocale(int category, nint locale);

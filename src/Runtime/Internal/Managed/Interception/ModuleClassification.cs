@@ -77,7 +77,7 @@ internal static class ModuleClassification
         // pthread_getcpuclockid take clock and thread ids: managed).
         ["time"] =
         [
-            "mktime", "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
+            "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
             "struct_time",
         ],
 

@@ -6,9 +6,10 @@ namespace PyHosting.Internal.Managed.Modules;
 /// <summary>
 /// Patches <c>_datetime</c>: <c>datetime.now</c> and <c>utcnow</c> read the C clock directly (not
 /// <c>time.time</c>), so they are replaced in the type's dictionary by classmethods over the
-/// provider's time. <c>date.today</c> already goes through <c>time.time</c>.
+/// provider's time. <c>date.today</c> already goes through <c>time.time</c>. What converts to or from local time
+/// follows the runtime's zone (see the other part of this class).
 /// </summary>
-internal sealed unsafe class DateTimeModule
+internal sealed unsafe partial class DateTimeModule
 {
     private const int TpDictOffset = 264;
     private readonly ManagedBackend _backend;
@@ -36,6 +37,7 @@ internal sealed unsafe class DateTimeModule
         _datetimeType = type; // the reference is kept: the type lives as long as the interpreter
         Set(dict, "now", _backend.FunctionFor("datetime.now", "cls, /, tz=None", Now));
         Set(dict, "utcnow", _backend.FunctionFor("datetime.utcnow", "cls, /", UtcNow));
+        PatchLocalTime(module, type, dict);
         LibPython.PyType_Modified(type);
         _patched = true;
         return 0;

@@ -6,11 +6,11 @@ using PyHosting.Providers;
 namespace PyHosting.Internal.Managed.Modules;
 
 /// <summary>Patches <c>time</c>: every clock read follows the injected <see cref="TimeProvider"/>; <c>sleep</c> waits on it.</summary>
-internal sealed unsafe class TimeModule
+internal sealed unsafe partial class TimeModule
 {
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
-        "mktime", "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
+        "strptime", "get_clock_info", "process_time", "process_time_ns", "thread_time", "thread_time_ns",
         "struct_time",
     };
 
@@ -30,7 +30,11 @@ internal sealed unsafe class TimeModule
     {
         _backend = backend;
         _patcher = patcher;
+        Zone = new TimeZones.RuntimeTimeZone(backend);
     }
+
+    /// <summary>Gets the runtime's local time zone, which <c>time</c> and <c>datetime</c> convert with.</summary>
+    public TimeZones.RuntimeTimeZone Zone { get; }
 
     public int Patch(nint module)
     {
@@ -60,19 +64,8 @@ internal sealed unsafe class TimeModule
         });
         _patcher.Replace(module, "time", "pthread_getcpuclockid", "thread_id, /", ThreadClock);
         _patcher.Replace(module, "time", "sleep", "secs, /", Sleep);
-        foreach (var name in (ReadOnlySpan<string>)["localtime", "gmtime", "ctime"])
-        {
-            var n = name;
-            _patcher.Replace(module, "time", n, "seconds=None, /", args => WithDefaultSeconds(n, args));
-        }
-
-        _patcher.Replace(module, "time", "asctime", "t=None, /", args => WithDefaultTuple("asctime", args, 0));
-        _patcher.Replace(module, "time", "strftime", "format, t=None, /", args => WithDefaultTuple("strftime", args, 1));
-        _patcher.Replace(module, "time", "tzset", "", _ =>
-        {
-            CompatibilityLog.Ignored(_backend.Compatibility, "time.tzset (the process time zone is not re-read)");
-            return Py.NewNone();
-        });
+        _patcher.Replace(module, "time", "gmtime", "seconds=None, /", args => WithDefaultSeconds("gmtime", args));
+        PatchLocalTime(module);
         _patcher.DenyUnclassified(module, "time", n => ModulePatcher.Original("time", n) != 0);
         return 0;
     }
@@ -174,7 +167,7 @@ internal sealed unsafe class TimeModule
 
     private static readonly TimeSpan MaxSleepStep = TimeSpan.FromDays(1);
 
-    /// <summary>localtime/gmtime/ctime with no argument use the provider's time, then the original C function.</summary>
+    /// <summary>gmtime with no argument uses the provider's time, then the original C function.</summary>
     private nint WithDefaultSeconds(string name, BridgeArgs args)
     {
         var original = ModulePatcher.Original("time", name);
@@ -186,41 +179,6 @@ internal sealed unsafe class TimeModule
         var tuple = Py.Tuple(Py.NewInt(FloorSeconds()));
         var result = Py.Call(original, tuple, 0, "time." + name);
         LibPython.Py_DecRef(tuple);
-        return result;
-    }
-
-    /// <summary>asctime/strftime with no time tuple use <c>localtime()</c> of the provider's time.</summary>
-    private nint WithDefaultTuple(string name, BridgeArgs args, int tupleIndex)
-    {
-        var original = ModulePatcher.Original("time", name);
-        if (args.Count > tupleIndex)
-        {
-            return args.Forward(original);
-        }
-
-        var localtime = ModulePatcher.Original("time", "localtime");
-        var secs = Py.Tuple(Py.NewInt(FloorSeconds()));
-        var tm = Py.Call(localtime, secs, 0, "time.localtime");
-        LibPython.Py_DecRef(secs);
-        if (tm == 0)
-        {
-            return 0;
-        }
-
-        nint call;
-        if (tupleIndex == 0)
-        {
-            call = Py.Tuple(tm);
-        }
-        else
-        {
-            var format = Arg.Required(args, 0, "format");
-            LibPython.Py_IncRef(format);
-            call = Py.Tuple(format, tm);
-        }
-
-        var result = Py.Call(original, call, 0, "time." + name);
-        LibPython.Py_DecRef(call);
         return result;
     }
 
