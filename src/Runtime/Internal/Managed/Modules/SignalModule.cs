@@ -13,11 +13,11 @@ namespace PyHosting.Internal.Managed.Modules;
 /// number is written to the wakeup descriptor (what asyncio's child watchers wait for); <c>_thread.interrupt_main</c>
 /// runs the recorded handler (<see cref="InterruptMain"/>). Raising, alarms, timers and masks are unsupported.
 /// </summary>
-internal sealed unsafe class SignalModule
+internal sealed unsafe partial class SignalModule
 {
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
-        "default_int_handler", "strsignal", "valid_signals", "getitimer", "Signals", "Handlers", "Sigmasks", "ItimerError", "struct_siginfo",
+        "default_int_handler", "strsignal", "valid_signals", "Signals", "Handlers", "Sigmasks", "ItimerError", "struct_siginfo",
     };
 
     private const int SigChld = 17;
@@ -55,6 +55,7 @@ internal sealed unsafe class SignalModule
             CompatibilityLog.SignalInterruptIgnored(_backend.Compatibility, number);
             return Py.NewNone();
         });
+        PatchTimers(module);
         _backend.ChildExited = ChildExited;
         _patcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
 
@@ -90,17 +91,32 @@ internal sealed unsafe class SignalModule
             {
                 _callable.Remove(number);
             }
+
+            if (!callable && IsIgnoreHandler(handler))
+            {
+                _ignored.Add(number);
+            }
+            else
+            {
+                _ignored.Remove(number);
+            }
         }
 
         return previous != 0 ? previous : DefaultFor(args);
     }
 
     /// <summary>Whether <paramref name="handler"/> is <c>SIG_DFL</c> (the integer 0, or the <c>Handlers</c> member that is one).</summary>
-    private static bool IsDefaultHandler(nint handler)
+    private static bool IsDefaultHandler(nint handler) => IntegerHandler(handler) == 0;
+
+    /// <summary>Whether <paramref name="handler"/> is <c>SIG_IGN</c> (the integer 1, or the <c>Handlers</c> member that is one).</summary>
+    private static bool IsIgnoreHandler(nint handler) => IntegerHandler(handler) == 1;
+
+    /// <summary>The value of a handler that is an integer (<c>SIG_DFL</c>, <c>SIG_IGN</c>), or -1.</summary>
+    private static long IntegerHandler(nint handler)
     {
         if (LibPython.PyCallable_Check(handler) != 0 || !Py.IsInstanceOfFlag(handler, Py.TpFlagsLongSubclass))
         {
-            return false;
+            return -1;
         }
 
         var value = LibPython.PyLong_AsLongLong(handler);
@@ -109,7 +125,7 @@ internal sealed unsafe class SignalModule
             LibPython.PyErr_Clear();
         }
 
-        return value == 0;
+        return value;
     }
 
     /// <summary>
@@ -148,20 +164,30 @@ internal sealed unsafe class SignalModule
             handled = _handlers.ContainsKey(SigChld) && _callable.Contains(SigChld);
         }
 
-        var fd = Volatile.Read(ref _wakeupFd);
-        if (!handled || fd < 0 || !_backend.Fds.TryGet(fd, out var file))
+        if (handled && WriteWakeup(SigChld))
         {
-            return;
+            CompatibilityLog.SignalEmulated(_backend.Compatibility, "SIGCHLD: a child process exited, its signal number was written to the wakeup descriptor");
+        }
+    }
+
+    /// <summary>Writes the signal's number to the wakeup descriptor, if one is set, as CPython's own signal handler does. Any thread, no GIL.</summary>
+    private bool WriteWakeup(int signal)
+    {
+        var fd = Volatile.Read(ref _wakeupFd);
+        if (fd < 0 || !_backend.Fds.TryGet(fd, out var file))
+        {
+            return false;
         }
 
         try
         {
-            file!.Write([SigChld]);
-            CompatibilityLog.SignalEmulated(_backend.Compatibility, "SIGCHLD: a child process exited, its signal number was written to the wakeup descriptor");
+            file!.Write([(byte)signal]);
+            return true;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
             // A full buffer or a descriptor closed meanwhile: the wake-up is lost, as CPython loses it.
+            return false;
         }
     }
 

@@ -204,7 +204,16 @@ internal sealed class VirtualPipe
                 return written > 0 ? written : throw new PythonIOException(Errno.EAGAIN, "Resource temporarily unavailable");
             }
 
-            _writable.Wait(token);
+            try
+            {
+                _writable.Wait(token);
+            }
+            catch (OperationCanceledException) when (written > 0)
+            {
+                // Interrupted (a signal, or the call's end) after a part was written: that part is the result, as for a
+                // POSIX write that a signal interrupts.
+                return written;
+            }
         }
 
         return written;
@@ -316,7 +325,7 @@ internal sealed class VirtualPipe
                 return data.Length;
             }
 
-            return pipe.WriteBuffer(data, Blocking, CallContext.Current?.CancellationToken ?? CancellationToken.None);
+            return pipe.WriteBuffer(data, Blocking, CallContext.Current?.WaitToken ?? CancellationToken.None);
         }
 
         public override PythonFileStatus Status(TimeProvider clock)
