@@ -24,7 +24,7 @@ internal sealed unsafe partial class SignalModule
     private const int SigUnblock = 1;
     private const int SigSetMask = 2;
 
-    /// <summary>Timer values above this many seconds are refused, as CPython refuses those it cannot hold in nanoseconds.</summary>
+    /// <summary>Timer values above this many seconds are refused, as CPython refuses those it cannot hold in nanoseconds (about 9.2·10⁹ s).</summary>
     private const double MaxTimerSeconds = 9.2e9;
 
     private static delegate* unmanaged<nint> s_getFrame;
@@ -132,7 +132,7 @@ internal sealed unsafe partial class SignalModule
     /// <summary><c>alarm(seconds)</c>: arms (0: disarms) the call's real-time timer; returns the seconds that were left, rounded, as glibc does.</summary>
     private nint Alarm(BridgeArgs args)
     {
-        var seconds = (uint)Arg.ToInt(Arg.Long(args, 0, "seconds"), "seconds");
+        var seconds = unchecked((uint)CInt(args, 0, "seconds"));
         var signals = SignalsOfCall("alarm", create: seconds != 0);
         if (signals is null)
         {
@@ -155,7 +155,7 @@ internal sealed unsafe partial class SignalModule
     /// </summary>
     private nint SetTimer(BridgeArgs args)
     {
-        var which = Arg.Int(args, 0, "which");
+        var which = CInt(args, 0, "which");
         var value = TimerValue(Arg.Required(args, 1, "seconds"));
         var intervalObject = Arg.Optional(args, "interval");
         var interval = intervalObject == 0 ? TimeSpan.Zero : TimerValue(intervalObject);
@@ -337,6 +337,31 @@ internal sealed unsafe partial class SignalModule
         }
 
         return call.Signals;
+    }
+
+    /// <summary>An argument CPython reads as a C <c>int</c>: an integer (not a float), <c>OverflowError</c> outside the range.</summary>
+    private static int CInt(BridgeArgs args, int index, string name)
+    {
+        var o = Arg.Required(args, index, name);
+        if (Py.IsInstanceOfFlag(o, Py.TpFlagsLongSubclass))
+        {
+            var value = LibPython.PyLong_AsLongLong(o);
+            if (value == -1 && LibPython.PyErr_Occurred() != 0)
+            {
+                LibPython.PyErr_Clear();
+                value = long.MaxValue;
+            }
+
+            if (value is < int.MinValue or > int.MaxValue)
+            {
+                Py.SetError(LibPython.ExcOverflowError, value < 0 ? "signed integer is less than minimum" : "signed integer is greater than maximum");
+                throw new PythonErrorException();
+            }
+
+            return (int)value;
+        }
+
+        return (int)Arg.Long(o, name); // not an integer: TypeError, as CPython's
     }
 
     private static int SignalNumber(BridgeArgs args, int index, string name, int lowest)

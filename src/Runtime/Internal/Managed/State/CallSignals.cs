@@ -133,7 +133,7 @@ internal sealed unsafe class CallSignals : IDisposable
             }
 
             _interval = interval;
-            _deadline = _clock.GetTimestamp() + (long)Math.Min(value.TotalSeconds * _clock.TimestampFrequency, long.MaxValue / 4);
+            _deadline = _clock.GetTimestamp() + (long)Math.Min(value.TotalSeconds * _clock.TimestampFrequency, long.MaxValue / 2);
             _timer = _clock.CreateTimer(static s => ((CallSignals)s!).Expired(), this, Step(value), Timeout.InfiniteTimeSpan);
             return previous;
         }
