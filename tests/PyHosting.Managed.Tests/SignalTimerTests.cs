@@ -330,6 +330,62 @@ public sealed class SignalTimerTests(ManagedRuntimeFixture fixture)
         Assert.Equal("['UnsupportedOperation', 'ValueError', 'OverflowError', 'ItimerError', 'ItimerError', 'ItimerError', (0.0, 0.0), (0.0, 0.0)]", result);
     }
 
+    [Fact]
+    public async Task SignalsFromAThreadTheCallStarted_RunTheHandlerInTheCallsThread()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import os, signal, threading, time
+            caller = threading.get_ident()
+            seen = []
+            previous = signal.signal(signal.SIGUSR2, lambda n, f: seen.append((n, threading.get_ident() == caller)))
+            try:
+                def send():
+                    signal.raise_signal(signal.SIGUSR2)
+                    signal.pthread_kill(caller, signal.SIGUSR2)
+                    os.kill(os.getpid(), signal.SIGUSR2)
+                t = threading.Thread(target=send)
+                t.start()
+                t.join()
+                deadline = time.perf_counter() + 10
+                while len(seen) < 1 and time.perf_counter() < deadline:
+                    pass
+                return repr(seen[:1])
+            finally:
+                signal.signal(signal.SIGUSR2, previous)
+            """);
+
+        Assert.Equal("[(12, True)]", result);
+    }
+
+    [Fact]
+    public async Task KillOfTheRuntimesOwnPid_IsEmulated_AndHandlersAreCheckedAsInCPython()
+    {
+        var result = await fixture.RunAsync<string>("""
+            import os, signal
+            seen = []
+            previous = signal.signal(signal.SIGUSR1, lambda n, f: seen.append(n))
+            outcome = []
+            try:
+                os.kill(os.getpid(), signal.SIGUSR1)
+                os.kill(os.getpid(), 0)
+                outcome.append(list(seen))
+                for handler in (None, 'x', 2):
+                    try:
+                        signal.signal(signal.SIGUSR1, handler)
+                    except TypeError:
+                        outcome.append('TypeError')
+                try:
+                    signal.signal(signal.SIGKILL, lambda n, f: None)
+                except OSError as e:
+                    outcome.append(e.errno)
+            finally:
+                signal.signal(signal.SIGUSR1, previous)
+            return repr(outcome)
+            """);
+
+        Assert.Equal("[[10], 'TypeError', 'TypeError', 'TypeError', 22]", result);
+    }
+
     private async Task WaitForFileAsync(string name, CancellationToken cancellationToken)
     {
         while (fixture.Tmp.GetStatus("/" + name) is null)

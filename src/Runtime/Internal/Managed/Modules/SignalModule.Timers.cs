@@ -29,6 +29,7 @@ internal sealed unsafe partial class SignalModule
 
     private static delegate* unmanaged<nint> s_getFrame;
     private readonly Dictionary<ulong, ulong> _threadMasks = [];
+    private readonly Dictionary<ulong, CallSignals> _threadCalls = [];
     private readonly HashSet<long> _ignored = [];
     private nint _itimerError;
 
@@ -202,6 +203,11 @@ internal sealed unsafe partial class SignalModule
     /// <summary><c>pause()</c>: waits, without the GIL, until a signal's handler ran (or its exception propagates), or the call is cancelled.</summary>
     private nint Pause(BridgeArgs args)
     {
+        if (CallContext.Current is null)
+        {
+            throw new UnsupportedOperationException("signal.pause in a thread Python started is not supported by the managed backend: signals are delivered to the thread of the call");
+        }
+
         var signals = SignalsOfCall("pause", create: true)!;
         while (true)
         {
@@ -231,6 +237,17 @@ internal sealed unsafe partial class SignalModule
         }
     }
 
+    /// <summary><c>os.kill(os.getpid(), signal)</c>: as <c>raise_signal</c>; signal 0 only checks that the process exists.</summary>
+    private nint SignalSelf(int signal)
+    {
+        if (signal is < 0 or > 64)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
+        }
+
+        return signal == 0 ? Py.NewNone() : SendToSelf("kill", signal);
+    }
+
     /// <summary><c>pthread_kill(thread_id, signalnum)</c>: the calling thread of a call only (signal 0 checks that it exists).</summary>
     private nint ThreadKill(BridgeArgs args)
     {
@@ -242,9 +259,10 @@ internal sealed unsafe partial class SignalModule
         }
 
         var signal = SignalNumber(args, 1, "signalnum", 0);
-        if (thread != LibPython.PyThread_get_thread_ident() || CallContext.Current is null)
+        var signals = CallContext.Current is null ? SignalsOfThread() : SignalsOfCall("pthread_kill", create: true);
+        if (signals is null || thread != signals.ThreadId)
         {
-            throw new UnsupportedOperationException("signal.pthread_kill is supported by the managed backend only for the calling thread of a call (threading.get_ident()): signals reach no other thread");
+            throw new UnsupportedOperationException("signal.pthread_kill is supported by the managed backend only for the thread of the call (threading.get_ident() in the call, or from threads it started): signals reach no other thread");
         }
 
         return signal == 0 ? Py.NewNone() : SendToSelf("pthread_kill", signal);
@@ -264,7 +282,46 @@ internal sealed unsafe partial class SignalModule
         var signals = SignalsOfCall(function, create: true)!;
         CompatibilityLog.SignalSentToSelf(_backend.Compatibility, function, signal);
         Deliver(signals, signal);
-        return signals.RunPending() ? Py.NewNone() : 0;
+
+        // In the call's thread the handler runs before the function returns; from a thread the call started, it runs in
+        // the call's thread at its next check, as a process's signal runs in its main thread.
+        return signals.ThreadId != LibPython.PyThread_get_thread_ident() || signals.RunPending() ? Py.NewNone() : 0;
+    }
+
+    /// <summary>
+    /// Called in a call's thread when Python starts a thread (<paramref name="thread"/>): the signals that thread sends
+    /// or arms go to the call. A thread started by such a thread belongs to the same call.
+    /// </summary>
+    public void AdoptThread(ulong thread)
+    {
+        var signals = CallContext.Current is null ? SignalsOfThread() : SignalsOfCall("start_new_thread", create: true);
+        if (signals is null)
+        {
+            return;
+        }
+
+        lock (_threadCalls)
+        {
+            // Entries of ended calls go as new threads come: the table holds only threads of running calls, and a few.
+            if (_threadCalls.Count >= 64)
+            {
+                foreach (var ended in _threadCalls.Where(static e => e.Value.Ended).Select(static e => e.Key).ToList())
+                {
+                    _threadCalls.Remove(ended);
+                }
+            }
+
+            _threadCalls[thread] = signals;
+        }
+    }
+
+    /// <summary>The signals of the call that started the current thread (a Python thread), or null when it ended or is unknown.</summary>
+    private CallSignals? SignalsOfThread()
+    {
+        lock (_threadCalls)
+        {
+            return _threadCalls.TryGetValue(LibPython.PyThread_get_thread_ident(), out var signals) && !signals.Ended ? signals : null;
+        }
     }
 
     /// <summary>
@@ -330,7 +387,13 @@ internal sealed unsafe partial class SignalModule
     /// <summary>The call's signal state, made when <paramref name="create"/>; a thread with no call (one Python started) has none.</summary>
     private CallSignals? SignalsOfCall(string function, bool create)
     {
-        var call = CallContext.Current ?? throw new UnsupportedOperationException($"signal.{function} in a thread Python started is not supported by the managed backend: the runtime's signals are delivered to the thread of the call");
+        var call = CallContext.Current;
+        if (call is null)
+        {
+            // A thread Python started: its signals go to the call that started it.
+            return SignalsOfThread() ?? throw new UnsupportedOperationException($"signal.{function} in a thread whose call ended is not supported by the managed backend: the runtime's signals are delivered to the thread of a running call");
+        }
+
         if (call.Signals is null && create)
         {
             call.Signals = new CallSignals(this, _backend.Clock);

@@ -57,6 +57,7 @@ internal sealed unsafe partial class SignalModule
         });
         PatchTimers(module);
         _backend.ChildExited = ChildExited;
+        _backend.SignalSelf = SignalSelf;
         _patcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
 
         // Executing a _signal module resets Python's handlers: the one that interrupts calls running C code comes back.
@@ -72,6 +73,17 @@ internal sealed unsafe partial class SignalModule
         if (number is < 1 or > 64)
         {
             throw new PythonArgumentException("signal number out of range", true);
+        }
+
+        // What CPython refuses: a handler that is neither callable nor SIG_IGN/SIG_DFL, and SIGKILL/SIGSTOP (EINVAL from sigaction).
+        if (LibPython.PyCallable_Check(handler) != 1 && IntegerHandler(handler) is not (0 or 1))
+        {
+            throw new PythonArgumentException("signal handler must be signal.SIG_IGN, signal.SIG_DFL, or a callable object");
+        }
+
+        if (number is SigKill or SigStop)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
         CompatibilityLog.SignalHandlerRecorded(_backend.Compatibility, number);

@@ -47,6 +47,9 @@ internal sealed unsafe class CallSignals : IDisposable
         ThreadId = Interop.LibPython.PyThread_get_thread_ident();
     }
 
+    /// <summary>Gets a value indicating whether the call ended (its signals are discarded).</summary>
+    public bool Ended => Volatile.Read(ref _disposed);
+
     /// <summary>Gets the CPython thread identifier of the call's thread, where handlers run.</summary>
     public ulong ThreadId { get; }
 
