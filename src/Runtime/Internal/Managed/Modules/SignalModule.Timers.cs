@@ -276,7 +276,8 @@ internal sealed unsafe partial class SignalModule
     {
         if (signal is SigKill or SigStop)
         {
-            throw new UnsupportedOperationException($"signal.{function}({NameOf(signal)}) is not supported by the managed backend: the signal would end or stop the host process");
+            var qualified = function == "kill" ? "os.kill(os.getpid(), ...)" : "signal." + function;
+            throw new UnsupportedOperationException($"{qualified} with {NameOf(signal)} is not supported by the managed backend: the signal would end or stop the host process");
         }
 
         var signals = SignalsOfCall(function, create: true)!;

@@ -208,10 +208,10 @@ internal sealed class VirtualPipe
             {
                 _writable.Wait(token);
             }
-            catch (OperationCanceledException) when (written > 0)
+            catch (OperationCanceledException) when (written > 0 && CallContext.Current is { } call && !call.CancellationToken.IsCancellationRequested)
             {
-                // Interrupted (a signal, or the call's end) after a part was written: that part is the result, as for a
-                // POSIX write that a signal interrupts.
+                // A signal interrupted the write after a part was written: that part is the result, as for a POSIX
+                // write that a signal interrupts (the handler runs at the call's next check). A cancelled call raises.
                 return written;
             }
         }
