@@ -56,7 +56,8 @@ public static class Causes
 
         // Processes, signals and process-wide state.
         new("os.fork / os.spawn* absent", Classification.EmulatedByDesign, new(@"has no attribute '(fork|spawn\w*)'|os\.fork|requires os\.spawn|os\.spawn\w* not available", Options)),
-        new("signals never delivered (alarm, setitimer, interrupt_main from another thread unsupported)", Classification.EmulatedByDesign, new(@"interrupt_main|KeyboardInterrupt not raised|signal\.(alarm|setitimer) is not supported", Options)),
+        new("signals emulated per call only: CPU-time timers (ITIMER_VIRTUAL/PROF), interrupt_main from another thread, signals to other threads unsupported", Classification.EmulatedByDesign, new(@"interrupt_main|KeyboardInterrupt not raised|signal\.setitimer\(ITIMER_(VIRTUAL|PROF)\) is not supported|signal\.pthread_kill is supported by the managed backend only|signal\.(alarm|setitimer) is not supported", Options)),
+        new("a handler set to SIG_DFL ends the call (SystemExit) instead of the process", Classification.EmulatedByDesign, new(@"arrived with its default action \(SIG_DFL\)", Options)),
         new("os.kill reaches only the runtime's children (a test signalling itself)", Classification.EmulatedByDesign, new(@"ProcessLookupError: \[Errno 3\] No such process", Options)),
         new("sys.stdin is an empty StringIO without .buffer", Classification.Bug, new(@"'_io\.StringIO' object has no attribute 'buffer'", Options)),
         new("driver aborted by a RecursionError escaping the module's tests (not narrowed down)", Classification.Bug, new(@"RecursionError: maximum recursion depth exceeded while calling a Python object", Options)),

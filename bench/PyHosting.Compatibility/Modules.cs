@@ -18,7 +18,7 @@ public static class Modules
         ("compression and archives", ["test_zlib", "test_gzip", "test_bz2", "test_lzma", "test_zipfile", "test_tarfile"]),
         ("files and the OS", ["test_fileio", "test_io", "test_os", "test_stat", "test_posixpath", "test_genericpath", "test_filecmp",
             "test_fileinput", "test_tempfile", "test_shutil", "test_pathlib", "test_glob", "test_linecache", "test_platform", "test_fcntl"]),
-        ("concurrency and processes", ["test_threading", "test_queue", "test_subprocess", "test_selectors", "test_select", "test_poll", "test_epoll"]),
+        ("concurrency and processes", ["test_threading", "test_queue", "test_subprocess", "test_selectors", "test_select", "test_poll", "test_epoll", "test_signal"]),
         ("import and code", ["test_importlib", "test_runpy", "test_compileall", "test_py_compile", "test_inspect", "test_traceback",
             "test_warnings"]),
         ("language support", ["test_dataclasses", "test_enum", "test_functools", "test_statistics", "test_random", "test_hashlib",

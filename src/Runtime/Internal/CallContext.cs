@@ -27,6 +27,12 @@ internal sealed class CallContext
 
     public CancellationToken CancellationToken { get; private set; }
 
+    /// <summary>Gets or sets the call's emulated signals (its timers and pending signals), made when first needed; ended with the call.</summary>
+    public Managed.State.CallSignals? Signals { get; set; }
+
+    /// <summary>Gets the token a blocking wait of the call observes: its cancellation and, once it uses signals, their arrival.</summary>
+    public CancellationToken WaitToken => Signals?.WaitToken(CancellationToken) ?? CancellationToken;
+
     /// <summary>
     /// Gets a context for a call on this thread: the thread's own, reused from call to call, unless a call already
     /// runs on it (a nested call gets a context of its own). Pair with <see cref="Return"/> once the call has left it.
@@ -48,6 +54,9 @@ internal sealed class CallContext
     /// <summary>Keeps a context that no call uses any more for the thread's next call.</summary>
     public static void Return(CallContext context)
     {
+        // The call's timers end with it (call's thread, GIL held): an alarm never fires into a later call.
+        context.Signals?.Dispose();
+        context.Signals = null;
         context.CancellationToken = default;
         t_spare = context;
     }

@@ -43,6 +43,8 @@ internal static unsafe partial class CallInterrupter
     private static object? s_owner;
     private static nint s_install;
     private static nint s_handler;
+    private static int s_dispatchSignal;
+    private static nint s_dispatcher;
     private static delegate* unmanaged<int, int> s_setInterrupt;
     private static delegate* unmanaged<int> s_checkSignals;
     private static delegate* unmanaged<nint> s_currentThreadState;
@@ -181,6 +183,7 @@ internal static unsafe partial class CallInterrupter
 
         s_setInterrupt = (delegate* unmanaged<int, int>)LibPython.Export("PyErr_SetInterruptEx");
         s_signal = signal;
+        InstallDispatcher(signal - 1);
         s_originalMainThread = ident;
         s_mainThread = field;
         return null;
@@ -216,7 +219,49 @@ internal static unsafe partial class CallInterrupter
 
         s_install = install;
         s_handler = handler;
-        return SetHandler(signal);
+        return SetHandler(signal, s_handler);
+    }
+
+    /// <summary>
+    /// Gives <paramref name="signal"/> the Python-level handler that runs a call's emulated signals
+    /// (<see cref="Managed.State.CallSignals.Dispatch"/>), for <see cref="DeliverSignal"/>. Without it, emulated signals
+    /// still interrupt blocking waits, but not Python code that never waits.
+    /// </summary>
+    private static void InstallDispatcher(int signal)
+    {
+        var dispatcher = Bridge.BridgeFunctions.Create("signal_dispatch", Bridge.BridgeSignature.Parse("signalnum, frame, /"), Managed.State.CallSignals.Dispatch);
+        if (dispatcher != 0 && SetHandler(signal, dispatcher) is null)
+        {
+            s_dispatcher = dispatcher;
+            s_dispatchSignal = signal;
+            return;
+        }
+
+        LibPython.PyErr_Clear();
+    }
+
+    /// <summary>
+    /// Makes the thread of a call whose emulated signal arrived (<paramref name="threadId"/>) CPython's main thread and
+    /// simulates the dispatch signal: at its next check for signals, that thread runs the call's handlers. Needs no
+    /// GIL. <paramref name="owner"/> gives the main thread back with <see cref="Release"/>.
+    /// </summary>
+    public static void DeliverSignal(object owner, ulong threadId)
+    {
+        if (s_mainThread == null || s_dispatchSignal == 0)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            // CPython sets the evaluation loop's breaker only when the thread that simulates the signal is its main
+            // thread: be it for the simulation, then hand the role to the call's thread, which handles the signal at
+            // its next check (a check that comes in between finds the breaker still set and checks again).
+            s_owner = owner;
+            Volatile.Write(ref *s_mainThread, LibPython.PyThread_get_thread_ident());
+            s_setInterrupt(s_dispatchSignal);
+            Volatile.Write(ref *s_mainThread, threadId);
+        }
     }
 
     /// <summary>
@@ -243,9 +288,14 @@ internal static unsafe partial class CallInterrupter
 
                 // signal.signal first handles pending signals and fails if one raises: a simulated signal meant for a
                 // call being interrupted (re-sent within an interval). New ones wait for Gate, so a second try succeeds.
-                if (SetHandler(s_signal) is not null)
+                if (SetHandler(s_signal, s_handler) is not null)
                 {
-                    _ = SetHandler(s_signal);
+                    _ = SetHandler(s_signal, s_handler);
+                }
+
+                if (s_dispatchSignal != 0 && SetHandler(s_dispatchSignal, s_dispatcher) is not null)
+                {
+                    _ = SetHandler(s_dispatchSignal, s_dispatcher);
                 }
 
                 LibPython.PyErr_Restore(type, value, traceback);
@@ -258,7 +308,7 @@ internal static unsafe partial class CallInterrupter
     }
 
     /// <summary>Gives the signal its Python-level handler, leaving the signal's OS disposition as it was. Main thread, GIL held.</summary>
-    private static string? SetHandler(int signal)
+    private static string? SetHandler(int signal, nint handler)
     {
         var disposition = stackalloc byte[512];
         if (SigAction(signal, null, disposition) != 0)
@@ -266,8 +316,8 @@ internal static unsafe partial class CallInterrupter
             return "the signal's disposition cannot be read";
         }
 
-        LibPython.Py_IncRef(s_handler);
-        var args = Py.Tuple(LibPython.PyLong_FromLongLong(signal), s_handler);
+        LibPython.Py_IncRef(handler);
+        var args = Py.Tuple(LibPython.PyLong_FromLongLong(signal), handler);
         var previous = LibPython.PyObject_Call(s_install, args, 0);
         LibPython.Py_DecRef(args);
 

@@ -16,8 +16,8 @@ namespace PyHosting.Sandbox.Tests.Fuzzing;
 /// </summary>
 public sealed class BridgeFuzzTests(ITestOutputHelper output)
 {
-    /// <summary>Callables that may wait for real with valid arguments (a sleep, a select): their waiting calls are skipped.</summary>
-    private static readonly HashSet<string> Waiting = new(StringComparer.Ordinal) { "sleep", "select" };
+    /// <summary>Callables that may wait for real with valid arguments (a sleep, a select, signal.pause): their waiting calls are skipped.</summary>
+    private static readonly HashSet<string> Waiting = new(StringComparer.Ordinal) { "sleep", "select", "pause" };
 
     [Fact]
     public async Task EveryBridgeCallable_WithHostileArguments_RaisesOrReturns_AndTheHostLives()

@@ -478,6 +478,9 @@ def describe(target, call):
 def _may_wait(function, args, kwargs):
     """Whether a call could wait for real (a sleep or a select with a long or no timeout): not a fault, so skipped."""
     name = getattr(function, "__name__", "")
+    if name == "pause":
+        # signal.pause() waits for a signal, which nothing sends; with arguments it raises TypeError at once.
+        return not args and not kwargs
     if name not in ("sleep", "select"):
         return False
     index, keyword = (0, "secs") if name == "sleep" else (3, "timeout")
@@ -548,13 +551,28 @@ def _one(target, call):
     except (Exception, SystemExit):
         pass
     except KeyboardInterrupt:
-        # _thread.interrupt_main emulates SIGINT on the calling thread: the default handler raises it, as in CPython.
-        if getattr(function, "__name__", None) != "interrupt_main":
+        # _thread.interrupt_main, raise_signal and pthread_kill emulate SIGINT on the calling thread: the default
+        # handler raises it, as in CPython.
+        if getattr(function, "__name__", None) not in ("interrupt_main", "raise_signal", "pthread_kill"):
             raise
     finally:
+        if getattr(function, "__name__", None) in SIGNAL_STATE:
+            _quiet_signals()
         if target.after is not None:
             target.after()
     return None
+
+
+# Functions that change the call's emulated signals: a timer they armed must not fire into the driver's own code.
+SIGNAL_STATE = ("alarm", "setitimer", "signal", "pthread_sigmask", "raise_signal", "pthread_kill")
+
+
+def _quiet_signals():
+    """Disarms the call's timer, ignores SIGALRM (a pending one is dropped) and clears the mask."""
+    import _signal
+    _signal.signal(_signal.SIGALRM, _signal.SIG_IGN)
+    _signal.setitimer(_signal.ITIMER_REAL, 0)
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, [])
 
 
 def run(index, start=0, stop=None):

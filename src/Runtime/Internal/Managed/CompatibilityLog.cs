@@ -26,7 +26,7 @@ internal static partial class CompatibilityLog
     [LoggerMessage(EventId = 105, EventName = "SwitchIntervalCapped", Level = LogLevel.Debug, Message = "Ignored: switch interval {Requested} s capped at {Maximum} s, so that the host can still interrupt a call")]
     public static partial void SwitchIntervalCapped(ILogger logger, double requested, double maximum);
 
-    [LoggerMessage(EventId = 106, EventName = "SignalHandlerRecorded", Level = LogLevel.Debug, Message = "Ignored: installing a handler for signal {Signal} (recorded; signals are not delivered to the managed backend)")]
+    [LoggerMessage(EventId = 106, EventName = "SignalHandlerRecorded", Level = LogLevel.Debug, Message = "Emulated: installing a handler for signal {Signal} (recorded, never installed in the host; it runs for the signals the runtime emulates)")]
     public static partial void SignalHandlerRecorded(ILogger logger, long signal);
 
     [LoggerMessage(EventId = 108, EventName = "ChildSignalAbsorbed", Level = LogLevel.Debug, Message = "Emulated: signal {Signal} sent to the host while Python handles it was absorbed (the host survives; the handler is not called)")]
@@ -35,7 +35,7 @@ internal static partial class CompatibilityLog
     [LoggerMessage(EventId = 109, EventName = "FaultHandlerEmulated", Level = LogLevel.Debug, Message = "Emulated: faulthandler.{Function} ({Number}): the calling thread's stack is formatted in Python and written to the runtime's descriptors; no signal handler or host descriptor is involved")]
     public static partial void FaultHandlerEmulated(ILogger logger, string function, long number);
 
-    [LoggerMessage(EventId = 123, EventName = "SignalInterruptIgnored", Level = LogLevel.Debug, Message = "Ignored: signal.siginterrupt for signal {Signal} (signals are not delivered to the managed backend, so no system call is interrupted)")]
+    [LoggerMessage(EventId = 123, EventName = "SignalInterruptIgnored", Level = LogLevel.Debug, Message = "Ignored: signal.siginterrupt for signal {Signal} (an emulated signal interrupts a wait, which is retried after its handler unless the handler raises, whatever the flag)")]
     public static partial void SignalInterruptIgnored(ILogger logger, long signal);
 
     [LoggerMessage(EventId = 124, EventName = "SignalEmulated", Level = LogLevel.Debug, Message = "Emulated: {What}")]
@@ -70,4 +70,13 @@ internal static partial class CompatibilityLog
 
     [LoggerMessage(EventId = 170, EventName = "LibraryDescriptorCallsNotRedirected", Level = LogLevel.Warning, Message = "Unsupported: the interpreter library's own descriptor calls (lseek, dup, fdopen) could not be pointed at the runtime's descriptors ({Reason}); tracebacks printed by C code show no source lines and may reach a host descriptor of the same number")]
     public static partial void LibraryDescriptorCallsNotRedirected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 160, EventName = "SignalTimerArmed", Level = LogLevel.Debug, Message = "Emulated: signal.{Function} armed a timer of {Seconds} s (interval {Interval} s) on the runtime's clock; SIGALRM goes to the call that armed it, and the timer ends with that call")]
+    public static partial void SignalTimerArmed(ILogger logger, string function, double seconds, double interval);
+
+    [LoggerMessage(EventId = 161, EventName = "SignalDefaultActionEndedCall", Level = LogLevel.Debug, Message = "Emulated: {Signal} arrived with its default action, which ends a process; the call was ended with SystemExit instead")]
+    public static partial void SignalDefaultActionEndedCall(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 162, EventName = "SignalSentToSelf", Level = LogLevel.Debug, Message = "Emulated: signal.{Function} sent signal {Signal} to the calling thread of the call (no host signal is involved)")]
+    public static partial void SignalSentToSelf(ILogger logger, string function, int signal);
 }

@@ -73,6 +73,12 @@ internal sealed partial class ManagedBackend : IPythonBackend
     /// <summary>Gets or sets what happens when one of the runtime's child processes exits (the emulated <c>SIGCHLD</c>); called on a pool thread, without the GIL.</summary>
     public Action? ChildExited { get; set; }
 
+    /// <summary>
+    /// Gets or sets what <c>os.kill(os.getpid(), signal)</c> does (set by the managed <c>_signal</c>): the signal is
+    /// emulated for the call, as <c>signal.raise_signal</c>; a new reference, or 0 with the Python error set. GIL held.
+    /// </summary>
+    public Func<int, nint>? SignalSelf { get; set; }
+
     public FdTable Fds { get; }
 
     public ChildProcesses ChildProcesses { get; }

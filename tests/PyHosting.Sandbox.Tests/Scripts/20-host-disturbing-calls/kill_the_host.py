@@ -1,6 +1,7 @@
 # family: 20
-# expect: ProcessLookupError | PermissionError
-# Signals to the host process, its group and init.
+# expect: io.UnsupportedOperation
+# Signals to the host process, its group and init. The runtime signalling its own pid is emulated for the call
+# (as signal.raise_signal), except SIGKILL and SIGSTOP, which are refused.
 import os
 for attempt in (lambda: os.killpg(0, 9), lambda: os.kill(1, 15), lambda: os.kill(os.getppid(), 9)):
     try:

@@ -89,7 +89,7 @@ internal static class ModuleClassification
         ],
 
         // Kept in the wrapped _signal (SignalModule.Kept): reading, never changing, the process's signal state.
-        ["_signal"] = ["default_int_handler", "strsignal", "valid_signals", "getitimer", "struct_siginfo"],
+        ["_signal"] = ["default_int_handler", "strsignal", "valid_signals", "struct_siginfo"],
 
         // _io: in-memory streams and wrappers; bytes reach the OS only through a raw stream, which is the managed FileIO.
         ["_io"] =

@@ -106,18 +106,30 @@ internal sealed unsafe partial class PosixFunctions
         return Py.NewInt(ReadSpan(file, buffer.Span));
     }
 
-    /// <summary>Reads from a file that may block (a pipe), without the GIL and observing the call's cancellation.</summary>
+    /// <summary>
+    /// Reads from a file that may block (a pipe), without the GIL and observing the call's cancellation. A signal that
+    /// interrupts the wait runs its handler, whose exception propagates; otherwise the read goes on (PEP 475).
+    /// </summary>
     private static int BlockingRead(OpenFile file, Span<byte> buffer)
     {
-        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
-        var state = LibPython.PyEval_SaveThread();
-        try
+        while (true)
         {
-            return file.Read(buffer, token);
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
+            var wait = SignalWait.Begin();
+            var state = LibPython.PyEval_SaveThread();
+            try
+            {
+                return file.Read(buffer, wait.Token);
+            }
+            catch (OperationCanceledException) when (wait.Interrupted)
+            {
+                // EINTR: the handler runs below, with the GIL.
+            }
+            finally
+            {
+                LibPython.PyEval_RestoreThread(state);
+            }
+
+            wait.RunHandlers();
         }
     }
 
@@ -131,17 +143,31 @@ internal sealed unsafe partial class PosixFunctions
     /// <summary>The bytes one write passes on: as Linux's <c>write</c>, at most 0x7ffff000, so a larger buffer is a partial write.</summary>
     private static int WriteLength(long length) => (int)Math.Min(length, MaxWriteChunk);
 
-    /// <summary>Writes to a file that may block (a pipe that is full), without the GIL: its reader may be another Python thread.</summary>
+    /// <summary>
+    /// Writes to a file that may block (a pipe that is full), without the GIL: its reader may be another Python thread.
+    /// A signal that interrupts the wait after part of the data was written ends the write with that count, as on
+    /// POSIX (the handler runs at the next check for signals); before any, the handler runs and the write goes on.
+    /// </summary>
     private static int BlockingWrite(OpenFile file, ReadOnlySpan<byte> data)
     {
-        var state = LibPython.PyEval_SaveThread();
-        try
+        while (true)
         {
-            return file.Write(data);
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
+            var wait = SignalWait.Begin();
+            var state = LibPython.PyEval_SaveThread();
+            try
+            {
+                return file.Write(data);
+            }
+            catch (OperationCanceledException) when (wait.Interrupted)
+            {
+                // EINTR before any byte was written: the handler runs below, with the GIL.
+            }
+            finally
+            {
+                LibPython.PyEval_RestoreThread(state);
+            }
+
+            wait.RunHandlers();
         }
     }
 

@@ -79,6 +79,12 @@ internal sealed unsafe partial class PosixFunctions
     {
         var pid = Arg.Int(args, 0, "pid");
         var signal = Arg.Int(args, 1, "signal");
+        if (pid == OwnPid && _backend.SignalSelf is { } signalSelf)
+        {
+            // The runtime signalling itself: emulated for the call (no host signal), as signal.raise_signal.
+            return signalSelf(signal);
+        }
+
         _backend.ChildProcesses.Signal(pid, signal);
         return Py.NewNone();
     }

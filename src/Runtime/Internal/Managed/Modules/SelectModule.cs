@@ -156,20 +156,12 @@ internal sealed unsafe partial class SelectModule
 
     /// <summary>
     /// Waits without the GIL until <paramref name="ready"/> holds or the timeout (seconds, null: none) passes on the
-    /// runtime's clock; cancellation raises. <paramref name="host"/>: host sockets among the descriptors, waited on with <c>poll</c>.
+    /// runtime's clock; cancellation raises, a signal runs its handler. <paramref name="host"/>: host sockets among the descriptors, waited on with <c>poll</c>.
     /// </summary>
     private static void WaitWithoutGil(ManagedBackend backend, Func<bool> ready, List<(int Fd, short Events)> host, double? timeout)
     {
-        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
-        var state = LibPython.PyEval_SaveThread();
-        try
-        {
-            Readiness.WaitUntil(ready, host, backend.Clock, timeout is { } t ? TimeSpan.FromSeconds(t) : null, token);
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
-        }
+        // A signal interrupting the wait runs its handler; the wait goes on with what is left of the timeout (PEP 475).
+        SignalWait.WithoutGil(backend.Clock, timeout is { } t ? TimeSpan.FromSeconds(t) : null, (left, token) => Readiness.WaitUntil(ready, host, backend.Clock, left, token));
     }
 
     /// <summary>

@@ -13,11 +13,11 @@ namespace PyHosting.Internal.Managed.Modules;
 /// number is written to the wakeup descriptor (what asyncio's child watchers wait for); <c>_thread.interrupt_main</c>
 /// runs the recorded handler (<see cref="InterruptMain"/>). Raising, alarms, timers and masks are unsupported.
 /// </summary>
-internal sealed unsafe class SignalModule
+internal sealed unsafe partial class SignalModule
 {
     public static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
-        "default_int_handler", "strsignal", "valid_signals", "getitimer", "Signals", "Handlers", "Sigmasks", "ItimerError", "struct_siginfo",
+        "default_int_handler", "strsignal", "valid_signals", "Signals", "Handlers", "Sigmasks", "ItimerError", "struct_siginfo",
     };
 
     private const int SigChld = 17;
@@ -55,7 +55,9 @@ internal sealed unsafe class SignalModule
             CompatibilityLog.SignalInterruptIgnored(_backend.Compatibility, number);
             return Py.NewNone();
         });
+        PatchTimers(module);
         _backend.ChildExited = ChildExited;
+        _backend.SignalSelf = SignalSelf;
         _patcher.DenyUnclassified(module, "_signal", n => ModulePatcher.Original("_signal", n) != 0);
 
         // Executing a _signal module resets Python's handlers: the one that interrupts calls running C code comes back.
@@ -71,6 +73,17 @@ internal sealed unsafe class SignalModule
         if (number is < 1 or > 64)
         {
             throw new PythonArgumentException("signal number out of range", true);
+        }
+
+        // What CPython refuses: a handler that is neither callable nor SIG_IGN/SIG_DFL, and SIGKILL/SIGSTOP (EINVAL from sigaction).
+        if (LibPython.PyCallable_Check(handler) != 1 && IntegerHandler(handler) is not (0 or 1))
+        {
+            throw new PythonArgumentException("signal handler must be signal.SIG_IGN, signal.SIG_DFL, or a callable object");
+        }
+
+        if (number is SigKill or SigStop)
+        {
+            throw new PythonIOException(Errno.EINVAL, "Invalid argument");
         }
 
         CompatibilityLog.SignalHandlerRecorded(_backend.Compatibility, number);
@@ -90,17 +103,32 @@ internal sealed unsafe class SignalModule
             {
                 _callable.Remove(number);
             }
+
+            if (!callable && IsIgnoreHandler(handler))
+            {
+                _ignored.Add(number);
+            }
+            else
+            {
+                _ignored.Remove(number);
+            }
         }
 
         return previous != 0 ? previous : DefaultFor(args);
     }
 
     /// <summary>Whether <paramref name="handler"/> is <c>SIG_DFL</c> (the integer 0, or the <c>Handlers</c> member that is one).</summary>
-    private static bool IsDefaultHandler(nint handler)
+    private static bool IsDefaultHandler(nint handler) => IntegerHandler(handler) == 0;
+
+    /// <summary>Whether <paramref name="handler"/> is <c>SIG_IGN</c> (the integer 1, or the <c>Handlers</c> member that is one).</summary>
+    private static bool IsIgnoreHandler(nint handler) => IntegerHandler(handler) == 1;
+
+    /// <summary>The value of a handler that is an integer (<c>SIG_DFL</c>, <c>SIG_IGN</c>), or -1.</summary>
+    private static long IntegerHandler(nint handler)
     {
         if (LibPython.PyCallable_Check(handler) != 0 || !Py.IsInstanceOfFlag(handler, Py.TpFlagsLongSubclass))
         {
-            return false;
+            return -1;
         }
 
         var value = LibPython.PyLong_AsLongLong(handler);
@@ -109,7 +137,7 @@ internal sealed unsafe class SignalModule
             LibPython.PyErr_Clear();
         }
 
-        return value == 0;
+        return value;
     }
 
     /// <summary>
@@ -148,20 +176,30 @@ internal sealed unsafe class SignalModule
             handled = _handlers.ContainsKey(SigChld) && _callable.Contains(SigChld);
         }
 
-        var fd = Volatile.Read(ref _wakeupFd);
-        if (!handled || fd < 0 || !_backend.Fds.TryGet(fd, out var file))
+        if (handled && WriteWakeup(SigChld))
         {
-            return;
+            CompatibilityLog.SignalEmulated(_backend.Compatibility, "SIGCHLD: a child process exited, its signal number was written to the wakeup descriptor");
+        }
+    }
+
+    /// <summary>Writes the signal's number to the wakeup descriptor, if one is set, as CPython's own signal handler does. Any thread, no GIL.</summary>
+    private bool WriteWakeup(int signal)
+    {
+        var fd = Volatile.Read(ref _wakeupFd);
+        if (fd < 0 || !_backend.Fds.TryGet(fd, out var file))
+        {
+            return false;
         }
 
         try
         {
-            file!.Write([SigChld]);
-            CompatibilityLog.SignalEmulated(_backend.Compatibility, "SIGCHLD: a child process exited, its signal number was written to the wakeup descriptor");
+            file!.Write([(byte)signal]);
+            return true;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
         {
             // A full buffer or a descriptor closed meanwhile: the wake-up is lost, as CPython loses it.
+            return false;
         }
     }
 

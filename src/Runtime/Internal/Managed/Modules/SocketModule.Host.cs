@@ -517,15 +517,8 @@ internal sealed unsafe partial class SocketModule
         }
 
         var events = read ? HostDescriptors.PollIn : HostDescriptors.PollOut;
-        var state = LibPython.PyEval_SaveThread();
-        try
-        {
-            return Readiness.WaitUntil(() => read ? socket.ReadReady : socket.WriteReady, [(socket.HostFd, events)], _backend.Clock, limit, Token);
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
-        }
+        var clock = _backend.Clock;
+        return SignalWait.WithoutGil(clock, limit, (left, token) => Readiness.WaitUntil(() => read ? socket.ReadReady : socket.WriteReady, [(socket.HostFd, events)], clock, left, token));
     }
 
     /// <summary>

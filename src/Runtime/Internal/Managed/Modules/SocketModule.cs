@@ -443,17 +443,8 @@ internal sealed unsafe partial class SocketModule
             return;
         }
 
-        bool ready;
-        var state = LibPython.PyEval_SaveThread();
-        try
-        {
-            ready = Readiness.WaitUntil(() => write ? socket.WriteReady : socket.ReadReady, _backend.Clock, limit == System.Threading.Timeout.InfiniteTimeSpan ? null : limit, Token);
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
-        }
-
+        var clock = _backend.Clock;
+        var ready = SignalWait.WithoutGil(clock, limit == System.Threading.Timeout.InfiniteTimeSpan ? null : limit, (left, token) => Readiness.WaitUntil(() => write ? socket.WriteReady : socket.ReadReady, clock, left, token));
         if (!ready)
         {
             throw new PythonIOException(ETimedOut, "timed out");

@@ -7,7 +7,7 @@ namespace PyHosting.Internal.Managed.Modules;
 /// Patches <c>_thread</c>: starting a thread needs <c>Permissions:CreateThread</c> (3.11 raises no audit event for it);
 /// <c>interrupt_main</c> is emulated without signalling the host (<see cref="SignalModule.InterruptMain"/>).
 /// </summary>
-internal sealed class ThreadModule
+internal sealed unsafe class ThreadModule
 {
     private readonly ManagedBackend _backend;
     private readonly ModulePatcher _patcher;
@@ -30,6 +30,27 @@ internal sealed class ThreadModule
         "_local", "LockType", "RLock", "_ExceptHookArgs", "error", "_is_main_interpreter", "daemon_threads_allowed",
     };
 
+    /// <summary>
+    /// The new thread (its identifier, as <c>start_new_thread</c> returned it) belongs to the call that started it: the
+    /// signals it sends or arms go to that call. It cannot run Python before this: the GIL is still held here.
+    /// </summary>
+    private void AdoptedBy(nint thread)
+    {
+        if (thread == 0)
+        {
+            return;
+        }
+
+        var ident = ((delegate* unmanaged<nint, ulong>)Interop.LibPython.Export("PyLong_AsUnsignedLong"))(thread);
+        if (Interop.LibPython.PyErr_Occurred() != 0)
+        {
+            Interop.LibPython.PyErr_Clear();
+            return;
+        }
+
+        _signal.AdoptThread(ident);
+    }
+
     public int Patch(nint module)
     {
         foreach (var name in (ReadOnlySpan<string>)["start_new_thread", "start_new"])
@@ -38,7 +59,9 @@ internal sealed class ThreadModule
             _patcher.Replace(module, "_thread", n, "function, args, kwargs=None, /", args =>
             {
                 _backend.CheckCreateThread("starting a thread");
-                return args.Forward(ModulePatcher.Original("_thread", n));
+                var thread = args.Forward(ModulePatcher.Original("_thread", n));
+                AdoptedBy(thread);
+                return thread;
             });
         }
 

@@ -1,6 +1,7 @@
 using PyHosting.Internal.Bridge;
 using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Interception;
+using PyHosting.Internal.Managed.State;
 using PyHosting.Providers;
 
 namespace PyHosting.Internal.Managed.Modules;
@@ -144,23 +145,21 @@ internal sealed unsafe partial class TimeModule
             return Py.SetError(LibPython.ExcOverflowError, "sleep length is too large");
         }
 
-        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
-        var state = LibPython.PyEval_SaveThread();
-        try
+        // A signal interrupting the sleep runs its handler; the sleep goes on for what is left (PEP 475).
+        var clock = _backend.Clock;
+        SignalWait.WithoutGil(clock, TimeSpan.FromSeconds(seconds), (left, token) =>
         {
             // Timers take at most ~49 days: longer sleeps wait in steps, on the provider's clock.
-            var remaining = TimeSpan.FromSeconds(seconds);
+            var remaining = left!.Value;
             while (remaining > TimeSpan.Zero)
             {
                 var step = remaining < MaxSleepStep ? remaining : MaxSleepStep;
-                Task.Delay(step, _backend.Clock, token).GetAwaiter().GetResult();
+                Task.Delay(step, clock, token).GetAwaiter().GetResult();
                 remaining -= step;
             }
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
-        }
+
+            return 0;
+        });
 
         return Py.NewNone();
     }

@@ -1,4 +1,3 @@
-using PyHosting.Internal.Interop;
 using PyHosting.Internal.Managed.Modules;
 using PyHosting.Providers;
 
@@ -224,18 +223,13 @@ internal sealed class ChildProcesses(ManagedBackend backend)
             return (0, 0);
         }
 
-        var token = CallContext.Current?.CancellationToken ?? CancellationToken.None;
-        int code;
-        var state = LibPython.PyEval_SaveThread();
-        try
+        // A signal interrupting the wait runs its handler; the wait goes on (PEP 475).
+        var code = SignalWait.WithoutGil(TimeProvider.System, null, (_, token) =>
         {
-            code = child.Process.WaitForExitAsync(token).GetAwaiter().GetResult();
+            var exitCode = child.Process.WaitForExitAsync(token).GetAwaiter().GetResult();
             child.PumpsDoneAtWait.WaitAsync(token).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            LibPython.PyEval_RestoreThread(state);
-        }
+            return exitCode;
+        });
 
         lock (_gate)
         {

@@ -307,7 +307,16 @@ internal sealed class VirtualPipe
                 return written > 0 ? written : throw new PythonIOException(Errno.EAGAIN, "Resource temporarily unavailable");
             }
 
-            _writable.Wait(token);
+            try
+            {
+                _writable.Wait(token);
+            }
+            catch (OperationCanceledException) when (written > 0 && CallContext.Current is { } call && !call.CancellationToken.IsCancellationRequested)
+            {
+                // A signal interrupted the write after a part was written: that part is the result, as for a POSIX
+                // write that a signal interrupts (the handler runs at the call's next check). A cancelled call raises.
+                return written;
+            }
         }
 
         return written;
@@ -429,7 +438,7 @@ internal sealed class VirtualPipe
                 return data.Length;
             }
 
-            return pipe.WriteBuffer(data, Blocking, CallContext.Current?.CancellationToken ?? CancellationToken.None);
+            return pipe.WriteBuffer(data, Blocking, CallContext.Current?.WaitToken ?? CancellationToken.None);
         }
 
         public override PythonFileStatus Status(TimeProvider clock)

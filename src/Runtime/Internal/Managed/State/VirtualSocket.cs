@@ -93,7 +93,7 @@ internal sealed class VirtualSocket : OpenFile
 
     public override int Read(Span<byte> buffer, CancellationToken cancellationToken) => Receive(buffer, Blocking, cancellationToken);
 
-    public override int Write(ReadOnlySpan<byte> data) => Send(data, Blocking, CallContext.Current?.CancellationToken ?? CancellationToken.None);
+    public override int Write(ReadOnlySpan<byte> data) => Send(data, Blocking, CallContext.Current?.WaitToken ?? CancellationToken.None);
 
     /// <summary>Receives what is buffered; 0 at end of stream or after <c>shutdown(SHUT_RD)</c>.</summary>
     public int Receive(Span<byte> buffer, bool blocking, CancellationToken token) => _readShut ? 0 : _incoming.Receive(buffer, blocking, token);
