@@ -315,6 +315,7 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
             out.append(os.spawnlp(os.P_WAIT, 'sh', 'sh', '-c', 'exit 3'))
             out.append(os.spawnve(os.P_WAIT, '/bin/sh', ['sh', '-c', 'test "$ONLY" = yes'], {'ONLY': 'yes'}))
             out.append(os.spawnvpe(os.P_WAIT, 'sh', ['sh', '-c', 'test "$ONLY" = yes'], {'ONLY': 'no'}))
+            out.append(os.spawnv(os.P_WAIT, '/bin/sh', ['sh', '-c', 'kill -TERM $$']))
             pid = os.spawnv(os.P_NOWAIT, '/bin/sh', ('sh', '-c', 'exit 5'))
             waited, status = os.waitpid(pid, 0)
             out.append([waited == pid, os.waitstatus_to_exitcode(status)])
@@ -335,7 +336,7 @@ public sealed class SubprocessTests(ManagedRuntimeFixture fixture)
         Assert.Equal(
             new List<object?>
             {
-                true, true, true, true, true, true, true, true, new List<object?> { 0L, 1L, 1L }, 17L, 3L, 0L, 1L, new List<object?> { true, 5L },
+                true, true, true, true, true, true, true, true, new List<object?> { 0L, 1L, 1L }, 17L, 3L, 0L, 1L, -15L, new List<object?> { true, 5L },
                 "ValueError: argv first element cannot be empty", "ValueError: argv first element cannot be empty", "TypeError: argv must be a tuple or a list",
                 "TypeError: env must be a mapping object", "ValueError: illegal environment variable name",
             },
