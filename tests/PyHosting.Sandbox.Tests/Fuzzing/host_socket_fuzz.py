@@ -766,7 +766,7 @@ def run(index, start=0, stop=None):
 
 
 def finish():
-    """Closes every socket the fuzz made; returns the runtime's open descriptors above the standard ones."""
+    """Closes every socket the fuzz made, then every descriptor of the runtime above the standard ones; returns those still open."""
     global LEFTOVERS
     for s in LEFTOVERS:
         try:
@@ -778,8 +778,25 @@ def finish():
         if s is not None:
             s.close()
     gc.collect()
+    # Numbers hostile calls made and dropped (dup, detach, the operations' own): closing the runtime's descriptors
+    # must release their host sockets, which the C# side checks.
+    os.closerange(3, 1024)
+    # A hostile close of 0, 1 or 2 lets a later socket take that number.
+    import stat
+    for fd in range(3):
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
     left = []
-    for fd in range(3, 1024):
+    for fd in range(1024):
+        if fd < 3:
+            try:
+                if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    continue
+            except OSError:
+                continue
         try:
             os.fstat(fd)
             left.append(fd)

@@ -31,6 +31,7 @@ internal sealed unsafe partial class SocketModule
     private const int SockDgram = 2;
     private const int SockSeqPacket = 5;
     private const int SockTypeMask = 0xF;
+    private const int ELoop = 40;
 
     /// <summary>Operations a host socket forwards to CPython's object without waiting.</summary>
     private static readonly HashSet<string> Direct = new(StringComparer.Ordinal) { "bind", "listen", "getsockname", "getpeername", "getsockopt", "setsockopt", "shutdown" };
@@ -241,29 +242,64 @@ internal sealed unsafe partial class SocketModule
         var binding = name == "bind";
         _backend.CheckWrite(path, binding ? "binding an AF_UNIX socket to" : "connecting to the AF_UNIX socket");
         var (fs, inner, _) = _backend.FileSystem.Route(path);
-        string? host;
-        if (binding)
+
+        // What the kernel is given names an existing entry, resolved by the mount's file system inside the mount, and
+        // holds no link (a name that does not resolve would be joined to the mount's root as it is: a link on the way,
+        // one to outside the mount made by the script, would be followed by the kernel). Binding makes the last name,
+        // which bind never follows.
+        var existing = binding ? PyHosting.Providers.PythonPath.GetParent(inner) ?? PyHosting.Providers.PythonPath.Root : inner;
+        var status = fs.GetStatus(existing);
+        if (status is null || (binding && status.Kind != PyHosting.Providers.PythonFileKind.Directory))
         {
-            // The new name's directory, resolved inside its mount; the name itself is made by bind, which never follows it.
-            var parent = PyHosting.Providers.PythonPath.GetParent(inner) ?? PyHosting.Providers.PythonPath.Root;
-            var directory = fs.GetHostPath(parent);
-            host = directory is null ? null : System.IO.Path.Join(directory, PyHosting.Providers.PythonPath.GetName(inner));
-        }
-        else
-        {
-            host = fs.GetHostPath(inner);
+            throw new PythonIOException(Errno.ENOENT, "No such file or directory");
         }
 
-        if (host is null)
+        var resolved = fs.GetHostPath(existing);
+        if (resolved is null)
         {
-            throw new PythonIOException(EOpNotSupp, $"Operation not supported: '{path}' has no host file (its mount is not a host directory), so no AF_UNIX socket can be there");
+            throw new UnsupportedOperationException($"'{path}' has no host file (its mount is not a directory of the host), so no AF_UNIX socket can be there: the managed backend binds and connects AF_UNIX sockets only in directories mounted from the host");
         }
 
+        if (HasLink(resolved))
+        {
+            throw new PythonIOException(ELoop, "Too many levels of symbolic links");
+        }
+
+        var host = binding ? System.IO.Path.Join(resolved, PyHosting.Providers.PythonPath.GetName(inner)) : resolved;
         var mapped = Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(host));
         if (mapped == 0 || LibPython.PyTuple_SetItem(callArgs, index, mapped) < 0)
         {
             throw new PythonErrorException();
         }
+    }
+
+    /// <summary>Whether any part of the absolute host path <paramref name="hostPath"/> is a symbolic link.</summary>
+    private static bool HasLink(string hostPath)
+    {
+        var end = hostPath.Length;
+        while (end > 1)
+        {
+            var part = hostPath[..end];
+            try
+            {
+                if (new FileInfo(part).LinkTarget is not null)
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return true;
+            }
+
+            end = part.LastIndexOf('/');
+        }
+
+        return false;
     }
 
     /// <summary>Puts CPython's socket object <paramref name="raw"/> (whose reference this takes) behind a new virtual descriptor, non-blocking.</summary>
