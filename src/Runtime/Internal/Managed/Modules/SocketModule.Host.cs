@@ -582,7 +582,15 @@ internal sealed unsafe partial class SocketModule
 
         if (name is "connect" or "connect_ex")
         {
-            CheckAddress(socket, name, callArgs);
+            try
+            {
+                CheckAddress(socket, name, callArgs);
+            }
+            catch (PythonIOException e) when (name == "connect_ex")
+            {
+                return Py.NewInt(e.ErrorNumber); // as connect_ex reports the kernel's errors; refusals still raise
+            }
+
             return Connect(fd, socket, name, callArgs, timeout);
         }
 
