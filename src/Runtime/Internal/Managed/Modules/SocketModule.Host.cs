@@ -211,10 +211,25 @@ internal sealed unsafe partial class SocketModule
             return;
         }
 
+        // The bytes CPython would give the kernel (a str in the file-system encoding, surrogateescape), read as UTF-8.
         byte[] bytes;
         if (Py.IsInstanceOfFlag(address, Py.TpFlagsUnicodeSubclass))
         {
-            bytes = System.Text.Encoding.UTF8.GetBytes(Py.ReadString(address) ?? throw new PythonErrorException());
+            var encode = (delegate* unmanaged<nint, nint>)LibPython.Export("PyUnicode_EncodeFSDefault");
+            var encoded = encode(address);
+            if (encoded == 0)
+            {
+                throw new PythonErrorException();
+            }
+
+            try
+            {
+                bytes = Py.ReadBytes(encoded).ToArray();
+            }
+            finally
+            {
+                LibPython.Py_DecRef(encoded);
+            }
         }
         else
         {
@@ -222,17 +237,26 @@ internal sealed unsafe partial class SocketModule
             bytes = buffer.Span.ToArray();
         }
 
-        if (bytes.Length == 0)
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (ArgumentException)
+        {
+            throw new PythonArgumentException("AF_UNIX path is not valid UTF-8 (the managed backend maps AF_UNIX paths through its mounts)", isValueError: true);
+        }
+
+        if (text.Length == 0)
         {
             return;
         }
 
-        if (bytes[0] == 0)
+        if (text[0] == '\0')
         {
             throw new UnsupportedOperationException($"socket.{name} to an abstract AF_UNIX address is not supported by the managed backend: the abstract namespace is the host's, shared with every process, and no mount governs it (use a path in a directory mounted from the host)");
         }
 
-        var text = System.Text.Encoding.UTF8.GetString(bytes);
         if (text.Contains('\0', StringComparison.Ordinal))
         {
             throw new PythonArgumentException("embedded null character in AF_UNIX path", isValueError: true);
