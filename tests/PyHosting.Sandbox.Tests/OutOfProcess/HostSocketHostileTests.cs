@@ -222,6 +222,7 @@ public sealed class HostSocketHostileTests(HostSocketsFixture sockets) : IClassF
     [InlineData("socket.SOCK_STREAM", "s.bind(b'\\0pyhosting-abstract')")]
     [InlineData("socket.SOCK_STREAM", "s.connect('\\0/containerd-shim/abstract.sock')")]
     [InlineData("socket.SOCK_STREAM", "s.connect_ex(bytearray(b'\\0@/tmp/.X11-unix/X0'))")]
+    [InlineData("socket.SOCK_STREAM", "s.bind(b'\\0not utf-8 \\xff')")]
     [InlineData("socket.SOCK_DGRAM", "s.sendto(b'x', b'\\0pyhosting-abstract')")]
     [InlineData("socket.SOCK_DGRAM", "s.sendmsg([b'x'], [], 0, '\\0pyhosting-abstract')")]
     public async Task AbstractNamespaceNames_AreUnsupported(string type, string call)

@@ -237,6 +237,16 @@ internal sealed unsafe partial class SocketModule
             bytes = buffer.Span.ToArray();
         }
 
+        if (bytes.Length == 0)
+        {
+            return;
+        }
+
+        if (bytes[0] == 0)
+        {
+            throw new UnsupportedOperationException($"socket.{name} to an abstract AF_UNIX address is not supported by the managed backend: the abstract namespace is the host's, shared with every process, and no mount governs it (use a path in a directory mounted from the host)");
+        }
+
         string text;
         try
         {
@@ -245,16 +255,6 @@ internal sealed unsafe partial class SocketModule
         catch (ArgumentException)
         {
             throw new PythonArgumentException("AF_UNIX path is not valid UTF-8 (the managed backend maps AF_UNIX paths through its mounts)", isValueError: true);
-        }
-
-        if (text.Length == 0)
-        {
-            return;
-        }
-
-        if (text[0] == '\0')
-        {
-            throw new UnsupportedOperationException($"socket.{name} to an abstract AF_UNIX address is not supported by the managed backend: the abstract namespace is the host's, shared with every process, and no mount governs it (use a path in a directory mounted from the host)");
         }
 
         if (text.Contains('\0', StringComparison.Ordinal))
