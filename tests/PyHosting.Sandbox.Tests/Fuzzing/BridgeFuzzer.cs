@@ -18,7 +18,13 @@ public sealed record FuzzReach(int Made, int Skipped, IReadOnlyList<int> Arities
 /// </summary>
 /// <param name="configuration">The TestHost's configuration.</param>
 /// <param name="kinds">The kinds of targets to fuzz, or <see langword="null"/> for all.</param>
-public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configuration, IReadOnlyCollection<string>? kinds = null)
+/// <param name="driver">The driver's file, beside the tests (it defines <c>setup</c>, <c>run</c> and <c>call_description</c>).</param>
+/// <param name="finish">
+/// A driver expression evaluated once every target ran, in the last host: it releases what the driver holds and
+/// returns the runtime's descriptors still open (<see cref="Leftovers"/>); the host's descriptors are compared
+/// around it (<see cref="HostDescriptorsBefore"/>, <see cref="HostDescriptorsAfter"/>). <see langword="null"/>: no check.
+/// </param>
+public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configuration, IReadOnlyCollection<string>? kinds = null, string driver = "bridge_fuzz.py", string? finish = null)
 {
     /// <summary>How long one target's calls may take before they count as a hang.</summary>
     private const int TargetTimeoutMs = 20_000;
@@ -26,7 +32,7 @@ public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configurat
     /// <summary>How long one replayed call may take.</summary>
     private const int CallTimeoutMs = 3_000;
 
-    private static readonly string Driver = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fuzzing", "bridge_fuzz.py"));
+    private readonly string _driver = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fuzzing", driver));
 
     private PythonProcess? _process;
 
@@ -48,6 +54,34 @@ public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configurat
     /// <summary>Gets the number of TestHost processes started.</summary>
     public int Processes { get; private set; }
 
+    /// <summary>Gets the last host's descriptors (number to what <c>/proc/pid/fd</c> names) before the driver's setup.</summary>
+    public IReadOnlyDictionary<int, string> HostDescriptorsBefore { get; private set; } = new Dictionary<int, string>();
+
+    /// <summary>Gets the last host's descriptors after the <c>finish</c> expression.</summary>
+    public IReadOnlyDictionary<int, string> HostDescriptorsAfter { get; private set; } = new Dictionary<int, string>();
+
+    /// <summary>Gets what the <c>finish</c> expression returned: the runtime's descriptors still open.</summary>
+    public IReadOnlyList<int> Leftovers { get; private set; } = [];
+
+    /// <summary>The descriptors of process <paramref name="pid"/>, each with what it names (a file, <c>socket:[inode]</c>, ...).</summary>
+    public static Dictionary<int, string> Descriptors(int pid)
+    {
+        var result = new Dictionary<int, string>();
+        foreach (var entry in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+        {
+            try
+            {
+                result[int.Parse(Path.GetFileName(entry), CultureInfo.InvariantCulture)] = new FileInfo(entry).LinkTarget ?? "";
+            }
+            catch (IOException)
+            {
+                // Closed while listed.
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Fuzzes every target; failures are collected, not thrown.</summary>
     public async Task RunAsync()
     {
@@ -65,6 +99,11 @@ public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configurat
 
             Assert.Null(_process!.ExitCode);
             Assert.Equal(2, (await _process.EvalAsync("1 + 1")).GetResult<int>());
+            if (finish is not null)
+            {
+                Leftovers = (await _process.EvalAsync(finish, TargetTimeoutMs)).EnsureOk().GetResult<int[]>()!;
+                HostDescriptorsAfter = Descriptors(_process.ProcessId);
+            }
         }
         finally
         {
@@ -149,7 +188,8 @@ public sealed class BridgeFuzzer(IReadOnlyDictionary<string, string?> configurat
         };
         _process = await PythonProcess.StartAsync(settings);
         Processes++;
-        (await _process.ExecAsync(Driver)).EnsureOk();
+        (await _process.ExecAsync(_driver)).EnsureOk();
+        HostDescriptorsBefore = Descriptors(_process.ProcessId);
         var filter = kinds is null ? "None" : "[" + string.Join(", ", kinds.Select(static k => $"'{k}'")) + "]";
         var setup = (await _process.EvalAsync($"setup({filter})")).EnsureOk().Result!.AsObject();
         Values = (int)setup["values"]!;

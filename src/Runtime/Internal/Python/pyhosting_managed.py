@@ -163,6 +163,8 @@ def make_socket_type(ops):
             raise ValueError("Invalid value NaN (not a number)")
         if value < 0:
             raise ValueError("Timeout value out of range")
+        if value > 9.2e9:
+            raise OverflowError("timeout doesn't fit into C timeval")
         return value
 
     class socket:

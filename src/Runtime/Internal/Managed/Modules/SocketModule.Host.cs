@@ -26,6 +26,12 @@ internal sealed unsafe partial class SocketModule
     private const int MsgCtrunc = 0x8;
     private const int EInProgress = 115;
     private const int EWouldBlock = 11;
+    private const int AfInet = 2;
+    private const int AfInet6 = 10;
+    private const int SockDgram = 2;
+    private const int SockSeqPacket = 5;
+    private const int SockTypeMask = 0xF;
+    private const int ELoop = 40;
 
     /// <summary>Operations a host socket forwards to CPython's object without waiting.</summary>
     private static readonly HashSet<string> Direct = new(StringComparer.Ordinal) { "bind", "listen", "getsockname", "getpeername", "getsockopt", "setsockopt", "shutdown" };
@@ -141,7 +147,10 @@ internal sealed unsafe partial class SocketModule
             throw Refusal("creating a socket");
         }
 
-        var a = Py.Tuple(Py.NewInt(Arg.Long(args, 0, "family")), Py.NewInt(Arg.Long(args, 1, "type")), Py.NewInt(Arg.Long(args, 2, "proto")));
+        var family = Arg.Long(args, 0, "family");
+        var type = Arg.Long(args, 1, "type");
+        CheckKind(family, type);
+        var a = Py.Tuple(Py.NewInt(family), Py.NewInt(type), Py.NewInt(Arg.Long(args, 2, "proto")));
         var raw = Trusted(RawType, a);
         LibPython.Py_DecRef(a);
         if (raw == 0)
@@ -151,6 +160,170 @@ internal sealed unsafe partial class SocketModule
 
         var (fd, socket) = Register(raw);
         return Py.Tuple(Py.NewInt(fd), Py.NewInt(socket.Family), Py.NewInt(socket.Type), Py.NewInt(socket.Protocol), Py.NewBool(true));
+    }
+
+    /// <summary>
+    /// The kinds of host socket there are: <c>AF_INET</c>, <c>AF_INET6</c> and <c>AF_UNIX</c>, stream, datagram or
+    /// sequenced packets (<c>-1</c> lets CPython choose its default, <c>AF_INET</c> stream). The kernel's other
+    /// families (<c>AF_NETLINK</c> changes the host's network configuration when the host may, <c>AF_PACKET</c> and
+    /// <c>SOCK_RAW</c> read and forge any traffic, <c>AF_ALG</c>, <c>AF_VSOCK</c>, ...) are not the network that
+    /// HostSockets grants: <c>io.UnsupportedOperation</c>, before anything is made.
+    /// </summary>
+    private static void CheckKind(long family, long type)
+    {
+        if (family is not (-1 or AfInet or AfInet6 or VirtualSocket.AfUnix))
+        {
+            throw new UnsupportedOperationException($"socket family {family} is not supported by the managed backend: host sockets are AF_INET, AF_INET6 or AF_UNIX");
+        }
+
+        if (type != -1 && (type & SockTypeMask) is not (VirtualSocket.SockStream or SockDgram or SockSeqPacket))
+        {
+            throw new UnsupportedOperationException($"socket type {type & SockTypeMask} is not supported by the managed backend: host sockets are SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (no raw sockets)");
+        }
+    }
+
+    /// <summary>
+    /// The address argument of <paramref name="name"/> on an <c>AF_UNIX</c> host socket, put through the runtime's
+    /// file system: a path is resolved against the working directory and mapped through the mount table to the host
+    /// path of a directory mounted from the host (links resolved inside the mount), and binding or connecting needs
+    /// <c>Permissions:IO=All</c> (both are writes: binding makes a file, connecting needs write access to it). An
+    /// abstract-namespace name (a leading NUL) is refused: that namespace is shared by every process of the host's
+    /// network namespace and no mount governs it. The empty address (the kernel's automatic name) passes.
+    /// </summary>
+    private void CheckAddress(HostSocket socket, string name, nint callArgs)
+    {
+        var size = TupleSize(callArgs);
+        var index = name switch
+        {
+            "bind" or "connect" or "connect_ex" => 0,
+            "sendto" => size - 1,
+            "sendmsg" => 3,
+            _ => -1,
+        };
+        if (socket.Family != VirtualSocket.AfUnix || index < 0 || index >= size || (name == "sendto" && size < 2))
+        {
+            return;
+        }
+
+        var address = TupleItem(callArgs, index);
+        if (address == LibPython.None && name == "sendmsg")
+        {
+            return;
+        }
+
+        // The bytes CPython would give the kernel (a str in the file-system encoding, surrogateescape), read as UTF-8.
+        byte[] bytes;
+        if (Py.IsInstanceOfFlag(address, Py.TpFlagsUnicodeSubclass))
+        {
+            var encode = (delegate* unmanaged<nint, nint>)LibPython.Export("PyUnicode_EncodeFSDefault");
+            var encoded = encode(address);
+            if (encoded == 0)
+            {
+                throw new PythonErrorException();
+            }
+
+            try
+            {
+                bytes = Py.ReadBytes(encoded).ToArray();
+            }
+            finally
+            {
+                LibPython.Py_DecRef(encoded);
+            }
+        }
+        else
+        {
+            using var buffer = Arg.BufferOf(address);
+            bytes = buffer.Span.ToArray();
+        }
+
+        if (bytes.Length == 0)
+        {
+            return;
+        }
+
+        if (bytes[0] == 0)
+        {
+            throw new UnsupportedOperationException($"socket.{name} to an abstract AF_UNIX address is not supported by the managed backend: the abstract namespace is the host's, shared with every process, and no mount governs it (use a path in a directory mounted from the host)");
+        }
+
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (ArgumentException)
+        {
+            throw new PythonArgumentException("AF_UNIX path is not valid UTF-8 (the managed backend maps AF_UNIX paths through its mounts)", isValueError: true);
+        }
+
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new PythonArgumentException("embedded null character in AF_UNIX path", isValueError: true);
+        }
+
+        var path = ManagedPath.Resolve(_backend.WorkingDirectory, text);
+        var binding = name == "bind";
+        _backend.CheckWrite(path, binding ? "binding an AF_UNIX socket to" : "connecting to the AF_UNIX socket");
+        var (fs, inner, _) = _backend.FileSystem.Route(path);
+
+        // What the kernel is given names an existing entry, resolved by the mount's file system inside the mount, and
+        // holds no link (a name that does not resolve would be joined to the mount's root as it is: a link on the way,
+        // one to outside the mount made by the script, would be followed by the kernel). Binding makes the last name,
+        // which bind never follows.
+        var existing = binding ? PyHosting.Providers.PythonPath.GetParent(inner) ?? PyHosting.Providers.PythonPath.Root : inner;
+        var status = fs.GetStatus(existing);
+        if (status is null || (binding && status.Kind != PyHosting.Providers.PythonFileKind.Directory))
+        {
+            throw new PythonIOException(Errno.ENOENT, "No such file or directory");
+        }
+
+        var resolved = fs.GetHostPath(existing);
+        if (resolved is null)
+        {
+            throw new UnsupportedOperationException($"'{path}' has no host file (its mount is not a directory of the host), so no AF_UNIX socket can be there: the managed backend binds and connects AF_UNIX sockets only in directories mounted from the host");
+        }
+
+        if (HasLink(resolved))
+        {
+            throw new PythonIOException(ELoop, "Too many levels of symbolic links");
+        }
+
+        var host = binding ? System.IO.Path.Join(resolved, PyHosting.Providers.PythonPath.GetName(inner)) : resolved;
+        var mapped = Py.NewBytes(System.Text.Encoding.UTF8.GetBytes(host));
+        if (mapped == 0 || LibPython.PyTuple_SetItem(callArgs, index, mapped) < 0)
+        {
+            throw new PythonErrorException();
+        }
+    }
+
+    /// <summary>Whether any part of the absolute host path <paramref name="hostPath"/> is a symbolic link.</summary>
+    private static bool HasLink(string hostPath)
+    {
+        var end = hostPath.Length;
+        while (end > 1)
+        {
+            var part = hostPath[..end];
+            try
+            {
+                if (new FileInfo(part).LinkTarget is not null)
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return true;
+            }
+
+            end = part.LastIndexOf('/');
+        }
+
+        return false;
     }
 
     /// <summary>Puts CPython's socket object <paramref name="raw"/> (whose reference this takes) behind a new virtual descriptor, non-blocking.</summary>
@@ -210,6 +383,7 @@ internal sealed unsafe partial class SocketModule
     /// </summary>
     private nint HostPair(int family, int type, int proto)
     {
+        CheckKind(family, type);
         var a = Py.Tuple(Py.NewInt(family), Py.NewInt(type), Py.NewInt(proto));
         var pair = s_rawSocketPair == 0 ? 0 : Trusted(s_rawSocketPair, a);
         LibPython.Py_DecRef(a);
@@ -266,21 +440,6 @@ internal sealed unsafe partial class SocketModule
         var getItem = (delegate* unmanaged<nint, nint, nint>)LibPython.Export("PySequence_GetItem");
         var item = getItem(sequence, index);
         return item != 0 ? item : throw new PythonErrorException();
-    }
-
-    /// <summary>The length in bytes of the third item (the data) of an ancillary-data item.</summary>
-    private static long BufferLength(nint item)
-    {
-        var data = Item(item, 2);
-        try
-        {
-            using var buffer = Arg.BufferOf(data);
-            return buffer.Length;
-        }
-        finally
-        {
-            LibPython.Py_DecRef(data);
-        }
     }
 
     private static long Length(nint sequence)
@@ -424,22 +583,39 @@ internal sealed unsafe partial class SocketModule
     {
         var fd = Arg.Int(args, 0, "fd");
         var socket = HostSocketAt(fd);
-        var name = Py.ReadString(Arg.Required(args, 1, "name")) ?? "";
-        var callArgs = Arg.Required(args, 2, "args");
+        var name = StringArgument(Arg.Required(args, 1, "name"), "name");
         var timeout = Timeout(args);
+        var callArgs = Snapshot(Arg.Required(args, 2, "args"));
+        try
+        {
+            return HostCall(fd, socket, name, callArgs, timeout);
+        }
+        finally
+        {
+            LibPython.Py_DecRef(callArgs);
+        }
+    }
+
+    private nint HostCall(int fd, HostSocket socket, string name, nint callArgs, TimeSpan? timeout)
+    {
         if (Direct.Contains(name))
         {
+            CheckAddress(socket, name, callArgs);
             return Forward(socket, name, callArgs);
         }
 
         if (name is "connect" or "connect_ex")
         {
-            return Connect(fd, socket, name, callArgs, timeout);
-        }
+            try
+            {
+                CheckAddress(socket, name, callArgs);
+            }
+            catch (PythonIOException e) when (name == "connect_ex")
+            {
+                return Py.NewInt(e.ErrorNumber); // as connect_ex reports the kernel's errors; refusals still raise
+            }
 
-        if (name == "sendmsg" && Length(callArgs) > 1)
-        {
-            RefuseDescriptorPassing(Item(callArgs, 1));
+            return Connect(fd, socket, name, callArgs, timeout);
         }
 
         if (!Reads.Contains(name) && !Writes.Contains(name))
@@ -447,6 +623,16 @@ internal sealed unsafe partial class SocketModule
             throw new UnsupportedOperationException($"socket.{name} is not supported by the managed backend");
         }
 
+        if (name == "sendmsg" && TupleSize(callArgs) > 1)
+        {
+            // CPython sends what was checked: the ancillary data is copied into plain tuples of ints and bytes first.
+            if (LibPython.PyTuple_SetItem(callArgs, 1, Ancillary(TupleItem(callArgs, 1))) < 0)
+            {
+                throw new PythonErrorException();
+            }
+        }
+
+        CheckAddress(socket, name, callArgs);
         var result = Waiting(fd, name, callArgs, timeout, Reads.Contains(name));
         return name switch
         {
@@ -455,6 +641,50 @@ internal sealed unsafe partial class SocketModule
             _ => result,
         };
     }
+
+    /// <summary>A <c>str</c> argument's text; anything else is a <c>TypeError</c> (no Python error is left set).</summary>
+    private static string StringArgument(nint o, string name)
+    {
+        if (!Py.IsInstanceOfFlag(o, Py.TpFlagsUnicodeSubclass))
+        {
+            throw new PythonArgumentException($"{name} must be str, not {Py.TypeName(o)}");
+        }
+
+        return Py.ReadString(o) ?? throw new PythonErrorException();
+    }
+
+    /// <summary>
+    /// A new plain tuple of a tuple's own items (a subclass's <c>__getitem__</c> and <c>__len__</c> are not asked),
+    /// so that what is checked is what CPython's method receives; anything but a tuple is a <c>TypeError</c>.
+    /// </summary>
+    private static nint Snapshot(nint tuple)
+    {
+        if (!Py.IsInstanceOfFlag(tuple, Py.TpFlagsTupleSubclass))
+        {
+            throw new PythonArgumentException($"args must be a tuple, not {Py.TypeName(tuple)}");
+        }
+
+        var size = TupleSize(tuple);
+        var copy = LibPython.PyTuple_New(size);
+        if (copy == 0)
+        {
+            throw new PythonErrorException();
+        }
+
+        for (var i = 0; i < size; i++)
+        {
+            var item = TupleItem(tuple, i);
+            LibPython.Py_IncRef(item);
+            LibPython.PyTuple_SetItem(copy, i, item);
+        }
+
+        return copy;
+    }
+
+    private static nint TupleSize(nint tuple) => *(nint*)(tuple + 16);
+
+    /// <summary>A tuple's item, borrowed, from its own storage.</summary>
+    private static nint TupleItem(nint tuple, nint index) => *(nint*)(tuple + 24 + (index * 8));
 
     private HostSocket HostSocketAt(int fd)
     {
@@ -607,24 +837,64 @@ internal sealed unsafe partial class SocketModule
         return Py.Tuple(Py.NewInt(fd), address);
     }
 
-    /// <summary>Refuses ancillary data that passes descriptors (<c>SCM_RIGHTS</c>): its numbers would name host descriptors.</summary>
-    private static void RefuseDescriptorPassing(nint ancillary)
+    /// <summary>
+    /// <c>sendmsg</c>'s ancillary data as a new list of plain <c>(int, int, bytes)</c> tuples, each item and its data
+    /// read once; descriptor passing (<c>SCM_RIGHTS</c>) is refused: its numbers would name host descriptors.
+    /// </summary>
+    private static nint Ancillary(nint ancillary)
     {
+        var items = Arg.Items(ancillary, "ancdata", static (item, _) =>
+        {
+            if (Length(item) != 3)
+            {
+                throw new PythonArgumentException("[sendmsg() ancillary data items]() argument must be a sequence of length 3");
+            }
+
+            var level = Arg.ToInt(IntOf(Item(item, 0)), "level");
+            var type = Arg.ToInt(IntOf(Item(item, 1)), "type");
+            var data = Item(item, 2);
+            try
+            {
+                using var buffer = Arg.BufferOf(data);
+                return (Level: level, Type: type, Data: buffer.Span.ToArray());
+            }
+            finally
+            {
+                LibPython.Py_DecRef(data);
+            }
+        });
+        var list = LibPython.PyList_New(0);
+        if (list == 0)
+        {
+            throw new PythonErrorException();
+        }
+
         try
         {
-            foreach (var (level, type, length) in Arg.Items(ancillary, "ancdata", (item, _) => ((int)IntOf(Item(item, 0)), (int)IntOf(Item(item, 1)), Length(item) > 2 ? BufferLength(item) : 0)))
+            foreach (var (level, type, data) in items)
             {
                 // Data too short to hold one descriptor names none (CPython's tests send such truncated arrays).
-                if (level == SolSocket && type == ScmRights && length >= sizeof(int))
+                if (level == SolSocket && type == ScmRights && data.Length >= sizeof(int))
                 {
                     throw new UnsupportedOperationException("passing descriptors over a socket (SCM_RIGHTS) is not supported by the managed backend");
                 }
+
+                var tuple = Py.Tuple(Py.NewInt(level), Py.NewInt(type), Py.NewBytes(data));
+                var appended = tuple != 0 && LibPython.PyList_Append(list, tuple) == 0;
+                LibPython.Py_DecRef(tuple);
+                if (!appended)
+                {
+                    throw new PythonErrorException();
+                }
             }
         }
-        finally
+        catch
         {
-            LibPython.Py_DecRef(ancillary);
+            LibPython.Py_DecRef(list);
+            throw;
         }
+
+        return list;
     }
 
     /// <summary>

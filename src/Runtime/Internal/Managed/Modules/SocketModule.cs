@@ -152,7 +152,7 @@ internal sealed unsafe partial class SocketModule
             Put(ops, "adopt", "fileno, family, type, proto, /", Adopt);
             Put(ops, "refuse", "operation, /", args => throw (_backend.Permissions.HostSockets
                 ? new PythonIOException(EOpNotSupp, "Operation not supported on the runtime's socket pairs")
-                : (Exception)Refusal(Py.ReadString(Arg.Required(args, 0, "operation")) ?? "socket")));
+                : (Exception)Refusal(StringArgument(Arg.Required(args, 0, "operation"), "operation"))));
             Put(ops, "create", "family, type, proto, /", Create);
             Put(ops, "call", "fd, name, args, timeout, /", HostCall);
             Put(ops, "recv", "fd, bufsize, flags, timeout, /", Receive);
@@ -169,12 +169,12 @@ internal sealed unsafe partial class SocketModule
                 var file = _backend.Fds.Get(fd);
                 // As in CPython, any timeout but None makes the descriptor non-blocking (what set_wakeup_fd checks).
                 file.Blocking = file is VirtualSocket or HostSocket
-                    ? Arg.Optional(args, "timeout") == 0
+                    ? Timeout(args) is null
                     : throw new PythonIOException(ENotSock, "Socket operation on non-socket");
                 if (file is HostSocket { FollowsTimeout: true, Raw: not 0 } wrapped)
                 {
-                    var timeout = Arg.Optional(args, "timeout");
-                    LibPython.Py_DecRef(Method(wrapped.Raw, "settimeout", Py.Tuple(timeout == 0 ? Py.NewNone() : LibPython.PyFloat_FromDouble(Arg.Seconds(timeout)))));
+                    var timeout = Timeout(args);
+                    LibPython.Py_DecRef(Method(wrapped.Raw, "settimeout", Py.Tuple(timeout is not { } t ? Py.NewNone() : LibPython.PyFloat_FromDouble(t.TotalSeconds))));
                 }
 
                 return Py.NewNone();
@@ -415,7 +415,32 @@ internal sealed unsafe partial class SocketModule
     private static TimeSpan? Timeout(BridgeArgs args)
     {
         var o = Arg.Optional(args, "timeout");
-        return o == 0 ? null : TimeSpan.FromSeconds(Arg.Seconds(o));
+        return o == 0 ? null : TimeoutOf(Arg.Seconds(o));
+    }
+
+    /// <summary>The longest timeout a socket takes, in seconds (CPython's own limit is about as long: its clock's nanoseconds in 64 bits).</summary>
+    private const double MaxTimeoutSeconds = 9.2e9;
+
+    /// <summary>A socket timeout as CPython checks it: NaN and negative values are <c>ValueError</c>, one that does not fit <c>OverflowError</c>.</summary>
+    private static TimeSpan TimeoutOf(double seconds)
+    {
+        if (double.IsNaN(seconds))
+        {
+            throw new PythonArgumentException("Invalid value NaN (not a number)", isValueError: true);
+        }
+
+        if (seconds < 0)
+        {
+            throw new PythonArgumentException("Timeout value out of range", isValueError: true);
+        }
+
+        if (seconds > MaxTimeoutSeconds)
+        {
+            Py.SetError(LibPython.ExcOverflowError, "timeout doesn't fit into C timeval");
+            throw new PythonErrorException();
+        }
+
+        return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>
