@@ -96,7 +96,7 @@ public sealed class RunOnceTests(ShippedConfigurationRun sample) : IClassFixture
     [Fact]
     public void DevelopmentEnvironment_LogsCompatibilityNotesAtDebug()
     {
-        Assert.Contains("dbug: PyHosting.Compatibility[106] Ignored: installing a handler for signal 15", sample.Output, StringComparison.Ordinal);
-        Assert.Contains("sandbox-tour | ALLOWED  handle SIGTERM (recorded, never delivered): 'recorded'", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("dbug: PyHosting.Compatibility[106] Emulated: installing a handler for signal 15", sample.Output, StringComparison.Ordinal);
+        Assert.Contains("sandbox-tour | ALLOWED  handle SIGTERM (recorded; the host never delivers it): 'recorded'", sample.Output, StringComparison.Ordinal);
     }
 }
