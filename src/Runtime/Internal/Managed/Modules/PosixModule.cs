@@ -118,6 +118,13 @@ internal sealed unsafe class PosixModule
 
         LibPython.Py_DecRef(have);
 
+        // A copy made after start-up (a reloaded os, _imp.create_builtin) gets the shim's DirEntry as the first one did
+        // (ManagedStartup): os.scandir's entries are that type, whatever copy of os names it.
+        if (Interception.ManagedStartup.Started && Py.SetAttr(module, "DirEntry", Interception.ManagedShim.Get("DirEntry")) < 0)
+        {
+            return -1;
+        }
+
         // The spawn modes os.py defines next to its fork-based spawn*, which the managed spawnv* take.
         foreach (var (name, value) in (ReadOnlySpan<(string, int)>)[("P_WAIT", 0), ("P_NOWAIT", SubprocessModule.NoWait), ("P_NOWAITO", SubprocessModule.NoWait)])
         {
