@@ -8,7 +8,8 @@ public static class Modules
     [
         ("asyncio", ["test_asyncio.test_base_events", "test_asyncio.test_events", "test_asyncio.test_futures", "test_asyncio.test_locks",
             "test_asyncio.test_queues", "test_asyncio.test_runners", "test_asyncio.test_streams", "test_asyncio.test_subprocess",
-            "test_asyncio.test_taskgroups", "test_asyncio.test_tasks", "test_asyncio.test_timeouts"]),
+            "test_asyncio.test_taskgroups", "test_asyncio.test_tasks", "test_asyncio.test_timeouts", "test_asyncio.test_selector_events",
+            "test_asyncio.test_unix_events"]),
         ("data formats", ["test_json", "test_csv", "test_tomllib", "test_configparser", "test_base64", "test_struct", "test_pickle",
             "test_shelve", "test_dbm", "test_dbm_dumb", "test_sqlite3"]),
         ("markup and mail", ["test_xml_etree", "test_xml_etree_c", "test_minidom", "test_sax", "test_pyexpat", "test_html", "test_htmlparser",
@@ -24,6 +25,7 @@ public static class Modules
         ("language support", ["test_dataclasses", "test_enum", "test_functools", "test_statistics", "test_random", "test_hashlib",
             "test_uuid", "test_logging", "test_argparse"]),
         ("testing", ["test_unittest", "test_doctest"]),
+        ("sockets", ["test_socket"]),
     ];
 
     /// <summary>Gets every default module, in order.</summary>

@@ -369,4 +369,31 @@ public sealed class FileIOTypeTests(ManagedRuntimeFixture fixture)
             new List<object?> { "ValueError", "ValueError", "ValueError", "ValueError", "ValueError", "ValueError", false, typeError, typeError, typeError, true, true, 4096L },
             result);
     }
+
+    [Fact]
+    public async Task AFlushThatFailsOnClose_RaisesItsError_AndTheFileIsClosedAllTheSame()
+    {
+        var name = "/data/" + ManagedRuntimeFixture.Unique("badflush");
+        var result = await fixture.RunAsync<List<object?>>($$"""
+            import os
+            out = []
+            for make in (lambda: open('{{name}}', 'wb', buffering=0), lambda: open(os.open('{{name}}', os.O_WRONLY | os.O_CREAT), 'wb', buffering=0)):
+                f = make()
+                seen = []
+                def bad_flush():
+                    seen.append(f.closed)
+                    raise OSError('flush failed')
+                f.flush = bad_flush
+                try:
+                    f.close()
+                    out.append('no error')
+                except OSError as e:
+                    out.append(str(e))
+                out += [f.closed, seen]
+                f.flush = lambda: None
+            return out
+            """);
+
+        Assert.Equal(new List<object?> { "flush failed", true, new List<object?> { false }, "flush failed", true, new List<object?> { false } }, result);
+    }
 }

@@ -1190,10 +1190,15 @@ internal static unsafe class FileIOType
             }
 
             // An unclosed file closed by its finalizer (IOBase's tp_finalize sets _finalizing): ResourceWarning, as CPython's FileIO.
-            if (Fd(self) >= 0 && Has(self, CloseFd) && IsFinalizing(self))
+            // The flush's error (result 0) is set meanwhile: kept aside while _finalizing is read and the warning is made.
+            if (Fd(self) >= 0 && Has(self, CloseFd))
             {
                 var pending = result == 0 ? SaveError() : default;
-                WarnUnclosed(self, self);
+                if (IsFinalizing(self))
+                {
+                    WarnUnclosed(self, self);
+                }
+
                 if (result == 0)
                 {
                     RestoreError(pending);
