@@ -91,4 +91,25 @@ public sealed class EnvironmentAndThreadTests(ManagedRuntimeFixture fixture)
         Assert.Equal("[True, 16]", result);
         Assert.Equal(16, fixture.Data.ReadDirectory("/" + name).Count);
     }
+
+    [Fact]
+    public async Task LockTimeouts_BeyondTimeoutMax_AreOverflowError_AsCPythons()
+    {
+        var result = await fixture.RunAsync<List<object?>>("""
+            import threading, _thread
+            out = [_thread.TIMEOUT_MAX]
+            for lock in (threading.Lock(), threading.RLock()):
+                for timeout in (1e100, threading.TIMEOUT_MAX + 1, -100):
+                    try:
+                        out.append(lock.acquire(timeout=timeout))
+                        lock.release()
+                    except (OverflowError, ValueError) as e:
+                        out.append(type(e).__name__)
+                out.append(lock.acquire(timeout=threading.TIMEOUT_MAX))
+                lock.release()
+            return out
+            """);
+
+        Assert.Equal(new List<object?> { 9223372036.0, "OverflowError", "OverflowError", "ValueError", true, "OverflowError", "OverflowError", "ValueError", true }, result);
+    }
 }

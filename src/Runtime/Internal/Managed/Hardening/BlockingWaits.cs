@@ -496,13 +496,13 @@ internal static unsafe class BlockingWaits
     }
 
     /// <summary>
-    /// Whether a timeout can be waited in slices: NaN and timeouts beyond CPython's largest (about 9.2·10¹² s) go to
+    /// Whether a timeout can be waited in slices: NaN and timeouts beyond CPython's largest (about 9.2·10⁹ s) go to
     /// the original, which refuses them at once (ValueError, OverflowError) without waiting.
     /// </summary>
     private static bool IsSliceable(double timeout) => !double.IsNaN(timeout) && timeout <= MaxTimeoutSeconds;
 
-    /// <summary>CPython's <c>PY_TIMEOUT_MAX</c> on Linux, in seconds (LLONG_MAX/1000 µs), rounded down.</summary>
-    private const double MaxTimeoutSeconds = 9.2e12;
+    /// <summary>CPython's <c>PY_TIMEOUT_MAX</c> on Linux (LLONG_MAX / 1000 µs) in seconds: <c>_thread.TIMEOUT_MAX</c> is its whole seconds.</summary>
+    private const double MaxTimeoutSeconds = long.MaxValue / 1e9;
 
     /// <summary>A float of seconds: one slice, or less when the deadline is nearer.</summary>
     private static nint NewSlice(long deadline)
