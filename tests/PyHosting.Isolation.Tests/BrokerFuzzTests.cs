@@ -47,7 +47,10 @@ public sealed class BrokerFuzzTests(ITestOutputHelper output)
             await using var session = new Session(tree, random, stats);
             brokers++;
             await session.RunAsync(400, budget);
+
+            // The worker ends; requests still in flight finish afterwards, and what they made must not outlive them.
             session.End();
+            await session.DrainAsync();
             Assert.Equal(0, session.Broker.OpenHandles);
             Assert.Equal(0, session.Broker.Timers);
             Assert.All(session.Files.Streams, static s => Assert.True(s.Disposed, "a stream the broker opened was not disposed"));

@@ -416,7 +416,12 @@ internal sealed partial class WorkerBroker
 
     private long AddHandle(object resource)
     {
-        EnsureHandleAvailable();
+        if (_handles.Count >= MaxHandles)
+        {
+            // Others took the last handles while the provider opened this one: it is closed here, as nobody else holds it.
+            new Handle(resource).Dispose();
+            EnsureHandleAvailable();
+        }
 
         var id = Interlocked.Increment(ref _nextHandle);
         _handles[id] = new Handle(resource);
