@@ -46,6 +46,7 @@ internal static unsafe partial class LibPython
     public static delegate* unmanaged<nint, byte*, void> PyErr_SetString;
     public static delegate* unmanaged<nint, nint, void> PyErr_SetObject;
     public static delegate* unmanaged<nint> PyErr_Occurred;
+    public static delegate* unmanaged<nint, byte*, nint, int> PyErr_WarnEx;
     public static delegate* unmanaged<void> PyErr_Clear;
     public static delegate* unmanaged<nint, nint, int> PyErr_GivenExceptionMatches;
     public static delegate* unmanaged<nint*, nint*, nint*, void> PyErr_Fetch;
@@ -226,6 +227,7 @@ internal static unsafe partial class LibPython
         PyErr_SetString = (delegate* unmanaged<nint, byte*, void>)E("PyErr_SetString");
         PyErr_SetObject = (delegate* unmanaged<nint, nint, void>)E("PyErr_SetObject");
         PyErr_Occurred = (delegate* unmanaged<nint>)E("PyErr_Occurred");
+        PyErr_WarnEx = (delegate* unmanaged<nint, byte*, nint, int>)E("PyErr_WarnEx");
         PyErr_Clear = (delegate* unmanaged<void>)E("PyErr_Clear");
         PyErr_GivenExceptionMatches = (delegate* unmanaged<nint, nint, int>)E("PyErr_GivenExceptionMatches");
         PyErr_Fetch = (delegate* unmanaged<nint*, nint*, nint*, void>)E("PyErr_Fetch");

@@ -24,7 +24,6 @@ internal static unsafe class Arg
     private static readonly delegate* unmanaged<nint, nint, nint> TypeLookup = (delegate* unmanaged<nint, nint, nint>)LibPython.Export("_PyType_Lookup");
     private static readonly delegate* unmanaged<nint, int> CheckBuffer = (delegate* unmanaged<nint, int>)LibPython.Export("PyObject_CheckBuffer");
     private static readonly delegate* unmanaged<nint, nint> BytesFromObject = (delegate* unmanaged<nint, nint>)LibPython.Export("PyBytes_FromObject");
-    private static readonly delegate* unmanaged<nint, byte*, nint, int> WarnEx = (delegate* unmanaged<nint, byte*, nint, int>)LibPython.Export("PyErr_WarnEx");
 
     /// <summary>Gets a parameter that must be given (the trampoline already refused a call without it).</summary>
     /// <exception cref="PythonArgumentException">It is absent.</exception>
@@ -153,7 +152,7 @@ internal static unsafe class Arg
                 // A bytes-like object (bytearray, memoryview): still a path in CPython 3.11, with a DeprecationWarning.
                 fixed (byte* message = System.Text.Encoding.UTF8.GetBytes($"{expected}, not {Py.TypeName(o)}\0"))
                 {
-                    if (WarnEx(*(nint*)LibPython.Export("PyExc_DeprecationWarning"), message, 1) < 0)
+                    if (LibPython.PyErr_WarnEx(*(nint*)LibPython.Export("PyExc_DeprecationWarning"), message, 1) < 0)
                     {
                         throw new PythonErrorException();
                     }

@@ -70,7 +70,6 @@ internal static unsafe class FileIOType
     private static nint s_modeName;
     private static nint s_nameName;
     private static delegate* unmanaged<nint, nint, nint> s_genericAlloc;
-    private static delegate* unmanaged<nint, byte*, nint, int> s_warn;
     private static delegate* unmanaged<nint, nint, nint, int> s_setAttr;
     private static delegate* unmanaged<nint, nint> s_repr;
     private static delegate* unmanaged<nint, int> s_reprEnter;
@@ -93,7 +92,6 @@ internal static unsafe class FileIOType
         s_repr = (delegate* unmanaged<nint, nint>)LibPython.Export("PyObject_Repr");
         s_reprEnter = (delegate* unmanaged<nint, int>)LibPython.Export("Py_ReprEnter");
         s_reprLeave = (delegate* unmanaged<nint, void>)LibPython.Export("Py_ReprLeave");
-        s_warn = (delegate* unmanaged<nint, byte*, nint, int>)LibPython.Export("PyErr_WarnEx");
         s_setAttr = (delegate* unmanaged<nint, nint, nint, int>)LibPython.Export("PyObject_SetAttr");
         s_writeUnraisable = (delegate* unmanaged<nint, void>)LibPython.Export("PyErr_WriteUnraisable");
         s_resourceWarning = *(nint*)LibPython.Export("PyExc_ResourceWarning");
@@ -711,7 +709,7 @@ internal static unsafe class FileIOType
         {
             fixed (byte* message = "line buffering (buffering=1) isn't supported in binary mode, the default buffer size will be used\0"u8)
             {
-                if (s_warn(*(nint*)LibPython.Export("PyExc_RuntimeWarning"), message, 1) < 0)
+                if (LibPython.PyErr_WarnEx(*(nint*)LibPython.Export("PyExc_RuntimeWarning"), message, 1) < 0)
                 {
                     return 0;
                 }
